@@ -1,5 +1,6 @@
 #include "core/Model.h"
 
+#include "core/ShapeFolding.h"
 #include "core/TensorData.h"
 
 #include <onnx/checker.h>
@@ -378,6 +379,21 @@ onnx::ModelProto shapeShell(const onnx::ModelProto& m, const std::unordered_set<
     return shell;
 }
 
+// Fully known shapes of every tensor shape inference has typed so far.
+std::unordered_map<std::string, std::vector<int64_t>> knownShapes(const onnx::GraphProto& g)
+{
+    std::unordered_map<std::string, std::vector<int64_t>> shapes;
+    for (const auto* list : {&g.input(), &g.value_info(), &g.output()})
+        for (const auto& vi : *list) {
+            TensorInfo info = infoFromValueInfo(vi);
+            if (info.hasShape && std::all_of(info.shape.begin(), info.shape.end(), [](int64_t d) { return d >= 0; }))
+                shapes[vi.name()] = std::move(info.shape);
+        }
+    for (const auto& t : g.initializer())
+        shapes[t.name()] = {t.dims().begin(), t.dims().end()};
+    return shapes;
+}
+
 } // namespace
 
 Model::Model(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -595,12 +611,19 @@ Result<Model> Model::fromProto(onnx::ModelProto proto, const fs::path& baseDir, 
     }
 
     // Shapes: ONNX shape inference on a light copy; the original is left untouched.
+    // Shape computations the exporter left in the graph (Shape -> Gather -> Div ...) are
+    // folded between rounds so inference can see through them.
     onnx::ModelProto shell = shapeShell(m, realInputs, limits.assumeBatchOne, impl->warnings);
-    try {
-        onnx::ShapeInferenceOptions options(false, 0, true);
-        onnx::shape_inference::InferShapes(shell, onnx::OpSchemaRegistry::Instance(), options);
-    } catch (const std::exception& e) {
-        impl->warnings.push_back(std::string("shape inference stopped early: ") + e.what());
+    for (int round = 0; round < 8; ++round) {
+        try {
+            onnx::ShapeInferenceOptions options(false, 0, true);
+            onnx::shape_inference::InferShapes(shell, onnx::OpSchemaRegistry::Instance(), options);
+        } catch (const std::exception& e) {
+            impl->warnings.push_back(std::string("shape inference stopped early: ") + e.what());
+            break;
+        }
+        if (foldShapeComputations(*shell.mutable_graph(), knownShapes(shell.graph())) == 0)
+            break;
     }
     const auto& sg = shell.graph();
     for (const auto* list : {&sg.input(), &sg.value_info(), &sg.output()})

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and their peers in one run and prints Markdown for BENCHMARKS.md.
+#   tests/bench/run-benchmarks.sh [BUILD_DIR]     (default: build)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+models=$build/fixtures/torchvision
+export TOPIARY_BENCH_MODELS=$models
+[ -f "$models/references.json" ] || /usr/bin/python3 tests/fixtures/make_reference_models.py --out "$models"
+cmake --build "$build" --target bench_model >/dev/null
+
+cpp=$("$build/tests/bench/bench_model" --benchmark_format=json 2>/dev/null)
+py=$(/usr/bin/python3 tests/bench/python_peer.py "$models" 5)
+/usr/bin/python3 - "$cpp" "$py" <<'PY'
+import json, sys
+cpp = {b["name"]: b for b in json.loads(sys.argv[1])["benchmarks"]}
+py = json.loads(sys.argv[2])
+def ms(b):
+    scale = {"ms": 1, "us": 1e-3, "ns": 1e-6}[b["time_unit"]]
+    return b["real_time"] * scale
+print("| benchmark | Topiary | peer (Python onnx.load + infer_shapes) | ratio peer/Topiary |")
+print("|---|---|---|---|")
+for model in ("resnet50", "vgg16"):
+    t = ms(cpp[f"loadInferCost/{model}"])
+    p = py[f"{model}_bn.onnx"]["median_ms"]
+    print(f"| load + checker + shape inference + costs, {model} | {t:.1f} ms | {p:.1f} ms | {p / t:.2f}x |")
+for model in ("resnet50", "densenet121"):
+    t = ms(cpp[f"costOnly/{model}"])
+    print(f"| cost recomputation, {model} | {t * 1000:.1f} us | — | — |")
+PY
