@@ -379,6 +379,68 @@ onnx::ModelProto shapeShell(const onnx::ModelProto& m, const std::unordered_set<
     return shell;
 }
 
+// ONNX 1.12's shape inference trusts some node contracts and crashes on files that
+// break them (a Conv weight of rank 1, a zero stride). Checked here first.
+Result<void> checkNodeContracts(const onnx::GraphProto& g)
+{
+    std::unordered_map<std::string, int> rankOf;
+    for (const auto& t : g.initializer())
+        rankOf[t.name()] = t.dims_size();
+    for (const auto& in : g.input())
+        if (in.type().has_tensor_type() && in.type().tensor_type().has_shape())
+            rankOf.emplace(in.name(), in.type().tensor_type().shape().dim_size());
+    static const std::unordered_set<std::string> convLike = {"Conv", "ConvTranspose", "MaxPool", "AveragePool",
+                                                             "LpPool", "ConvInteger", "QLinearConv", "MaxUnpool"};
+    for (int i = 0; i < g.node_size(); ++i) {
+        const auto& n = g.node(i);
+        if (!convLike.count(n.op_type()) || (!n.domain().empty() && n.domain() != "ai.onnx"))
+            continue;
+        const std::string where = describeNode(n, i);
+        const bool isConv = n.op_type().find("Conv") != std::string::npos;
+        if (n.input_size() < (isConv ? 2 : 1) || n.input(0).empty())
+            return fail(where + " is missing a required input");
+        const size_t weightInput = n.op_type() == "QLinearConv" ? 3 : 1;
+        int spatial = -1;
+        if (auto it = rankOf.find(n.input(0)); it != rankOf.end()) {
+            if (it->second < 3)
+                return fail(where + " reads " + quote(n.input(0)) + " of rank " + std::to_string(it->second) +
+                            "; it needs a batch, a channel and at least one spatial dimension");
+            spatial = it->second - 2;
+        }
+        if (isConv && static_cast<int>(weightInput) < n.input_size()) {
+            if (auto it = rankOf.find(n.input(static_cast<int>(weightInput))); it != rankOf.end()) {
+                if (it->second < 3)
+                    return fail(where + " has a weight of rank " + std::to_string(it->second) +
+                                "; a convolution weight needs rank 3 or more");
+                if (spatial >= 0 && it->second - 2 != spatial)
+                    return fail(where + " has a weight of rank " + std::to_string(it->second) + " for an input of rank " +
+                                std::to_string(spatial + 2));
+                spatial = it->second - 2;
+            }
+        }
+        for (const auto& a : n.attribute()) {
+            const std::string& name = a.name();
+            if (name == "group" && a.i() < 1)
+                return fail(where + " has group " + std::to_string(a.i()) + "; it must be 1 or more");
+            if (name != "kernel_shape" && name != "strides" && name != "dilations" && name != "pads" &&
+                name != "output_padding" && name != "output_shape")
+                continue;
+            if (a.type() != onnx::AttributeProto_AttributeType_INTS)
+                return fail(where + " has attribute " + quote(name) + " of the wrong type; it must be a list of ints");
+            const int expected = name == "pads" ? 2 * spatial : spatial;
+            if (spatial >= 0 && name != "output_shape" && a.ints_size() != expected)
+                return fail(where + " has " + std::to_string(a.ints_size()) + " values in " + quote(name) + " for " +
+                            std::to_string(spatial) + " spatial dimensions");
+            for (int64_t v : a.ints()) {
+                const bool positive = name == "kernel_shape" || name == "strides" || name == "dilations";
+                if ((positive && v < 1) || v < 0 || v > (int64_t{1} << 31))
+                    return fail(where + " has an invalid value " + std::to_string(v) + " in " + quote(name));
+            }
+        }
+    }
+    return {};
+}
+
 // Fully known shapes of every tensor shape inference has typed so far.
 std::unordered_map<std::string, std::vector<int64_t>> knownShapes(const onnx::GraphProto& g)
 {
@@ -611,6 +673,9 @@ Result<Model> Model::fromProto(onnx::ModelProto proto, const fs::path& baseDir, 
     }
 
     // Shapes: ONNX shape inference on a light copy; the original is left untouched.
+    if (auto ok = checkNodeContracts(g); !ok)
+        return std::unexpected(ok.error());
+
     // Shape computations the exporter left in the graph (Shape -> Gather -> Div ...) are
     // folded between rounds so inference can see through them.
     onnx::ModelProto shell = shapeShell(m, realInputs, limits.assumeBatchOne, impl->warnings);

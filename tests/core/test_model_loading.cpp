@@ -410,3 +410,35 @@ TEST_CASE("external data may not leave the model's folder", "[loader][external][
         CHECK_THAT(m.error().message, Contains("needs the model to be opened from a file on disk"));
     }
 }
+
+TEST_CASE("node contracts that crash ONNX's shape inference are checked first", "[loader][hostile]")
+{
+    SECTION("a conv whose weight has rank 1 (found by the fuzzer)")
+    {
+        ModelBuilder b;
+        b.input("x", {1, 3, 8, 8});
+        b.weight("w", {4, 3, 3, 3});
+        b.weight("b", {4});
+        b.node("Conv", {"w", "b"}, {"y"}, "conv");
+        b.output("y", {1, 4, 8, 8});
+        CHECK_THAT(protoError(b.build()),
+                   Contains("'conv' (Conv) has a weight of rank 1; a convolution weight needs rank 3 or more"));
+    }
+    SECTION("a zero stride")
+    {
+        ModelBuilder b;
+        b.input("x", {1, 3, 8, 8});
+        b.conv("conv", "x", "y", 3, 4, 3, 1, false, 0);
+        b.output("y", {1, 4, 8, 8});
+        CHECK_THAT(protoError(b.build()), Contains("invalid value 0 in 'strides'"));
+    }
+    SECTION("kernel_shape of the wrong length")
+    {
+        ModelBuilder b;
+        b.input("x", {1, 3, 8, 8});
+        auto& pool = b.node("MaxPool", {"x"}, {"y"}, "pool");
+        test::setAttr(pool, "kernel_shape", std::vector<int64_t>{2, 2, 2});
+        b.output("y", {1, 3, 4, 4});
+        CHECK_THAT(protoError(b.build()), Contains("3 values in 'kernel_shape' for 2 spatial dimensions"));
+    }
+}
