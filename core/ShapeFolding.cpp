@@ -80,6 +80,8 @@ std::optional<IntTensor> evaluate(const onnx::NodeProto& n, const std::vector<co
 {
     const std::string& op = n.op_type();
     auto input = [&](size_t i) -> const IntTensor* { return i < in.size() ? in[i] : nullptr; };
+    if (n.input_size() < 1)
+        return std::nullopt;
     if (op == "Shape") {
         auto it = shapes.find(n.input(0));
         if (it == shapes.end())
@@ -220,8 +222,6 @@ void makeConstant(onnx::NodeProto& n, const IntTensor& value)
 
 int foldShapeComputations(onnx::GraphProto& graph, const std::unordered_map<std::string, std::vector<int64_t>>& shapes)
 {
-    int64_t opset = 13;
-    (void)opset;
     std::unordered_map<std::string, IntTensor> known;
     for (const auto& t : graph.initializer())
         if (auto v = fromTensorProto(t))

@@ -46,3 +46,15 @@ TEST_CASE("a Slice whose ends come from the input's shape gets a known shape", "
     // the model itself still holds the runtime computation
     CHECK(m->node(m->findNode("div")).opType == "Div");
 }
+
+TEST_CASE("a Shape node without inputs is left alone (found by the fuzzer)", "[shapes][hostile]")
+{
+    ModelBuilder b;
+    b.input("x", {1, 4});
+    b.node("Shape", {}, {"s"}, "shape");
+    b.node("Relu", {"x"}, {"y"}, "relu");
+    b.output("y", {1, 4});
+    b.output("s", {2}, onnx::TensorProto_DataType_INT64);
+    auto m = Model::fromProto(b.build(), {});
+    CHECK(m.has_value());
+}
