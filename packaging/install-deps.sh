@@ -34,3 +34,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+# ONNX Runtime (CPU) from npm, the independent runtime exported models are checked in.
+# --ignore-scripts: its install script would try to download; the CPU runtime ships inside.
+repo=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -f "$repo/tests/ort/node_modules/onnxruntime-node/package.json" ]; then
+  npm install --prefix "$repo/tests/ort" --ignore-scripts --no-audit --no-fund --loglevel=error
+fi
