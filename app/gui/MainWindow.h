@@ -1,0 +1,110 @@
+// The first window: the layer table in the middle, the totals in a dock, File menu with
+// Open, Open Recent and Quit, drag and drop of .onnx files, and a status bar that shows
+// a running load with a Cancel button. Loading and analysis run in ModelLoader; what is
+// shown lives in Document.
+#pragma once
+
+#include "Document.h"
+
+#include <QMainWindow>
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QMimeData;
+class QProgressBar;
+class QSortFilterProxyModel;
+class QStackedWidget;
+class QTableView;
+class QToolButton;
+
+namespace topiary {
+
+class LayerTableModel;
+class ModelLoader;
+class RecentFiles;
+class TotalsPanel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+    // False in tests and screenshot runs: errors are only signalled, never shown modally.
+    Q_PROPERTY(bool showErrorDialogs READ showErrorDialogs WRITE setShowErrorDialogs)
+
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    static QString sampleResourcePath();
+
+    void openFile(const QString& path);
+    void openSample();
+    bool isLoading() const;
+
+    Document* document() const { return m_document; }
+
+    bool showErrorDialogs() const { return m_showErrorDialogs; }
+    void setShowErrorDialogs(bool show) { m_showErrorDialogs = show; }
+
+signals:
+    void loadFailed(const QString& message);
+    // Every load ends with this, whether it succeeded, failed or was cancelled.
+    void loadFinished(bool ok);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void changeEvent(QEvent* event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createCentralWidget();
+    void createDocks();
+    void createStatusBar();
+    void retranslateUi();
+    void readSettings();
+    void writeSettings() const;
+
+    void chooseFile();
+    void showAbout();
+    void onLoadStarted(const QString& displayName);
+    void onLoaded(const LoadedModel& result);
+    void onLoadFailed(const QString& path, const QString& message);
+    void onLoadCanceled();
+    void showDocument();
+    void setLoadingVisible(bool visible);
+    void updateTitle();
+
+    static QStringList onnxFiles(const QMimeData* mime);
+
+    Document* m_document = nullptr;
+    ModelLoader* m_loader = nullptr;
+    LayerTableModel* m_layerModel = nullptr;
+    QSortFilterProxyModel* m_layerProxy = nullptr;
+    QTableView* m_layerTable = nullptr;
+    QLabel* m_emptyHint = nullptr;
+    QStackedWidget* m_central = nullptr;
+    TotalsPanel* m_totals = nullptr;
+    QDockWidget* m_totalsDock = nullptr;
+    RecentFiles* m_recentFiles = nullptr;
+
+    QMenu* m_fileMenu = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QMenu* m_viewMenu = nullptr;
+    QMenu* m_helpMenu = nullptr;
+    QAction* m_openAction = nullptr;
+    QAction* m_openSampleAction = nullptr;
+    QAction* m_quitAction = nullptr;
+    QAction* m_aboutAction = nullptr;
+
+    QLabel* m_loadingLabel = nullptr;
+    QProgressBar* m_loadingBar = nullptr;
+    QToolButton* m_cancelButton = nullptr;
+    QString m_loadingName;
+
+    bool m_showErrorDialogs = true;
+};
+
+} // namespace topiary

@@ -1,0 +1,123 @@
+#include "ModelLoader.h"
+
+#include "core/CostModel.h"
+#include "core/Model.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <exception>
+#include <filesystem>
+#include <string_view>
+
+namespace topiary {
+
+namespace {
+
+struct Outcome {
+    LoadedModel result;
+    QString error;  // empty on success
+};
+
+QString translate(const char* text)
+{
+    return QCoreApplication::translate("topiary::ModelLoader", text);
+}
+
+// Runs on the worker thread: indexes the loaded model's costs too, so the GUI thread
+// receives something it can show at once.
+Outcome analyse(Result<Model> loaded, const QString& path, qint64 fileBytes)
+{
+    Outcome outcome;
+    if (!loaded) {
+        outcome.error = QString::fromStdString(loaded.error().message);
+        return outcome;
+    }
+    auto model = std::make_shared<const Model>(std::move(*loaded));
+    outcome.result.cost = std::make_shared<const CostModel>(*model);
+    outcome.result.model = std::move(model);
+    outcome.result.path = path;
+    outcome.result.displayName = QFileInfo(path).fileName();
+    outcome.result.fileBytes = fileBytes;
+    return outcome;
+}
+
+// The core reports errors as values; anything thrown past it is a bug, but it must not
+// take the GUI down with it.
+template <class Job>
+Outcome guarded(const Job& job)
+{
+    try {
+        return job();
+    } catch (const std::exception& e) {
+        return {{}, translate("Unexpected error while loading: %1").arg(QString::fromLocal8Bit(e.what()))};
+    } catch (...) {
+        return {{}, translate("Unexpected error while loading.")};
+    }
+}
+
+} // namespace
+
+ModelLoader::ModelLoader(QObject* parent)
+    : QObject(parent)
+{
+}
+
+ModelLoader::~ModelLoader() = default;
+
+template <class Job>
+void ModelLoader::start(const QString& path, Job job)
+{
+    const quint64 generation = ++m_generation;
+    m_busy = true;
+    auto* watcher = new QFutureWatcher<Outcome>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, path] {
+        watcher->deleteLater();
+        if (generation != m_generation)
+            return;  // a newer load was started, or this one was cancelled
+        m_busy = false;
+        const Outcome outcome = watcher->result();
+        if (outcome.error.isEmpty() && outcome.result.model)
+            emit loaded(outcome.result);
+        else
+            emit failed(path, outcome.error);
+    });
+    emit started(QFileInfo(path).fileName());
+    watcher->setFuture(QtConcurrent::run([job = std::move(job)] { return guarded(job); }));
+}
+
+void ModelLoader::loadFile(const QString& path)
+{
+    const std::filesystem::path file(QFile::encodeName(path).toStdString());
+    start(path, [file, path] {
+        Result<Model> loaded = Model::load(file);
+        const qint64 bytes = loaded ? loaded->fileBytes() : 0;
+        return analyse(std::move(loaded), path, bytes);
+    });
+}
+
+void ModelLoader::loadResource(const QString& resourcePath)
+{
+    start(resourcePath, [resourcePath] {
+        QFile file(resourcePath);
+        if (!file.open(QIODevice::ReadOnly))
+            return Outcome{{}, translate("Could not read %1: %2").arg(resourcePath, file.errorString())};
+        const QByteArray bytes = file.readAll();
+        const std::string_view view(bytes.constData(), static_cast<size_t>(bytes.size()));
+        return analyse(Model::fromBytes(view, {}), resourcePath, bytes.size());
+    });
+}
+
+void ModelLoader::cancel()
+{
+    if (!m_busy)
+        return;
+    ++m_generation;  // the running job's result is now stale
+    m_busy = false;
+    emit canceled();
+}
+
+} // namespace topiary

@@ -1,0 +1,113 @@
+// topiary: the desktop workbench. Parses the command line and shows the main window;
+// everything else lives in MainWindow and the libraries below it.
+#include "MainWindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QPixmap>
+#include <QTimer>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+namespace {
+
+void setApplicationInfo()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("Topiary"));
+    QCoreApplication::setApplicationName(QStringLiteral("Topiary"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TOPIARY_VERSION));
+}
+
+// --help and --version print and exit; they must work without a display (man-page
+// generation, packaging checks), so they are answered before any QApplication exists.
+bool wantsTextOnly(int argc, char* argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        for (const char* option : {"-h", "--help", "-?", "--help-all", "-v", "--version"})
+            if (std::strcmp(argv[i], option) == 0)
+                return true;
+    }
+    return false;
+}
+
+struct CommandLine {
+    QCommandLineParser parser;
+    QCommandLineOption screenshot{
+        QStringLiteral("screenshot"),
+        QCoreApplication::translate("main", "Save a PNG of the window to <file> once the model is loaded, then quit."),
+        QCoreApplication::translate("main", "file")};
+
+    CommandLine()
+    {
+        parser.setApplicationDescription(
+            QCoreApplication::translate("main", "A workbench for compressing neural networks by hand."));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addPositionalArgument(
+            QStringLiteral("model"),
+            QCoreApplication::translate("main", "The ONNX model to open (default: the bundled sample)."),
+            QStringLiteral("[model]"));
+        parser.addOption(screenshot);
+    }
+};
+
+// Screenshots run unattended: no modal dialog, a fixed size, and the outcome as exit code.
+void takeScreenshotWhenLoaded(topiary::MainWindow& window, const QString& file)
+{
+    window.setShowErrorDialogs(false);
+    window.resize(1200, 720);
+    QObject::connect(&window, &topiary::MainWindow::loadFailed, &window,
+                     [](const QString& message) { std::fprintf(stderr, "%s\n", qPrintable(message)); });
+    QObject::connect(&window, &topiary::MainWindow::loadFinished, &window, [&window, file](bool ok) {
+        // Let the layout settle and the table paint before grabbing.
+        QTimer::singleShot(100, &window, [&window, file, ok] {
+            const bool saved = window.grab().save(file, "PNG");
+            if (!saved)
+                std::fprintf(stderr, "%s\n",
+                             qPrintable(QCoreApplication::translate("main", "Could not write %1").arg(file)));
+            QCoreApplication::exit(saved && ok ? 0 : 1);
+        });
+    });
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    if (wantsTextOnly(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        setApplicationInfo();
+        CommandLine commandLine;
+        commandLine.parser.process(app);  // prints and exits
+        return 0;
+    }
+
+    QApplication app(argc, argv);
+    setApplicationInfo();
+    QApplication::setApplicationDisplayName(QStringLiteral("Topiary"));
+
+    CommandLine commandLine;
+    commandLine.parser.process(app);
+    const QStringList positional = commandLine.parser.positionalArguments();
+    if (positional.size() > 1) {
+        std::fprintf(stderr, "%s\n",
+                     qPrintable(QCoreApplication::translate("main", "Only one model can be opened at a time.")));
+        return 2;
+    }
+
+    topiary::MainWindow window;
+    const QString screenshot = commandLine.parser.value(commandLine.screenshot);
+    if (!screenshot.isEmpty())
+        takeScreenshotWhenLoaded(window, screenshot);
+    window.show();
+
+    if (positional.isEmpty())
+        window.openSample();
+    else
+        window.openFile(QFileInfo(positional.first()).absoluteFilePath());
+
+    return app.exec();
+}

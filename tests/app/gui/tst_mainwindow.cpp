@@ -1,0 +1,282 @@
+// The real MainWindow, offscreen: opening a file, a corrupt file (the previous model must
+// survive), stale and cancelled loads, drag and drop, and the recent-files list.
+#include "MainWindow.h"
+#include "ModelLoader.h"
+
+#include "ModelBuilder.h"
+
+#include "widgets/TotalsPanel.h"
+
+#include "core/CostModel.h"
+
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QAction>
+#include <QFile>
+#include <QFileInfo>
+#include <QMenu>
+#include <QMimeData>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+#include <QUrl>
+
+#include <string>
+
+using namespace Qt::StringLiterals;
+using topiary::MainWindow;
+using topiary::TotalsPanel;
+
+namespace {
+
+constexpr int loadTimeoutMs = 20000;
+
+bool writeFile(const QString& path, const std::string& bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly)
+        && file.write(bytes.data(), static_cast<qint64>(bytes.size())) == static_cast<qint64>(bytes.size());
+}
+
+std::string smallCnnBytes()
+{
+    std::string bytes;
+    topiary::test::makeSmallCnn().SerializeToString(&bytes);
+    return bytes;
+}
+
+int tableRows(const MainWindow& window)
+{
+    auto* table = window.findChild<QTableView*>(u"layerTable"_s);
+    return table ? table->model()->rowCount() : -1;
+}
+
+QString totalParams(const MainWindow& window)
+{
+    auto* totals = window.findChild<TotalsPanel*>();
+    return totals ? totals->valueText(TotalsPanel::Params) : QString();
+}
+
+// Waits for the window's current load to end; returns its outcome.
+bool waitForLoad(QSignalSpy& finished)
+{
+    if (finished.isEmpty() && !finished.wait(loadTimeoutMs))
+        return false;
+    return finished.takeFirst().at(0).toBool();
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void opensFile();
+    void corruptFileKeepsPreviousModel();
+    void newerLoadMakesOlderStale();
+    void cancelDropsResult();
+    void dropsOnnxFile();
+    void ignoresOtherDrops();
+    void remembersRecentFiles();
+    void loaderParsesBytesInMemory();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_smallCnn;
+    QString m_copy;
+    QString m_corrupt;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(u"TopiaryTests"_s);
+    QCoreApplication::setApplicationName(u"tst_mainwindow"_s);
+    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+    QVERIFY(m_dir.isValid());
+    m_smallCnn = m_dir.filePath(u"small_cnn.onnx"_s);
+    m_copy = m_dir.filePath(u"dropped_cnn.onnx"_s);
+    m_corrupt = m_dir.filePath(u"corrupt.onnx"_s);
+    QVERIFY(writeFile(m_smallCnn, smallCnnBytes()));
+    QVERIFY(writeFile(m_copy, smallCnnBytes()));
+    QVERIFY(writeFile(m_corrupt, std::string("\x08\x07\x12\xff\xff\xff not a protobuf at all", 32)));
+}
+
+void TestMainWindow::init()
+{
+    QSettings().clear();
+}
+
+void TestMainWindow::opensFile()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    window.show();
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openFile(m_smallCnn);
+    QVERIFY(window.isLoading());
+    QVERIFY(waitForLoad(finished));
+    QVERIFY(!window.isLoading());
+    QCOMPARE(tableRows(window), 6);
+    // 1,594 layer params (weights + fc bias) + 96 BN scale/shift (2 x 48 channels).
+    QCOMPARE(totalParams(window), u"1,690"_s);
+    QCOMPARE(window.findChild<TotalsPanel*>()->valueText(TotalsPanel::Layers), u"6"_s);
+    QCOMPARE(window.findChild<TotalsPanel*>()->valueText(TotalsPanel::Opset), u"13"_s);
+    QVERIFY(window.windowTitle().contains(u"small_cnn.onnx"_s));
+}
+
+void TestMainWindow::corruptFileKeepsPreviousModel()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    QSignalSpy failed(&window, &MainWindow::loadFailed);
+    window.openFile(m_smallCnn);
+    QVERIFY(waitForLoad(finished));
+
+    window.openFile(m_corrupt);
+    QVERIFY(!waitForLoad(finished));
+    QCOMPARE(failed.size(), 1);
+    QVERIFY(!failed.first().at(0).toString().isEmpty());
+    QCOMPARE(tableRows(window), 6);
+    QCOMPARE(totalParams(window), u"1,690"_s);
+    QVERIFY(window.windowTitle().contains(u"small_cnn.onnx"_s));
+
+    window.openFile(m_dir.filePath(u"does_not_exist.onnx"_s));
+    QVERIFY(!waitForLoad(finished));
+    QCOMPARE(failed.size(), 2);
+    QCOMPARE(tableRows(window), 6);
+}
+
+void TestMainWindow::newerLoadMakesOlderStale()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    QSignalSpy failed(&window, &MainWindow::loadFailed);
+    // Both start before either can report: only the newer one may arrive.
+    window.openFile(m_corrupt);
+    window.openFile(m_smallCnn);
+    QVERIFY(waitForLoad(finished));
+    QTest::qWait(200);
+    QCOMPARE(finished.size(), 0);
+    QCOMPARE(failed.size(), 0);
+    QCOMPARE(tableRows(window), 6);
+}
+
+void TestMainWindow::cancelDropsResult()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    window.show();
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openFile(m_smallCnn);
+    auto* cancel = window.findChild<QToolButton*>(u"cancelLoadButton"_s);
+    QVERIFY(cancel);
+    QVERIFY(cancel->isVisible());
+    cancel->click();
+    QVERIFY(!waitForLoad(finished));
+    QVERIFY(!window.isLoading());
+    QVERIFY(!cancel->isVisible());
+    QTest::qWait(200);
+    QCOMPARE(finished.size(), 0);
+    QCOMPARE(tableRows(window), 0);
+    QVERIFY(window.document()->isEmpty());
+}
+
+void TestMainWindow::dropsOnnxFile()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(m_copy)});
+    const QPointF pos(window.width() / 2.0, window.height() / 2.0);
+    QDragEnterEvent enter(pos.toPoint(), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(&window, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(&window, &drop);
+    QVERIFY(drop.isAccepted());
+
+    QVERIFY(waitForLoad(finished));
+    QCOMPARE(tableRows(window), 6);
+    QVERIFY(window.windowTitle().contains(u"dropped_cnn.onnx"_s));
+}
+
+void TestMainWindow::ignoresOtherDrops()
+{
+    MainWindow window;
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(m_dir.filePath(u"notes.txt"_s))});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    enter.ignore();
+    QCoreApplication::sendEvent(&window, &enter);
+    QVERIFY(!enter.isAccepted());
+    QVERIFY(!window.isLoading());
+}
+
+void TestMainWindow::remembersRecentFiles()
+{
+    const QString gone = m_dir.filePath(u"gone.onnx"_s);
+    QVERIFY(writeFile(gone, smallCnnBytes()));
+    {
+        MainWindow window;
+        QSignalSpy finished(&window, &MainWindow::loadFinished);
+        window.openFile(gone);
+        QVERIFY(waitForLoad(finished));
+        window.openFile(m_smallCnn);
+        QVERIFY(waitForLoad(finished));
+    }
+    QCOMPARE(QSettings().value(u"recentFiles"_s).toStringList(), (QStringList{m_smallCnn, gone}));
+
+    // A file deleted since is left out of the menu.
+    QVERIFY(QFile::remove(gone));
+    MainWindow window;
+    QStringList shown;
+    const QList<QMenu*> menus = window.findChildren<QMenu*>();
+    for (QMenu* m : menus) {
+        if (m->title() != u"Open &Recent"_s)
+            continue;
+        emit m->aboutToShow();
+        for (QAction* action : m->actions())
+            if (!action->isSeparator() && !action->statusTip().isEmpty())
+                shown << action->statusTip();
+    }
+    QCOMPARE(shown, QStringList{m_smallCnn});
+}
+
+// The path openSample() takes (bytes read with QFile, then Model::fromBytes), on a plain
+// file because the test binary embeds no resources.
+void TestMainWindow::loaderParsesBytesInMemory()
+{
+    topiary::ModelLoader loader;
+    QSignalSpy loaded(&loader, &topiary::ModelLoader::loaded);
+    QSignalSpy failed(&loader, &topiary::ModelLoader::failed);
+    loader.loadResource(m_smallCnn);
+    QVERIFY(loader.isBusy());
+    QVERIFY(loaded.wait(loadTimeoutMs));
+    QVERIFY(!loader.isBusy());
+    QCOMPARE(failed.size(), 0);
+    const auto result = loaded.first().at(0).value<topiary::LoadedModel>();
+    QVERIFY(result.model && result.cost);
+    QCOMPARE(result.cost->layers().size(), size_t{6});
+    QCOMPARE(result.fileBytes, QFileInfo(m_smallCnn).size());
+    QCOMPARE(result.displayName, u"small_cnn.onnx"_s);
+
+    loader.loadResource(u":/no/such/resource.onnx"_s);
+    QVERIFY(failed.wait(loadTimeoutMs));
+    QVERIFY(failed.first().at(1).toString().contains(u":/no/such/resource.onnx"_s));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,122 @@
+#include "widgets/TotalsPanel.h"
+
+#include "widgets/NumberFormat.h"
+
+#include "core/CostModel.h"
+#include "core/Model.h"
+
+#include <QEvent>
+#include <QGridLayout>
+#include <QLabel>
+
+namespace topiary {
+
+namespace {
+
+const char* const valueObjectNames[TotalsPanel::RowCount] = {
+    "paramsValue", "linearMacsValue", "allMacsValue", "weightBytesValue", "peakActivationValue",
+    "trafficValue", "fileSizeValue", "layersValue", "opsetValue",
+};
+
+} // namespace
+
+TotalsPanel::TotalsPanel(QWidget* parent)
+    : QWidget(parent)
+{
+    auto* layout = new QGridLayout(this);
+    layout->setColumnStretch(1, 1);
+    layout->setHorizontalSpacing(16);
+    for (int row = 0; row < RowCount; ++row) {
+        auto* caption = new QLabel(this);
+        auto* value = new QLabel(this);
+        value->setObjectName(QString::fromLatin1(valueObjectNames[row]));
+        value->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        caption->setBuddy(value);
+        layout->addWidget(caption, row, 0);
+        layout->addWidget(value, row, 1);
+        m_captions[static_cast<size_t>(row)] = caption;
+        m_values[static_cast<size_t>(row)] = value;
+    }
+    layout->setRowStretch(RowCount, 1);
+    retranslateUi();
+    clear();
+}
+
+void TotalsPanel::setModel(const Model& model, const CostModel& cost, qint64 fileBytes)
+{
+    const CostTotals& totals = cost.totals();
+    setCount(Params, totals.params, tr("%1 parameters"));
+    setCount(LinearMacs, totals.linearMacs, tr("%1 multiply-accumulates"));
+    setCount(AllMacs, totals.allMacs(), tr("%1 multiply-accumulates"));
+    setBytes(WeightBytes, totals.weightBytes);
+    setBytes(PeakActivation, totals.peakActivationBytes);
+    setBytes(Traffic, totals.trafficBytes);
+    setBytes(FileSize, fileBytes);
+    const auto layers = static_cast<qint64>(cost.layers().size());
+    setValue(Layers, format::count(layers), tr("Layers with weights: %1").arg(format::count(layers)));
+    setValue(Opset, QString::number(model.opsetVersion()), tr("ONNX opset %1 (default domain)").arg(model.opsetVersion()));
+}
+
+void TotalsPanel::clear()
+{
+    for (int row = 0; row < RowCount; ++row)
+        setValue(static_cast<Row>(row), QString(QChar(0x2014)), QString());
+}
+
+QString TotalsPanel::valueText(Row row) const
+{
+    return m_values[static_cast<size_t>(row)]->text();
+}
+
+void TotalsPanel::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QWidget::changeEvent(event);
+}
+
+void TotalsPanel::retranslateUi()
+{
+    struct Text {
+        QString caption;
+        QString toolTip;
+    };
+    const std::array<Text, RowCount> texts{{
+        {tr("Params"), tr("Elements of every layer's weight and bias, plus the scale and shift of attached BatchNormalizations.")},
+        {tr("MACs, conv + linear"), tr("Multiply-accumulates of the convolutions and matrix products for one input (batch size 1).")},
+        {tr("MACs, all ops"), tr("Multiply-accumulates of every op, including pooling, normalization and elementwise ops.")},
+        {tr("Weight size"), tr("Bytes of all layer parameters at their stored type (1 MB = 10^6 bytes).")},
+        {tr("Peak activations"), tr("The most activation memory alive at any one step when the graph runs node by node.")},
+        {tr("Memory traffic"), tr("Bytes read and written by all nodes together: every input read once and every output written once.")},
+        {tr("File size"), tr("Size of the ONNX file the model was loaded from.")},
+        {tr("Layers"), tr("Number of nodes that carry weights: convolutions, Gemm and MatMul with a constant operand.")},
+        {tr("Opset"), tr("The ONNX operator set version the model declares for the default domain.")},
+    }};
+    for (size_t row = 0; row < texts.size(); ++row) {
+        m_captions[row]->setText(texts[row].caption);
+        m_captions[row]->setToolTip(texts[row].toolTip);
+    }
+}
+
+void TotalsPanel::setValue(Row row, const QString& text, const QString& toolTip)
+{
+    QLabel* label = m_values[static_cast<size_t>(row)];
+    label->setText(text);
+    label->setToolTip(toolTip);
+}
+
+void TotalsPanel::setCount(Row row, qint64 value, const QString& unitToolTip)
+{
+    QString text = format::count(value);
+    if (value >= 1'000'000)
+        text = tr("%1 (%2)").arg(format::compact(value), text);
+    setValue(row, text, unitToolTip.arg(format::count(value)));
+}
+
+void TotalsPanel::setBytes(Row row, qint64 value)
+{
+    setValue(row, format::bytes(value), format::exactBytes(value));
+}
+
+} // namespace topiary

@@ -1,0 +1,46 @@
+// The whole-model numbers at a glance: params, MACs, weight bytes, peak activation
+// memory, memory traffic, file size, layer count and opset, as the core computed them.
+#pragma once
+
+#include <QWidget>
+
+#include <array>
+
+class QLabel;
+
+namespace topiary {
+
+class Model;
+class CostModel;
+
+class TotalsPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    enum Row { Params, LinearMacs, AllMacs, WeightBytes, PeakActivation, Traffic, FileSize, Layers, Opset, RowCount };
+
+    explicit TotalsPanel(QWidget* parent = nullptr);
+
+    // Shows the totals of cost; fileBytes is the size of the file the model came from
+    // (given separately because a model parsed from memory has no file).
+    void setModel(const Model& model, const CostModel& cost, qint64 fileBytes);
+    // Back to dashes, as before any model was loaded.
+    void clear();
+
+    // The text shown for a row, e.g. "1,234" (for tests and accessibility).
+    QString valueText(Row row) const;
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void retranslateUi();
+    void setValue(Row row, const QString& text, const QString& toolTip);
+    void setCount(Row row, qint64 value, const QString& unitToolTip);
+    void setBytes(Row row, qint64 value);
+
+    std::array<QLabel*, RowCount> m_captions{};
+    std::array<QLabel*, RowCount> m_values{};
+};
+
+} // namespace topiary
