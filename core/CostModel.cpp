@@ -87,7 +87,9 @@ CostModel::CostModel(const Model& model) : m_layers(findLayers(model))
         for (const auto& in : node.inputs)
             c.trafficBytes += bytes(model, in);
 
-        const std::string& out0 = node.outputs.empty() ? std::string() : node.outputs[0];
+        static const std::string none;
+        const std::string& out0 = node.outputs.empty() ? none : node.outputs[0];
+        const std::string& in0 = node.inputs.empty() ? none : node.inputs[0];
         const int64_t outElems = elems(model, out0);
         if (c.layer >= 0) {
             const Layer& layer = m_layers[static_cast<size_t>(c.layer)];
@@ -98,7 +100,7 @@ CostModel::CostModel(const Model& model) : m_layers(findLayers(model))
                 c.linearMacs = outElems * (layer.inChannels / layer.group) * product(layer.kernel);
                 break;
             case LayerKind::ConvTranspose:
-                c.linearMacs = elems(model, node.inputs[0]) * (layer.outChannels / layer.group) * product(layer.kernel);
+                c.linearMacs = elems(model, in0) * (layer.outChannels / layer.group) * product(layer.kernel);
                 break;
             case LayerKind::Gemm:
             case LayerKind::MatMul:
@@ -114,7 +116,7 @@ CostModel::CostModel(const Model& model) : m_layers(findLayers(model))
         }
         if (op == "MatMul" || op == "Gemm") {
             // Between activations (attention): M*K*N over every batch.
-            const TensorInfo* a = model.tensor(node.inputs[0]);
+            const TensorInfo* a = model.tensor(in0);
             int64_t k = 0;
             if (a && a->hasShape && !a->shape.empty())
                 k = std::max<int64_t>(a->shape.back(), 0);
@@ -128,7 +130,7 @@ CostModel::CostModel(const Model& model) : m_layers(findLayers(model))
             c.otherMacs = outElems * product(kernelShape(model.nodeProto(c.node)));
         } else if (oneOf(op, {"GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool", "ReduceMean", "ReduceSum",
                               "ReduceMax", "ReduceMin", "ReduceL2", "ReduceL1", "ReduceProd"})) {
-            c.otherMacs = elems(model, node.inputs[0]);
+            c.otherMacs = elems(model, in0);
         } else if (isElementwise(op)) {
             c.otherMacs = outElems;
         }

@@ -142,3 +142,18 @@ TEST_CASE("weights shared through Identity nodes are resolved and counted per us
     CHECK(cost.layers()[1].weight == "shared");
     CHECK(cost.totals().params == 32);
 }
+
+TEST_CASE("ops without inputs cost nothing and do not crash (fuzzer finding)", "[cost][hostile]")
+{
+    ModelBuilder b;
+    b.input("x", {1, 4});
+    b.node("MatMul", {}, {"m"}, "empty_matmul");
+    b.node("GlobalAveragePool", {}, {"g"}, "empty_pool");
+    b.node("Relu", {"x"}, {"y"}, "relu");
+    b.output("y", {1, 4});
+    auto m = Model::fromProto(b.build(), {});
+    REQUIRE(m);
+    const CostModel cost(*m);
+    CHECK(cost.nodes()[0].otherMacs == 0);
+    CHECK(cost.nodes()[1].otherMacs == 0);
+}
