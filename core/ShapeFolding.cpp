@@ -3,6 +3,7 @@
 #include "core/TensorData.h"
 
 #include <algorithm>
+#include <climits>
 #include <optional>
 
 namespace topiary {
@@ -52,6 +53,8 @@ int64_t normalizeAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + ran
 
 std::optional<IntTensor> binary(const std::string& op, const IntTensor& a, const IntTensor& b)
 {
+    if (a.values.empty() || b.values.empty())
+        return std::nullopt;
     const bool aScalar = a.values.size() == 1, bScalar = b.values.size() == 1;
     if (a.values.size() != b.values.size() && !aScalar && !bScalar)
         return std::nullopt;
@@ -61,16 +64,21 @@ std::optional<IntTensor> binary(const std::string& op, const IntTensor& a, const
     const size_t n = std::max(a.values.size(), b.values.size());
     for (size_t i = 0; i < n; ++i) {
         const int64_t x = a.values[aScalar ? 0 : i], y = b.values[bScalar ? 0 : i];
+        int64_t v = 0;
+        bool overflow = false;
         if (op == "Add")
-            r.values.push_back(x + y);
+            overflow = __builtin_add_overflow(x, y, &v);
         else if (op == "Sub")
-            r.values.push_back(x - y);
+            overflow = __builtin_sub_overflow(x, y, &v);
         else if (op == "Mul")
-            r.values.push_back(x * y);
-        else if (y == 0)
-            return std::nullopt;
+            overflow = __builtin_mul_overflow(x, y, &v);
+        else if (y == 0 || (y == -1 && x == INT64_MIN))
+            overflow = true;
         else
-            r.values.push_back(x / y);
+            v = x / y;
+        if (overflow)
+            return std::nullopt;
+        r.values.push_back(v);
     }
     return r;
 }

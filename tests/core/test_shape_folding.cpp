@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <climits>
+
 using namespace topiary;
 using topiary::test::ModelBuilder;
 
@@ -57,4 +59,22 @@ TEST_CASE("a Shape node without inputs is left alone (found by the fuzzer)", "[s
     b.output("s", {2}, onnx::TensorProto_DataType_INT64);
     auto m = Model::fromProto(b.build(), {});
     CHECK(m.has_value());
+}
+
+TEST_CASE("arithmetic on empty or overflowing constants is not folded (fuzzer finding)", "[shapes][hostile]")
+{
+    ModelBuilder b;
+    b.input("x", {1, 4});
+    b.int64s("empty", {0}, {});
+    b.int64s("big", {1}, {INT64_MAX});
+    b.int64s("two", {1}, {2});
+    b.node("Add", {"empty", "two"}, {"e"}, "add_empty");
+    b.node("Mul", {"big", "two"}, {"o"}, "mul_overflow");
+    b.node("Relu", {"x"}, {"y"}, "relu");
+    b.output("y", {1, 4});
+    b.output("e", {0}, onnx::TensorProto_DataType_INT64);
+    b.output("o", {1}, onnx::TensorProto_DataType_INT64);
+    auto m = Model::fromProto(b.build(), {});
+    REQUIRE(m.has_value());
+    CHECK(m->node(m->findNode("mul_overflow")).opType == "Mul");
 }
