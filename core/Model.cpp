@@ -1,10 +1,10 @@
 #include "core/Model.h"
 
-#include "core/ShapeFolding.h"
+#include "core/NodeText.h"
+#include "core/ShapeInference.h"
 #include "core/TensorData.h"
 
 #include <onnx/checker.h>
-#include <onnx/shape_inference/implementation.h>
 
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 
@@ -41,13 +41,6 @@ struct Model::Impl {
 };
 
 namespace {
-
-std::string quote(const std::string& s) { return "'" + s + "'"; }
-
-std::string describeNode(const onnx::NodeProto& n, int index)
-{
-    return "node " + (n.name().empty() ? "#" + std::to_string(index) : quote(n.name())) + " (" + n.op_type() + ")";
-}
 
 // Checks dims of a tensor declared in the file: no negatives, no overflow, no absurd sizes.
 Result<int64_t> checkedElementCount(const google::protobuf::RepeatedField<int64_t>& dims, const std::string& what,
@@ -304,158 +297,6 @@ Result<Constant> readConstantNode(const onnx::NodeProto& n, const std::string& w
     return fail(what + " has no value the loader understands");
 }
 
-TensorInfo infoFromValueInfo(const onnx::ValueInfoProto& vi)
-{
-    TensorInfo info;
-    info.name = vi.name();
-    if (!vi.type().has_tensor_type())
-        return info;
-    const auto& tt = vi.type().tensor_type();
-    info.elemType = tt.elem_type();
-    if (tt.has_shape()) {
-        info.hasShape = true;
-        for (const auto& d : tt.shape().dim())
-            info.shape.push_back(d.has_dim_value() ? d.dim_value() : -1);
-    }
-    return info;
-}
-
-// A copy of the model for shape inference: the graph without large tensor payloads
-// (inference needs only small constants such as Reshape targets), with symbolic
-// input dims pinned to 1 so every shape downstream is concrete.
-onnx::ModelProto shapeShell(const onnx::ModelProto& m, const std::unordered_set<std::string>& realInputs,
-                            bool pinDims, std::vector<std::string>& warnings)
-{
-    constexpr int64_t kSmallTensor = 4096;
-    onnx::ModelProto shell;
-    shell.set_ir_version(m.ir_version());
-    *shell.mutable_opset_import() = m.opset_import();
-    *shell.mutable_functions() = m.functions();
-    const auto& g = m.graph();
-    auto* sg = shell.mutable_graph();
-    sg->set_name(g.name());
-    *sg->mutable_node() = g.node();
-    *sg->mutable_input() = g.input();
-    *sg->mutable_output() = g.output();
-    *sg->mutable_value_info() = g.value_info();
-    for (const auto& t : g.initializer()) {
-        int64_t n = 1;
-        bool small = true;
-        for (int64_t d : t.dims())
-            if (__builtin_mul_overflow(n, d, &n) || n > kSmallTensor)
-                small = false;
-        if (small && t.data_location() != onnx::TensorProto_DataLocation_EXTERNAL) {
-            *sg->add_initializer() = t;
-        } else {
-            auto* c = sg->add_initializer();
-            c->set_name(t.name());
-            c->set_data_type(t.data_type());
-            *c->mutable_dims() = t.dims();
-        }
-    }
-    if (!pinDims)
-        return shell;
-    for (auto& in : *sg->mutable_input()) {
-        if (!realInputs.count(in.name()) || !in.type().has_tensor_type() || !in.type().tensor_type().has_shape())
-            continue;
-        auto* shape = in.mutable_type()->mutable_tensor_type()->mutable_shape();
-        std::vector<std::string> pinned;
-        for (int i = 0; i < shape->dim_size(); ++i) {
-            auto* d = shape->mutable_dim(i);
-            if (d->has_dim_value())
-                continue;
-            if (i > 0)
-                pinned.push_back(d->has_dim_param() ? d->dim_param() : "?");
-            d->set_dim_value(1);
-        }
-        if (!pinned.empty()) {
-            std::string names;
-            for (const auto& p : pinned)
-                names += (names.empty() ? "" : ", ") + p;
-            warnings.push_back("input " + quote(in.name()) + " has symbolic dimensions (" + names +
-                               ") beyond the batch; they are taken as 1 for shapes and costs");
-        }
-    }
-    return shell;
-}
-
-// ONNX 1.12's shape inference trusts some node contracts and crashes on files that
-// break them (a Conv weight of rank 1, a zero stride). Checked here first.
-Result<void> checkNodeContracts(const onnx::GraphProto& g)
-{
-    std::unordered_map<std::string, int> rankOf;
-    for (const auto& t : g.initializer())
-        rankOf[t.name()] = t.dims_size();
-    for (const auto& in : g.input())
-        if (in.type().has_tensor_type() && in.type().tensor_type().has_shape())
-            rankOf.emplace(in.name(), in.type().tensor_type().shape().dim_size());
-    static const std::unordered_set<std::string> convLike = {"Conv", "ConvTranspose", "MaxPool", "AveragePool",
-                                                             "LpPool", "ConvInteger", "QLinearConv", "MaxUnpool"};
-    for (int i = 0; i < g.node_size(); ++i) {
-        const auto& n = g.node(i);
-        if (!convLike.count(n.op_type()) || (!n.domain().empty() && n.domain() != "ai.onnx"))
-            continue;
-        const std::string where = describeNode(n, i);
-        const bool isConv = n.op_type().find("Conv") != std::string::npos;
-        if (n.input_size() < (isConv ? 2 : 1) || n.input(0).empty())
-            return fail(where + " is missing a required input");
-        const size_t weightInput = n.op_type() == "QLinearConv" ? 3 : 1;
-        int spatial = -1;
-        if (auto it = rankOf.find(n.input(0)); it != rankOf.end()) {
-            if (it->second < 3)
-                return fail(where + " reads " + quote(n.input(0)) + " of rank " + std::to_string(it->second) +
-                            "; it needs a batch, a channel and at least one spatial dimension");
-            spatial = it->second - 2;
-        }
-        if (isConv && static_cast<int>(weightInput) < n.input_size()) {
-            if (auto it = rankOf.find(n.input(static_cast<int>(weightInput))); it != rankOf.end()) {
-                if (it->second < 3)
-                    return fail(where + " has a weight of rank " + std::to_string(it->second) +
-                                "; a convolution weight needs rank 3 or more");
-                if (spatial >= 0 && it->second - 2 != spatial)
-                    return fail(where + " has a weight of rank " + std::to_string(it->second) + " for an input of rank " +
-                                std::to_string(spatial + 2));
-                spatial = it->second - 2;
-            }
-        }
-        for (const auto& a : n.attribute()) {
-            const std::string& name = a.name();
-            if (name == "group" && a.i() < 1)
-                return fail(where + " has group " + std::to_string(a.i()) + "; it must be 1 or more");
-            if (name != "kernel_shape" && name != "strides" && name != "dilations" && name != "pads" &&
-                name != "output_padding" && name != "output_shape")
-                continue;
-            if (a.type() != onnx::AttributeProto_AttributeType_INTS)
-                return fail(where + " has attribute " + quote(name) + " of the wrong type; it must be a list of ints");
-            const int expected = name == "pads" ? 2 * spatial : spatial;
-            if (spatial >= 0 && name != "output_shape" && a.ints_size() != expected)
-                return fail(where + " has " + std::to_string(a.ints_size()) + " values in " + quote(name) + " for " +
-                            std::to_string(spatial) + " spatial dimensions");
-            for (int64_t v : a.ints()) {
-                const bool positive = name == "kernel_shape" || name == "strides" || name == "dilations";
-                if ((positive && v < 1) || v < 0 || v > (int64_t{1} << 31))
-                    return fail(where + " has an invalid value " + std::to_string(v) + " in " + quote(name));
-            }
-        }
-    }
-    return {};
-}
-
-// Fully known shapes of every tensor shape inference has typed so far.
-std::unordered_map<std::string, std::vector<int64_t>> knownShapes(const onnx::GraphProto& g)
-{
-    std::unordered_map<std::string, std::vector<int64_t>> shapes;
-    for (const auto* list : {&g.input(), &g.value_info(), &g.output()})
-        for (const auto& vi : *list) {
-            TensorInfo info = infoFromValueInfo(vi);
-            if (info.hasShape && std::all_of(info.shape.begin(), info.shape.end(), [](int64_t d) { return d >= 0; }))
-                shapes[vi.name()] = std::move(info.shape);
-        }
-    for (const auto& t : g.initializer())
-        shapes[t.name()] = {t.dims().begin(), t.dims().end()};
-    return shapes;
-}
-
 } // namespace
 
 Model::Model(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -672,33 +513,13 @@ Result<Model> Model::fromProto(onnx::ModelProto proto, const fs::path& baseDir, 
         }
     }
 
-    // Shapes: ONNX shape inference on a light copy; the original is left untouched.
-    if (auto ok = checkNodeContracts(g); !ok)
-        return std::unexpected(ok.error());
-
-    // Shape computations the exporter left in the graph (Shape -> Gather -> Div ...) are
-    // folded between rounds so inference can see through them.
-    onnx::ModelProto shell = shapeShell(m, realInputs, limits.assumeBatchOne, impl->warnings);
-    for (int round = 0; round < 8; ++round) {
-        try {
-            onnx::ShapeInferenceOptions options(false, 0, true);
-            onnx::shape_inference::InferShapes(shell, onnx::OpSchemaRegistry::Instance(), options);
-        } catch (const std::exception& e) {
-            impl->warnings.push_back(std::string("shape inference stopped early: ") + e.what());
-            break;
-        }
-        if (foldShapeComputations(*shell.mutable_graph(), knownShapes(shell.graph())) == 0)
-            break;
-    }
-    const auto& sg = shell.graph();
-    for (const auto* list : {&sg.input(), &sg.value_info(), &sg.output()})
-        for (const auto& vi : *list)
-            if (!impl->constants.count(vi.name())) {
-                TensorInfo info = infoFromValueInfo(vi);
-                auto& slot = impl->tensors[vi.name()];
-                if (!slot.hasShape || info.hasShape)
-                    slot = std::move(info);
-            }
+    // Shapes: ONNX shape inference, node by node, on a light copy; the original stays untouched.
+    auto shapes = inferShapes(m, order, realInputs, limits.assumeBatchOne, impl->warnings);
+    if (!shapes)
+        return std::unexpected(shapes.error());
+    for (auto& [name, info] : *shapes)
+        if (!impl->constants.count(name))
+            impl->tensors[name] = std::move(info);
 
     return Model(std::move(impl));
 }

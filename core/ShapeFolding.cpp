@@ -8,13 +8,12 @@
 
 namespace topiary {
 
+struct ShapeFolder::Known {
+    std::unordered_map<std::string, IntTensor> values;
+};
+
 namespace {
 
-// A small integer tensor known at load time.
-struct IntTensor {
-    std::vector<int64_t> dims;
-    std::vector<int64_t> values;
-};
 
 constexpr size_t kMaxFoldedElements = 1024;
 
@@ -228,40 +227,42 @@ void makeConstant(onnx::NodeProto& n, const IntTensor& value)
 
 } // namespace
 
-int foldShapeComputations(onnx::GraphProto& graph, const std::unordered_map<std::string, std::vector<int64_t>>& shapes)
+ShapeFolder::ShapeFolder(const onnx::GraphProto& graph) : m_known(std::make_unique<Known>())
 {
-    std::unordered_map<std::string, IntTensor> known;
     for (const auto& t : graph.initializer())
         if (auto v = fromTensorProto(t))
-            known.emplace(t.name(), std::move(*v));
-    int folded = 0;
+            m_known->values.emplace(t.name(), std::move(*v));
+}
+
+ShapeFolder::~ShapeFolder() = default;
+
+bool ShapeFolder::fold(onnx::NodeProto& n, const std::unordered_map<std::string, std::vector<int64_t>>& shapes)
+{
     static const char* kFoldable[] = {"Shape", "Size", "Cast", "Identity", "Add", "Sub", "Mul", "Div",
                                       "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice"};
-    for (auto& n : *graph.mutable_node()) {
-        if (!n.domain().empty() && n.domain() != "ai.onnx")
-            continue;
-        if (n.op_type() == "Constant") {
-            if (const auto* a = attr(n, "value"); a && a->has_t() && n.output_size() == 1)
-                if (auto v = fromTensorProto(a->t()))
-                    known.emplace(n.output(0), std::move(*v));
-            continue;
-        }
-        if (n.output_size() != 1 ||
-            std::none_of(std::begin(kFoldable), std::end(kFoldable), [&](const char* op) { return n.op_type() == op; }))
-            continue;
-        std::vector<const IntTensor*> inputs;
-        for (const auto& name : n.input()) {
-            auto it = known.find(name);
-            inputs.push_back(it == known.end() ? nullptr : &it->second);
-        }
-        auto value = evaluate(n, inputs, shapes, 13);
-        if (!value || value->values.size() > kMaxFoldedElements)
-            continue;
-        makeConstant(n, *value);
-        known[n.output(0)] = std::move(*value);
-        ++folded;
+    if (!n.domain().empty() && n.domain() != "ai.onnx")
+        return false;
+    auto& known = m_known->values;
+    if (n.op_type() == "Constant") {
+        if (const auto* a = attr(n, "value"); a && a->has_t() && n.output_size() == 1)
+            if (auto v = fromTensorProto(a->t()))
+                known.emplace(n.output(0), std::move(*v));
+        return false;
     }
-    return folded;
+    if (n.output_size() != 1 ||
+        std::none_of(std::begin(kFoldable), std::end(kFoldable), [&](const char* op) { return n.op_type() == op; }))
+        return false;
+    std::vector<const IntTensor*> inputs;
+    for (const auto& name : n.input()) {
+        auto it = known.find(name);
+        inputs.push_back(it == known.end() ? nullptr : &it->second);
+    }
+    auto value = evaluate(n, inputs, shapes, 13);
+    if (!value || value->values.size() > kMaxFoldedElements)
+        return false;
+    makeConstant(n, *value);
+    known[n.output(0)] = std::move(*value);
+    return true;
 }
 
 } // namespace topiary

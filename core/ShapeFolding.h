@@ -1,21 +1,39 @@
 // Folds the small integer "shape computations" exporters emit (Shape -> Gather -> Div ->
 // Mul -> Slice ..., as in ShuffleNet's channel split) into Constant nodes once the shapes
 // they read are known, so that ONNX shape inference can see through them. Used on the
-// loader's shape-inference copy, and usable by any pass that needs static shapes.
+// loader's shape-inference copy, node by node.
 #pragma once
 
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace topiary {
 
-// shapes: fully known shapes of tensors (no unknown dims). Returns the number of nodes
-// replaced by Constant nodes.
-int foldShapeComputations(onnx::GraphProto& graph,
-                          const std::unordered_map<std::string, std::vector<int64_t>>& shapes);
+// A small integer tensor known at load time.
+struct IntTensor {
+    std::vector<int64_t> dims;
+    std::vector<int64_t> values;
+};
+
+// Visits nodes in topological order and remembers the integer constants seen so far.
+class ShapeFolder {
+public:
+    explicit ShapeFolder(const onnx::GraphProto& graph);  // seeds the initializers
+    ~ShapeFolder();
+
+    // Replaces n by a Constant node when it computes a small integer tensor from known
+    // constants and fully known shapes; returns whether it did. Constant nodes are
+    // remembered for the nodes that follow.
+    bool fold(onnx::NodeProto& n, const std::unordered_map<std::string, std::vector<int64_t>>& shapes);
+
+private:
+    struct Known;
+    std::unique_ptr<Known> m_known;
+};
 
 } // namespace topiary

@@ -442,3 +442,15 @@ TEST_CASE("node contracts that crash ONNX's shape inference are checked first", 
         CHECK_THAT(protoError(b.build()), Contains("3 values in 'kernel_shape' for 2 spatial dimensions"));
     }
 }
+
+TEST_CASE("a conv reading a rank-2 intermediate tensor is refused (fuzzer finding)", "[loader][hostile]")
+{
+    ModelBuilder b;
+    b.input("x", {1, 3, 8, 8});
+    b.weight("fc", {10, 4});
+    b.node("Relu", {"fc"}, {"r"}, "relu");  // rank 2, known only after inference
+    b.weight("w", {4, 3, 3});
+    b.node("Conv", {"r", "w"}, {"y"}, "conv");
+    b.output("y", {1, 4, 8});
+    CHECK_THAT(protoError(b.build()), Contains("'conv' (Conv) reads 'r' of rank 2"));
+}
