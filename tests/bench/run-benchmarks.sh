@@ -13,7 +13,7 @@ cpp=$("$build/tests/bench/bench_model" --benchmark_format=json 2>/dev/null)
 py=$(/usr/bin/python3 tests/bench/python_peer.py "$models" 5)
 /usr/bin/python3 - "$cpp" "$py" <<'PY'
 import json, sys
-cpp = {b["name"]: b for b in json.loads(sys.argv[1])["benchmarks"]}
+cpp = {b["name"].split("/min_time")[0]: b for b in json.loads(sys.argv[1])["benchmarks"]}
 py = json.loads(sys.argv[2])
 def ms(b):
     scale = {"ms": 1, "us": 1e-3, "ns": 1e-6}[b["time_unit"]]
