@@ -168,6 +168,14 @@ void setAttr(onnx::NodeProto& node, const std::string& name, std::vector<int64_t
         a->add_ints(v);
 }
 
+void setAttr(onnx::NodeProto& node, const std::string& name, const onnx::TensorProto& value)
+{
+    auto* a = node.add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto_AttributeType_TENSOR);
+    *a->mutable_t() = value;
+}
+
 onnx::ModelProto makeSmallCnn(bool dynamicBatch)
 {
     ModelBuilder b;

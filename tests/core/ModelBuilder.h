@@ -46,6 +46,7 @@ private:
 void setAttr(onnx::NodeProto& node, const std::string& name, int64_t value);
 void setAttr(onnx::NodeProto& node, const std::string& name, float value);
 void setAttr(onnx::NodeProto& node, const std::string& name, std::vector<int64_t> values);
+void setAttr(onnx::NodeProto& node, const std::string& name, const onnx::TensorProto& value);
 
 // A small CNN: conv-bn-relu, a residual block, a depthwise-separable block, GAP, Gemm.
 onnx::ModelProto makeSmallCnn(bool dynamicBatch = false);
