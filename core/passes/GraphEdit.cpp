@@ -1,5 +1,8 @@
 #include "core/passes/GraphEdit.h"
 
+#include "core/TensorData.h"
+#include "core/TensorInfo.h"
+
 #include <bit>
 #include <cstring>
 #include <unordered_set>
@@ -16,31 +19,6 @@ template <class T> std::optional<std::vector<T>> rawValues(const onnx::TensorPro
     if (count > 0)
         std::memcpy(v.data(), t.raw_data().data(), t.raw_data().size());
     return v;
-}
-
-float halfToFloat(uint16_t h)
-{
-    const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
-    uint32_t exp = (h >> 10) & 0x1fu;
-    uint32_t mant = h & 0x3ffu;
-    uint32_t bits = 0;
-    if (exp == 0x1f) {
-        bits = sign | 0x7f800000u | (mant << 13);
-    } else if (exp == 0) {
-        if (mant == 0) {
-            bits = sign;
-        } else { // subnormal half: renormalize
-            exp = 127 - 15 + 1;
-            while ((mant & 0x400u) == 0) {
-                mant <<= 1;
-                --exp;
-            }
-            bits = sign | (exp << 23) | ((mant & 0x3ffu) << 13);
-        }
-    } else {
-        bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
-    }
-    return std::bit_cast<float>(bits);
 }
 
 void renameIn(onnx::GraphProto& graph, const std::string& from, const std::string& to)
@@ -134,47 +112,35 @@ std::optional<std::vector<int64_t>> readInts(const onnx::TensorProto& t)
             return std::nullopt;
     const int64_t n = elementCount(t);
     const bool raw = t.has_raw_data();
-    auto widen = [](auto values) -> std::optional<std::vector<int64_t>> {
-        if (!values)
+    if (raw) {  // core/TensorData decodes every integer type from raw bytes
+        const int32_t type = t.data_type();
+        if (!isIntegerType(type) || type == onnx::TensorProto_DataType_UINT64 ||
+            static_cast<int64_t>(t.raw_data().size()) != n * elementSize(type))
             return std::nullopt;
-        return std::vector<int64_t>(values->begin(), values->end());
-    };
+        return decodeInts(t.raw_data(), type);
+    }
     std::vector<int64_t> out;
     switch (t.data_type()) {
     case onnx::TensorProto_DataType_INT64:
-        if (raw)
-            return rawValues<int64_t>(t, n);
         out.assign(t.int64_data().begin(), t.int64_data().end());
         break;
     case onnx::TensorProto_DataType_INT32:
-        if (raw)
-            return widen(rawValues<int32_t>(t, n));
         out.assign(t.int32_data().begin(), t.int32_data().end());
         break;
     case onnx::TensorProto_DataType_INT16:
-        if (raw)
-            return widen(rawValues<int16_t>(t, n));
         out.assign(t.int32_data().begin(), t.int32_data().end());
         break;
     case onnx::TensorProto_DataType_INT8:
-        if (raw)
-            return widen(rawValues<int8_t>(t, n));
         out.assign(t.int32_data().begin(), t.int32_data().end());
         break;
     case onnx::TensorProto_DataType_UINT8:
     case onnx::TensorProto_DataType_BOOL:
-        if (raw)
-            return widen(rawValues<uint8_t>(t, n));
         out.assign(t.int32_data().begin(), t.int32_data().end());
         break;
     case onnx::TensorProto_DataType_UINT16:
-        if (raw)
-            return widen(rawValues<uint16_t>(t, n));
         out.assign(t.int32_data().begin(), t.int32_data().end());
         break;
     case onnx::TensorProto_DataType_UINT32:
-        if (raw)
-            return widen(rawValues<uint32_t>(t, n));
         out.assign(t.uint64_data().begin(), t.uint64_data().end());
         break;
     default:
