@@ -889,6 +889,21 @@ private:
             gm.axes = m.axes;
             groups[it->second].members.push_back(std::move(gm));
         }
+        for (const auto& [tensor, l] : m_layouts) {
+            const int64_t total = l.channels();
+            int64_t offset = 0;
+            for (const auto& seg : l.segments) {
+                auto [root, pos] = m_uf.find(seg.source);
+                if (auto it = groupOfRoot.find(root); it != groupOfRoot.end())
+                    groups[it->second].tensors.push_back(
+                        GroupTensor { tensor, pos + seg.begin - m_uf.minPos(root), seg.count, offset, total });
+                offset += seg.count;
+            }
+        }
+        for (auto& group : groups)
+            std::sort(group.tensors.begin(), group.tensors.end(), [](const auto& a, const auto& b) {
+                return a.tensor != b.tensor ? a.tensor < b.tensor : a.offset < b.offset;
+            });
         std::vector<std::vector<std::string>> reasons(groups.size());
         for (size_t s = 0; s < m_sources.size(); ++s) {
             auto it = groupOfRoot.find(m_uf.find(static_cast<int>(s)).first);

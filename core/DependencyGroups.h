@@ -66,9 +66,23 @@ struct GroupMember {
     bool operator==(const GroupMember&) const = default;
 };
 
+// A tensor (activation) whose channel axis carries some of the group's channels: group
+// channels [groupBegin, groupBegin+count) are its channels offset.. on an axis of
+// `channels` entries in all. Cost estimates scale a tensor's size by its kept channels.
+struct GroupTensor {
+    std::string tensor;
+    int64_t groupBegin = 0;
+    int64_t count = 0;
+    int64_t offset = 0;
+    int64_t channels = 0;
+
+    bool operator==(const GroupTensor&) const = default;
+};
+
 struct DependencyGroup {
     int64_t channels = 0; // size of the group's channel index space
     std::vector<GroupMember> members; // ordered by node, then groupBegin
+    std::vector<GroupTensor> tensors; // ordered by name, then offset
     std::vector<int> producers; // layers of Producer and Depthwise members, ascending
     std::vector<int> consumers; // layers of Consumer members, ascending
     std::vector<int> norms; // nodes of Norm members, ascending

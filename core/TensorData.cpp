@@ -3,6 +3,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <bit>
+#include <cmath>
 #include <cstring>
 
 namespace topiary {
@@ -105,6 +106,26 @@ std::vector<Out> decodeAs(std::string_view bytes)
         out[i] = static_cast<Out>(readAt<T>(bytes, i));
     return out;
 }
+
+template <class T, class In>
+std::string encodeAs(std::span<const In> values)
+{
+    std::string out(values.size() * sizeof(T), '\0');
+    for (size_t i = 0; i < values.size(); ++i) {
+        const T v = static_cast<T>(values[i]);
+        std::memcpy(out.data() + i * sizeof(T), &v, sizeof(T));
+    }
+    return out;
+}
+
+uint16_t floatToBfloat16(float value)
+{
+    const auto bits = std::bit_cast<uint32_t>(value);
+    if (std::isnan(value))
+        return static_cast<uint16_t>((bits >> 16) | 0x40u);
+    const uint32_t rounding = 0x7fffu + ((bits >> 16) & 1u);
+    return static_cast<uint16_t>((bits + rounding) >> 16);
+}
 } // namespace
 
 std::vector<float> decodeFloats(std::string_view bytes, int32_t elemType)
@@ -143,6 +164,41 @@ std::vector<int64_t> decodeInts(std::string_view bytes, int32_t elemType)
     case onnx::TensorProto_DataType_UINT32: return decodeAs<uint32_t, int64_t>(bytes);
     case onnx::TensorProto_DataType_INT64: return decodeAs<int64_t, int64_t>(bytes);
     case onnx::TensorProto_DataType_UINT64: return decodeAs<uint64_t, int64_t>(bytes);
+    default: return {};
+    }
+}
+
+std::string encodeFloats(std::span<const float> values, int32_t elemType)
+{
+    switch (elemType) {
+    case onnx::TensorProto_DataType_FLOAT:
+        return encodeAs<float, float>(values);
+    case onnx::TensorProto_DataType_DOUBLE:
+        return encodeAs<double, float>(values);
+    case onnx::TensorProto_DataType_FLOAT16:
+    case onnx::TensorProto_DataType_BFLOAT16: {
+        std::vector<uint16_t> bits(values.size());
+        for (size_t i = 0; i < values.size(); ++i)
+            bits[i] = elemType == onnx::TensorProto_DataType_FLOAT16 ? floatToHalf(values[i]) : floatToBfloat16(values[i]);
+        return encodeAs<uint16_t, uint16_t>(bits);
+    }
+    default:
+        return {};
+    }
+}
+
+std::string encodeInts(std::span<const int64_t> values, int32_t elemType)
+{
+    switch (elemType) {
+    case onnx::TensorProto_DataType_INT8: return encodeAs<int8_t, int64_t>(values);
+    case onnx::TensorProto_DataType_UINT8:
+    case onnx::TensorProto_DataType_BOOL: return encodeAs<uint8_t, int64_t>(values);
+    case onnx::TensorProto_DataType_INT16: return encodeAs<int16_t, int64_t>(values);
+    case onnx::TensorProto_DataType_UINT16: return encodeAs<uint16_t, int64_t>(values);
+    case onnx::TensorProto_DataType_INT32: return encodeAs<int32_t, int64_t>(values);
+    case onnx::TensorProto_DataType_UINT32: return encodeAs<uint32_t, int64_t>(values);
+    case onnx::TensorProto_DataType_INT64: return encodeAs<int64_t, int64_t>(values);
+    case onnx::TensorProto_DataType_UINT64: return encodeAs<uint64_t, int64_t>(values);
     default: return {};
     }
 }

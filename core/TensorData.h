@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,5 +21,11 @@ float bfloat16ToFloat(uint16_t bits);
 std::vector<float> decodeFloats(std::string_view bytes, int32_t elemType);
 // Raw little-endian bytes of an integer type as int64 values.
 std::vector<int64_t> decodeInts(std::string_view bytes, int32_t elemType);
+
+// The inverse: float32 values as raw bytes of a float-like type (half and bfloat16
+// rounded to nearest even); empty for other types.
+std::string encodeFloats(std::span<const float> values, int32_t elemType);
+// int64 values as raw bytes of an integer type (truncated to its width); empty for others.
+std::string encodeInts(std::span<const int64_t> values, int32_t elemType);
 
 } // namespace topiary

@@ -18,5 +18,8 @@ const std::vector<Command>& commands();
 int run(int argc, char** argv);
 
 int infoCommand(const std::vector<std::string>& args);
+int importanceCommand(const std::vector<std::string>& args);
+int statsCommand(const std::vector<std::string>& args);
+int applyCommand(const std::vector<std::string>& args);
 
 } // namespace topiary::cli

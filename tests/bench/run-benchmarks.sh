@@ -7,7 +7,7 @@ build=${1:-build}
 models=$build/fixtures/torchvision
 export TOPIARY_BENCH_MODELS=$models
 [ -f "$models/references.json" ] || /usr/bin/python3 tests/fixtures/make_reference_models.py --out "$models"
-cmake --build "$build" --target bench_model >/dev/null
+cmake --build "$build" --target bench_model bench_importance bench_stats >/dev/null
 
 cpp=$("$build/tests/bench/bench_model" --benchmark_format=json 2>/dev/null)
 py=$(/usr/bin/python3 tests/bench/python_peer.py "$models" 5)
@@ -27,4 +27,28 @@ for model in ("resnet50", "vgg16"):
 for model in ("resnet50", "densenet121"):
     t = ms(cpp[f"costOnly/{model}"])
     print(f"| cost recomputation, {model} | {t * 1000:.1f} us | — | — |")
+PY
+
+echo
+echo "Filter importance:"
+"$build/tests/bench/bench_importance" --benchmark_format=json > "$build/bench_importance.json" 2>/dev/null
+/usr/bin/python3 tests/bench/importance_peer.py "$models" --cpp "$build/bench_importance.json"
+
+echo
+cpp=$("$build/tests/bench/bench_stats" --benchmark_format=json 2>/dev/null)
+peer=$(/usr/bin/python3 tests/bench/apply_peer.py "$models/resnet50_bn.onnx" 3)
+/usr/bin/python3 - "$cpp" "$peer" <<'PY'
+import json, sys
+cpp = {b["name"].split("/iterations")[0]: b for b in json.loads(sys.argv[1])["benchmarks"]}
+peer = json.loads(sys.argv[2])
+def ms(b):
+    return b["real_time"] * {"ms": 1, "us": 1e-3, "ns": 1e-6}[b["time_unit"]]
+print("| benchmark | Topiary | peer | ratio peer/Topiary |")
+print("|---|---|---|---|")
+for model in ("resnet50", "densenet121"):
+    t, p = ms(cpp[f"statsAfterOneEdit/{model}"]), ms(cpp[f"costModelPeer/{model}"])
+    print(f"| stats after one layer edit, {model} | {t * 1000:.1f} us | full CostModel {p * 1000:.1f} us | {p / t:.1f}x |")
+for kind in ("masked", "shrunk"):
+    t = ms(cpp[f"applyAndWrite/resnet50_{kind}"])
+    print(f"| apply + atomic write, resnet50, {kind} | {t:.0f} ms | python-onnx + numpy masked {peer['median_ms']:.0f} ms | {peer['median_ms'] / t:.2f}x |")
 PY
