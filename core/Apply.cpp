@@ -122,6 +122,28 @@ void zeroAlongAxis(std::vector<float>& values, std::span<const int64_t> dims, in
         }
 }
 
+// True when every entry at these indices along the axis is already zero (exporters share
+// one zero bias between layers: zeroing it again needs no private copy).
+bool zeroAlready(std::span<const float> values, std::span<const int64_t> dims, int axis, std::span<const int64_t> indices)
+{
+    if (axis < 0 || static_cast<size_t>(axis) >= dims.size())
+        return true;
+    int64_t inner = 1;
+    for (size_t d = static_cast<size_t>(axis) + 1; d < dims.size(); ++d)
+        inner *= dims[d];
+    const int64_t extent = dims[static_cast<size_t>(axis)];
+    const auto outer = static_cast<int64_t>(values.size()) / std::max<int64_t>(1, extent * inner);
+    for (int64_t o = 0; o < outer; ++o)
+        for (int64_t i : indices) {
+            if (i < 0 || i >= extent)
+                continue;
+            const float* p = values.data() + (o * extent + i) * inner;
+            if (std::any_of(p, p + inner, [](float v) { return v != 0.0f; }))
+                return false;
+        }
+    return true;
+}
+
 // Float copies of the constants being edited, written back into the proto at the end.
 class ConstantEdits {
 public:
@@ -194,6 +216,7 @@ private:
             return fail("'" + source + "' is not a float tensor");
         m_values[name].assign(c->floats.begin(), c->floats.end());
         m_dims[name] = c->info.shape;
+        m_dims[source] = c->info.shape; // callers name a private copy by its source
         return {};
     }
 
@@ -317,6 +340,9 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
             for (const auto& axis : m.axes) {
                 // Shrinking cuts shared tensors itself; only private ones are zeroed here.
                 if (options.shrink && readersOf(model, axis.tensor).size() > 1)
+                    continue;
+                if (const Constant* c = model.constant(axis.tensor);
+                    c && !c->floats.empty() && zeroAlready(c->floats, c->info.shape, axis.axis, indices))
                     continue;
                 auto v = edits.forNode(m.node, axis.tensor);
                 if (!v)

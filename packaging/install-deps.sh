@@ -10,7 +10,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   qt6-svg-dev libgl-dev libqcustomplot-dev libqcustomplot2.1-qt6
   # core
-  libonnx-dev libprotobuf-dev protobuf-compiler libopencv-dev libgraphviz-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler libopencv-dev libgraphviz-dev zlib1g-dev
   nlohmann-json3-dev
   # tests and benchmarks
   catch2 libbenchmark-dev xvfb xauth

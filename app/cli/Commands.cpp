@@ -1,5 +1,7 @@
 #include "app/cli/Commands.h"
+#include "app/cli/EvalCommand.h"
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 
@@ -12,7 +14,7 @@ void printUsage(std::ostream& out)
     out << "Usage: topiary-cli COMMAND [OPTIONS]\n\n"
            "Topiary compresses neural networks by hand. Commands:\n";
     for (const Command& c : commands())
-        out << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << '\n';
+        out << "  " << c.name << std::string(std::max<size_t>(13 - std::strlen(c.name), 1), ' ') << c.summary << '\n';
     out << "\nRun 'topiary-cli COMMAND --help' for the options of a command.\n";
 }
 
@@ -88,6 +90,59 @@ const std::vector<Command>& commands()
          "  --json                        print what was written as JSON\n\n"
          "Exit status: 0 on success, 1 if the model, plan or export fails, 2 on a usage error.\n",
          applyCommand},
+        {"eval", "accuracy and latency of a model on a dataset",
+         "Usage: topiary-cli eval MODEL --data PATH [--labels FILE] [--limit N] [--batch B]\n"
+         "                        [--preprocess FILE.json] [--in-order] [--json]\n\n"
+         "Runs MODEL with OpenCV dnn over the images of PATH and prints top-1 and top-5 accuracy\n"
+         "with 95% confidence intervals (Wilson score), accuracy per class, the confusion matrix\n"
+         "and the forward latency per image. PATH is one of:\n"
+         "  - an image folder with one sub-folder per class (as torchvision's ImageFolder:\n"
+         "    classes sorted by name), or a folder of unlabelled images;\n"
+         "  - a .csv/.tsv list of 'path,label' lines (paths relative to the list; a label is a\n"
+         "    class index or a class name from the preprocessing's \"classes\");\n"
+         "  - an IDX images file of the MNIST family, gzipped or not; its labels file is found by\n"
+         "    name (...-images-idx3-ubyte -> ...-labels-idx1-ubyte) or given with --labels.\n"
+         "Images OpenCV cannot read are skipped and listed. Images are visited in a fixed\n"
+         "shuffled order, so --limit N evaluates a random sample of N.\n\n"
+         "Preprocessing: --preprocess FILE.json, else preprocess.json next to MODEL, else defaults\n"
+         "from the model's input shape (3 channels: ImageNet mean/std, shorter side to 256/224 of\n"
+         "the input, centre crop). FILE.json: {\"channels\": 3, \"height\": 224, \"width\": 224,\n"
+         "\"resize\": 256, \"scale\": 0.00392156862745098, \"mean\": [...], \"std\": [...],\n"
+         "\"color_order\": \"rgb\", \"classes\": [...]}.\n\n"
+         "Options:\n"
+         "  --data PATH             the dataset (required)\n"
+         "  --labels FILE           IDX labels file, when not named like the images file\n"
+         "  --limit N               evaluate at most N images\n"
+         "  --batch B               images per forward pass when the model's batch is symbolic (32)\n"
+         "  --preprocess FILE.json  resize, crop, scale, mean/std, channel order, class names\n"
+         "  --in-order              visit images in dataset order instead of shuffled\n"
+         "  --json                  print the numbers as JSON\n\n"
+         "Exit status: 0 on success, 1 if the model, data or evaluation fails, 2 on a usage error.\n",
+         evalCommand},
+        {"sensitivity", "accuracy of each layer pruned or quantized alone",
+         "Usage: topiary-cli sensitivity MODEL --data PATH [--ratios R,...] [--bits B,...]\n"
+         "                               [--granularity element|filter|none] [--criterion C]\n"
+         "                               [--layers NAME,...] [--csv OUT.csv] [--json] [EVAL OPTIONS]\n\n"
+         "For every layer (or those of --layers) and every ratio (default 0,0.1,...,0.9), prunes only\n"
+         "that layer and evaluates the model; with --bits also quantizes only that layer to each\n"
+         "width (uniform, symmetric, per channel). Each point also has a data-free estimate: the\n"
+         "relative weight energy ||W - W'||^2 / ||W||^2 the change removes. The CSV has one line\n"
+         "per point: layer,kind,value,energy_removed,top1,top1_low,top1_high,agreement,correct,images.\n\n"
+         "Eval options as for 'eval': --labels, --limit N, --batch B, --preprocess FILE, --in-order.\n\n"
+         "Exit status: 0 on success, 1 if the model, data or a run fails, 2 on a usage error.\n",
+         sensitivityCommand},
+        {"fit", "a plan that meets a MACs, params or size budget",
+         "Usage: topiary-cli fit MODEL --data PATH (--target-macs F | --target-params F | --target-size F)\n"
+         "                       -o PLAN.json [--ratios R,...] [--granularity element|filter]\n"
+         "                       [--criterion C] [--layers NAME,...] [--json] [EVAL OPTIONS]\n\n"
+         "Measures each layer's sensitivity (as 'sensitivity' does), then picks per-layer pruning\n"
+         "ratios that meet the target with the least measured accuracy loss (greedy, as AIMET's\n"
+         "compression-ratio selection: one allowed loss for all layers, each layer takes its largest\n"
+         "ratio within it, the smallest allowed loss that meets the target wins). F is a fraction of\n"
+         "the original: MACs (dense MACs skipping pruned weights; filter pruning by default), non-zero\n"
+         "params, or encoded size. The plan is then evaluated and written as a recipe.\n\n"
+         "Exit status: 0 when the target is met, 1 when it cannot be or a run fails, 2 on a usage error.\n",
+         fitCommand},
     };
     return list;
 }

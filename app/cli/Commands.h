@@ -21,5 +21,7 @@ int infoCommand(const std::vector<std::string>& args);
 int importanceCommand(const std::vector<std::string>& args);
 int statsCommand(const std::vector<std::string>& args);
 int applyCommand(const std::vector<std::string>& args);
+int sensitivityCommand(const std::vector<std::string>& args);
+int fitCommand(const std::vector<std::string>& args);
 
 } // namespace topiary::cli

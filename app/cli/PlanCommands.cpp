@@ -1,6 +1,7 @@
 // topiary-cli importance / stats / apply: the commands that read a plan (a recipe file or
 // the compact flags) and report or materialize it.
 #include "app/cli/Args.h"
+#include "app/cli/CommandSupport.h"
 #include "app/cli/Commands.h"
 
 #include "core/Apply.h"
@@ -28,34 +29,6 @@ namespace topiary::cli {
 
 namespace {
 
-// Splits the compact plan flags (--prune, --bits, --quant, --skip-first-last,
-// --round-channels) from a command's own arguments; "-o" becomes "--output".
-struct SplitArgs {
-    std::vector<std::string> own;
-    std::vector<std::string> compact;
-};
-
-SplitArgs splitCompactFlags(const std::vector<std::string>& argv)
-{
-    SplitArgs out;
-    auto startsWith = [](const std::string& s, const char* p) { return s.rfind(p, 0) == 0; };
-    for (size_t i = 0; i < argv.size(); ++i) {
-        const std::string& a = argv[i];
-        const bool withValue = a == "--prune" || a == "--bits" || a == "--quant";
-        if (withValue) {
-            out.compact.push_back(a);
-            if (i + 1 < argv.size())
-                out.compact.push_back(argv[++i]);
-        } else if (startsWith(a, "--prune=") || startsWith(a, "--bits=") || startsWith(a, "--quant=")
-            || a == "--skip-first-last" || a == "--round-channels" || startsWith(a, "--round-channels=")) {
-            out.compact.push_back(a);
-        } else {
-            out.own.push_back(a == "-o" ? "--output" : a);
-        }
-    }
-    return out;
-}
-
 // A loaded model with its layers and groups, and the plan the arguments ask for.
 struct Session {
     Model model;
@@ -63,15 +36,6 @@ struct Session {
     std::vector<DependencyGroup> groups;
     Plan plan;
 };
-
-std::string readFile(const std::string& path, bool& ok)
-{
-    std::ifstream in(path, std::ios::binary);
-    ok = static_cast<bool>(in);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 // Exit code on failure (1: bad model, recipe or plan), or nullopt and the session.
 std::optional<int> openSession(const char* command, const std::string& modelPath, const Args& args,
@@ -85,37 +49,8 @@ std::optional<int> openSession(const char* command, const std::string& modelPath
     Session s { std::move(*model), {}, {}, {} };
     s.layers = findLayers(s.model);
     s.groups = findDependencyGroups(s.model, s.layers);
-    if (auto recipePath = args.value("recipe")) {
-        if (!compact.empty()) {
-            std::cerr << "topiary-cli " << command << ": give either --recipe or the compact flags, not both\n";
-            return 2;
-        }
-        bool ok = false;
-        const std::string text = readFile(*recipePath, ok);
-        if (!ok) {
-            std::cerr << "topiary-cli " << command << ": cannot read recipe " << *recipePath << '\n';
-            return 1;
-        }
-        auto recipe = parseRecipe(text);
-        if (!recipe) {
-            std::cerr << "topiary-cli " << command << ": " << *recipePath << ": " << recipe.error().message << '\n';
-            return 1;
-        }
-        s.plan = recipe->plan;
-    } else if (!compact.empty()) {
-        auto plan = planFromCompactFlags(compact, s.layers, s.groups);
-        if (!plan) {
-            std::cerr << "topiary-cli " << command << ": " << plan.error().message << '\n';
-            return 2;
-        }
-        s.plan = std::move(*plan);
-    }
-    if (auto problems = validatePlan(s.plan, s.model, s.layers, &s.groups); !problems.empty()) {
-        std::cerr << "topiary-cli " << command << ": the plan does not fit " << modelPath << ":\n";
-        for (const auto& p : problems)
-            std::cerr << "  " << p.layer << ": " << p.message << '\n';
-        return 1;
-    }
+    if (auto rc = readPlan(command, s.model, s.layers, s.groups, args, compact, s.plan))
+        return rc;
     session.emplace(std::move(s));
     return std::nullopt;
 }

@@ -1,0 +1,183 @@
+#include "app/cli/CommandSupport.h"
+
+#include "core/Recipe.h"
+
+#include <charconv>
+#include <climits>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace topiary::cli {
+
+namespace {
+
+std::optional<int64_t> positiveInteger(const std::string& text, int64_t highest)
+{
+    int64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || v < 1 || v > highest)
+        return std::nullopt;
+    return v;
+}
+
+struct ChosenPreprocess {
+    PreprocessSpec spec;
+    std::string source; // the file, or "defaults from the model's input"
+};
+
+// --preprocess FILE, else a preprocess.json next to the model (as the bundled sample has),
+// else defaults from the model's input shape.
+Result<ChosenPreprocess> choosePreprocess(const Model& model, const std::optional<std::string>& file)
+{
+    std::filesystem::path path;
+    if (file) {
+        path = *file;
+    } else {
+        std::error_code ec;
+        const auto beside = model.path().parent_path() / "preprocess.json";
+        if (std::filesystem::is_regular_file(beside, ec))
+            path = beside;
+    }
+    if (!path.empty()) {
+        auto spec = loadPreprocess(path);
+        if (!spec)
+            return std::unexpected(spec.error());
+        return ChosenPreprocess { *spec, path.string() };
+    }
+    auto spec = defaultPreprocess(model);
+    if (!spec)
+        return std::unexpected(spec.error().withContext("no --preprocess given and no default"));
+    return ChosenPreprocess { *spec, "defaults from the model's input shape" };
+}
+
+} // namespace
+
+SplitArgs splitCompactFlags(const std::vector<std::string>& argv)
+{
+    SplitArgs out;
+    auto startsWith = [](const std::string& s, const char* p) { return s.rfind(p, 0) == 0; };
+    for (size_t i = 0; i < argv.size(); ++i) {
+        const std::string& a = argv[i];
+        const bool withValue = a == "--prune" || a == "--bits" || a == "--quant";
+        if (withValue) {
+            out.compact.push_back(a);
+            if (i + 1 < argv.size())
+                out.compact.push_back(argv[++i]);
+        } else if (startsWith(a, "--prune=") || startsWith(a, "--bits=") || startsWith(a, "--quant=")
+            || a == "--skip-first-last" || a == "--round-channels" || startsWith(a, "--round-channels=")) {
+            out.compact.push_back(a);
+        } else {
+            out.own.push_back(a == "-o" ? "--output" : a);
+        }
+    }
+    return out;
+}
+
+std::optional<int> readPlan(const char* command, const Model& model, const std::vector<Layer>& layers,
+    const std::vector<DependencyGroup>& groups, const Args& args, const std::vector<std::string>& compact, Plan& plan)
+{
+    if (auto recipePath = args.value("recipe")) {
+        if (!compact.empty()) {
+            std::cerr << "topiary-cli " << command << ": give either --recipe or the compact flags, not both\n";
+            return 2;
+        }
+        std::ifstream in(*recipePath, std::ios::binary);
+        if (!in) {
+            std::cerr << "topiary-cli " << command << ": cannot read recipe " << *recipePath << '\n';
+            return 1;
+        }
+        std::stringstream text;
+        text << in.rdbuf();
+        auto recipe = parseRecipe(text.str());
+        if (!recipe) {
+            std::cerr << "topiary-cli " << command << ": " << *recipePath << ": " << recipe.error().message << '\n';
+            return 1;
+        }
+        plan = recipe->plan;
+    } else if (!compact.empty()) {
+        auto parsed = planFromCompactFlags(compact, layers, groups);
+        if (!parsed) {
+            std::cerr << "topiary-cli " << command << ": " << parsed.error().message << '\n';
+            return 2;
+        }
+        plan = std::move(*parsed);
+    }
+    if (auto problems = validatePlan(plan, model, layers, &groups); !problems.empty()) {
+        std::cerr << "topiary-cli " << command << ": the plan does not fit " << model.path().string() << ":\n";
+        for (const auto& p : problems)
+            std::cerr << "  " << p.layer << ": " << p.message << '\n';
+        return 1;
+    }
+    return std::nullopt;
+}
+
+std::optional<int> readEvalInputs(const char* command, const Model& model, const Args& args, EvalInputs& inputs)
+{
+    auto usage = [&](const std::string& message) {
+        std::cerr << "topiary-cli " << command << ": " << message << '\n';
+        return 2;
+    };
+    const auto dataPath = args.value("data");
+    if (!dataPath)
+        return usage("--data PATH is required (an image folder, a .csv/.tsv list or an IDX images file)");
+    if (auto limit = args.value("limit")) {
+        auto v = positiveInteger(*limit, INT32_MAX);
+        if (!v)
+            return usage("--limit: expected a positive integer, got '" + *limit + "'");
+        inputs.options.limit = *v;
+    }
+    if (auto batch = args.value("batch")) {
+        auto v = positiveInteger(*batch, 4096);
+        if (!v)
+            return usage("--batch: expected an integer from 1 to 4096, got '" + *batch + "'");
+        inputs.options.batchSize = static_cast<int>(*v);
+    }
+    inputs.options.shuffle = !args.has("in-order");
+    auto preprocess = choosePreprocess(model, args.value("preprocess"));
+    if (!preprocess) {
+        std::cerr << "topiary-cli " << command << ": " << preprocess.error().message << '\n';
+        return 1;
+    }
+    if (auto ok = checkPreprocessFor(preprocess->spec, model.proto()); !ok) {
+        std::cerr << "topiary-cli " << command << ": " << ok.error().withContext(preprocess->source).message << '\n';
+        return 1;
+    }
+    inputs.spec = preprocess->spec;
+    inputs.specSource = preprocess->source;
+    DatasetOptions datasetOptions;
+    if (auto labels = args.value("labels"))
+        datasetOptions.labels = *labels;
+    datasetOptions.classNames = inputs.spec.classes;
+    auto dataset = Dataset::open(*dataPath, datasetOptions);
+    if (!dataset) {
+        std::cerr << "topiary-cli " << command << ": " << dataset.error().message << '\n';
+        return 1;
+    }
+    if (!dataset->hasLabels())
+        std::cerr << "topiary-cli " << command << ": note: " << *dataPath
+                  << (dataset->kind() == DatasetKind::Idx ? " has no labels file next to it (give one with --labels)"
+                                                          : " has no labels")
+                  << "; no accuracy, only predictions and latency\n";
+    inputs.dataset = std::move(*dataset);
+    return std::nullopt;
+}
+
+std::string describePreprocess(const PreprocessSpec& s)
+{
+    std::ostringstream out;
+    out << s.channels << "x" << s.height << "x" << s.width;
+    if (s.resize > 0)
+        out << " (shorter side to " << s.resize << ", centre crop)";
+    if (s.channels == 3)
+        out << (s.colorOrder == ColorOrder::Rgb ? " RGB" : " BGR");
+    out << ", x*" << s.scale << ", mean";
+    for (double m : s.mean)
+        out << ' ' << m;
+    out << ", std";
+    for (double v : s.stddev)
+        out << ' ' << v;
+    return out.str();
+}
+
+} // namespace topiary::cli

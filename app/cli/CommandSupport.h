@@ -1,0 +1,50 @@
+// What several topiary-cli commands read the same way: the plan (a recipe file or the
+// compact flags) and the evaluation inputs (model, dataset, preprocessing, limits).
+// Each reader prints its own error and returns the exit code to use, or nullopt.
+#pragma once
+
+#include "app/cli/Args.h"
+
+#include "core/Dataset.h"
+#include "core/DependencyGroups.h"
+#include "core/Evaluator.h"
+#include "core/Layer.h"
+#include "core/Model.h"
+#include "core/Plan.h"
+#include "core/Preprocess.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace topiary::cli {
+
+// Splits the compact plan flags (--prune, --bits, --quant, --skip-first-last,
+// --round-channels) from a command's own arguments; "-o" becomes "--output".
+struct SplitArgs {
+    std::vector<std::string> own;
+    std::vector<std::string> compact;
+};
+SplitArgs splitCompactFlags(const std::vector<std::string>& argv);
+
+// The plan from --recipe FILE or the compact flags (empty plan when neither), checked
+// against the model.
+std::optional<int> readPlan(const char* command, const Model& model, const std::vector<Layer>& layers,
+    const std::vector<DependencyGroup>& groups, const Args& args, const std::vector<std::string>& compact, Plan& plan);
+
+// Value options the evaluation readers take, for Args::parse.
+inline const std::set<std::string> kEvalValueOptions { "data", "labels", "limit", "batch", "preprocess" };
+inline const std::set<std::string> kEvalFlags { "in-order" };
+
+struct EvalInputs {
+    PreprocessSpec spec;
+    std::string specSource; // the file, or "defaults from the model's input shape"
+    std::optional<Dataset> dataset;
+    EvaluationOptions options;
+};
+// Reads --data (required), --labels, --limit, --batch, --preprocess, --in-order.
+std::optional<int> readEvalInputs(const char* command, const Model& model, const Args& args, EvalInputs& inputs);
+
+std::string describePreprocess(const PreprocessSpec& spec);
+
+} // namespace topiary::cli

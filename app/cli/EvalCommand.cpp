@@ -1,0 +1,144 @@
+// topiary-cli eval MODEL --data PATH: the evaluator over the command line.
+#include "app/cli/EvalCommand.h"
+
+#include "app/cli/Args.h"
+#include "app/cli/CommandSupport.h"
+
+#include "core/Apply.h"
+#include "core/Recipe.h"
+
+#include "core/Dataset.h"
+#include "core/EvaluationReport.h"
+#include "core/Evaluator.h"
+#include "core/Model.h"
+#include "core/Preprocess.h"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+namespace topiary::cli {
+
+namespace {
+
+constexpr const char* kUsage = "Usage: topiary-cli eval MODEL --data PATH [--labels FILE] [--limit N] [--batch B]\n"
+                               "                        [--preprocess FILE.json] [--in-order] [--recipe PLAN.json | --prune ... --bits ...] [--json]\n";
+
+int usageError(const std::string& message)
+{
+    std::cerr << "topiary-cli eval: " << message << '\n' << kUsage;
+    return 2;
+}
+
+void showProgress(const EvaluationMetrics& m)
+{
+    const Estimate top1 = m.top1();
+    if (m.labelled > 0)
+        std::fprintf(stderr, "\r  %lld/%lld images  top-1 %.2f %% (%.2f-%.2f)   ", static_cast<long long>(m.processed),
+            static_cast<long long>(m.total), 100 * top1.value, 100 * top1.low, 100 * top1.high);
+    else
+        std::fprintf(
+            stderr, "\r  %lld/%lld images   ", static_cast<long long>(m.processed), static_cast<long long>(m.total));
+    std::fflush(stderr);
+}
+
+} // namespace
+
+int evalCommand(const std::vector<std::string>& argv)
+{
+    const auto split = splitCompactFlags(argv);
+    auto flags = kEvalFlags;
+    flags.insert("json");
+    auto values = kEvalValueOptions;
+    values.insert("recipe");
+    auto args = Args::parse(split.own, flags, values);
+    if (!args)
+        return usageError(args.error().message);
+    if (args->positional().size() != 1)
+        return usageError("expected exactly one MODEL");
+    const bool json = args->has("json");
+
+    const std::string modelFile = args->positional()[0];
+    auto model = Model::load(modelFile);
+    if (!model) {
+        std::cerr << "topiary-cli eval: " << model.error().message << '\n';
+        return 1;
+    }
+    EvalInputs inputs;
+    if (auto rc = readEvalInputs("eval", *model, *args, inputs))
+        return *rc;
+    const auto layers = findLayers(*model);
+    const auto groups = findDependencyGroups(*model, layers);
+    Plan plan;
+    if (auto rc = readPlan("eval", *model, layers, groups, *args, split.compact, plan))
+        return *rc;
+    const bool compressed = !plan.empty();
+    // With a plan the original's outputs are the reference of the compressed run.
+    inputs.options.keepOutputs = compressed;
+    const Dataset& dataset = *inputs.dataset;
+
+    const bool interactive = isatty(STDERR_FILENO) != 0;
+    const Evaluator evaluator(dataset, inputs.spec, inputs.options);
+    auto result
+        = evaluator.run(model->proto(), interactive ? Evaluator::Progress(showProgress) : Evaluator::Progress());
+    if (interactive)
+        std::fprintf(stderr, "\r%60s\r", "");
+    if (!result) {
+        std::cerr << "topiary-cli eval: " << result.error().withContext(modelFile).message << '\n';
+        return 1;
+    }
+    std::optional<EvaluationResult> after;
+    if (compressed) {
+        auto applied = apply(*model, plan);
+        if (!applied) {
+            std::cerr << "topiary-cli eval: " << applied.error().message << '\n';
+            return 1;
+        }
+        EvaluationOptions options = inputs.options;
+        options.reference = std::make_shared<const ModelOutputs>(result->outputs);
+        options.keepOutputs = false;
+        auto run = Evaluator(dataset, inputs.spec, options)
+                       .run(applied->proto, interactive ? Evaluator::Progress(showProgress) : Evaluator::Progress());
+        if (interactive)
+            std::fprintf(stderr, "\r%60s\r", "");
+        if (!run) {
+            std::cerr << "topiary-cli eval: " << run.error().withContext("the compressed model").message << '\n';
+            return 1;
+        }
+        after = std::move(*run);
+    }
+    const auto& classNames = inputs.spec.classes.empty() ? dataset.classNames() : inputs.spec.classes;
+    if (json) {
+        nlohmann::json out = evaluationReportJson(*result, classNames);
+        out["model"] = modelFile;
+        out["data"] = *args->value("data");
+        out["dataset"] = dataset.description();
+        out["dataset_skipped_files"] = dataset.skipped();
+        out["preprocess"] = preprocessToJson(inputs.spec);
+        out["preprocess_source"] = inputs.specSource;
+        if (after) {
+            out["compressed"] = evaluationReportJson(*after, classNames);
+            out["recipe"] = recipeToJson(Recipe { plan, {}, {} });
+        }
+        std::cout << out.dump(2) << '\n';
+        return 0;
+    }
+    std::cout << "model       " << modelFile << '\n'
+              << "data        " << *args->value("data") << " (" << dataset.description() << ")\n"
+              << "preprocess  " << describePreprocess(inputs.spec) << " (" << inputs.specSource << ")\n"
+              << "order       " << (inputs.options.shuffle ? "shuffled (fixed seed)" : "as listed")
+              << (inputs.options.limit > 0 ? ", first " + std::to_string(inputs.options.limit) : std::string()) << '\n'
+              << evaluationReportText(*result, classNames);
+    if (after)
+        std::cout << "\ncompressed by the plan (" << plan.layers().size() << " layers changed):\n"
+                  << evaluationReportText(*after, classNames);
+    for (const auto& s : dataset.skipped())
+        std::cout << "skipped while listing: " << s << '\n';
+    return 0;
+}
+
+} // namespace topiary::cli

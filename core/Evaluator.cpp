@@ -1,0 +1,245 @@
+#include "core/Evaluator.h"
+
+#include "core/ClassScores.h"
+#include "core/OpenCvNet.h"
+#include "core/Preprocessor.h"
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <numeric>
+#include <random>
+
+namespace topiary {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// One run's state: the tallies grow batch by batch.
+class EvaluationRun {
+public:
+    EvaluationRun(const Dataset& dataset, const EvaluationOptions& options, EvaluationResult& result)
+        : m_dataset(dataset)
+        , m_options(options)
+        , m_result(result)
+    {
+    }
+
+    // Sets up the tallies once the first batch shows how many outputs the model has.
+    Result<void> start(int numClasses, const std::vector<int32_t>& order, const PreprocessSpec& spec)
+    {
+        EvaluationMetrics& m = m_result.metrics;
+        m.numClasses = numClasses;
+        m.topK = std::min(5, numClasses);
+        m.perClass.assign(static_cast<size_t>(numClasses), {});
+        m.confusion.assign(static_cast<size_t>(numClasses) * static_cast<size_t>(numClasses), 0);
+        if (m_dataset.maxLabel() >= numClasses)
+            for (int32_t i : order)
+                if (m_dataset.label(static_cast<size_t>(i)) >= numClasses)
+                    return fail("sample " + m_dataset.sampleName(static_cast<size_t>(i)) + " has label "
+                        + std::to_string(m_dataset.label(static_cast<size_t>(i))) + ", but the model has "
+                        + std::to_string(numClasses) + " outputs per image");
+        const auto& ref = m_options.reference;
+        if (ref && ref->numClasses != numClasses && ref->rows() > 0)
+            return fail("the reference outputs have " + std::to_string(ref->numClasses)
+                + " values per sample, this model " + std::to_string(numClasses));
+        const auto& names = m_dataset.classNames();
+        if (!names.empty() && names.size() != static_cast<size_t>(numClasses))
+            m_result.warnings.push_back("the dataset has " + std::to_string(names.size()) + " classes, the model "
+                + std::to_string(numClasses) + " outputs: are the labels in the model's class order?");
+        if (!spec.classes.empty() && spec.classes.size() != static_cast<size_t>(numClasses))
+            m_result.warnings.push_back("the preprocessing names " + std::to_string(spec.classes.size())
+                + " classes, the model has " + std::to_string(numClasses) + " outputs");
+        if (m_options.keepOutputs) {
+            ModelOutputs& out = m_result.outputs;
+            out.numClasses = numClasses;
+            out.datasetSize = m_dataset.size();
+            out.rowOfSample.assign(m_dataset.size(), -1);
+            out.samples.reserve(order.size());
+            out.values.reserve(order.size() * static_cast<size_t>(numClasses));
+        }
+        return {};
+    }
+
+    void add(int32_t sample, std::span<const float> row)
+    {
+        EvaluationMetrics& m = m_result.metrics;
+        const int predicted = predictedClass(row);
+        m_result.predictions.push_back(predicted);
+        m_result.predictedSamples.push_back(sample);
+        const int label = m_dataset.label(static_cast<size_t>(sample));
+        if (label >= 0) {
+            const int rank = rankOf(row, label);
+            ++m.labelled;
+            m.top1Correct += rank == 0;
+            m.topKCorrect += rank < m.topK;
+            ClassTally& tally = m.perClass[static_cast<size_t>(label)];
+            ++tally.total;
+            tally.correct += rank == 0;
+            ++m.confusion[static_cast<size_t>(label) * static_cast<size_t>(m.numClasses)
+                + static_cast<size_t>(predicted)];
+        }
+        if (m_options.reference) {
+            const auto reference = m_options.reference->forSample(static_cast<size_t>(sample));
+            if (!reference.empty()) {
+                ++m.compared;
+                m.agreed += predictedClass(reference) == predicted;
+                const double kl = klDivergence(reference, row);
+                m.klSum += kl;
+                m.klSumOfSquares += kl * kl;
+            }
+        }
+        if (m_options.keepOutputs) {
+            ModelOutputs& out = m_result.outputs;
+            out.rowOfSample[static_cast<size_t>(sample)] = static_cast<int32_t>(out.samples.size());
+            out.samples.push_back(sample);
+            out.values.insert(out.values.end(), row.begin(), row.end());
+        }
+        ++m.processed;
+    }
+
+private:
+    const Dataset& m_dataset;
+    const EvaluationOptions& m_options;
+    EvaluationResult& m_result;
+};
+
+} // namespace
+
+Evaluator::Evaluator(Dataset dataset, PreprocessSpec spec, EvaluationOptions options)
+    : m_dataset(std::move(dataset))
+    , m_spec(std::move(spec))
+    , m_options(std::move(options))
+{
+}
+
+std::vector<int32_t> Evaluator::order() const
+{
+    std::vector<int32_t> order(m_dataset.size());
+    std::iota(order.begin(), order.end(), 0);
+    if (m_options.shuffle) {
+        // Fisher-Yates with mt19937_64, whose sequence the standard fixes: the same order on every platform.
+        std::mt19937_64 rng(m_options.seed);
+        for (size_t i = order.size(); i > 1; --i)
+            std::swap(order[i - 1], order[static_cast<size_t>(rng() % i)]);
+    }
+    if (m_options.limit > 0 && static_cast<size_t>(m_options.limit) < order.size())
+        order.resize(static_cast<size_t>(m_options.limit));
+    return order;
+}
+
+Result<EvaluationResult> Evaluator::run(
+    const onnx::ModelProto& model, const Progress& progress, std::stop_token stop) const
+try {
+    const auto started = Clock::now();
+    if (auto ok = checkPreprocessFor(m_spec, model); !ok)
+        return std::unexpected(ok.error());
+    auto preprocessor = Preprocessor::create(m_spec);
+    if (!preprocessor)
+        return std::unexpected(preprocessor.error());
+    auto input = findImageInput(model, m_spec.inputName);
+    if (!input)
+        return std::unexpected(input.error());
+    if (m_options.reference && m_options.reference->datasetSize != m_dataset.size())
+        return fail("the reference outputs are of a dataset of " + std::to_string(m_options.reference->datasetSize)
+            + " samples, this one has " + std::to_string(m_dataset.size()));
+    auto net = OpenCvNet::create(model);
+    if (!net)
+        return std::unexpected(net.error());
+
+    const bool fixedBatch = input->dims[0] > 0;
+    const int batch
+        = fixedBatch ? static_cast<int>(std::min<int64_t>(input->dims[0], 4096)) : std::max(1, m_options.batchSize);
+    const std::vector<int32_t> order = this->order();
+    EvaluationResult result;
+    EvaluationMetrics& m = result.metrics;
+    m.total = static_cast<int64_t>(order.size());
+    m.batchSize = batch;
+    EvaluationRun run(m_dataset, m_options, result);
+
+    const size_t perImage = preprocessor->floatsPerImage();
+    const int blobDims[4] = { batch, m_spec.channels, m_spec.height, m_spec.width };
+    cv::Mat blob(4, blobDims, CV_32F);
+    std::vector<int32_t> members;
+    size_t next = 0;
+    bool first = true;
+    while (next < order.size() && !m.cancelled) {
+        members.clear();
+        while (static_cast<int>(members.size()) < batch && next < order.size()) {
+            if (stop.stop_requested())
+                break;
+            const int32_t sample = order[next++];
+            auto image = m_dataset.image(static_cast<size_t>(sample));
+            if (!image) {
+                ++m.skipped;
+                result.skipped.push_back(image.error().message);
+                continue;
+            }
+            if (auto ok = preprocessor->write(*image, blob.ptr<float>() + members.size() * perImage); !ok) {
+                ++m.skipped;
+                result.skipped.push_back(m_dataset.sampleName(static_cast<size_t>(sample)) + ": " + ok.error().message);
+                continue;
+            }
+            members.push_back(sample);
+        }
+        if (stop.stop_requested()) {
+            m.cancelled = true; // the batch being gathered is dropped: its images were not run
+            break;
+        }
+        if (members.empty())
+            continue;
+
+        const int fed = fixedBatch ? batch : static_cast<int>(members.size());
+        if (fixedBatch && static_cast<int>(members.size()) < batch)
+            std::fill(blob.ptr<float>() + members.size() * perImage, blob.ptr<float>() + batch * perImage, 0.0f);
+        const int feedDims[4] = { fed, m_spec.channels, m_spec.height, m_spec.width };
+        const cv::Mat feed(4, feedDims, CV_32F, blob.ptr<float>());
+        const auto t0 = Clock::now();
+        auto outputs = net->forward({ { input->name, feed } });
+        const double seconds = secondsSince(t0);
+        if (!outputs)
+            return std::unexpected(outputs.error());
+        cv::Mat out = outputs->front();
+        if (out.depth() != CV_32F)
+            out.convertTo(out, CV_32F);
+        if (!out.isContinuous())
+            out = out.clone();
+        if (out.total() == 0 || out.total() % static_cast<size_t>(fed) != 0 || (out.dims >= 2 && out.size[0] != fed))
+            return fail("the model's first output (" + std::to_string(out.total()) + " values for "
+                + std::to_string(fed) + " images) is not one row of class scores per image");
+        const auto numClasses = static_cast<int>(out.total() / static_cast<size_t>(fed));
+        if (first) {
+            if (auto ok = run.start(numClasses, order, m_spec); !ok)
+                return std::unexpected(ok.error());
+        } else if (numClasses != m.numClasses) {
+            return fail("the model gave " + std::to_string(numClasses) + " outputs per image, "
+                + std::to_string(m.numClasses) + " before");
+        }
+        const float* rows = out.ptr<float>();
+        for (size_t r = 0; r < members.size(); ++r)
+            run.add(members[r], { rows + r * static_cast<size_t>(numClasses), static_cast<size_t>(numClasses) });
+        m.forwardSeconds += seconds;
+        if (!first) {
+            m.timedSeconds += seconds;
+            m.timedImages += static_cast<int64_t>(members.size());
+        }
+        first = false;
+        m.elapsedSeconds = secondsSince(started);
+        if (progress)
+            progress(m);
+    }
+    m.elapsedSeconds = secondsSince(started);
+    return result;
+} catch (const cv::Exception& e) {
+    return std::unexpected(openCvError(e, "OpenCV failed during the evaluation"));
+} catch (const std::exception& e) {
+    return fail(std::string("the evaluation failed: ") + e.what());
+}
+
+} // namespace topiary
