@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 namespace topiary {
 
@@ -102,13 +103,19 @@ Result<PruneSelection> selectPruned(const Model& model, const std::vector<Layer>
         if (!group.prunable)
             return fail("filter pruning of " + layers[static_cast<size_t>(group.producers.front())].name
                 + " is not possible: " + group.reason);
+        // Producers the criterion cannot score (APoZ where no ReLU follows, BN scale
+        // without a BatchNorm) are left out of the group's mean; all of them is an error.
         std::map<std::string, std::vector<float>> layerScores;
+        std::optional<Error> firstError;
         for (int l : group.producers) {
             auto scores = scorer(l, (*spec)->criterion);
-            if (!scores)
-                return std::unexpected(scores.error().withContext(layers[static_cast<size_t>(l)].name));
-            layerScores[layers[static_cast<size_t>(l)].name] = std::move(*scores);
+            if (scores)
+                layerScores[layers[static_cast<size_t>(l)].name] = std::move(*scores);
+            else if (!firstError)
+                firstError = scores.error().withContext(layers[static_cast<size_t>(l)].name);
         }
+        if (layerScores.empty() && firstError)
+            return std::unexpected(*firstError);
         const std::vector<float> scores = groupScores(group, layers, layerScores);
         auto keep = pruneMask(scores, **spec);
         if (!keep)

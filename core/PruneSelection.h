@@ -40,7 +40,8 @@ using FilterScorer = std::function<Result<std::vector<float>>(int layer, Criteri
 FilterScorer weightScorer(const Model& model, const std::vector<Layer>& layers);
 
 // The selection a plan makes. Filter pruning works per prunable group: its channels are
-// scored by the mean of its producers' scores (groupScores) and cut by the producers'
+// scored by the mean of its producers' scores (groupScores; producers the criterion cannot
+// score, such as APoZ without a ReLU, are left out unless none can be scored) and cut by the producers'
 // spec (they must agree: validatePlan says so); options().roundChannels rounds the kept
 // count up to a multiple, un-pruning the best of the pruned; a group always keeps at
 // least one channel. Errors for plans validatePlan would reject.

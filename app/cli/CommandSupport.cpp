@@ -1,5 +1,6 @@
 #include "app/cli/CommandSupport.h"
 
+#include "core/ActivationStats.h"
 #include "core/Recipe.h"
 
 #include <charconv>
@@ -178,6 +179,40 @@ std::string describePreprocess(const PreprocessSpec& s)
     for (double v : s.stddev)
         out << ' ' << v;
     return out.str();
+}
+
+bool planUsesApoz(const Plan& plan)
+{
+    for (const auto& [_, spec] : plan.layers())
+        if (spec.prune.granularity == PruneGranularity::Filter && spec.prune.criterion == Criterion::Apoz)
+            return true;
+    return false;
+}
+
+std::optional<int> readScorer(const char* command, const Model& model, const std::vector<Layer>& layers,
+    const Args& args, bool needApoz, FilterScorer& scorer)
+{
+    scorer = weightScorer(model, layers);
+    if (!needApoz)
+        return std::nullopt;
+    if (!args.value("data")) {
+        std::cerr << "topiary-cli " << command
+                  << ": the APoZ criterion measures activations: give images with --data PATH\n";
+        return 2;
+    }
+    EvalInputs inputs;
+    if (auto rc = readEvalInputs(command, model, args, inputs))
+        return rc;
+    ActivationStatsOptions options;
+    options.samples = inputs.options.limit > 0 ? inputs.options.limit : 256;
+    options.shuffle = inputs.options.shuffle;
+    auto stats = gatherActivationStats(model, layers, *inputs.dataset, inputs.spec, options);
+    if (!stats) {
+        std::cerr << "topiary-cli " << command << ": " << stats.error().message << '\n';
+        return 1;
+    }
+    scorer = activationScorer(std::move(*stats), weightScorer(model, layers));
+    return std::nullopt;
 }
 
 } // namespace topiary::cli

@@ -12,6 +12,7 @@
 #include "core/Model.h"
 #include "core/Plan.h"
 #include "core/Preprocess.h"
+#include "core/PruneSelection.h"
 
 #include <optional>
 #include <string>
@@ -46,5 +47,12 @@ struct EvalInputs {
 std::optional<int> readEvalInputs(const char* command, const Model& model, const Args& args, EvalInputs& inputs);
 
 std::string describePreprocess(const PreprocessSpec& spec);
+
+// Filter scores for a plan or a criterion: from the weights, and for APoZ from one pass
+// of the model over --data (--limit images, 256 by default). needApoz without --data is
+// an error that says what to add.
+std::optional<int> readScorer(const char* command, const Model& model, const std::vector<Layer>& layers,
+    const Args& args, bool needApoz, FilterScorer& scorer);
+bool planUsesApoz(const Plan& plan);
 
 } // namespace topiary::cli

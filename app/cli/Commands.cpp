@@ -39,14 +39,17 @@ const std::vector<Command>& commands()
          "Exit status: 0 on success, 1 if the model cannot be loaded, 2 on a usage error.\n",
          infoCommand},
         {"importance", "print the importance of each filter of a layer",
-         "Usage: topiary-cli importance MODEL --layer NAME [--criterion C] [--json]\n\n"
+         "Usage: topiary-cli importance MODEL --layer NAME [--criterion C] [--data PATH] [--json]\n\n"
          "Scores every filter (output channel) of layer NAME; higher means more important.\n"
          "Criteria: l1 and l2 (norm of the filter's weights, the default is l1), fpgm (sum of\n"
          "Euclidean distances to the layer's other filters; small = near the geometric median =\n"
-         "redundant), bn_scale (|gamma| of the BatchNorm after the layer), random (a baseline).\n\n"
+         "redundant), bn_scale (|gamma| of the BatchNorm after the layer), apoz (1 - the fraction of\n"
+         "zeros after the layer's ReLU over --data images; --limit N of them, 256 by default),\n"
+         "random (a baseline).\n\n"
          "Options:\n"
          "  --layer NAME      the layer (as 'topiary-cli info' lists it)\n"
-         "  --criterion C     l1 | l2 | fpgm | bn_scale | random\n"
+         "  --criterion C     l1 | l2 | fpgm | bn_scale | apoz | random\n"
+         "  --data PATH       images for apoz (and --labels, --limit, --preprocess as for eval)\n"
          "  --json            print {layer, criterion, scores, rank} as JSON\n\n"
          "Exit status: 0 on success, 1 if the model or layer cannot be read, 2 on a usage error.\n",
          importanceCommand},
@@ -58,7 +61,8 @@ const std::vector<Command>& commands()
          "the sizes of the ONNX files 'apply' would write (masked, shrunk, shrunk + int8 QDQ).\n\n"
          "Plan options (either a recipe file or the compact flags, applied in order):\n"
          "  --recipe PLAN.json            the plan as a recipe (see README)\n"
-         "  --prune GRAN:CRITERION:RATIO  GRAN filter|element, CRITERION l1|l2|fpgm|bn_scale|random,\n"
+         "  --prune GRAN:CRITERION:RATIO  GRAN filter|element, CRITERION l1|l2|fpgm|bn_scale|apoz|random\n"
+         "                                (apoz needs --data PATH, as for eval),\n"
          "                                RATIO in [0, 1): e.g. --prune filter:l1:0.3\n"
          "  --bits B                      uniform symmetric per-channel B-bit weights (2..16)\n"
          "  --quant SCHEME[:B]            float16 | uniform:B | codebook:B | binary | ternary\n"
@@ -78,7 +82,8 @@ const std::vector<Command>& commands()
          "passes the ONNX checker.\n\n"
          "Plan options (either a recipe file or the compact flags, applied in order):\n"
          "  --recipe PLAN.json            the plan as a recipe (see README)\n"
-         "  --prune GRAN:CRITERION:RATIO  GRAN filter|element, CRITERION l1|l2|fpgm|bn_scale|random,\n"
+         "  --prune GRAN:CRITERION:RATIO  GRAN filter|element, CRITERION l1|l2|fpgm|bn_scale|apoz|random\n"
+         "                                (apoz needs --data PATH, as for eval),\n"
          "                                RATIO in [0, 1): e.g. --prune filter:l1:0.3\n"
          "  --bits B                      uniform symmetric per-channel B-bit weights (2..16)\n"
          "  --quant SCHEME[:B]            float16 | uniform:B | codebook:B | binary | ternary\n"

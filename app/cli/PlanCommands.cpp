@@ -182,17 +182,21 @@ void printStats(const ModelStats& before, const ModelStats& after, const std::ve
 
 int importanceCommand(const std::vector<std::string>& argv)
 {
-    auto args = Args::parse(argv, { "json" }, { "layer", "criterion" });
+    auto values = kEvalValueOptions;
+    values.insert({ "layer", "criterion" });
+    auto flags = kEvalFlags;
+    flags.insert("json");
+    auto args = Args::parse(argv, flags, values);
     if (!args || args->positional().size() != 1 || !args->value("layer")) {
         std::cerr << "topiary-cli importance: "
                   << (args ? "expected MODEL and --layer NAME" : args.error().message)
-                  << "\nUsage: topiary-cli importance MODEL --layer NAME [--criterion l1|l2|fpgm|bn_scale|random] [--json]\n";
+                  << "\nUsage: topiary-cli importance MODEL --layer NAME [--criterion l1|l2|fpgm|bn_scale|apoz|random] [--data PATH] [--json]\n";
         return 2;
     }
     const auto criterion = parseCriterion(args->value("criterion").value_or("l1"));
     if (!criterion) {
         std::cerr << "topiary-cli importance: unknown criterion '" << *args->value("criterion")
-                  << "' (use l1, l2, fpgm, bn_scale or random)\n";
+                  << "' (use l1, l2, fpgm, bn_scale, apoz or random)\n";
         return 2;
     }
     auto model = Model::load(args->positional()[0]);
@@ -210,7 +214,10 @@ int importanceCommand(const std::vector<std::string>& argv)
         std::cerr << (layers.size() > 12 ? " ...\n" : "\n");
         return 1;
     }
-    auto scores = filterScores(*model, *it, *criterion, static_cast<uint64_t>(it - layers.begin()));
+    FilterScorer scorer;
+    if (auto rc = readScorer("importance", *model, layers, *args, *criterion == Criterion::Apoz, scorer))
+        return *rc;
+    auto scores = scorer(static_cast<int>(it - layers.begin()), *criterion);
     if (!scores) {
         std::cerr << "topiary-cli importance: " << scores.error().message << '\n';
         return 1;
@@ -243,7 +250,11 @@ int importanceCommand(const std::vector<std::string>& argv)
 int statsCommand(const std::vector<std::string>& argv)
 {
     const auto split = splitCompactFlags(argv);
-    auto args = Args::parse(split.own, { "json" }, { "recipe" });
+    auto values = kEvalValueOptions;
+    values.insert("recipe");
+    auto flags = kEvalFlags;
+    flags.insert("json");
+    auto args = Args::parse(split.own, flags, values);
     if (!args || args->positional().size() != 1) {
         std::cerr << "topiary-cli stats: " << (args ? "expected exactly one MODEL" : args.error().message)
                   << "\nUsage: topiary-cli stats MODEL [--recipe PLAN.json | --prune ... --bits ...] [--json]\n";
@@ -254,7 +265,10 @@ int statsCommand(const std::vector<std::string>& argv)
         return *rc;
     const CostModel cost(s->model);
     const StatsModel stats(s->model, cost, s->groups);
-    auto selection = selectPruned(s->model, s->layers, s->groups, s->plan, weightScorer(s->model, s->layers));
+    FilterScorer scorer;
+    if (auto rc = readScorer("stats", s->model, s->layers, *args, planUsesApoz(s->plan), scorer))
+        return *rc;
+    auto selection = selectPruned(s->model, s->layers, s->groups, s->plan, scorer);
     if (!selection) {
         std::cerr << "topiary-cli stats: " << selection.error().message << '\n';
         return 1;
@@ -271,7 +285,11 @@ int statsCommand(const std::vector<std::string>& argv)
 int applyCommand(const std::vector<std::string>& argv)
 {
     const auto split = splitCompactFlags(argv);
-    auto args = Args::parse(split.own, { "shrink", "int8-qdq", "json" }, { "recipe", "output" });
+    auto values = kEvalValueOptions;
+    values.insert({ "recipe", "output" });
+    auto flags = kEvalFlags;
+    flags.insert({ "shrink", "int8-qdq", "json" });
+    auto args = Args::parse(split.own, flags, values);
     if (!args || args->positional().size() != 1 || !args->value("output")) {
         std::cerr << "topiary-cli apply: " << (args ? "expected MODEL and -o OUT.onnx" : args.error().message)
                   << "\nUsage: topiary-cli apply MODEL [--recipe PLAN.json | --prune ... --bits ...] -o OUT.onnx "
@@ -283,7 +301,10 @@ int applyCommand(const std::vector<std::string>& argv)
     std::optional<Session> s;
     if (auto rc = openSession("apply", modelPath, *args, split.compact, s))
         return *rc;
-    auto selection = selectPruned(s->model, s->layers, s->groups, s->plan, weightScorer(s->model, s->layers));
+    FilterScorer scorer;
+    if (auto rc = readScorer("apply", s->model, s->layers, *args, planUsesApoz(s->plan), scorer))
+        return *rc;
+    auto selection = selectPruned(s->model, s->layers, s->groups, s->plan, scorer);
     if (!selection) {
         std::cerr << "topiary-cli apply: " << selection.error().message << '\n';
         return 1;

@@ -29,6 +29,17 @@ check "importance of an unknown layer exits 1 and names it" "[ $rc -eq 1 ] && gr
 "$cli" importance "$sample" --layer /stem/conv/Conv --criterion best >/dev/null 2>&1; rc=$?
 check "an unknown criterion is a usage error" "[ $rc -eq 2 ]"
 
+# APoZ needs images; with them it ranks filters and drives pruning like any criterion.
+"$cli" importance "$sample" --layer /pw1/conv/Conv --criterion apoz >/dev/null 2>"$tmp/err"; rc=$?
+check "apoz without --data is a usage error that says what to add" "[ $rc -eq 2 ] && grep -q -- '--data' '$tmp/err'"
+idx="$src/resources/sample/fashion-mnist-test-1000-images-idx3-ubyte"
+"$cli" importance "$sample" --layer /pw1/conv/Conv --criterion apoz --data "$idx" --limit 64 --json > "$tmp/apoz.json"; rc=$?
+check "apoz scores are 1 - fractions of zeros" "[ $rc -eq 0 ] && $py -c \"
+import json; d = json.load(open('$tmp/apoz.json')); s = d['scores']
+assert len(s) == 96 and all(0 <= v <= 1 for v in s) and max(s) > min(s), s[:5]\""
+"$cli" apply "$sample" --prune filter:apoz:0.3 --data "$idx" --limit 64 -o "$tmp/apoz.onnx" --shrink >/dev/null 2>"$tmp/err"; rc=$?
+check "apply prunes by apoz (a residual producer without ReLU is scored by its partners)" "[ $rc -eq 0 ] && [ -s '$tmp/apoz.onnx' ]"
+
 # stats with the compact flags.
 "$cli" stats "$sample" --prune filter:l1:0.5 --bits 8 --skip-first-last --json > "$tmp/stats.json"; rc=$?
 check "stats exits 0" "[ $rc -eq 0 ]"
