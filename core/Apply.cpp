@@ -458,7 +458,7 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
 
     auto* meta = out.proto.add_metadata_props();
     meta->set_key("topiary.recipe");
-    meta->set_value(writeRecipe(Recipe { plan, model.path().filename().string(), {} }));
+    meta->set_value(writeRecipe(Recipe { plan, model.path().filename().string(), {}, {} }));
     return out;
 }
 

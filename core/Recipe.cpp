@@ -450,6 +450,8 @@ nlohmann::json recipeToJson(const Recipe& recipe)
     const PlanOptions& o = recipe.plan.options();
     if (!(o == PlanOptions {}))
         out["options"] = { { "round_channels", o.roundChannels }, { "channel_multiple", o.channelMultiple } };
+    if (recipe.preprocess)
+        out["preprocess"] = preprocessToJson(*recipe.preprocess);
     return out;
 }
 
@@ -462,7 +464,7 @@ Result<Recipe> recipeFromJson(const nlohmann::json& j)
 {
     if (auto r = expectObject(j, ""); !r)
         return std::unexpected(r.error());
-    if (auto r = onlyFields(j, "", { "version", "model", "layers", "options" }); !r)
+    if (auto r = onlyFields(j, "", { "version", "model", "layers", "options", "preprocess" }); !r)
         return std::unexpected(r.error());
     auto version = required(j, "", "version", integerAt);
     if (!version)
@@ -507,6 +509,12 @@ Result<Recipe> recipeFromJson(const nlohmann::json& j)
         if (!options)
             return std::unexpected(options.error());
         recipe.plan.setOptions(*options);
+    }
+    if (const json* p = find(j, "preprocess")) {
+        auto spec = preprocessFromJson(*p);
+        if (!spec)
+            return std::unexpected(spec.error().withContext("preprocess"));
+        recipe.preprocess = std::move(*spec);
     }
     return recipe;
 }

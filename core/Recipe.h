@@ -7,7 +7,8 @@
 //                         "quant": {"scheme": "uniform", "bits": 8,
 //                                   "symmetric": true, "per_channel": true},
 //                         "low_rank": {"rank": 16}}},
-//    "options": {"round_channels": true, "channel_multiple": 8}}   (optional)
+//    "options": {"round_channels": true, "channel_multiple": 8},   (optional)
+//    "preprocess": {"channels": 3, "height": 224, ...}}           (optional, see Preprocess.h)
 //
 // Parsing is strict: an unknown field, a wrong type, a value out of range or an unknown
 // name is an error naming its path ("layers.conv1.prune.ammount: unknown field"). Also
@@ -16,9 +17,11 @@
 
 #include "core/Error.h"
 #include "core/Plan.h"
+#include "core/Preprocess.h"
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +38,7 @@ struct Recipe {
     Plan plan;
     std::string modelFile; // the model the recipe was made for ("" = not recorded)
     std::string modelSha256; // hex, "" = not recorded
+    std::optional<PreprocessSpec> preprocess; // how the evaluation images are prepared
 
     bool operator==(const Recipe&) const = default;
 };

@@ -607,7 +607,7 @@ ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection
                 dims[static_cast<size_t>(axis)] = std::max<int64_t>(0, dims[static_cast<size_t>(axis)] - n);
         shrinkDelta += (product(dims) - product(cut.dims)) * cut.elementBytes;
     }
-    const auto recipeBytes = static_cast<int64_t>(writeRecipe(Recipe { plan, d.model.path().filename().string(), {} }).size());
+    const auto recipeBytes = static_cast<int64_t>(writeRecipe(Recipe { plan, d.model.path().filename().string(), {}, {} }).size());
     const int64_t metadata = recipeBytes + 24 + ceilLog2(recipeBytes) / 7;
     out.maskedFileBytes = d.originalFileBytes + metadata + lowRankFileDelta;
     out.shrunkFileBytes = out.maskedFileBytes + shrinkDelta;

@@ -136,6 +136,14 @@ std::optional<int> readEvalInputs(const char* command, const Model& model, const
     }
     inputs.options.shuffle = !args.has("in-order");
     auto preprocess = choosePreprocess(model, args.value("preprocess"));
+    // A recipe that records its preprocessing wins over the files beside the model.
+    if (auto recipePath = args.value("recipe"); recipePath && !args.value("preprocess")) {
+        std::ifstream in(*recipePath, std::ios::binary);
+        std::stringstream text;
+        text << in.rdbuf();
+        if (auto recipe = parseRecipe(text.str()); recipe && recipe->preprocess)
+            preprocess = ChosenPreprocess { *recipe->preprocess, "the recipe " + *recipePath };
+    }
     if (!preprocess) {
         std::cerr << "topiary-cli " << command << ": " << preprocess.error().message << '\n';
         return 1;

@@ -122,7 +122,7 @@ int evalCommand(const std::vector<std::string>& argv)
         out["preprocess_source"] = inputs.specSource;
         if (after) {
             out["compressed"] = evaluationReportJson(*after, classNames);
-            out["recipe"] = recipeToJson(Recipe { plan, {}, {} });
+            out["recipe"] = recipeToJson(Recipe { plan, {}, {}, inputs.spec });
         }
         std::cout << out.dump(2) << '\n';
         return 0;

@@ -268,7 +268,7 @@ int fitCommand(const std::vector<std::string>& argv)
         std::cerr << "topiary-cli fit: " << verified.error().message << '\n';
         return 1;
     }
-    const std::string recipe = writeRecipe(Recipe { fit->plan, model->path().filename().string(), {} });
+    const std::string recipe = writeRecipe(Recipe { fit->plan, model->path().filename().string(), {}, inputs.spec });
     {
         std::ofstream f(*args->value("output"));
         if (!(f << recipe)) {

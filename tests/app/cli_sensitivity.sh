@@ -58,7 +58,7 @@ PY"
   -o "$tmp/plan.json" --json > "$tmp/fit.json"; rc=$?
 check "fit meets a MACs target and writes a recipe" "[ $rc -eq 0 ] && /usr/bin/python3 -c \"
 import json; d = json.load(open('$tmp/fit.json')); assert d['met'] and d['achieved'] <= 0.8, d
-r = json.load(open('$tmp/plan.json')); assert r['version'] == 1 and r['layers'], r\""
+r = json.load(open('$tmp/plan.json')); assert r['version'] == 1 and r['layers'] and r['preprocess']['std'] == [0.353], r\""
 "$cli" stats "$sample/fashion_cnn.onnx" --recipe "$tmp/plan.json" --json > "$tmp/stats.json"
 check "the fitted recipe's MACs are within the target" "/usr/bin/python3 -c \"
 import json; d = json.load(open('$tmp/stats.json'))

@@ -244,3 +244,25 @@ TEST_CASE("compact CLI flags build a plan with the global edits", "[recipe]")
     CHECK(err({ "--quant", "uniform" }) == "--quant uniform: uniform needs a bit width, e.g. uniform:8");
     CHECK_THAT(err({ "--prunee", "x" }), Catch::StartsWith("--prunee: unknown flag"));
 }
+
+TEST_CASE("a recipe carries its evaluation preprocessing", "[recipe]")
+{
+    Recipe recipe;
+    recipe.plan.setLowRank("fc", LowRankSpec { 4 });
+    PreprocessSpec spec;
+    spec.channels = 1;
+    spec.height = 28;
+    spec.width = 28;
+    spec.mean = { 0.286 };
+    spec.stddev = { 0.353 };
+    recipe.preprocess = spec;
+    auto back = parseRecipe(writeRecipe(recipe));
+    REQUIRE(back.has_value());
+    REQUIRE(back->preprocess.has_value());
+    CHECK(*back->preprocess == spec);
+    CHECK(*back == recipe);
+    auto bad = parseRecipe(R"({"version": 1, "layers": {}, "preprocess": {"channels": 1, "height": 28, "width": 28, "meen": [0]}})");
+    REQUIRE_FALSE(bad.has_value());
+    CHECK(bad.error().message.find("preprocess") != std::string::npos);
+    CHECK(bad.error().message.find("meen") != std::string::npos);
+}
