@@ -103,28 +103,11 @@ std::set<int> readersOf(const Model& model, const std::string& tensor)
     return readers;
 }
 
-// Zeroes the given indices along one axis of a row-major tensor.
-void zeroAlongAxis(std::vector<float>& values, std::span<const int64_t> dims, int axis, std::span<const int64_t> indices)
-{
-    if (axis < 0 || static_cast<size_t>(axis) >= dims.size() || indices.empty())
-        return;
-    int64_t inner = 1;
-    for (size_t d = static_cast<size_t>(axis) + 1; d < dims.size(); ++d)
-        inner *= dims[d];
-    const int64_t extent = dims[static_cast<size_t>(axis)];
-    const auto outer = static_cast<int64_t>(values.size()) / std::max<int64_t>(1, extent * inner);
-    for (int64_t o = 0; o < outer; ++o)
-        for (int64_t i : indices) {
-            if (i < 0 || i >= extent)
-                continue;
-            float* p = values.data() + (o * extent + i) * inner;
-            std::fill(p, p + inner, 0.0f);
-        }
-}
-
-// True when every entry at these indices along the axis is already zero (exporters share
-// one zero bias between layers: zeroing it again needs no private copy).
-bool zeroAlready(std::span<const float> values, std::span<const int64_t> dims, int axis, std::span<const int64_t> indices)
+// Calls visit(first element, count) for each contiguous run of a row-major tensor that
+// lies at one of `indices` along `axis`; stops early when visit returns false.
+template <class T, class Visit>
+bool forEachAlongAxis(std::span<T> values, std::span<const int64_t> dims, int axis, std::span<const int64_t> indices,
+    Visit visit)
 {
     if (axis < 0 || static_cast<size_t>(axis) >= dims.size())
         return true;
@@ -134,14 +117,26 @@ bool zeroAlready(std::span<const float> values, std::span<const int64_t> dims, i
     const int64_t extent = dims[static_cast<size_t>(axis)];
     const auto outer = static_cast<int64_t>(values.size()) / std::max<int64_t>(1, extent * inner);
     for (int64_t o = 0; o < outer; ++o)
-        for (int64_t i : indices) {
-            if (i < 0 || i >= extent)
-                continue;
-            const float* p = values.data() + (o * extent + i) * inner;
-            if (std::any_of(p, p + inner, [](float v) { return v != 0.0f; }))
+        for (int64_t i : indices)
+            if (i >= 0 && i < extent && !visit(values.data() + (o * extent + i) * inner, inner))
                 return false;
-        }
     return true;
+}
+
+void zeroAlongAxis(std::vector<float>& values, std::span<const int64_t> dims, int axis, std::span<const int64_t> indices)
+{
+    forEachAlongAxis(std::span<float>(values), dims, axis, indices, [](float* p, int64_t n) {
+        std::fill(p, p + n, 0.0f);
+        return true;
+    });
+}
+
+// True when every entry at these indices along the axis is already zero (exporters share
+// one zero bias between layers: zeroing it again needs no private copy).
+bool zeroAlready(std::span<const float> values, std::span<const int64_t> dims, int axis, std::span<const int64_t> indices)
+{
+    return forEachAlongAxis(values, dims, axis, indices,
+        [](const float* p, int64_t n) { return std::all_of(p, p + n, [](float v) { return v == 0.0f; }); });
 }
 
 // Float copies of the constants being edited, written back into the proto at the end.

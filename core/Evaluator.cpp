@@ -1,6 +1,7 @@
 #include "core/Evaluator.h"
 
 #include "core/ClassScores.h"
+#include "core/EvaluationTally.h"
 #include "core/OpenCvNet.h"
 #include "core/Preprocessor.h"
 
@@ -20,95 +21,6 @@ double secondsSince(Clock::time_point start)
 {
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
-
-// One run's state: the tallies grow batch by batch.
-class EvaluationRun {
-public:
-    EvaluationRun(const Dataset& dataset, const EvaluationOptions& options, EvaluationResult& result)
-        : m_dataset(dataset)
-        , m_options(options)
-        , m_result(result)
-    {
-    }
-
-    // Sets up the tallies once the first batch shows how many outputs the model has.
-    Result<void> start(int numClasses, const std::vector<int32_t>& order, const PreprocessSpec& spec)
-    {
-        EvaluationMetrics& m = m_result.metrics;
-        m.numClasses = numClasses;
-        m.topK = std::min(5, numClasses);
-        m.perClass.assign(static_cast<size_t>(numClasses), {});
-        m.confusion.assign(static_cast<size_t>(numClasses) * static_cast<size_t>(numClasses), 0);
-        if (m_dataset.maxLabel() >= numClasses)
-            for (int32_t i : order)
-                if (m_dataset.label(static_cast<size_t>(i)) >= numClasses)
-                    return fail("sample " + m_dataset.sampleName(static_cast<size_t>(i)) + " has label "
-                        + std::to_string(m_dataset.label(static_cast<size_t>(i))) + ", but the model has "
-                        + std::to_string(numClasses) + " outputs per image");
-        const auto& ref = m_options.reference;
-        if (ref && ref->numClasses != numClasses && ref->rows() > 0)
-            return fail("the reference outputs have " + std::to_string(ref->numClasses)
-                + " values per sample, this model " + std::to_string(numClasses));
-        const auto& names = m_dataset.classNames();
-        if (!names.empty() && names.size() != static_cast<size_t>(numClasses))
-            m_result.warnings.push_back("the dataset has " + std::to_string(names.size()) + " classes, the model "
-                + std::to_string(numClasses) + " outputs: are the labels in the model's class order?");
-        if (!spec.classes.empty() && spec.classes.size() != static_cast<size_t>(numClasses))
-            m_result.warnings.push_back("the preprocessing names " + std::to_string(spec.classes.size())
-                + " classes, the model has " + std::to_string(numClasses) + " outputs");
-        if (m_options.keepOutputs) {
-            ModelOutputs& out = m_result.outputs;
-            out.numClasses = numClasses;
-            out.datasetSize = m_dataset.size();
-            out.rowOfSample.assign(m_dataset.size(), -1);
-            out.samples.reserve(order.size());
-            out.values.reserve(order.size() * static_cast<size_t>(numClasses));
-        }
-        return {};
-    }
-
-    void add(int32_t sample, std::span<const float> row)
-    {
-        EvaluationMetrics& m = m_result.metrics;
-        const int predicted = predictedClass(row);
-        m_result.predictions.push_back(predicted);
-        m_result.predictedSamples.push_back(sample);
-        const int label = m_dataset.label(static_cast<size_t>(sample));
-        if (label >= 0) {
-            const int rank = rankOf(row, label);
-            ++m.labelled;
-            m.top1Correct += rank == 0;
-            m.topKCorrect += rank < m.topK;
-            ClassTally& tally = m.perClass[static_cast<size_t>(label)];
-            ++tally.total;
-            tally.correct += rank == 0;
-            ++m.confusion[static_cast<size_t>(label) * static_cast<size_t>(m.numClasses)
-                + static_cast<size_t>(predicted)];
-        }
-        if (m_options.reference) {
-            const auto reference = m_options.reference->forSample(static_cast<size_t>(sample));
-            if (!reference.empty()) {
-                ++m.compared;
-                m.agreed += predictedClass(reference) == predicted;
-                const double kl = klDivergence(reference, row);
-                m.klSum += kl;
-                m.klSumOfSquares += kl * kl;
-            }
-        }
-        if (m_options.keepOutputs) {
-            ModelOutputs& out = m_result.outputs;
-            out.rowOfSample[static_cast<size_t>(sample)] = static_cast<int32_t>(out.samples.size());
-            out.samples.push_back(sample);
-            out.values.insert(out.values.end(), row.begin(), row.end());
-        }
-        ++m.processed;
-    }
-
-private:
-    const Dataset& m_dataset;
-    const EvaluationOptions& m_options;
-    EvaluationResult& m_result;
-};
 
 } // namespace
 
@@ -161,7 +73,7 @@ try {
     EvaluationMetrics& m = result.metrics;
     m.total = static_cast<int64_t>(order.size());
     m.batchSize = batch;
-    EvaluationRun run(m_dataset, m_options, result);
+    EvaluationTally run(m_dataset, m_options, result);
 
     const size_t perImage = preprocessor->floatsPerImage();
     const int blobDims[4] = { batch, m_spec.channels, m_spec.height, m_spec.width };

@@ -330,4 +330,23 @@ Plan pruneGlobalThreshold(const Plan& plan, const std::map<std::string, std::vec
     return rankGlobally(plan, units, options);
 }
 
+Plan withLayerPrune(const Plan& plan, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups,
+    int layer, const PruneSpec& spec)
+{
+    Plan out = plan;
+    if (layer < 0 || static_cast<size_t>(layer) >= layers.size())
+        return out;
+    const auto& name = layers[static_cast<size_t>(layer)].name;
+    const bool filter = spec.granularity == PruneGranularity::Filter
+        || plan.spec(name).prune.granularity == PruneGranularity::Filter;
+    const int g = filter ? producerGroupOf(groups, layer) : -1;
+    if (g < 0) {
+        out.setPrune(name, spec);
+        return out;
+    }
+    for (int l : groups[static_cast<size_t>(g)].producers)
+        out.setPrune(layers[static_cast<size_t>(l)].name, spec);
+    return out;
+}
+
 } // namespace topiary

@@ -96,6 +96,11 @@ int firstChangedLayer(const Plan& before, const Plan& after, const std::vector<L
 Plan pruneAllConvs(const Plan& plan, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups,
     const PruneSpec& spec, bool skipFirstLast);
 
+// Sets one layer's prune spec as an editor would: filter pruning (setting or clearing it)
+// reaches every producer of the layer's dependency group, so coupled layers stay equal.
+Plan withLayerPrune(const Plan& plan, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups,
+    int layer, const PruneSpec& spec);
+
 // Sets `quant` on every layer, except the first and last in graph order when asked.
 Plan quantizeAll(const Plan& plan, const std::vector<Layer>& layers, const QuantSpec& quant, bool skipFirstLast);
 

@@ -47,7 +47,84 @@ void LayerTableModel::setModel(std::shared_ptr<const Model> model, std::shared_p
         m_model.reset();
         m_cost.reset();
     }
+    m_plan = Plan {};
+    m_stats = ModelStats {};
     endResetModel();
+}
+
+void LayerTableModel::setPlan(const Plan& plan, const ModelStats& stats)
+{
+    m_plan = plan;
+    m_stats = stats;
+    if (rowCount() > 0)
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+}
+
+const LayerStats* LayerTableModel::layerStats(int row) const
+{
+    if (m_plan.empty() || static_cast<size_t>(row) >= m_stats.layers.size())
+        return nullptr;
+    return &m_stats.layers[static_cast<size_t>(row)];
+}
+
+Qt::ItemFlags LayerTableModel::flags(const QModelIndex& index) const
+{
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.isValid() && (index.column() == Pruned || index.column() == Bits))
+        f |= Qt::ItemIsEditable;
+    return f;
+}
+
+bool LayerTableModel::setData(const QModelIndex& index, const QVariant& value, int role)
+{
+    if (role != Qt::EditRole || !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)
+        || !m_cost)
+        return false;
+    bool ok = false;
+    if (index.column() == Pruned) {
+        const double percent = value.toString().remove(QLatin1Char('%')).trimmed().toDouble(&ok);
+        if (!ok || percent < 0.0 || percent > 95.0)
+            return false;
+        emit pruneRatioEdited(index.row(), percent / 100.0);
+        return true;
+    }
+    if (index.column() == Bits) {
+        const int bits = value.toInt(&ok);
+        if (!ok || !((bits >= 2 && bits <= 16) || bits == 32))
+            return false;
+        emit bitsEdited(index.row(), bits);
+        return true;
+    }
+    return false;
+}
+
+QVariant LayerTableModel::planData(int row, int column, int role) const
+{
+    const LayerSpec& spec = m_plan.spec(m_cost->layers()[static_cast<size_t>(row)].name);
+    if (column == Pruned) {
+        const bool pruned = spec.prune.granularity != PruneGranularity::None;
+        const double percent = pruned && spec.prune.mode == PruneMode::Ratio ? 100.0 * spec.prune.value : 0.0;
+        if (role == Qt::EditRole || role == SortRole)
+            return percent;
+        if (role == Qt::ToolTipRole)
+            return tr("Share of this layer's filters removed (structured pruning by L1 norm, together with every "
+                      "layer coupled to its channels). Double-click to edit: 0 to 95 %.");
+        if (!pruned)
+            return QString(QChar(0x2014));
+        if (spec.prune.mode != PruneMode::Ratio)
+            return tr("rule");
+        return tr("%1 %").arg(format::locale().toString(percent, 'f', 0));
+    }
+    const bool uniform = spec.quant.scheme == QuantScheme::Uniform;
+    const int bits = spec.quant.scheme == QuantScheme::Float32 ? 32 : spec.quant.bits;
+    if (role == Qt::EditRole || role == SortRole)
+        return bits;
+    if (role == Qt::ToolTipRole)
+        return tr("Bits per weight: 32 is float; 2 to 16 quantize uniformly, symmetric, one scale per output channel. "
+                  "Double-click to edit.");
+    if (spec.quant.scheme == QuantScheme::Float32)
+        return tr("32 (float)");
+    return uniform ? QString::number(bits) : tr("%1 bits").arg(bits);
 }
 
 int LayerTableModel::rowCount(const QModelIndex& parent) const
@@ -68,6 +145,9 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
         return {};
     const int row = index.row();
     const int column = index.column();
+    if ((column == Pruned || column == Bits)
+        && (role == Qt::DisplayRole || role == Qt::EditRole || role == SortRole || role == Qt::ToolTipRole))
+        return planData(row, column, role);
     switch (role) {
     case Qt::DisplayRole:
         return displayData(row, column);
@@ -76,7 +156,7 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         return toolTip(row, column);
     case Qt::TextAlignmentRole:
-        if (column == Params || column == Macs || column == WeightBytes)
+        if (column == Params || column == Macs || column == WeightBytes || column == Pruned || column == Bits)
             return QVariant((Qt::AlignRight | Qt::AlignVCenter).toInt());
         return QVariant((Qt::AlignLeft | Qt::AlignVCenter).toInt());
     default:
@@ -101,6 +181,8 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
         case Macs: return tr("MACs");
         case OutputShape: return tr("Output shape");
         case WeightBytes: return tr("Weight size");
+        case Pruned: return tr("Pruned");
+        case Bits: return tr("Bits");
         default: return {};
         }
     }
@@ -112,7 +194,10 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
         case Params: return tr("Elements of the layer's weight and bias.");
         case Macs: return tr("Multiply-accumulates of the convolution or matrix product, at batch size 1.");
         case OutputShape: return tr("Dimensions of the layer's output, before an attached BatchNormalization.");
-        case WeightBytes: return tr("Bytes of the layer's weight and bias at their stored type (1 MB = 10^6 bytes).");
+        case WeightBytes: return tr("Bytes of the layer's weight and bias at their stored type, or under the plan at "
+                                    "its smallest encoding (1 MB = 10^6 bytes).");
+        case Pruned: return tr("Share of the layer's filters the plan removes; editable.");
+        case Bits: return tr("Bits per weight under the plan; editable.");
         default: return {};
         }
     }
@@ -129,10 +214,10 @@ QVariant LayerTableModel::displayData(int row, int column) const
     case Name: return fromStd(layer.name);
     case Op: return opText(row);
     case WeightShape: return shapeText(layer.weightShape);
-    case Params: return format::count(cost.params);
-    case Macs: return format::count(cost.linearMacs);
+    case Params: return format::count(layerStats(row) ? layerStats(row)->params : cost.params);
+    case Macs: return format::count(layerStats(row) ? layerStats(row)->linearMacs : cost.linearMacs);
     case OutputShape: return outputShapeText(row);
-    case WeightBytes: return format::bytes(cost.weightBytes);
+    case WeightBytes: return format::bytes(layerStats(row) ? layerStats(row)->encodedBytes : cost.weightBytes);
     default: return {};
     }
 }
@@ -145,13 +230,13 @@ QVariant LayerTableModel::sortData(int row, int column) const
     case Name: return fromStd(layer.name);
     case Op: return opText(row);
     case WeightShape: return elementCount(layer.weightShape);
-    case Params: return qlonglong{cost.params};
-    case Macs: return qlonglong{cost.linearMacs};
+    case Params: return qlonglong{layerStats(row) ? layerStats(row)->params : cost.params};
+    case Macs: return qlonglong{layerStats(row) ? layerStats(row)->linearMacs : cost.linearMacs};
     case OutputShape: {
         const TensorInfo* info = m_model->tensor(layer.output);
         return info ? qlonglong{info->numElements().value_or(-1)} : qlonglong{-1};
     }
-    case WeightBytes: return qlonglong{cost.weightBytes};
+    case WeightBytes: return qlonglong{layerStats(row) ? layerStats(row)->encodedBytes : cost.weightBytes};
     default: return {};
     }
 }

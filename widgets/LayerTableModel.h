@@ -1,8 +1,14 @@
 // The layers of a loaded model as a table: one row per layer (a node with weights), with
 // its op, shapes, params, MACs and weight bytes as the core's CostModel computed them.
 // DisplayRole is formatted for people; SortRole carries raw numbers so a
-// QSortFilterProxyModel sorts numerically.
+// QSortFilterProxyModel sorts numerically. Two columns are the plan, editable: the share
+// of the layer's filters pruned (structured, by L1, through its dependency group) and
+// the weight bit width; editing one emits a request the application turns into a new
+// plan. With a plan, params, MACs and weight size show the layer under the plan.
 #pragma once
+
+#include "core/Plan.h"
+#include "core/Stats.h"
 
 #include <QAbstractTableModel>
 
@@ -17,7 +23,7 @@ class LayerTableModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
-    enum Column { Name, Op, WeightShape, Params, Macs, OutputShape, WeightBytes, ColumnCount };
+    enum Column { Name, Op, WeightShape, Params, Macs, OutputShape, WeightBytes, Pruned, Bits, ColumnCount };
     static constexpr int SortRole = Qt::UserRole;
 
     explicit LayerTableModel(QObject* parent = nullptr);
@@ -27,12 +33,24 @@ public:
     // table. Null pointers empty the table.
     void setModel(std::shared_ptr<const Model> model, std::shared_ptr<const CostModel> cost);
 
+    // The plan and the stats of the model under it (stats: one LayerStats per layer).
+    void setPlan(const Plan& plan, const ModelStats& stats);
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    // Pruned takes a percentage in [0, 95], Bits 2..16 or 32 (float); the request is
+    // emitted, the cell changes when the application sets the new plan.
+    bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
+
+signals:
+    void pruneRatioEdited(int layer, double ratio);
+    void bitsEdited(int layer, int bits);
 
 private:
+    const LayerStats* layerStats(int row) const;
+    QVariant planData(int row, int column, int role) const;
     QVariant displayData(int row, int column) const;
     QVariant sortData(int row, int column) const;
     QVariant toolTip(int row, int column) const;
@@ -41,6 +59,8 @@ private:
 
     std::shared_ptr<const Model> m_model;
     std::shared_ptr<const CostModel> m_cost;
+    Plan m_plan;
+    ModelStats m_stats; // layers empty = no plan shown yet
 };
 
 } // namespace topiary

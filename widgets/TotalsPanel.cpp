@@ -2,6 +2,8 @@
 
 #include "widgets/NumberFormat.h"
 
+#include "core/Stats.h"
+
 #include "core/CostModel.h"
 #include "core/Model.h"
 
@@ -56,6 +58,32 @@ void TotalsPanel::setModel(const Model& model, const CostModel& cost, qint64 fil
     const auto layers = static_cast<qint64>(cost.layers().size());
     setValue(Layers, format::count(layers), tr("Layers with weights: %1").arg(format::count(layers)));
     setValue(Opset, QString::number(model.opsetVersion()), tr("ONNX opset %1 (default domain)").arg(model.opsetVersion()));
+}
+
+void TotalsPanel::setStats(const ModelStats& original, const ModelStats& current)
+{
+    setChange(Params, original.params, current.params, false);
+    setChange(LinearMacs, original.linearMacs, current.linearMacs, false);
+    setChange(AllMacs, original.linearMacs + original.otherMacs, current.linearMacs + current.otherMacs, false);
+    setChange(WeightBytes, original.encodedBytes, current.encodedBytes, true);
+    setChange(PeakActivation, original.peakActivationBytes, current.peakActivationBytes, true);
+}
+
+void TotalsPanel::setChange(Row row, qint64 before, qint64 after, bool bytes)
+{
+    if (before == after) {
+        if (bytes)
+            setBytes(row, after);
+        else
+            setCount(row, after, row == Params ? tr("%1 parameters") : tr("%1 multiply-accumulates"));
+        return;
+    }
+    const auto shown = [&](qint64 v) { return bytes ? format::bytes(v) : v >= 1000000 ? format::compact(v) : format::count(v); };
+    const double change = before != 0 ? 100.0 * static_cast<double>(after - before) / static_cast<double>(before) : 0.0;
+    const QString percent = format::locale().toString(change, 'f', 1);
+    setValue(row, tr("%1 \u2192 %2 (%3 %)").arg(shown(before), shown(after), change > 0 ? QLatin1Char('+') + percent : percent),
+        tr("Original: %1\nWith the plan: %2").arg(bytes ? format::exactBytes(before) : format::count(before),
+            bytes ? format::exactBytes(after) : format::count(after)));
 }
 
 void TotalsPanel::clear()

@@ -12,6 +12,7 @@ namespace topiary {
 
 class Model;
 class CostModel;
+struct ModelStats;
 
 class TotalsPanel : public QWidget {
     Q_OBJECT
@@ -24,6 +25,10 @@ public:
     // Shows the totals of cost; fileBytes is the size of the file the model came from
     // (given separately because a model parsed from memory has no file).
     void setModel(const Model& model, const CostModel& cost, qint64 fileBytes);
+    // The model under the plan beside the original: "original → current (−x %)" for params,
+    // both MAC counts, weight size (at the plan's encodings) and peak activations; rows the plan
+    // leaves unchanged show one number.
+    void setStats(const ModelStats& original, const ModelStats& current);
     // Back to dashes, as before any model was loaded.
     void clear();
 
@@ -38,6 +43,7 @@ private:
     void setValue(Row row, const QString& text, const QString& toolTip);
     void setCount(Row row, qint64 value, const QString& unitToolTip);
     void setBytes(Row row, qint64 value);
+    void setChange(Row row, qint64 before, qint64 after, bool bytes);
 
     std::array<QLabel*, RowCount> m_captions{};
     std::array<QLabel*, RowCount> m_values{};

@@ -1,22 +1,30 @@
-// The document: the one model the window shows, with its cost analysis and where it came
-// from. Views read it and listen to modelChanged; nothing else holds a copy of the truth.
-// (The plan, the undo stack and cached results join it as those features arrive.)
+// The document: the one model the window shows, with its cost analysis, where it came
+// from, and the plan the user is editing with the stats it gives. Views read it and
+// listen to modelChanged and planChanged; nothing else holds a copy of the truth.
+// (The undo stack and cached evaluations join it as those features arrive.)
 #pragma once
+
+#include "core/Plan.h"
+#include "core/Stats.h"
 
 #include <QObject>
 #include <QString>
 
 #include <memory>
+#include <vector>
 
 namespace topiary {
 
 class Model;
 class CostModel;
+struct DependencyGroup;
 
 // A model as the loader hands it over: immutable, shared with the views that show it.
 struct LoadedModel {
     std::shared_ptr<const Model> model;
     std::shared_ptr<const CostModel> cost;
+    std::shared_ptr<const std::vector<DependencyGroup>> groups;
+    std::shared_ptr<const StatsModel> stats; // refers to model, cost and groups
     QString path;          // the file, or a ":/..." resource path
     QString displayName;   // the file name, shown in the title bar
     qint64 fileBytes = 0;  // size of what was parsed
@@ -29,8 +37,15 @@ public:
     explicit Document(QObject* parent = nullptr);
     ~Document() override;
 
-    // Replaces the shown model; emits modelChanged.
+    // Replaces the shown model (with an empty plan); emits modelChanged.
     void setContents(LoadedModel contents);
+    // The plan being edited, and the stats of the model under it (recomputed on every
+    // change: microseconds, no weights read for ratio pruning).
+    const Plan& plan() const { return m_plan; }
+    void setPlan(const Plan& plan);
+    const ModelStats& originalStats() const { return m_original; }
+    const ModelStats& currentStats() const { return m_current; }
+    const std::shared_ptr<const std::vector<DependencyGroup>>& groups() const { return m_contents.groups; }
 
     bool isEmpty() const { return !m_contents.model; }
     const std::shared_ptr<const Model>& model() const { return m_contents.model; }
@@ -41,9 +56,13 @@ public:
 
 signals:
     void modelChanged();
+    void planChanged();
 
 private:
     LoadedModel m_contents;
+    Plan m_plan;
+    ModelStats m_original;
+    ModelStats m_current;
 };
 
 } // namespace topiary

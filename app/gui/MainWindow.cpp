@@ -8,9 +8,12 @@
 #include "widgets/TotalsPanel.h"
 
 #include "core/CostModel.h"
+#include "core/DependencyGroups.h"
 #include "core/Model.h"
+#include "core/Recipe.h"
 
 #include <QAction>
+#include <QSaveFile>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -62,6 +65,9 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_loader, &ModelLoader::failed, this, &MainWindow::onLoadFailed);
     connect(m_loader, &ModelLoader::canceled, this, &MainWindow::onLoadCanceled);
     connect(m_document, &Document::modelChanged, this, &MainWindow::showDocument);
+    connect(m_document, &Document::planChanged, this, &MainWindow::showPlan);
+    connect(m_layerModel, &LayerTableModel::pruneRatioEdited, this, &MainWindow::editPruneRatio);
+    connect(m_layerModel, &LayerTableModel::bitsEdited, this, &MainWindow::editBits);
     updateTitle();
 }
 
@@ -125,6 +131,12 @@ void MainWindow::createActions()
     m_openSampleAction = new QAction(this);
     connect(m_openSampleAction, &QAction::triggered, this, &MainWindow::openSample);
 
+    m_loadRecipeAction = new QAction(this);
+    connect(m_loadRecipeAction, &QAction::triggered, this, &MainWindow::chooseRecipeToLoad);
+    m_saveRecipeAction = new QAction(this);
+    m_saveRecipeAction->setShortcut(QKeySequence::Save);
+    connect(m_saveRecipeAction, &QAction::triggered, this, &MainWindow::chooseRecipeToSave);
+
     m_quitAction = new QAction(this);
     m_quitAction->setShortcut(QKeySequence::Quit);
     m_quitAction->setMenuRole(QAction::QuitRole);
@@ -143,6 +155,9 @@ void MainWindow::createMenus()
     m_recentFiles = new RecentFiles(m_recentMenu, this);
     connect(m_recentFiles, &RecentFiles::openRequested, this, &MainWindow::openFile);
     m_fileMenu->addAction(m_openSampleAction);
+    m_fileMenu->addSeparator();
+    m_fileMenu->addAction(m_loadRecipeAction);
+    m_fileMenu->addAction(m_saveRecipeAction);
     m_fileMenu->addSeparator();
     m_fileMenu->addAction(m_quitAction);
 
@@ -227,6 +242,10 @@ void MainWindow::retranslateUi()
     m_openAction->setStatusTip(tr("Open an ONNX model"));
     m_openSampleAction->setText(tr("Open &Sample Model"));
     m_openSampleAction->setStatusTip(tr("Open the small Fashion-MNIST CNN that comes with Topiary"));
+    m_loadRecipeAction->setText(tr("&Load Recipe…"));
+    m_loadRecipeAction->setStatusTip(tr("Replace the plan with one saved as a recipe (JSON)"));
+    m_saveRecipeAction->setText(tr("&Save Recipe…"));
+    m_saveRecipeAction->setStatusTip(tr("Save the plan as a recipe that topiary-cli apply can use"));
     m_quitAction->setText(tr("&Quit"));
     m_aboutAction->setText(tr("&About Topiary"));
     m_recentFiles->retranslateUi();
@@ -330,10 +349,99 @@ void MainWindow::showDocument()
     } else {
         m_layerModel->setModel(m_document->model(), m_document->cost());
         m_totals->setModel(*m_document->model(), *m_document->cost(), m_document->fileBytes());
+        m_layerModel->setPlan(m_document->plan(), m_document->currentStats());
         m_layerTable->resizeColumnsToContents();
     }
     m_central->setCurrentWidget(m_document->isEmpty() ? static_cast<QWidget*>(m_emptyHint) : m_layerTable);
     updateTitle();
+}
+
+bool MainWindow::loadRecipe(const QString& path)
+{
+    if (m_document->isEmpty())
+        return false;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        statusBar()->showMessage(tr("Could not read %1: %2").arg(QFileInfo(path).fileName(), file.errorString()),
+                                 statusTimeoutMs);
+        return false;
+    }
+    const QByteArray bytes = file.readAll();
+    auto recipe = parseRecipe(std::string_view(bytes.constData(), static_cast<size_t>(bytes.size())));
+    if (!recipe) {
+        statusBar()->showMessage(tr("%1: %2").arg(QFileInfo(path).fileName(), QString::fromStdString(recipe.error().message)),
+                                 statusTimeoutMs);
+        return false;
+    }
+    const auto before = m_document->plan();
+    proposePlan(recipe->plan);
+    return m_document->plan() == recipe->plan || before == recipe->plan;
+}
+
+bool MainWindow::saveRecipe(const QString& path)
+{
+    if (m_document->isEmpty())
+        return false;
+    const std::string text
+        = writeRecipe(Recipe { m_document->plan(), QFileInfo(m_document->path()).fileName().toStdString(), {}, {} });
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(text.data(), static_cast<qint64>(text.size())) < 0
+        || !file.commit()) {
+        statusBar()->showMessage(tr("Could not write %1: %2").arg(QFileInfo(path).fileName(), file.errorString()),
+                                 statusTimeoutMs);
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved the plan to %1").arg(QFileInfo(path).fileName()), statusTimeoutMs);
+    return true;
+}
+
+void MainWindow::chooseRecipeToLoad()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Load Recipe"), QString(), tr("Recipes (*.json)"));
+    if (!path.isEmpty())
+        loadRecipe(path);
+}
+
+void MainWindow::chooseRecipeToSave()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Recipe"), QString(), tr("Recipes (*.json)"));
+    if (!path.isEmpty())
+        saveRecipe(path);
+}
+
+void MainWindow::showPlan()
+{
+    m_layerModel->setPlan(m_document->plan(), m_document->currentStats());
+    m_totals->setStats(m_document->originalStats(), m_document->currentStats());
+}
+
+void MainWindow::editPruneRatio(int layer, double ratio)
+{
+    if (m_document->isEmpty() || !m_document->groups())
+        return;
+    const PruneSpec spec = ratio > 0.0 ? PruneSpec { PruneGranularity::Filter, Criterion::L1, PruneMode::Ratio, ratio }
+                                       : PruneSpec {};
+    proposePlan(withLayerPrune(m_document->plan(), m_document->cost()->layers(), *m_document->groups(), layer, spec));
+}
+
+void MainWindow::editBits(int layer, int bits)
+{
+    if (m_document->isEmpty())
+        return;
+    const auto& name = m_document->cost()->layers()[static_cast<size_t>(layer)].name;
+    const QuantSpec spec = bits == 32 ? QuantSpec {} : QuantSpec { QuantScheme::Uniform, bits, true, true };
+    proposePlan(m_document->plan().withQuant(name, spec));
+}
+
+void MainWindow::proposePlan(const Plan& plan)
+{
+    const auto problems = validatePlan(plan, *m_document->model(), m_document->cost()->layers(), m_document->groups().get());
+    if (!problems.empty()) {
+        statusBar()->showMessage(tr("Not possible: %1").arg(QString::fromStdString(problems.front().message)),
+                                 statusTimeoutMs);
+        return;
+    }
+    m_document->setPlan(plan);
 }
 
 void MainWindow::setLoadingVisible(bool visible)

@@ -21,6 +21,8 @@ class QToolButton;
 
 namespace topiary {
 
+class Plan;
+
 class LayerTableModel;
 class ModelLoader;
 class RecentFiles;
@@ -40,6 +42,10 @@ public:
     void openFile(const QString& path);
     void openSample();
     bool isLoading() const;
+    // Reads a recipe (topiary-cli's JSON plan) into the document's plan; false with a
+    // status message when it cannot be read or does not fit the model.
+    bool loadRecipe(const QString& path);
+    bool saveRecipe(const QString& path);
 
     Document* document() const { return m_document; }
 
@@ -68,12 +74,19 @@ private:
     void writeSettings() const;
 
     void chooseFile();
+    void chooseRecipeToLoad();
+    void chooseRecipeToSave();
     void showAbout();
     void onLoadStarted(const QString& displayName);
     void onLoaded(const LoadedModel& result);
     void onLoadFailed(const QString& path, const QString& message);
     void onLoadCanceled();
     void showDocument();
+    void showPlan();
+    // Table edits become new plans; a plan the model cannot take is refused with the reason.
+    void editPruneRatio(int layer, double ratio);
+    void editBits(int layer, int bits);
+    void proposePlan(const Plan& plan);
     void setLoadingVisible(bool visible);
     void updateTitle();
 
@@ -96,6 +109,8 @@ private:
     QMenu* m_helpMenu = nullptr;
     QAction* m_openAction = nullptr;
     QAction* m_openSampleAction = nullptr;
+    QAction* m_loadRecipeAction = nullptr;
+    QAction* m_saveRecipeAction = nullptr;
     QAction* m_quitAction = nullptr;
     QAction* m_aboutAction = nullptr;
 

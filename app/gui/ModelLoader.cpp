@@ -1,6 +1,8 @@
 #include "ModelLoader.h"
 
 #include "core/CostModel.h"
+#include "core/DependencyGroups.h"
+#include "core/Stats.h"
 #include "core/Model.h"
 
 #include <QCoreApplication>
@@ -38,6 +40,9 @@ Outcome analyse(Result<Model> loaded, const QString& path, qint64 fileBytes)
     }
     auto model = std::make_shared<const Model>(std::move(*loaded));
     outcome.result.cost = std::make_shared<const CostModel>(*model);
+    outcome.result.groups
+        = std::make_shared<const std::vector<DependencyGroup>>(findDependencyGroups(*model, outcome.result.cost->layers()));
+    outcome.result.stats = std::make_shared<const StatsModel>(*model, *outcome.result.cost, *outcome.result.groups);
     outcome.result.model = std::move(model);
     outcome.result.path = path;
     outcome.result.displayName = QFileInfo(path).fileName();

@@ -39,6 +39,10 @@ struct CommandLine {
         QStringLiteral("screenshot"),
         QCoreApplication::translate("main", "Save a PNG of the window to <file> once the model is loaded, then quit."),
         QCoreApplication::translate("main", "file")};
+    QCommandLineOption recipe{
+        QStringLiteral("recipe"),
+        QCoreApplication::translate("main", "Apply the plan in <recipe.json> once the model is loaded."),
+        QCoreApplication::translate("main", "recipe.json")};
 
     CommandLine()
     {
@@ -51,6 +55,7 @@ struct CommandLine {
             QCoreApplication::translate("main", "The ONNX model to open (default: the bundled sample)."),
             QStringLiteral("[model]"));
         parser.addOption(screenshot);
+        parser.addOption(recipe);
     }
 };
 
@@ -99,6 +104,12 @@ int main(int argc, char* argv[])
     }
 
     topiary::MainWindow window;
+    // Connected before the screenshot's handler, so a screenshot shows the plan.
+    if (const QString recipe = commandLine.parser.value(commandLine.recipe); !recipe.isEmpty())
+        QObject::connect(&window, &topiary::MainWindow::loadFinished, &window, [&window, recipe](bool ok) {
+            if (ok && !window.loadRecipe(QFileInfo(recipe).absoluteFilePath()))
+                std::fprintf(stderr, "%s\n", qPrintable(QCoreApplication::translate("main", "Could not apply %1").arg(recipe)));
+        });
     const QString screenshot = commandLine.parser.value(commandLine.screenshot);
     if (!screenshot.isEmpty())
         takeScreenshotWhenLoaded(window, screenshot);

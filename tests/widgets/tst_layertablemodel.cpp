@@ -6,9 +6,11 @@
 #include "ModelBuilder.h"
 
 #include "core/CostModel.h"
+#include "core/DependencyGroups.h"
 #include "core/Model.h"
 
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTest>
 
@@ -54,6 +56,8 @@ private slots:
     void formatsWithSeparatorsAndTooltips();
     void sortsNumerically();
     void emptiesOnNullModel();
+    void editsRequestPlanChanges();
+    void showsTheLayerUnderThePlan();
 
 private:
     std::shared_ptr<const topiary::Model> m_model;
@@ -181,6 +185,57 @@ void TestLayerTableModel::emptiesOnNullModel()
     model.setModel(nullptr, nullptr);
     QCOMPARE(model.rowCount(), 0);
     QVERIFY(!model.index(0, 0).isValid());
+}
+
+
+void TestLayerTableModel::editsRequestPlanChanges()
+{
+    LayerTableModel model;
+    model.setModel(m_model, m_cost);
+    QSignalSpy ratios(&model, &LayerTableModel::pruneRatioEdited);
+    QSignalSpy bits(&model, &LayerTableModel::bitsEdited);
+    const QModelIndex pruned = model.index(4, LayerTableModel::Pruned);
+    const QModelIndex width = model.index(5, LayerTableModel::Bits);
+    QVERIFY(model.flags(pruned) & Qt::ItemIsEditable);
+    QVERIFY(model.flags(width) & Qt::ItemIsEditable);
+    QVERIFY(!(model.flags(model.index(0, LayerTableModel::Params)) & Qt::ItemIsEditable));
+    QVERIFY(model.setData(pruned, 30));
+    QVERIFY(model.setData(width, 8));
+    QVERIFY(!model.setData(pruned, 120)); // beyond 95 %
+    QVERIFY(!model.setData(width, 1));
+    QVERIFY(!model.setData(width, u"eight"_s));
+    QCOMPARE(ratios.count(), 1);
+    QCOMPARE(ratios.first().at(0).toInt(), 4);
+    QCOMPARE(ratios.first().at(1).toDouble(), 0.3);
+    QCOMPARE(bits.count(), 1);
+    QCOMPARE(bits.first().at(1).toInt(), 8);
+    // The cell changes when the application sets the plan, not before.
+    QCOMPARE(model.data(pruned).toString(), QString(QChar(0x2014)));
+}
+
+void TestLayerTableModel::showsTheLayerUnderThePlan()
+{
+    LayerTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setModel(m_model, m_cost);
+    const auto groups = topiary::findDependencyGroups(*m_model, m_cost->layers());
+    const topiary::StatsModel stats(*m_model, *m_cost, groups);
+    // pw: 16 filters, half of them pruned, 8-bit weights.
+    topiary::Plan plan = topiary::withLayerPrune({}, m_cost->layers(), groups, 4,
+        { topiary::PruneGranularity::Filter, topiary::Criterion::L1, topiary::PruneMode::Ratio, 0.5 });
+    plan.setQuant("pw", { topiary::QuantScheme::Uniform, 8, true, true });
+    model.setPlan(plan, stats.compute(plan));
+    QCOMPARE(model.data(model.index(4, LayerTableModel::Pruned)).toString(), u"50 %"_s);
+    QCOMPARE(model.data(model.index(4, LayerTableModel::Bits)).toString(), u"8"_s);
+    QCOMPARE(model.data(model.index(0, LayerTableModel::Bits)).toString(), u"32 (float)"_s);
+    // 8 of 16 filters over 8 inputs; fc loses 8 of its 16 input columns.
+    QCOMPARE(model.data(model.index(4, LayerTableModel::Params)).toString(), u"64"_s);
+    QCOMPARE(model.data(model.index(4, LayerTableModel::Macs), LayerTableModel::SortRole).toLongLong(),
+        qlonglong { 8 * 14 * 14 * 8 });
+    QCOMPARE(model.data(model.index(5, LayerTableModel::Params)).toString(), u"90"_s);
+    // 64 weights x 8 bits + 8 per-channel float scales.
+    QCOMPARE(model.data(model.index(4, LayerTableModel::WeightBytes), LayerTableModel::SortRole).toLongLong(),
+        qlonglong { 64 + 8 * 4 });
 }
 
 QTEST_MAIN(TestLayerTableModel)

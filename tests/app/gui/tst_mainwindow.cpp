@@ -5,6 +5,7 @@
 
 #include "ModelBuilder.h"
 
+#include "widgets/LayerTableModel.h"
 #include "widgets/TotalsPanel.h"
 
 #include "core/CostModel.h"
@@ -85,6 +86,7 @@ private slots:
     void ignoresOtherDrops();
     void remembersRecentFiles();
     void loaderParsesBytesInMemory();
+    void editingTheTableChangesTheTotals();
 
 private:
     QTemporaryDir m_dir;
@@ -276,6 +278,29 @@ void TestMainWindow::loaderParsesBytesInMemory()
     loader.loadResource(u":/no/such/resource.onnx"_s);
     QVERIFY(failed.wait(loadTimeoutMs));
     QVERIFY(failed.first().at(1).toString().contains(u":/no/such/resource.onnx"_s));
+}
+
+
+void TestMainWindow::editingTheTableChangesTheTotals()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openFile(m_smallCnn);
+    QVERIFY(waitForLoad(finished));
+    auto* table = window.findChild<QTableView*>(u"layerTable"_s);
+    QVERIFY(table);
+    QAbstractItemModel* model = table->model();
+    // Row 4 is pw (unsorted: graph order); prune half of its filters.
+    QVERIFY(model->setData(model->index(4, topiary::LayerTableModel::Pruned), 50));
+    const QString params = totalParams(window);
+    QVERIFY2(params.contains(QChar(0x2192)), qPrintable(params));
+    // pw 128 -> 64, its BN 32 -> 16, fc 170 -> 90: 1,690 -> 1,530.
+    QVERIFY2(params.contains(u"1,530"_s), qPrintable(params));
+    QCOMPARE(model->data(model->index(4, topiary::LayerTableModel::Pruned)).toString(), u"50 %"_s);
+    // Back to 0: the totals are the model's again.
+    QVERIFY(model->setData(model->index(4, topiary::LayerTableModel::Pruned), 0));
+    QCOMPARE(totalParams(window), u"1,690"_s);
 }
 
 QTEST_MAIN(TestMainWindow)
