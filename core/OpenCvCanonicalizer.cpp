@@ -5,6 +5,7 @@
 #include "core/passes/EliminateDeadCode.h"
 #include "core/passes/ExpandBroadcastOperands.h"
 #include "core/passes/FoldConstantNodes.h"
+#include "core/passes/FoldGemmScalars.h"
 #include "core/passes/FoldIdentityOnConstants.h"
 #include "core/passes/FoldShapeComputations.h"
 #include "core/passes/GraphEdit.h"
@@ -24,6 +25,7 @@ constexpr std::array kPasses {
     OpenCvPass { "foldIdentityOnConstants", &foldIdentityOnConstants },
     OpenCvPass { "foldShapeComputations", &foldShapeComputations },
     OpenCvPass { "clipInputsToAttributes", &clipInputsToAttributes },
+    OpenCvPass { "foldGemmScalars", &foldGemmScalars },
     OpenCvPass { "rewriteReversedDiv", &rewriteReversedDiv },
     OpenCvPass { "orderBroadcastOperands", &orderBroadcastOperands },
     OpenCvPass { "expandBroadcastOperands", &expandBroadcastOperands },

@@ -11,6 +11,7 @@
 #include "core/passes/EliminateDeadCode.h"
 #include "core/passes/ExpandBroadcastOperands.h"
 #include "core/passes/FoldConstantNodes.h"
+#include "core/passes/FoldGemmScalars.h"
 #include "core/passes/FoldIdentityOnConstants.h"
 #include "core/passes/FoldShapeComputations.h"
 #include "core/passes/OrderBroadcastOperands.h"
@@ -298,6 +299,63 @@ TEST_CASE("clipInputsToAttributes: Clip with min/max as inputs (opset >= 11)", "
         clipInputsToAttributes(m);
         CHECK(m.graph().node(0).input_size() == 2);
         CHECK(m.graph().node(0).attribute_size() == 0);
+    }
+}
+
+TEST_CASE("foldGemmScalars: alpha and beta, which OpenCV ignores", "[canonicalize]")
+{
+    QuietOpenCv quiet;
+    // y = 2 * x * W^T + 0.5 * c, x 1x3, W 2x3.
+    const std::vector<float> w { 1, -2, 3, 0.5f, 4, -1 };
+    const std::vector<float> c { 10, -6 };
+    const std::vector<float> xs { 1, 2, 3 };
+    std::vector<float> expected(2);
+    for (int o = 0; o < 2; ++o) {
+        float dot = 0;
+        for (int k = 0; k < 3; ++k)
+            dot += xs[static_cast<size_t>(k)] * w[static_cast<size_t>(o * 3 + k)];
+        expected[static_cast<size_t>(o)] = 2.0f * dot + 0.5f * c[static_cast<size_t>(o)];
+    }
+    ModelBuilder b;
+    b.input("x", { 1, 3 });
+    b.weight("w", { 2, 3 }, w);
+    b.weight("c", { 2 }, c);
+    auto& gemm = b.node("Gemm", { "x", "w", "c" }, { "y" }, "gemm");
+    test::setAttr(gemm, "transB", int64_t { 1 });
+    test::setAttr(gemm, "alpha", 2.0f);
+    test::setAttr(gemm, "beta", 0.5f);
+    b.output("y", { 1, 2 });
+    cv::Mat x(std::vector<int> { 1, 3 }, CV_32F);
+    std::copy(xs.begin(), xs.end(), x.ptr<float>());
+
+    // Without the pass OpenCV computes x * W^T + c.
+    auto ignored = runOpenCv(b.build(), { { "x", x } }, false);
+    REQUIRE(ignored);
+    CHECK(maxAbsDiff(values(*ignored), expected) > 1.0f);
+
+    auto canonical = canonicalizeForOpenCv(b.build());
+    REQUIRE(canonical);
+    for (const auto& n : canonical->graph().node())
+        if (n.op_type() == "Gemm")
+            for (const auto& a : n.attribute())
+                CHECK((a.name() != "alpha" && a.name() != "beta"));
+    auto y = runOpenCv(b.build(), { { "x", x } }, true);
+    REQUIRE(y);
+    CHECK(maxAbsDiff(values(*y), expected) <= 1e-5f);
+
+    SECTION("a computed B keeps the attributes")
+    {
+        ModelBuilder d;
+        d.input("x", { 1, 3 });
+        d.input("w", { 2, 3 });
+        auto& g = d.node("Gemm", { "x", "w" }, { "y" }, "gemm");
+        test::setAttr(g, "transB", int64_t { 1 });
+        test::setAttr(g, "alpha", 2.0f);
+        d.output("y", { 1, 2 });
+        onnx::ModelProto m = d.build();
+        foldGemmScalars(m);
+        CHECK(m.graph().node(0).input(1) == "w");
+        CHECK(m.graph().node(0).attribute_size() == 2);
     }
 }
 
