@@ -78,4 +78,36 @@ void EvaluationTally::add(int32_t sample, std::span<const float> row)
     ++m.processed;
 }
 
+Result<void> EvaluationTally::addBatch(cv::Mat out, std::span<const int32_t> members, int fed, double seconds,
+    const std::vector<int32_t>& order, const PreprocessSpec& spec)
+{
+    EvaluationMetrics& m = m_result.metrics;
+    if (out.depth() != CV_32F)
+        out.convertTo(out, CV_32F);
+    if (!out.isContinuous())
+        out = out.clone();
+    if (out.total() == 0 || out.total() % static_cast<size_t>(fed) != 0 || (out.dims >= 2 && out.size[0] != fed))
+        return fail("the model's first output (" + std::to_string(out.total()) + " values for " + std::to_string(fed)
+            + " images) is not one row of class scores per image");
+    const auto numClasses = static_cast<int>(out.total() / static_cast<size_t>(fed));
+    const bool first = !m_started;
+    if (first) {
+        if (auto ok = start(numClasses, order, spec); !ok)
+            return ok;
+        m_started = true;
+    } else if (numClasses != m.numClasses) {
+        return fail("the model gave " + std::to_string(numClasses) + " outputs per image, "
+            + std::to_string(m.numClasses) + " before");
+    }
+    const float* rows = out.ptr<float>();
+    for (size_t r = 0; r < members.size(); ++r)
+        add(members[r], { rows + r * static_cast<size_t>(numClasses), static_cast<size_t>(numClasses) });
+    m.forwardSeconds += seconds;
+    if (!first) {
+        m.timedSeconds += seconds;
+        m.timedImages += static_cast<int64_t>(members.size());
+    }
+    return {};
+}
+
 } // namespace topiary

@@ -9,6 +9,8 @@
 #include "core/Evaluator.h"
 #include "core/Preprocess.h"
 
+#include <opencv2/core/mat.hpp>
+
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -29,11 +31,17 @@ public:
     Result<void> start(int numClasses, const std::vector<int32_t>& order, const PreprocessSpec& spec);
     // One sample's output row.
     void add(int32_t sample, std::span<const float> row);
+    // One forward pass: `out` holds `fed` rows of class scores (fed >= members: a fixed
+    // batch is padded), the first members.size() of them for these samples. The first
+    // batch starts the tally; its time is not counted as latency (OpenCV warms up on it).
+    Result<void> addBatch(cv::Mat out, std::span<const int32_t> members, int fed, double seconds,
+        const std::vector<int32_t>& order, const PreprocessSpec& spec);
 
 private:
     const Dataset& m_dataset;
     const EvaluationOptions& m_options;
     EvaluationResult& m_result;
+    bool m_started = false;
 };
 
 } // namespace topiary

@@ -80,7 +80,6 @@ try {
     cv::Mat blob(4, blobDims, CV_32F);
     std::vector<int32_t> members;
     size_t next = 0;
-    bool first = true;
     while (next < order.size() && !m.cancelled) {
         members.clear();
         while (static_cast<int>(members.size()) < batch && next < order.size()) {
@@ -117,31 +116,8 @@ try {
         const double seconds = secondsSince(t0);
         if (!outputs)
             return std::unexpected(outputs.error());
-        cv::Mat out = outputs->front();
-        if (out.depth() != CV_32F)
-            out.convertTo(out, CV_32F);
-        if (!out.isContinuous())
-            out = out.clone();
-        if (out.total() == 0 || out.total() % static_cast<size_t>(fed) != 0 || (out.dims >= 2 && out.size[0] != fed))
-            return fail("the model's first output (" + std::to_string(out.total()) + " values for "
-                + std::to_string(fed) + " images) is not one row of class scores per image");
-        const auto numClasses = static_cast<int>(out.total() / static_cast<size_t>(fed));
-        if (first) {
-            if (auto ok = run.start(numClasses, order, m_spec); !ok)
-                return std::unexpected(ok.error());
-        } else if (numClasses != m.numClasses) {
-            return fail("the model gave " + std::to_string(numClasses) + " outputs per image, "
-                + std::to_string(m.numClasses) + " before");
-        }
-        const float* rows = out.ptr<float>();
-        for (size_t r = 0; r < members.size(); ++r)
-            run.add(members[r], { rows + r * static_cast<size_t>(numClasses), static_cast<size_t>(numClasses) });
-        m.forwardSeconds += seconds;
-        if (!first) {
-            m.timedSeconds += seconds;
-            m.timedImages += static_cast<int64_t>(members.size());
-        }
-        first = false;
+        if (auto ok = run.addBatch(outputs->front(), members, fed, seconds, order, m_spec); !ok)
+            return std::unexpected(ok.error());
         m.elapsedSeconds = secondsSince(started);
         if (progress)
             progress(m);
