@@ -1,5 +1,10 @@
 #include "OrtRunner.h"
 
+#include "core/OpenCvNet.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -69,6 +74,21 @@ OrtResult runInOrt(const std::filesystem::path& model, std::span<const float> in
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
     return result;
+}
+
+std::vector<float> runInOpenCv(const onnx::ModelProto& model, std::span<const float> input, std::span<const int64_t> dims)
+{
+    auto net = OpenCvNet::create(model);
+    INFO((net ? std::string() : net.error().message));
+    REQUIRE(net);
+    std::vector<int> d(dims.begin(), dims.end());
+    cv::Mat x(static_cast<int>(d.size()), d.data(), CV_32F);
+    std::copy(input.begin(), input.end(), x.ptr<float>());
+    auto y = net->forward(x);
+    INFO((y ? std::string() : y.error().message));
+    REQUIRE(y);
+    REQUIRE(y->isContinuous());
+    return { y->ptr<float>(), y->ptr<float>() + y->total() };
 }
 
 } // namespace topiary::test

@@ -117,22 +117,6 @@ std::vector<float> ort(const onnx::ModelProto& proto, const fs::path& dir, const
     return r.output;
 }
 
-std::vector<float> openCv(const onnx::ModelProto& proto, const std::vector<float>& input,
-                          const std::vector<int64_t>& dims)
-{
-    auto net = OpenCvNet::create(proto);
-    INFO((net ? std::string() : net.error().message));
-    REQUIRE(net);
-    std::vector<int> d(dims.begin(), dims.end());
-    cv::Mat x(static_cast<int>(d.size()), d.data(), CV_32F);
-    std::copy(input.begin(), input.end(), x.ptr<float>());
-    auto y = net->forward(x);
-    INFO((y ? std::string() : y.error().message));
-    REQUIRE(y);
-    REQUIRE(y->isContinuous());
-    return {y->ptr<float>(), y->ptr<float>() + y->total()};
-}
-
 // max |a - b| relative to the largest |b|: elementwise relative error is meaningless
 // next to zero outputs.
 double relativeDiff(const std::vector<float>& a, const std::vector<float>& b)
@@ -724,7 +708,7 @@ TEST_CASE("a low-rank split computes what the factored weight computes", "[expor
         const auto got = ort(split, dir.path, "split-run.onnx", input, c.inputDims);
         if (rank == full) {
             CHECK(relativeDiff(got, original) < 1e-4);
-            CHECK(relativeDiff(openCv(split, input, c.inputDims), original) < 1e-4);
+            CHECK(relativeDiff(test::runInOpenCv(split, input, c.inputDims), original) < 1e-4);
         } else {
             // The reference: the original graph with W = us·vt multiplied out here.
             onnx::ModelProto reference = c.proto;
@@ -732,7 +716,7 @@ TEST_CASE("a low-rank split computes what the factored weight computes", "[expor
             const auto expected = ort(reference, dir.path, "reference.onnx", input, c.inputDims);
             CHECK(relativeDiff(got, expected) < 1e-4);
             CHECK(relativeDiff(got, original) > 1e-3);  // rank 2 does change the layer
-            CHECK(relativeDiff(openCv(split, input, c.inputDims), expected) < 1e-4);
+            CHECK(relativeDiff(test::runInOpenCv(split, input, c.inputDims), expected) < 1e-4);
             // Smaller: r·(m + n) weights instead of m·n.
             CHECK(*written < serializedSize(c.proto));
         }

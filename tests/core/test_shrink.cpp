@@ -156,22 +156,6 @@ std::vector<float> randomInput(size_t n, unsigned seed)
     return v;
 }
 
-std::vector<float> runOpenCv(const onnx::ModelProto& proto, const std::vector<float>& input,
-    const std::vector<int64_t>& dims)
-{
-    auto net = OpenCvNet::create(proto);
-    INFO((net ? std::string() : net.error().message));
-    REQUIRE(net);
-    std::vector<int> d(dims.begin(), dims.end());
-    cv::Mat x(static_cast<int>(d.size()), d.data(), CV_32F);
-    std::copy(input.begin(), input.end(), x.ptr<float>());
-    auto y = net->forward(x);
-    INFO((y ? std::string() : y.error().message));
-    REQUIRE(y);
-    REQUIRE(y->isContinuous());
-    return { y->ptr<float>(), y->ptr<float>() + y->total() };
-}
-
 std::vector<float> runOrt(const onnx::ModelProto& proto, const fs::path& file, const std::vector<float>& input,
     const std::vector<int64_t>& dims)
 {
@@ -233,15 +217,15 @@ Shrunk shrinkAndCompare(const onnx::ModelProto& source, const std::vector<Prune>
     for (int64_t d : inputDims)
         n *= static_cast<size_t>(d);
     const auto input = randomInput(n, 7);
-    const auto cvMasked = runOpenCv(reference, input, inputDims);
-    const auto cvShrunk = runOpenCv(out.proto, input, inputDims);
+    const auto cvMasked = test::runInOpenCv(reference, input, inputDims);
+    const auto cvShrunk = test::runInOpenCv(out.proto, input, inputDims);
     CHECK(relativeDiff(cvShrunk, cvMasked) <= 1e-4);
     const auto ortMasked = runOrt(reference, dir.path / "masked.onnx", input, inputDims);
     const auto ortShrunk = runOrt(out.proto, dir.path / "shrunk.onnx", input, inputDims);
     CHECK(relativeDiff(ortShrunk, ortMasked) <= 1e-4);
     CHECK(relativeDiff(ortMasked, cvMasked) <= 1e-4);
     // Pruning changed something, or the comparison proves little.
-    const auto original = runOpenCv(source, input, inputDims);
+    const auto original = test::runInOpenCv(source, input, inputDims);
     CHECK(relativeDiff(cvMasked, original) > 1e-6);
     return out;
 }

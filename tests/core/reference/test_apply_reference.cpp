@@ -57,22 +57,6 @@ int64_t storedElements(const onnx::ModelProto& proto)
     return n;
 }
 
-std::vector<float> runOpenCv(const onnx::ModelProto& proto, const std::vector<float>& input,
-    const std::vector<int64_t>& dims)
-{
-    auto net = OpenCvNet::create(proto);
-    INFO((net ? std::string() : net.error().message));
-    REQUIRE(net);
-    std::vector<int> d(dims.begin(), dims.end());
-    cv::Mat x(static_cast<int>(d.size()), d.data(), CV_32F);
-    std::copy(input.begin(), input.end(), x.ptr<float>());
-    auto y = net->forward(x);
-    INFO((y ? std::string() : y.error().message));
-    REQUIRE(y);
-    REQUIRE(y->isContinuous());
-    return { y->ptr<float>(), y->ptr<float>() + y->total() };
-}
-
 std::vector<float> runOrt(const fs::path& file, const std::vector<float>& input, const std::vector<int64_t>& dims)
 {
     const auto r = test::runInOrt(file, input, dims);
@@ -212,14 +196,14 @@ void checkApply(const fs::path& file, const std::vector<float>& input, const std
     const int64_t paramsMasked = storedElements(masked->proto);
     const int64_t paramsShrunk = storedElements(shrunk->proto);
 
-    const auto cvMasked = runOpenCv(masked->proto, input, dims);
-    const auto cvShrunk = runOpenCv(shrunk->proto, input, dims);
+    const auto cvMasked = test::runInOpenCv(masked->proto, input, dims);
+    const auto cvShrunk = test::runInOpenCv(shrunk->proto, input, dims);
     const auto ortMasked = runOrt(maskedFile, input, dims);
     const auto ortShrunk = runOrt(shrunkFile, input, dims);
     const Difference cv = compare(cvShrunk, cvMasked);
     const Difference ort = compare(ortShrunk, ortMasked);
     const Difference runtimes = compare(ortMasked, cvMasked);
-    const Difference independent = compare(cvShrunk, runOpenCv(ownMasked(*model, groups, *selection), input, dims));
+    const Difference independent = compare(cvShrunk, test::runInOpenCv(ownMasked(*model, groups, *selection), input, dims));
 
     WARN(file.filename().string()
         << ": " << pruned << " of " << groups.size() << " groups pruned (" << removedChannels
