@@ -69,4 +69,13 @@ QString exactBytes(qint64 value)
     return QCoreApplication::translate("topiary::format", "%1 bytes").arg(count(value));
 }
 
+QString percent(double fraction)
+{
+    QString text = locale().toString(100.0 * fraction, 'f', 1);
+    const QString zero = locale().decimalPoint() + locale().zeroDigit();
+    if (text.endsWith(zero))
+        text.chop(zero.size());
+    return QCoreApplication::translate("format", "%1 %").arg(text);
+}
+
 } // namespace topiary::format

@@ -19,5 +19,7 @@ QString compact(qint64 value);
 QString bytes(qint64 value);
 // 1234567 -> "1,234,567 bytes"
 QString exactBytes(qint64 value);
+// 0.3 -> "30 %", 0.125 -> "12.5 %": a fraction as a percentage, trailing zeros dropped.
+QString percent(double fraction);
 
 } // namespace topiary::format

@@ -2,6 +2,7 @@
 
 #include "widgets/NumberFormat.h"
 
+#include "core/EvaluationResult.h"
 #include "core/Stats.h"
 
 #include "core/CostModel.h"
@@ -16,8 +17,9 @@ namespace topiary {
 namespace {
 
 const char* const valueObjectNames[TotalsPanel::RowCount] = {
-    "paramsValue", "linearMacsValue", "allMacsValue", "weightBytesValue", "peakActivationValue",
-    "trafficValue", "fileSizeValue", "layersValue", "opsetValue",
+    "accuracyValue", "agreementValue", "latencyValue", "paramsValue", "linearMacsValue", "allMacsValue",
+    "weightBytesValue", "exportSizeValue", "peakActivationValue", "trafficValue", "fileSizeValue", "layersValue",
+    "opsetValue",
 };
 
 } // namespace
@@ -67,6 +69,59 @@ void TotalsPanel::setStats(const ModelStats& original, const ModelStats& current
     setChange(AllMacs, original.linearMacs + original.otherMacs, current.linearMacs + current.otherMacs, false);
     setChange(WeightBytes, original.encodedBytes, current.encodedBytes, true);
     setChange(PeakActivation, original.peakActivationBytes, current.peakActivationBytes, true);
+    setChange(ExportSize, original.shrunkFileBytes, current.shrunkFileBytes, true);
+}
+
+void TotalsPanel::setEvaluation(
+    const EvaluationMetrics* original, const EvaluationMetrics* current, bool currentDone, const QString& note)
+{
+    const QLocale& locale = format::locale();
+    auto percent = [&](double v) { return locale.toString(100.0 * v, 'f', 1); };
+    auto estimate = [&](const Estimate& e) {
+        return tr("%1 % [%2, %3]").arg(percent(e.value), percent(e.low), percent(e.high));
+    };
+    auto progress = [&](const EvaluationMetrics& m) {
+        return m.finished() ? QString() : tr(" (estimating %1/%2)").arg(format::count(m.processed), format::count(m.total));
+    };
+    const QString dash(QChar(0x2014));
+    if (!original || original->labelled == 0) {
+        const QString why = note.isEmpty() ? tr("Not evaluated yet.") : note;
+        setValue(Accuracy, original ? dash + progress(*original) : dash, why);
+        setValue(Agreement, dash, why);
+        setValue(Latency, dash, why);
+        return;
+    }
+    const Estimate before = original->top1();
+    QString text = estimate(before) + progress(*original);
+    QString tip = tr("Original: %1 of %2 images correct (95% Wilson interval).")
+                      .arg(format::count(original->top1Correct), format::count(original->labelled));
+    if (current && current->labelled > 0 && original->finished()) {
+        const Estimate after = current->top1();
+        const QString delta = locale.toString(100.0 * (after.value - before.value), 'f', 1);
+        text = tr("%1 \u2192 %2 (%3 pt)%4")
+                   .arg(percent(before.value) + QStringLiteral(" %"), estimate(after),
+                       after.value - before.value > 0 ? QLatin1Char('+') + delta : delta,
+                       currentDone ? QString() : progress(*current));
+        tip += QLatin1Char('\n')
+            + tr("With the plan: %1 of %2 images correct so far.")
+                  .arg(format::count(current->top1Correct), format::count(current->labelled));
+    }
+    setValue(Accuracy, text, tip);
+    if (current && current->compared > 0) {
+        setValue(Agreement, estimate(current->agreement()) + (currentDone ? QString() : progress(*current)),
+            tr("Images whose top-1 class is the same as the original model's: %1 of %2.")
+                .arg(format::count(current->agreed), format::count(current->compared)));
+    } else {
+        setValue(Agreement, dash, tr("Shown once the plan changes the model."));
+    }
+    auto ms = [&](const EvaluationMetrics& m) { return locale.toString(1000.0 * m.secondsPerImage(), 'f', 2); };
+    if (current && current->timedImages > 0 && original->timedImages > 0)
+        setValue(Latency, tr("%1 \u2192 %2 ms").arg(ms(*original), ms(*current)),
+            tr("Forward time per image in OpenCV dnn on this machine, after the first batch."));
+    else if (original->timedImages > 0)
+        setValue(Latency, tr("%1 ms").arg(ms(*original)), tr("Forward time per image in OpenCV dnn on this machine, after the first batch."));
+    else
+        setValue(Latency, dash, tr("Measured after the first batch."));
 }
 
 void TotalsPanel::setChange(Row row, qint64 before, qint64 after, bool bytes)
@@ -111,10 +166,14 @@ void TotalsPanel::retranslateUi()
         QString toolTip;
     };
     const std::array<Text, RowCount> texts{{
+        {tr("Accuracy (top-1)"), tr("Top-1 accuracy on the dataset with its 95% confidence interval, original → with the plan.")},
+        {tr("Agreement"), tr("How often the compressed model predicts the same class as the original.")},
+        {tr("Latency"), tr("Forward time per image in OpenCV dnn on this machine, original → with the plan.")},
         {tr("Params"), tr("Elements of every layer's weight and bias, plus the scale and shift of attached BatchNormalizations.")},
         {tr("MACs, conv + linear"), tr("Multiply-accumulates of the convolutions and matrix products for one input (batch size 1).")},
         {tr("MACs, all ops"), tr("Multiply-accumulates of every op, including pooling, normalization and elementwise ops.")},
         {tr("Weight size"), tr("Bytes of all layer parameters at their stored type (1 MB = 10^6 bytes).")},
+        {tr("Exported size"), tr("Size of the ONNX file File → Export writes for this plan (shrunk, float weights).")},
         {tr("Peak activations"), tr("The most activation memory alive at any one step when the graph runs node by node.")},
         {tr("Memory traffic"), tr("Bytes read and written by all nodes together: every input read once and every output written once.")},
         {tr("File size"), tr("Size of the ONNX file the model was loaded from.")},

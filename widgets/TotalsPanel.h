@@ -13,12 +13,16 @@ namespace topiary {
 class Model;
 class CostModel;
 struct ModelStats;
+struct EvaluationMetrics;
 
 class TotalsPanel : public QWidget {
     Q_OBJECT
 
 public:
-    enum Row { Params, LinearMacs, AllMacs, WeightBytes, PeakActivation, Traffic, FileSize, Layers, Opset, RowCount };
+    enum Row {
+        Accuracy, Agreement, Latency, Params, LinearMacs, AllMacs, WeightBytes, ExportSize, PeakActivation, Traffic,
+        FileSize, Layers, Opset, RowCount
+    };
 
     explicit TotalsPanel(QWidget* parent = nullptr);
 
@@ -29,6 +33,11 @@ public:
     // both MAC counts, weight size (at the plan's encodings) and peak activations; rows the plan
     // leaves unchanged show one number.
     void setStats(const ModelStats& original, const ModelStats& current);
+    // Top-1 accuracy with its 95% interval, agreement with the original and latency per image,
+    // original → current; "estimating n/N" while the current plan's run is going. Null
+    // metrics: not evaluated (no dataset, or not yet). `note` says why, e.g. "no dataset".
+    void setEvaluation(const EvaluationMetrics* original, const EvaluationMetrics* current, bool currentDone,
+        const QString& note);
     // Back to dashes, as before any model was loaded.
     void clear();
 

@@ -1,13 +1,14 @@
 // The document: the one model the window shows, with its cost analysis, where it came
 // from, and the plan the user is editing with the stats it gives. Views read it and
 // listen to modelChanged and planChanged; nothing else holds a copy of the truth.
-// (The undo stack and cached evaluations join it as those features arrive.)
+// Every edit of the plan goes through the undo stack (PlanCommand), so it can be undone.
 #pragma once
 
 #include "core/Plan.h"
 #include "core/Stats.h"
 
 #include <QObject>
+#include <QUndoStack>
 #include <QString>
 
 #include <memory>
@@ -42,7 +43,18 @@ public:
     // The plan being edited, and the stats of the model under it (recomputed on every
     // change: microseconds, no weights read for ratio pruning).
     const Plan& plan() const { return m_plan; }
-    void setPlan(const Plan& plan);
+    // An edit: pushes an undoable step that sets `plan` (nothing when it equals the current
+    // one). Edits with the same mergeKey >= 0 merge while `open` (a drag in progress); the
+    // edit with open = false ends the gesture.
+    void editPlan(const Plan& plan, const QString& text, int mergeKey = -1, bool open = false);
+    // Shorthand for a one-off edit, kept for callers that have no label.
+    void setPlan(const Plan& plan) { editPlan(plan, tr("Change plan")); }
+    QUndoStack* undoStack() const { return m_undo; }
+    // True when the plan differs from the one last saved (markSaved) or loaded.
+    bool isModified() const { return !m_undo->isClean(); }
+    void markSaved() { m_undo->setClean(); }
+    // Sets the shown plan without an undo step; only PlanCommand calls it.
+    void showPlan(const Plan& plan);
     const ModelStats& originalStats() const { return m_original; }
     const ModelStats& currentStats() const { return m_current; }
     const std::shared_ptr<const std::vector<DependencyGroup>>& groups() const { return m_contents.groups; }
@@ -61,6 +73,7 @@ signals:
 private:
     LoadedModel m_contents;
     Plan m_plan;
+    QUndoStack* m_undo = nullptr;
     ModelStats m_original;
     ModelStats m_current;
 };

@@ -1,5 +1,7 @@
 #include "MainWindow.h"
 
+#include "ExportDialog.h"
+#include "LiveEvaluation.h"
 #include "ModelLoader.h"
 #include "RecentFiles.h"
 
@@ -9,7 +11,10 @@
 
 #include "core/CostModel.h"
 #include "core/DependencyGroups.h"
+#include "core/Dataset.h"
 #include "core/Model.h"
+#include "core/ModelWriter.h"
+#include "core/Preprocess.h"
 #include "core/Recipe.h"
 
 #include <QAction>
@@ -20,6 +25,8 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -33,7 +40,9 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QToolButton>
+#include <QUndoView>
 
 namespace topiary {
 
@@ -49,6 +58,7 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
     , m_document(new Document(this))
     , m_loader(new ModelLoader(this))
+    , m_evaluation(new LiveEvaluation(this))
     , m_showErrorDialogs(!qEnvironmentVariableIsSet("TOPIARY_NO_DIALOGS"))
 {
     setAcceptDrops(true);
@@ -66,6 +76,10 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_loader, &ModelLoader::canceled, this, &MainWindow::onLoadCanceled);
     connect(m_document, &Document::modelChanged, this, &MainWindow::showDocument);
     connect(m_document, &Document::planChanged, this, &MainWindow::showPlan);
+    connect(m_evaluation, &LiveEvaluation::updated, this, &MainWindow::showEvaluation);
+    connect(m_evaluation, &LiveEvaluation::failed, this, [this](const QString& message) {
+        statusBar()->showMessage(tr("Evaluation failed: %1").arg(message), statusTimeoutMs);
+    });
     connect(m_layerModel, &LayerTableModel::pruneRatioEdited, this, &MainWindow::editPruneRatio);
     connect(m_layerModel, &LayerTableModel::bitsEdited, this, &MainWindow::editBits);
     updateTitle();
@@ -86,6 +100,178 @@ void MainWindow::openFile(const QString& path)
 void MainWindow::openSample()
 {
     m_loader->loadResource(sampleResourcePath());
+}
+
+bool MainWindow::openDataset(const QString& path)
+{
+    if (m_document->isEmpty())
+        return false;
+    const Model& model = *m_document->model();
+    // preprocess.json beside the model wins (it describes the model), then beside the data.
+    Result<PreprocessSpec> spec = std::unexpected(Error {});
+    QString specSource;
+    for (const QString& folder : { QFileInfo(m_document->path()).absolutePath(), QFileInfo(path).absolutePath(),
+             QFileInfo(path).isDir() ? QFileInfo(path).absoluteFilePath() : QString() }) {
+        const QString candidate = QDir(folder).filePath(QStringLiteral("preprocess.json"));
+        if (!folder.isEmpty() && !m_document->path().startsWith(QLatin1Char(':')) && QFileInfo(candidate).isFile()) {
+            spec = loadPreprocess(candidate.toStdString());
+            specSource = candidate;
+            break;
+        }
+    }
+    if (specSource.isEmpty()) {
+        spec = defaultPreprocess(model);
+        specSource = tr("the defaults of the model's input");
+    }
+    if (spec) {
+        if (auto fits = checkPreprocessFor(*spec, model.proto()); !fits)
+            spec = std::unexpected(fits.error());
+    }
+    if (!spec) {
+        statusBar()->showMessage(tr("Cannot evaluate on %1: %2 (preprocessing from %3)")
+                                     .arg(QFileInfo(path).fileName(), QString::fromStdString(spec.error().message), specSource),
+            statusTimeoutMs);
+        return false;
+    }
+    DatasetOptions options;
+    options.classNames = spec->classes;
+    auto dataset = Dataset::open(path.toStdString(), options);
+    if (!dataset) {
+        statusBar()->showMessage(
+            tr("Cannot open dataset %1: %2").arg(QFileInfo(path).fileName(), QString::fromStdString(dataset.error().message)),
+            statusTimeoutMs);
+        return false;
+    }
+    if (!dataset->hasLabels())
+        statusBar()->showMessage(tr("%1 has no labels: only agreement with the original and latency can be shown")
+                                     .arg(QFileInfo(path).fileName()),
+            statusTimeoutMs);
+    m_evaluation->setDataset(std::move(*dataset), std::move(*spec));
+    m_evaluation->setPlan(m_document->plan());
+    return true;
+}
+
+void MainWindow::attachSampleDataset()
+{
+    // The bundled model comes with 1000 test images so that the estimate works at once.
+    if (!m_sampleData) {
+        m_sampleData = std::make_unique<QTemporaryDir>();
+        const QDir dir(m_sampleData->path());
+        for (const char* name : { "fashion-mnist-test-1000-images-idx3-ubyte", "fashion-mnist-test-1000-labels-idx1-ubyte" })
+            QFile::copy(QStringLiteral(":/sample/") + QLatin1String(name), dir.filePath(QLatin1String(name)));
+    }
+    auto spec = parsePreprocess([] {
+        QFile file(QStringLiteral(":/sample/preprocess.json"));
+        file.open(QIODevice::ReadOnly);
+        return file.readAll().toStdString();
+    }());
+    auto dataset = Dataset::open(
+        QDir(m_sampleData->path()).filePath(QStringLiteral("fashion-mnist-test-1000-images-idx3-ubyte")).toStdString());
+    if (!spec || !dataset) {
+        statusBar()->showMessage(tr("The bundled sample images could not be read"), statusTimeoutMs);
+        return;
+    }
+    m_evaluation->setDataset(std::move(*dataset), std::move(*spec));
+    m_evaluation->setPlan(m_document->plan());
+}
+
+void MainWindow::chooseDataset()
+{
+    QSettings settings;
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Dataset"),
+        settings.value(lastDirectoryKey, QDir::homePath()).toString(),
+        tr("Datasets (*-idx3-ubyte *.idx3 *.gz *.csv *.tsv *.txt);;All files (*)"));
+    if (!path.isEmpty())
+        openDataset(path);
+}
+
+void MainWindow::chooseExport()
+{
+    if (m_document->isEmpty())
+        return;
+    const bool bundled = m_document->path().startsWith(QLatin1Char(':'));
+    const QFileInfo source(m_document->path());
+    const QString folder = bundled ? QSettings().value(lastDirectoryKey, QDir::homePath()).toString() : source.absolutePath();
+    const QString suggested = QDir(folder).filePath(source.completeBaseName() + QStringLiteral("-compressed.onnx"));
+    auto* dialog = new ExportDialog(m_document->currentStats(), bundled ? QString() : m_document->path(), suggested, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { exportModel(dialog->path(), dialog->options()); });
+    dialog->open();
+}
+
+void MainWindow::exportModel(const QString& path, const ApplyOptions& options)
+{
+    if (m_document->isEmpty()) {
+        emit exportFinished(false, tr("No model is open."));
+        return;
+    }
+    struct Outcome {
+        bool ok = false;
+        qint64 bytes = 0;
+        ApplyReport report;
+        QString error;
+    };
+    const auto model = m_document->model();
+    const Plan plan = m_document->plan();
+    const ModelStats& stats = m_document->currentStats();
+    const qint64 predicted = !options.shrink ? stats.maskedFileBytes
+        : options.int8Qdq                    ? stats.shrunkQdqFileBytes
+                                             : stats.shrunkFileBytes;
+    WriteOptions write;
+    if (!m_document->path().startsWith(QLatin1Char(':')))
+        write.source = m_document->path().toStdString();
+    const QString name = QFileInfo(path).fileName();
+    statusBar()->showMessage(tr("Exporting %1…").arg(name));
+    auto* watcher = new QFutureWatcher<Outcome>(this);
+    connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, name, predicted] {
+        const Outcome outcome = watcher->result();
+        watcher->deleteLater();
+        if (!outcome.ok) {
+            const QString message = tr("Could not export %1: %2").arg(name, outcome.error);
+            statusBar()->showMessage(message, statusTimeoutMs);
+            emit exportFinished(false, message);
+            if (m_showErrorDialogs) {
+                auto* box = new QMessageBox(QMessageBox::Warning, tr("Export failed"), message, QMessageBox::Ok, this);
+                box->setInformativeText(tr("Nothing was written; the plan is unchanged."));
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open();
+            }
+            return;
+        }
+        const QString message
+            = tr("Wrote %1: %2 (predicted %3); %4 channels removed or zeroed, %5 weights zeroed, %6 layers quantized, %7 factored")
+                  .arg(name, format::exactBytes(outcome.bytes), format::exactBytes(predicted),
+                      format::count(outcome.report.removedChannels), format::count(outcome.report.zeroedWeights))
+                  .arg(outcome.report.quantizedLayers)
+                  .arg(outcome.report.factoredLayers);
+        statusBar()->showMessage(message, 3 * statusTimeoutMs);
+        emit exportFinished(true, message);
+    });
+    watcher->setFuture(QtConcurrent::run([model, plan, options, write, target = path.toStdString()] {
+        Outcome outcome;
+        auto applied = apply(*model, plan, options);
+        if (!applied) {
+            outcome.error = QString::fromStdString(applied.error().message);
+            return outcome;
+        }
+        auto bytes = writeModel(applied->proto, target, write);
+        if (!bytes) {
+            outcome.error = QString::fromStdString(bytes.error().message);
+            return outcome;
+        }
+        outcome.ok = true;
+        outcome.bytes = *bytes;
+        outcome.report = applied->report;
+        return outcome;
+    }));
+}
+
+void MainWindow::showEvaluation()
+{
+    QString note;
+    if (!m_evaluation->hasDataset())
+        note = tr("No dataset: open one with File → Open Dataset to estimate accuracy.");
+    m_totals->setEvaluation(m_evaluation->original(), m_evaluation->current(), m_evaluation->currentDone(), note);
 }
 
 bool MainWindow::isLoading() const
@@ -137,6 +323,19 @@ void MainWindow::createActions()
     m_saveRecipeAction->setShortcut(QKeySequence::Save);
     connect(m_saveRecipeAction, &QAction::triggered, this, &MainWindow::chooseRecipeToSave);
 
+    m_openDatasetAction = new QAction(this);
+    m_openDatasetAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    connect(m_openDatasetAction, &QAction::triggered, this, &MainWindow::chooseDataset);
+
+    m_exportAction = new QAction(this);
+    m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    connect(m_exportAction, &QAction::triggered, this, &MainWindow::chooseExport);
+
+    m_undoAction = m_document->undoStack()->createUndoAction(this);
+    m_undoAction->setShortcut(QKeySequence::Undo);
+    m_redoAction = m_document->undoStack()->createRedoAction(this);
+    m_redoAction->setShortcut(QKeySequence::Redo);
+
     m_quitAction = new QAction(this);
     m_quitAction->setShortcut(QKeySequence::Quit);
     m_quitAction->setMenuRole(QAction::QuitRole);
@@ -155,12 +354,18 @@ void MainWindow::createMenus()
     m_recentFiles = new RecentFiles(m_recentMenu, this);
     connect(m_recentFiles, &RecentFiles::openRequested, this, &MainWindow::openFile);
     m_fileMenu->addAction(m_openSampleAction);
+    m_fileMenu->addAction(m_openDatasetAction);
     m_fileMenu->addSeparator();
     m_fileMenu->addAction(m_loadRecipeAction);
     m_fileMenu->addAction(m_saveRecipeAction);
     m_fileMenu->addSeparator();
+    m_fileMenu->addAction(m_exportAction);
+    m_fileMenu->addSeparator();
     m_fileMenu->addAction(m_quitAction);
 
+    m_editMenu = menuBar()->addMenu(QString());
+    m_editMenu->addAction(m_undoAction);
+    m_editMenu->addAction(m_redoAction);
     m_viewMenu = menuBar()->addMenu(QString());
     m_helpMenu = menuBar()->addMenu(QString());
     m_helpMenu->addAction(m_aboutAction);
@@ -214,6 +419,14 @@ void MainWindow::createDocks()
     m_totalsDock->setAllowedAreas(Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea);
     addDockWidget(Qt::RightDockWidgetArea, m_totalsDock);
     m_viewMenu->addAction(m_totalsDock->toggleViewAction());
+
+    m_historyView = new QUndoView(m_document->undoStack(), this);
+    m_historyView->setObjectName(QStringLiteral("historyView"));
+    m_historyDock = new QDockWidget(this);
+    m_historyDock->setObjectName(QStringLiteral("historyDock"));
+    m_historyDock->setWidget(m_historyView);
+    addDockWidget(Qt::RightDockWidgetArea, m_historyDock);
+    m_viewMenu->addAction(m_historyDock->toggleViewAction());
 }
 
 void MainWindow::createStatusBar()
@@ -236,6 +449,15 @@ void MainWindow::createStatusBar()
 void MainWindow::retranslateUi()
 {
     m_fileMenu->setTitle(tr("&File"));
+    m_editMenu->setTitle(tr("&Edit"));
+    m_openDatasetAction->setText(tr("Open &Dataset…"));
+    m_openDatasetAction->setStatusTip(
+        tr("Choose images to estimate accuracy on: an image folder, a path,label list or an IDX file"));
+    m_exportAction->setText(tr("&Export Compressed Model…"));
+    m_exportAction->setStatusTip(tr("Apply the plan and write the compressed model as a new ONNX file"));
+    m_historyDock->setWindowTitle(tr("History"));
+    m_historyView->setEmptyLabel(tr("Model as loaded"));
+    m_historyView->setToolTip(tr("Every edit of the plan; click a step to go back to it."));
     m_viewMenu->setTitle(tr("&View"));
     m_helpMenu->setTitle(tr("&Help"));
     m_openAction->setText(tr("&Open…"));
@@ -350,8 +572,17 @@ void MainWindow::showDocument()
         m_layerModel->setModel(m_document->model(), m_document->cost());
         m_totals->setModel(*m_document->model(), *m_document->cost(), m_document->fileBytes());
         m_layerModel->setPlan(m_document->plan(), m_document->currentStats());
+        m_totals->setStats(m_document->originalStats(), m_document->currentStats());
         m_layerTable->resizeColumnsToContents();
     }
+    const auto& cost = m_document->cost();
+    m_evaluation->setModel(m_document->model(),
+        cost ? std::shared_ptr<const std::vector<Layer>>(cost, &cost->layers()) : nullptr, m_document->groups());
+    if (!m_document->isEmpty() && m_document->path() == sampleResourcePath())
+        attachSampleDataset();
+    else if (m_evaluation->hasDataset())
+        m_evaluation->setPlan(m_document->plan());
+    showEvaluation();
     m_central->setCurrentWidget(m_document->isEmpty() ? static_cast<QWidget*>(m_emptyHint) : m_layerTable);
     updateTitle();
 }
@@ -374,7 +605,7 @@ bool MainWindow::loadRecipe(const QString& path)
         return false;
     }
     const auto before = m_document->plan();
-    proposePlan(recipe->plan);
+    proposePlan(recipe->plan, tr("Load recipe %1").arg(QFileInfo(path).fileName()));
     return m_document->plan() == recipe->plan || before == recipe->plan;
 }
 
@@ -413,6 +644,7 @@ void MainWindow::showPlan()
 {
     m_layerModel->setPlan(m_document->plan(), m_document->currentStats());
     m_totals->setStats(m_document->originalStats(), m_document->currentStats());
+    m_evaluation->setPlan(m_document->plan());
 }
 
 void MainWindow::editPruneRatio(int layer, double ratio)
@@ -421,7 +653,10 @@ void MainWindow::editPruneRatio(int layer, double ratio)
         return;
     const PruneSpec spec = ratio > 0.0 ? PruneSpec { PruneGranularity::Filter, Criterion::L1, PruneMode::Ratio, ratio }
                                        : PruneSpec {};
-    proposePlan(withLayerPrune(m_document->plan(), m_document->cost()->layers(), *m_document->groups(), layer, spec));
+    const auto& name = m_document->cost()->layers()[static_cast<size_t>(layer)].name;
+    proposePlan(withLayerPrune(m_document->plan(), m_document->cost()->layers(), *m_document->groups(), layer, spec),
+        ratio > 0.0 ? tr("Prune %1 filters of %2").arg(format::percent(ratio), QString::fromStdString(name))
+                    : tr("Stop pruning %1").arg(QString::fromStdString(name)));
 }
 
 void MainWindow::editBits(int layer, int bits)
@@ -430,10 +665,11 @@ void MainWindow::editBits(int layer, int bits)
         return;
     const auto& name = m_document->cost()->layers()[static_cast<size_t>(layer)].name;
     const QuantSpec spec = bits == 32 ? QuantSpec {} : QuantSpec { QuantScheme::Uniform, bits, true, true };
-    proposePlan(m_document->plan().withQuant(name, spec));
+    proposePlan(m_document->plan().withQuant(name, spec),
+        tr("%1 at %2 bits").arg(QString::fromStdString(name)).arg(bits));
 }
 
-void MainWindow::proposePlan(const Plan& plan)
+void MainWindow::proposePlan(const Plan& plan, const QString& text, int mergeKey, bool open)
 {
     const auto problems = validatePlan(plan, *m_document->model(), m_document->cost()->layers(), m_document->groups().get());
     if (!problems.empty()) {
@@ -441,7 +677,7 @@ void MainWindow::proposePlan(const Plan& plan)
                                  statusTimeoutMs);
         return;
     }
-    m_document->setPlan(plan);
+    m_document->editPlan(plan, text, mergeKey, open);
 }
 
 void MainWindow::setLoadingVisible(bool visible)

@@ -6,7 +6,11 @@
 
 #include "Document.h"
 
+#include "core/Apply.h"
+
 #include <QMainWindow>
+
+#include <memory>
 
 class QAction;
 class QDockWidget;
@@ -17,13 +21,16 @@ class QProgressBar;
 class QSortFilterProxyModel;
 class QStackedWidget;
 class QTableView;
+class QTemporaryDir;
 class QToolButton;
+class QUndoView;
 
 namespace topiary {
 
 class Plan;
 
 class LayerTableModel;
+class LiveEvaluation;
 class ModelLoader;
 class RecentFiles;
 class TotalsPanel;
@@ -46,6 +53,13 @@ public:
     // status message when it cannot be read or does not fit the model.
     bool loadRecipe(const QString& path);
     bool saveRecipe(const QString& path);
+    // Evaluates on this dataset (an image folder, a path,label list or an IDX images file)
+    // from now on; preprocessing from preprocess.json beside the model or the dataset, else
+    // the defaults of the model's input. False with a status message when it cannot.
+    bool openDataset(const QString& path);
+    LiveEvaluation* liveEvaluation() const { return m_evaluation; }
+    // Applies the plan and writes the model off the GUI thread; ends with exportFinished.
+    void exportModel(const QString& path, const ApplyOptions& options);
 
     Document* document() const { return m_document; }
 
@@ -56,6 +70,8 @@ signals:
     void loadFailed(const QString& message);
     // Every load ends with this, whether it succeeded, failed or was cancelled.
     void loadFinished(bool ok);
+    // message says what was written (or why nothing was).
+    void exportFinished(bool ok, const QString& message);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -86,7 +102,12 @@ private:
     // Table edits become new plans; a plan the model cannot take is refused with the reason.
     void editPruneRatio(int layer, double ratio);
     void editBits(int layer, int bits);
-    void proposePlan(const Plan& plan);
+    // text labels the undo step; edits with the same mergeKey merge while `open` (a drag).
+    void proposePlan(const Plan& plan, const QString& text, int mergeKey = -1, bool open = false);
+    void chooseDataset();
+    void chooseExport();
+    void attachSampleDataset();
+    void showEvaluation();
     void setLoadingVisible(bool visible);
     void updateTitle();
 
@@ -102,15 +123,24 @@ private:
     TotalsPanel* m_totals = nullptr;
     QDockWidget* m_totalsDock = nullptr;
     RecentFiles* m_recentFiles = nullptr;
+    LiveEvaluation* m_evaluation = nullptr;
+    QUndoView* m_historyView = nullptr;
+    QDockWidget* m_historyDock = nullptr;
+    std::unique_ptr<QTemporaryDir> m_sampleData; // the bundled images, unpacked for the evaluator
 
     QMenu* m_fileMenu = nullptr;
     QMenu* m_recentMenu = nullptr;
+    QMenu* m_editMenu = nullptr;
     QMenu* m_viewMenu = nullptr;
     QMenu* m_helpMenu = nullptr;
     QAction* m_openAction = nullptr;
     QAction* m_openSampleAction = nullptr;
     QAction* m_loadRecipeAction = nullptr;
     QAction* m_saveRecipeAction = nullptr;
+    QAction* m_openDatasetAction = nullptr;
+    QAction* m_exportAction = nullptr;
+    QAction* m_undoAction = nullptr;
+    QAction* m_redoAction = nullptr;
     QAction* m_quitAction = nullptr;
     QAction* m_aboutAction = nullptr;
 

@@ -1,5 +1,6 @@
 // topiary: the desktop workbench. Parses the command line and shows the main window;
 // everything else lives in MainWindow and the libraries below it.
+#include "LiveEvaluation.h"
 #include "MainWindow.h"
 
 #include <QApplication>
@@ -67,14 +68,22 @@ void takeScreenshotWhenLoaded(topiary::MainWindow& window, const QString& file)
     QObject::connect(&window, &topiary::MainWindow::loadFailed, &window,
                      [](const QString& message) { std::fprintf(stderr, "%s\n", qPrintable(message)); });
     QObject::connect(&window, &topiary::MainWindow::loadFinished, &window, [&window, file](bool ok) {
-        // Let the layout settle and the table paint before grabbing.
-        QTimer::singleShot(100, &window, [&window, file, ok] {
+        // Let the layout settle, the table paint and the accuracy estimate (if any) finish.
+        auto* poll = new QTimer(&window);
+        auto waited = std::make_shared<int>(0);
+        QObject::connect(poll, &QTimer::timeout, &window, [&window, file, ok, poll, waited] {
+            constexpr int stepMs = 100;
+            constexpr int evaluationLimitMs = 60000;
+            if (!window.liveEvaluation()->isIdle() && (*waited += stepMs) < evaluationLimitMs)
+                return;
+            poll->stop();
             const bool saved = window.grab().save(file, "PNG");
             if (!saved)
                 std::fprintf(stderr, "%s\n",
                              qPrintable(QCoreApplication::translate("main", "Could not write %1").arg(file)));
             QCoreApplication::exit(saved && ok ? 0 : 1);
         });
+        poll->start(100);
     });
 }
 

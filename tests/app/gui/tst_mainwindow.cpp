@@ -1,5 +1,6 @@
 // The real MainWindow, offscreen: opening a file, a corrupt file (the previous model must
 // survive), stale and cancelled loads, drag and drop, and the recent-files list.
+#include "LiveEvaluation.h"
 #include "MainWindow.h"
 #include "ModelLoader.h"
 
@@ -9,6 +10,7 @@
 #include "widgets/TotalsPanel.h"
 
 #include "core/CostModel.h"
+#include "core/Model.h"
 
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -24,6 +26,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+#include <QUndoStack>
 #include <QUrl>
 
 #include <string>
@@ -87,6 +90,11 @@ private slots:
     void remembersRecentFiles();
     void loaderParsesBytesInMemory();
     void editingTheTableChangesTheTotals();
+    void undoRestoresEveryEdit();
+    void aDragIsOneUndoStep();
+    void sampleShowsTheAccuracyEstimate();
+    void exportWritesWhatTheStatsPredict();
+    void exportNeverOverwritesTheSource();
 
 private:
     QTemporaryDir m_dir;
@@ -301,6 +309,129 @@ void TestMainWindow::editingTheTableChangesTheTotals()
     // Back to 0: the totals are the model's again.
     QVERIFY(model->setData(model->index(4, topiary::LayerTableModel::Pruned), 0));
     QCOMPARE(totalParams(window), u"1,690"_s);
+}
+
+void TestMainWindow::undoRestoresEveryEdit()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openFile(m_smallCnn);
+    QVERIFY(waitForLoad(finished));
+    QAbstractItemModel* model = window.findChild<QTableView*>(u"layerTable"_s)->model();
+    QUndoStack* undo = window.document()->undoStack();
+    QVERIFY(model->setData(model->index(4, topiary::LayerTableModel::Pruned), 50));
+    QVERIFY(model->setData(model->index(4, topiary::LayerTableModel::Bits), 8));
+    QCOMPARE(undo->count(), 2);
+    QVERIFY(totalParams(window).contains(u"1,530"_s));
+    undo->undo(); // the bit width goes, the pruning stays
+    QVERIFY(totalParams(window).contains(u"1,530"_s));
+    QCOMPARE(model->data(model->index(4, topiary::LayerTableModel::Bits)).toString(), u"32 (float)"_s);
+    undo->undo();
+    QCOMPARE(totalParams(window), u"1,690"_s);
+    QVERIFY(window.document()->plan().empty());
+    QCOMPARE(model->data(model->index(4, topiary::LayerTableModel::Pruned)).toString(), QString(QChar(0x2014)));
+    undo->redo();
+    QVERIFY(totalParams(window).contains(u"1,530"_s));
+    QCOMPARE(model->data(model->index(4, topiary::LayerTableModel::Pruned)).toString(), u"50 %"_s);
+}
+
+void TestMainWindow::aDragIsOneUndoStep()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openFile(m_smallCnn);
+    QVERIFY(waitForLoad(finished));
+    topiary::Document* document = window.document();
+    const std::string pw = window.document()->cost()->layers()[4].name;
+    auto pruned = [&](double ratio) {
+        return document->plan().withPrune(
+            pw, { topiary::PruneGranularity::Element, topiary::Criterion::L1, topiary::PruneMode::Ratio, ratio });
+    };
+    constexpr int slider = 7;
+    for (double ratio : { 0.1, 0.2, 0.3, 0.4 })
+        document->editPlan(pruned(ratio), u"drag"_s, slider, true);
+    document->editPlan(pruned(0.4), u"drag"_s, slider, false); // release where the last move was
+    QCOMPARE(document->undoStack()->count(), 1);
+    // The next drag of the same slider is a step of its own.
+    document->editPlan(pruned(0.5), u"drag"_s, slider, true);
+    document->editPlan(pruned(0.6), u"drag"_s, slider, false);
+    QCOMPARE(document->undoStack()->count(), 2);
+    document->undoStack()->undo();
+    QCOMPARE(document->plan().spec(pw).prune.value, 0.4);
+    document->undoStack()->undo();
+    QVERIFY(document->plan().empty());
+}
+
+void TestMainWindow::sampleShowsTheAccuracyEstimate()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openSample();
+    QVERIFY(waitForLoad(finished));
+    topiary::LiveEvaluation* evaluation = window.liveEvaluation();
+    QVERIFY(evaluation->hasDataset());
+    auto accuracy = [&] { return window.findChild<TotalsPanel*>()->valueText(TotalsPanel::Accuracy); };
+    QTRY_VERIFY_WITH_TIMEOUT(evaluation->original() && evaluation->original()->finished(), 60000);
+    // PyTorch classifies 929 of the 1000 bundled images correctly (resources/sample/TRAINING.md).
+    QCOMPARE(evaluation->original()->top1Correct, 929);
+    QVERIFY2(accuracy().startsWith(u"92.9 %"_s), qPrintable(accuracy()));
+
+    // Pruning the last conv's filters changes the estimate, which the panel shows beside the original.
+    QAbstractItemModel* model = window.findChild<QTableView*>(u"layerTable"_s)->model();
+    const int last = model->rowCount() - 2;
+    QVERIFY(model->setData(model->index(last, topiary::LayerTableModel::Pruned), 90));
+    QTRY_VERIFY_WITH_TIMEOUT(evaluation->currentDone(), 60000);
+    QVERIFY(evaluation->current());
+    QCOMPARE(evaluation->current()->processed, 1000);
+    QVERIFY2(accuracy().contains(QChar(0x2192)), qPrintable(accuracy()));
+    QVERIFY(evaluation->current()->top1Correct != 929 || evaluation->current()->agreed < 1000);
+}
+
+void TestMainWindow::exportWritesWhatTheStatsPredict()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openFile(m_smallCnn);
+    QVERIFY(waitForLoad(finished));
+    QAbstractItemModel* model = window.findChild<QTableView*>(u"layerTable"_s)->model();
+    QVERIFY(model->setData(model->index(4, topiary::LayerTableModel::Pruned), 50));
+    const auto predicted = window.document()->currentStats();
+
+    QSignalSpy exported(&window, &MainWindow::exportFinished);
+    const QString out = m_dir.filePath(u"exported.onnx"_s);
+    topiary::ApplyOptions options;
+    options.shrink = true;
+    window.exportModel(out, options);
+    QVERIFY(exported.wait(20000));
+    QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(1).toString()));
+    // Read back independently of the window: the file has the params the stats predicted.
+    auto written = topiary::Model::load(out.toStdString());
+    QVERIFY(written);
+    QCOMPARE(topiary::CostModel(*written).totals().params, predicted.params);
+    // File sizes are predicted to within 0.1 % (protobuf varint lengths are estimated).
+    QVERIFY2(std::abs(QFileInfo(out).size() - predicted.shrunkFileBytes) <= predicted.shrunkFileBytes / 1000 + 8,
+        qPrintable(u"%1 vs %2"_s.arg(QFileInfo(out).size()).arg(predicted.shrunkFileBytes)));
+}
+
+void TestMainWindow::exportNeverOverwritesTheSource()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openFile(m_smallCnn);
+    QVERIFY(waitForLoad(finished));
+    const QByteArray before = [&] { QFile f(m_smallCnn); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+    QSignalSpy exported(&window, &MainWindow::exportFinished);
+    window.exportModel(m_smallCnn, {});
+    QVERIFY(exported.wait(20000));
+    QVERIFY(!exported.first().at(0).toBool());
+    QFile after(m_smallCnn);
+    QVERIFY(after.open(QIODevice::ReadOnly));
+    QCOMPARE(after.readAll(), before);
 }
 
 QTEST_MAIN(TestMainWindow)

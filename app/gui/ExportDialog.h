@@ -1,0 +1,50 @@
+// File > Export: where to write the compressed model and in which form (masked: zeros
+// in the original shapes; shrunk: pruned channels removed), with float or int8 QDQ weights,
+// and the size each choice will have, predicted by the stats before anything is written.
+// It only asks; MainWindow applies the plan and writes the file off the GUI thread.
+#pragma once
+
+#include "core/Apply.h"
+#include "core/Stats.h"
+
+#include <QDialog>
+
+class QButtonGroup;
+class QLabel;
+class QLineEdit;
+class QRadioButton;
+
+namespace topiary {
+
+class ExportDialog : public QDialog {
+    Q_OBJECT
+
+public:
+    // source: the model's own file, which export never overwrites ("" for a bundled model).
+    ExportDialog(const ModelStats& stats, const QString& source, const QString& suggestedPath, QWidget* parent = nullptr);
+
+    QString path() const;
+    ApplyOptions options() const;
+    void setPath(const QString& path);
+    void setOptions(const ApplyOptions& options);
+    // The predicted size of the file for the chosen options, as shown.
+    qint64 predictedBytes() const;
+
+    void accept() override;
+
+private:
+    void browse();
+    void updatePrediction();
+
+    ModelStats m_stats;
+    QString m_source;
+    QRadioButton* m_masked = nullptr;
+    QRadioButton* m_shrunk = nullptr;
+    QRadioButton* m_float = nullptr;
+    QRadioButton* m_int8 = nullptr;
+    QLineEdit* m_path = nullptr;
+    QLabel* m_prediction = nullptr;
+    QLabel* m_problem = nullptr;
+};
+
+} // namespace topiary

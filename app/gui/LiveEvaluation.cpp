@@ -1,0 +1,280 @@
+#include "LiveEvaluation.h"
+
+#include "core/Apply.h"
+#include "core/DependencyGroups.h"
+#include "core/Evaluator.h"
+#include "core/IncrementalEvaluator.h"
+#include "core/Layer.h"
+#include "core/Model.h"
+#include "core/SubModel.h"
+
+#include <QFuture>
+#include <QPointer>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <list>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+
+namespace topiary {
+
+namespace {
+constexpr int kDefaultDebounceMs = 150;
+// Incremental evaluators kept (one per cut) and the activations each may cache: a user
+// going back and forth between two or three layers finds them warm.
+constexpr size_t kEvaluatorsKept = 3;
+constexpr int64_t kCacheBytesPerEvaluator = int64_t{128} << 20;
+} // namespace
+
+// Everything a run needs, shared with the worker. Replaced (not mutated) when the model or
+// the dataset changes, so a run that is being stopped keeps what it started with.
+struct LiveEvaluation::Engine {
+    std::mutex running; // one run at a time: the evaluators are not thread-safe
+    std::shared_ptr<const Model> model;
+    std::shared_ptr<const std::vector<Layer>> layers;
+    std::shared_ptr<const std::vector<DependencyGroup>> groups;
+    std::optional<Dataset> dataset;
+    PreprocessSpec spec;
+    EvaluationOptions options;
+    QString description;
+    // Filled by the first run; the later ones compare with it (agreement, KL).
+    std::shared_ptr<const ModelOutputs> reference;
+    EvaluationMetrics originalMetrics;
+    std::list<std::pair<int, IncrementalEvaluator>> evaluators; // most recently used first
+    std::stop_source stop;
+    QFuture<void> future;
+
+    Result<IncrementalEvaluator*> evaluatorFor(int layer)
+    {
+        for (auto it = evaluators.begin(); it != evaluators.end(); ++it) {
+            if (it->first == layer) {
+                evaluators.splice(evaluators.begin(), evaluators, it);
+                return &evaluators.front().second;
+            }
+        }
+        auto cut = cutBeforeLayer(*model, *layers, layer);
+        if (!cut)
+            return std::unexpected(cut.error());
+        EvaluationOptions withReference = options;
+        withReference.reference = reference;
+        withReference.keepOutputs = false;
+        IncrementalOptions incremental;
+        incremental.memoryBudget = kCacheBytesPerEvaluator;
+        auto evaluator = IncrementalEvaluator::create(*model, *cut, *dataset, spec, withReference, incremental);
+        if (!evaluator)
+            return std::unexpected(evaluator.error());
+        evaluators.emplace_front(layer, std::move(*evaluator));
+        if (evaluators.size() > kEvaluatorsKept)
+            evaluators.pop_back();
+        return &evaluators.front().second;
+    }
+};
+
+LiveEvaluation::LiveEvaluation(QObject* parent)
+    : QObject(parent)
+    , m_engine(std::make_shared<Engine>())
+{
+    m_debounce.setSingleShot(true);
+    m_debounce.setInterval(kDefaultDebounceMs);
+    connect(&m_debounce, &QTimer::timeout, this, &LiveEvaluation::startNext);
+}
+
+LiveEvaluation::~LiveEvaluation()
+{
+    // The worker posts to this object: it must be done before the object goes.
+    m_engine->stop.request_stop();
+    m_engine->future.waitForFinished();
+}
+
+void LiveEvaluation::setModel(std::shared_ptr<const Model> model, std::shared_ptr<const std::vector<Layer>> layers,
+    std::shared_ptr<const std::vector<DependencyGroup>> groups)
+{
+    auto next = std::make_shared<Engine>();
+    next->model = std::move(model);
+    next->layers = std::move(layers);
+    next->groups = std::move(groups);
+    next->dataset = m_engine->dataset;
+    next->spec = m_engine->spec;
+    next->options = m_engine->options;
+    next->description = m_engine->description;
+    m_engine->stop.request_stop();
+    m_engine = std::move(next);
+    m_plan = Plan {};
+    m_hasOriginal = m_hasCurrent = m_originalDone = m_currentDone = false;
+    ++m_generation;
+    emit updated();
+    if (hasDataset() && m_engine->model) {
+        m_pending = true;
+        m_debounce.start();
+    }
+}
+
+void LiveEvaluation::setDataset(Dataset dataset, PreprocessSpec spec, int64_t limit)
+{
+    auto next = std::make_shared<Engine>();
+    next->model = m_engine->model;
+    next->layers = m_engine->layers;
+    next->groups = m_engine->groups;
+    next->description = QString::fromStdString(dataset.description());
+    next->dataset = std::move(dataset);
+    next->spec = std::move(spec);
+    next->options.limit = limit;
+    next->options.keepOutputs = true;
+    m_engine->stop.request_stop();
+    m_engine = std::move(next);
+    m_hasOriginal = m_hasCurrent = m_originalDone = m_currentDone = false;
+    ++m_generation;
+    emit updated();
+    if (m_engine->model) {
+        m_pending = true;
+        m_debounce.start();
+    }
+}
+
+void LiveEvaluation::clear()
+{
+    m_engine->stop.request_stop();
+    m_engine = std::make_shared<Engine>();
+    m_hasOriginal = m_hasCurrent = m_originalDone = m_currentDone = false;
+    m_pending = false;
+    ++m_generation;
+    emit updated();
+}
+
+bool LiveEvaluation::hasDataset() const
+{
+    return m_engine->dataset.has_value();
+}
+
+QString LiveEvaluation::datasetDescription() const
+{
+    return m_engine->description;
+}
+
+void LiveEvaluation::setPlan(const Plan& plan)
+{
+    if (plan == m_plan && (m_currentDone || m_pending))
+        return;
+    m_plan = plan;
+    if (!hasDataset() || !m_engine->model)
+        return;
+    m_pending = true;
+    m_currentDone = false;
+    if (m_running) {
+        m_engine->stop.request_stop(); // the newest plan runs as soon as this one stops
+        ++m_generation; // and what it still reports is about a plan no longer shown
+    }
+    m_debounce.start();
+}
+
+void LiveEvaluation::startNext()
+{
+    if (m_running || !m_pending || !hasDataset() || !m_engine->model)
+        return;
+    m_pending = false;
+    m_running = true;
+    m_currentDone = false;
+    const quint64 generation = ++m_generation;
+    auto engine = m_engine;
+    engine->stop = std::stop_source {};
+    const std::stop_token stop = engine->stop.get_token();
+    const Plan plan = m_plan;
+
+    // The worker posts to the GUI thread; the destructor waits for it, so `this` outlives it.
+    engine->future = QtConcurrent::run([this, engine, plan, stop, generation]() {
+        std::lock_guard lock(engine->running);
+        auto progressOf = [this, generation](bool isOriginal) {
+            return [this, generation, isOriginal](const EvaluationMetrics& metrics) {
+                QMetaObject::invokeMethod(
+                    this, [this, generation, isOriginal, metrics]() { onProgress(generation, isOriginal, metrics); },
+                    Qt::QueuedConnection);
+            };
+        };
+        auto end = [this, generation, &plan](bool ok, const EvaluationMetrics& metrics, const std::string& error) {
+            QMetaObject::invokeMethod(
+                this,
+                [this, generation, plan, ok, metrics, message = QString::fromStdString(error)]() {
+                    onFinished(generation, false, plan, ok, metrics, message);
+                },
+                Qt::QueuedConnection);
+        };
+        try {
+            if (!engine->reference) {
+                const Evaluator evaluator(*engine->dataset, engine->spec, engine->options);
+                auto result = evaluator.run(engine->model->proto(), progressOf(true), stop);
+                if (!result)
+                    return end(false, {}, result.error().withContext("evaluating the original model").message);
+                if (result->metrics.cancelled)
+                    return end(false, {}, {});
+                engine->reference = std::make_shared<const ModelOutputs>(std::move(result->outputs));
+                engine->originalMetrics = result->metrics;
+                QMetaObject::invokeMethod(
+                    this, [this, generation, metrics = result->metrics]() { onFinished(generation, true, {}, true, metrics, {}); },
+                    Qt::QueuedConnection);
+            }
+            const int first = plan.empty() ? -1 : firstChangedLayer(Plan {}, plan, *engine->layers, *engine->groups);
+            if (first < 0)
+                return end(true, engine->originalMetrics, {});
+            auto applied = apply(*engine->model, plan);
+            if (!applied)
+                return end(false, {}, applied.error().message);
+            auto evaluator = engine->evaluatorFor(first);
+            if (!evaluator)
+                return end(false, {}, evaluator.error().message);
+            auto result = (*evaluator)->run(applied->proto, progressOf(false), stop);
+            if (!result)
+                return end(false, {}, result.error().message);
+            if (result->metrics.cancelled)
+                return end(false, {}, {});
+            end(true, result->metrics, {});
+        } catch (const std::exception& e) {
+            // OpenCV and protobuf are caught inside the core; this is the last line.
+            end(false, {}, std::string("unexpected error: ") + e.what());
+        }
+    });
+}
+
+void LiveEvaluation::onProgress(quint64 generation, bool isOriginal, const EvaluationMetrics& metrics)
+{
+    if (generation != m_generation)
+        return;
+    if (isOriginal) {
+        m_original = metrics;
+        m_hasOriginal = true;
+    } else {
+        m_current = metrics;
+        m_hasCurrent = true;
+    }
+    emit updated();
+}
+
+void LiveEvaluation::onFinished(quint64 generation, bool isOriginal, const Plan& plan, bool ok,
+    const EvaluationMetrics& metrics, const QString& error)
+{
+    const bool current = generation == m_generation;
+    if (isOriginal) {
+        if (current) {
+            m_original = metrics;
+            m_hasOriginal = m_originalDone = true;
+            emit updated();
+        }
+        return;
+    }
+    m_running = false;
+    if (current && ok) {
+        m_current = metrics;
+        m_hasCurrent = true;
+        m_currentDone = !m_pending;
+        emit updated();
+        emit evaluated(plan, metrics);
+    } else if (current && !error.isEmpty()) {
+        m_hasCurrent = false;
+        emit updated();
+        emit failed(error);
+    }
+    if (m_pending && !m_debounce.isActive())
+        startNext();
+}
+
+} // namespace topiary
