@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QIcon>
 #include <QPixmap>
 #include <QTimer>
 
@@ -102,6 +103,14 @@ int main(int argc, char* argv[])
     QApplication app(argc, argv);
     setApplicationInfo();
     QApplication::setApplicationDisplayName(QStringLiteral("Topiary"));
+    // From the resources, not the icon theme: the window has its icon even when the
+    // program runs from the build tree, where no icon is installed.
+    QIcon icon;
+    for (int size : {16, 32, 48, 64, 128, 256})
+        icon.addFile(QStringLiteral(":/icons/topiary-%1.png").arg(size), QSize(size, size));
+    QApplication::setWindowIcon(icon);
+    // Lets Wayland compositors match the window to topiary.desktop and its icon.
+    QGuiApplication::setDesktopFileName(QStringLiteral("topiary"));
 
     CommandLine commandLine;
     commandLine.parser.process(app);
