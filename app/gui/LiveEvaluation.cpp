@@ -147,6 +147,16 @@ bool LiveEvaluation::hasDataset() const
     return m_engine->dataset.has_value();
 }
 
+const Dataset* LiveEvaluation::dataset() const
+{
+    return m_engine->dataset ? &*m_engine->dataset : nullptr;
+}
+
+const PreprocessSpec& LiveEvaluation::spec() const
+{
+    return m_engine->spec;
+}
+
 QString LiveEvaluation::datasetDescription() const
 {
     return m_engine->description;

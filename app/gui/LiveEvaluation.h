@@ -41,6 +41,10 @@ public:
     void setDataset(Dataset dataset, PreprocessSpec spec, int64_t limit = 0);
     void clear();
     bool hasDataset() const;
+    // The dataset and preprocessing evaluations use (null/defaults without a dataset),
+    // shared with the other analyses so that every number is on the same images.
+    const Dataset* dataset() const;
+    const PreprocessSpec& spec() const;
     QString datasetDescription() const;
 
     // The plan to estimate; runs after the debounce interval.

@@ -1,0 +1,58 @@
+// Analyze > Sensitivity: runs the per-layer sweep (core analyseSensitivity) on a worker
+// thread. The data-free estimates arrive at once, then every measured point as it is
+// done; cancel() stops after the current point and keeps what was measured. One run at
+// a time; the GUI thread never waits, except in the destructor for a run being stopped.
+#pragma once
+
+#include "core/Dataset.h"
+#include "core/Preprocess.h"
+#include "core/Sensitivity.h"
+
+#include <QFuture>
+#include <QObject>
+
+#include <memory>
+#include <stop_token>
+
+
+namespace topiary {
+
+class Model;
+
+class SensitivityRunner : public QObject {
+    Q_OBJECT
+
+public:
+    explicit SensitivityRunner(QObject* parent = nullptr);
+    ~SensitivityRunner() override;
+
+    // False (with failed emitted) when a run is going or the estimates cannot be made.
+    bool start(std::shared_ptr<const Model> model, Dataset dataset, PreprocessSpec spec, SensitivityOptions options,
+        int64_t imageLimit);
+    void cancel();
+    bool isRunning() const { return m_running; }
+    // The latest result (estimates, then measured points), kept after the run for fitting.
+    const SensitivityResult& result() const { return m_result; }
+    const SensitivityOptions& options() const { return m_options; }
+    bool hasResult() const { return m_hasResult; }
+
+signals:
+    void progressed(int done, int total);
+    void resultChanged();
+    void finished(bool completed);
+    void failed(const QString& message);
+
+private:
+    void onProgress(quint64 run, const SensitivityResult& soFar, int done, int total);
+    void onFinished(quint64 run, bool ok, const SensitivityResult& result, const QString& error);
+
+    SensitivityResult m_result;
+    SensitivityOptions m_options;
+    bool m_hasResult = false;
+    bool m_running = false;
+    quint64 m_run = 0;
+    std::stop_source m_stop;
+    QFuture<void> m_future;
+};
+
+} // namespace topiary
