@@ -1,0 +1,45 @@
+// One arrow of the layer graph: the tensor from one box to the next, as the layout routed
+// it, with the tensor's name and shape as tooltip. Darkens under the mouse so the user
+// can follow it; drawn without antialiasing when zoomed far out.
+#pragma once
+
+#include "core/GraphLayout.h"
+
+#include <QGraphicsItem>
+#include <QPainterPath>
+#include <QPen>
+#include <QPolygonF>
+
+namespace topiary {
+
+class GraphEdgeItem : public QGraphicsItem {
+public:
+    enum { Type = UserType + 0x7402 };
+
+    GraphEdgeItem(const GraphLayoutEdge& edge, int index);
+
+    int type() const override { return Type; }
+    int index() const { return m_index; }  // position in GraphLayout::edges
+    const QPainterPath& path() const { return m_path; }
+
+    QRectF boundingRect() const override;
+    // A band a few points wide around the curve, so hovering near it shows the tooltip.
+    QPainterPath shape() const override;
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
+
+protected:
+    void hoverEnterEvent(QGraphicsSceneHoverEvent* event) override;
+    void hoverLeaveEvent(QGraphicsSceneHoverEvent* event) override;
+
+private:
+    int m_index = -1;
+    QPainterPath m_path;
+    QPolygonF m_arrow;
+    QRectF m_bounds;
+    mutable QPainterPath m_shape;  // built on first hit test: most edges are never hovered
+    QPen m_pen;
+    QPen m_hoverPen;
+    bool m_hovered = false;
+};
+
+} // namespace topiary
