@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "ExportDialog.h"
+#include "GraphPane.h"
 #include "LiveEvaluation.h"
 #include "ModelLoader.h"
 #include "RecentFiles.h"
@@ -39,6 +40,8 @@
 #include <QSortFilterProxyModel>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QItemSelectionModel>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QToolButton>
@@ -183,6 +186,25 @@ void MainWindow::chooseDataset()
         tr("Datasets (*-idx3-ubyte *.idx3 *.gz *.csv *.tsv *.txt);;All files (*)"));
     if (!path.isEmpty())
         openDataset(path);
+}
+
+void MainWindow::selectLayer(int layer)
+{
+    if (m_document->isEmpty() || layer < 0 || layer >= static_cast<int>(m_document->cost()->layers().size()))
+        layer = -1;
+    if (layer == m_selectedLayer)
+        return;
+    m_selectedLayer = layer;
+    m_graph->setSelectedLayer(layer);
+    const QModelIndex row = layer >= 0 ? m_layerProxy->mapFromSource(m_layerModel->index(layer, 0)) : QModelIndex();
+    if (row.isValid() && m_layerTable->currentIndex().row() != row.row()) {
+        m_layerTable->selectionModel()->setCurrentIndex(
+            row, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_layerTable->scrollTo(row);
+    }
+    if (layer >= 0)
+        statusBar()->showMessage(QString::fromStdString(m_document->cost()->layers()[static_cast<size_t>(layer)].name),
+            statusTimeoutMs);
 }
 
 void MainWindow::chooseExport()
@@ -404,10 +426,24 @@ void MainWindow::createCentralWidget()
     m_emptyHint->setWordWrap(true);
     m_emptyHint->setEnabled(false);  // drawn in the disabled colour, like a placeholder text
 
+    m_graph = new GraphPane(m_document, this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("views"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_graph, QString());
+    m_tabs->addTab(m_layerTable, QString());
+
     m_central = new QStackedWidget(this);
     m_central->addWidget(m_emptyHint);
-    m_central->addWidget(m_layerTable);
+    m_central->addWidget(m_tabs);
     setCentralWidget(m_central);
+
+    connect(m_graph, &GraphPane::layerSelected, this, &MainWindow::selectLayer);
+    connect(m_layerTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this](const QModelIndex& current) {
+            if (current.isValid())
+                selectLayer(m_layerProxy->mapToSource(current).row());
+        });
 }
 
 void MainWindow::createDocks()
@@ -456,6 +492,10 @@ void MainWindow::retranslateUi()
     m_exportAction->setText(tr("&Export Compressed Model…"));
     m_exportAction->setStatusTip(tr("Apply the plan and write the compressed model as a new ONNX file"));
     m_historyDock->setWindowTitle(tr("History"));
+    m_tabs->setTabText(0, tr("Graph"));
+    m_tabs->setTabToolTip(0, tr("The network as a graph of its operations; click a layer to inspect it."));
+    m_tabs->setTabText(1, tr("Layers"));
+    m_tabs->setTabToolTip(1, tr("Every layer with its size and cost; edit Pruned and Bits in place."));
     m_historyView->setEmptyLabel(tr("Model as loaded"));
     m_historyView->setToolTip(tr("Every edit of the plan; click a step to go back to it."));
     m_viewMenu->setTitle(tr("&View"));
@@ -583,7 +623,8 @@ void MainWindow::showDocument()
     else if (m_evaluation->hasDataset())
         m_evaluation->setPlan(m_document->plan());
     showEvaluation();
-    m_central->setCurrentWidget(m_document->isEmpty() ? static_cast<QWidget*>(m_emptyHint) : m_layerTable);
+    m_selectedLayer = -1;
+    m_central->setCurrentWidget(m_document->isEmpty() ? static_cast<QWidget*>(m_emptyHint) : m_tabs);
     updateTitle();
 }
 

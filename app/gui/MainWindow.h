@@ -20,6 +20,7 @@ class QMimeData;
 class QProgressBar;
 class QSortFilterProxyModel;
 class QStackedWidget;
+class QTabWidget;
 class QTableView;
 class QTemporaryDir;
 class QToolButton;
@@ -29,6 +30,7 @@ namespace topiary {
 
 class Plan;
 
+class GraphPane;
 class LayerTableModel;
 class LiveEvaluation;
 class ModelLoader;
@@ -58,6 +60,10 @@ public:
     // the defaults of the model's input. False with a status message when it cannot.
     bool openDataset(const QString& path);
     LiveEvaluation* liveEvaluation() const { return m_evaluation; }
+    GraphPane* graphPane() const { return m_graph; }
+    // The layer every view shows as selected (-1: none); from any view, or a test.
+    void selectLayer(int layer);
+    int selectedLayer() const { return m_selectedLayer; }
     // Applies the plan and writes the model off the GUI thread; ends with exportFinished.
     void exportModel(const QString& path, const ApplyOptions& options);
 
@@ -120,6 +126,9 @@ private:
     QTableView* m_layerTable = nullptr;
     QLabel* m_emptyHint = nullptr;
     QStackedWidget* m_central = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    GraphPane* m_graph = nullptr;
+    int m_selectedLayer = -1;
     TotalsPanel* m_totals = nullptr;
     QDockWidget* m_totalsDock = nullptr;
     RecentFiles* m_recentFiles = nullptr;

@@ -1,0 +1,79 @@
+// The graph tab: the layer graph with its toolbar (colour by a metric, compact view,
+// show changes, find a layer, fit). It lays the graph out on a worker thread (cached per
+// model and view mode), turns the Document's stats into per-layer colours and diff badges,
+// and draws the dependency group of the selected layer. The drawing is GraphView's.
+#pragma once
+
+#include "core/GraphLayout.h"
+
+#include <QFutureWatcher>
+#include <QWidget>
+
+#include <optional>
+
+class QComboBox;
+class QLineEdit;
+class QToolButton;
+class QLabel;
+
+namespace topiary {
+
+class Document;
+class GraphView;
+
+class GraphPane : public QWidget {
+    Q_OBJECT
+
+public:
+    enum class Metric { None, Sparsity, Bits, MacsShare, ParamsShare, Sensitivity };
+
+    GraphPane(Document* document, QWidget* parent = nullptr);
+
+    GraphView* view() const { return m_view; }
+    void setSelectedLayer(int layer);
+    void setMetric(Metric metric);
+    Metric metric() const;
+    void setCompact(bool compact);
+    void setShowChanges(bool show);
+    // Per-layer sensitivity (e.g. top-1 lost at 50 % pruning), NaN where unmeasured; the
+    // Sensitivity colouring shows it.
+    void setSensitivity(std::vector<double> lossPerLayer);
+    // True once the current model's layout is shown (tests and screenshots wait for it).
+    bool hasLayout() const { return m_laidOut; }
+
+signals:
+    void layerSelected(int layer);
+    void layoutReady();
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void retranslateUi();
+    void onModelChanged();
+    void startLayout();
+    void onLayoutDone();
+    void refreshPlan();
+    void applyColours();
+    void applyBadges();
+    void applyHighlights();
+    void find();
+
+    Document* m_document;
+    GraphView* m_view = nullptr;
+    QLabel* m_metricLabel = nullptr;
+    QComboBox* m_metricBox = nullptr;
+    QToolButton* m_compact = nullptr;
+    QToolButton* m_changes = nullptr;
+    QToolButton* m_fit = nullptr;
+    QLineEdit* m_find = nullptr;
+    QFutureWatcher<Result<GraphLayout>>* m_watcher = nullptr;
+    // Layouts of the current model by mode (0 = full, 1 = compact): switching is instant.
+    std::optional<GraphLayout> m_layouts[2];
+    quint64 m_generation = 0;
+    bool m_laidOut = false;
+    int m_selected = -1;
+    std::vector<double> m_sensitivity;
+};
+
+} // namespace topiary
