@@ -132,13 +132,15 @@ h2 { font-size: 1.2em; margin-top: 1.6em; }
 table { border-collapse: collapse; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; }
 th { background: #eee; text-align: left; }
+th, td.name, td.word { white-space: nowrap; }
+td.plan { min-width: 12em; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr:nth-child(even) td { background: #f7f7f7; }
 .changed { color: #075; font-weight: 600; }
 .note { color: #666; font-size: 0.9em; }
 figure { display: inline-block; margin: 0 1.5em 1.5em 0; vertical-align: top; }
 figure img { max-width: 100%; border: 1px solid #ddd; }
-figcaption { font-size: 0.9em; color: #444; margin-top: 0.3em; }
+figcaption { display: block; font-size: 0.9em; color: #444; margin-top: 0.3em; }
 pre { background: #f4f4f4; padding: 0.8em; overflow-x: auto; }
 )";
 
@@ -280,22 +282,22 @@ Result<std::string> htmlReport(const SessionReport& r)
                 << "</figcaption></figure>\n";
     }
 
-    out << "<h2>Layers</h2>\n<table class=\"layers\">\n<tr><th>Layer</th><th>Kind</th><th>Plan</th>"
+    out << "<h2>Layers</h2>\n<table class=\"layers\">\n<tr><th>Layer</th><th>Kind</th>"
            "<th>In channels</th><th>Out channels</th><th>Sparsity</th><th>Bits</th><th>Rank</th><th>Params</th>"
-           "<th>MACs</th><th>Encoded bytes</th><th>Encoding</th></tr>\n";
+           "<th>MACs</th><th>Encoded bytes</th><th>Encoding</th><th>Plan</th></tr>\n";
     for (size_t i = 0; i < b.layers.size(); ++i) {
         const LayerStats& x = a.layers[i];
         const LayerStats& y = b.layers[i];
         const Layer& layer = r.layers[static_cast<size_t>(y.layer)];
-        out << "<tr><td>" << escapeHtml(layer.name) << "</td><td>" << layerKindName(layer.kind) << "</td><td>"
-            << escapeHtml(layerSpecText(r.plan.spec(layer.name))) << "</td><td class=\"num\">"
-            << countCell(x.inChannels, y.inChannels) << "</td><td class=\"num\">"
-            << countCell(x.outChannels, y.outChannels) << "</td><td class=\"num\">"
+        out << "<tr><td class=\"name\">" << escapeHtml(layer.name) << "</td><td class=\"word\">"
+            << layerKindName(layer.kind) << "</td><td class=\"num\">" << countCell(x.inChannels, y.inChannels)
+            << "</td><td class=\"num\">" << countCell(x.outChannels, y.outChannels) << "</td><td class=\"num\">"
             << printf1("%.1f %%", 100.0 * y.sparsity) << "</td><td class=\"num\">" << y.bitsPerWeight
             << "</td><td class=\"num\">" << (y.rank > 0 ? std::to_string(y.rank) : "") << "</td><td class=\"num\">"
             << countCell(x.params, y.params) << "</td><td class=\"num\">" << countCell(x.linearMacs, y.linearMacs)
-            << "</td><td class=\"num\">" << countCell(x.encodedBytes, y.encodedBytes) << "</td><td>"
-            << weightEncodingName(y.encoding) << "</td></tr>\n";
+            << "</td><td class=\"num\">" << countCell(x.encodedBytes, y.encodedBytes) << "</td><td class=\"word\">"
+            << weightEncodingName(y.encoding) << "</td><td class=\"plan\">"
+            << escapeHtml(layerSpecText(r.plan.spec(layer.name))) << "</td></tr>\n";
     }
     out << "</table>\n";
 
