@@ -1,6 +1,6 @@
-// Writes a ModelProto to disk safely: serialized in memory, written to a temporary file
-// in the target folder, flushed, then renamed over the target, so an interrupted export
-// never leaves a half-written file. Refuses to overwrite the model it was made from.
+// Writes a ModelProto to disk safely: serialized in memory, then written atomically
+// (core/AtomicFile.h: temporary file, fsync, rename), so an interrupted export never
+// leaves a half-written file. Refuses to overwrite the model it was made from.
 #pragma once
 
 #include "core/Error.h"

@@ -1,6 +1,7 @@
 #include "core/Recipe.h"
 
 #include "core/DependencyGroups.h"
+#include "core/JsonFields.h"
 #include "core/Layer.h"
 #include "core/Model.h"
 
@@ -17,6 +18,7 @@ namespace topiary {
 namespace {
 
 using nlohmann::json;
+using namespace json_fields;
 
 template <class E> struct EnumName {
     E value;
@@ -55,95 +57,11 @@ Result<E> parseEnum(
     return fail(path + ": unknown value '" + std::string(text) + "' (expected one of " + expected + ")");
 }
 
-std::string join(const std::string& path, const std::string& key)
-{
-    return path.empty() ? key : path + "." + key;
-}
-
 std::string numberText(double v)
 {
     std::ostringstream s;
     s << v;
     return s.str();
-}
-
-// ---- strict JSON field access
-
-Result<void> onlyFields(const json& obj, const std::string& path, std::initializer_list<const char*> allowed)
-{
-    for (auto it = obj.begin(); it != obj.end(); ++it) {
-        const bool known = std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return it.key() == a; });
-        if (!known)
-            return fail(join(path, it.key()) + ": unknown field");
-    }
-    return {};
-}
-
-Result<void> expectObject(const json& j, const std::string& path)
-{
-    if (!j.is_object())
-        return fail((path.empty() ? std::string("recipe") : path) + ": expected an object, got " + j.type_name());
-    return {};
-}
-
-Result<double> numberAt(const json& j, const std::string& path)
-{
-    if (!j.is_number())
-        return fail(path + ": expected a number, got " + j.type_name());
-    const double v = j.get<double>();
-    if (!std::isfinite(v))
-        return fail(path + ": expected a finite number");
-    return v;
-}
-
-Result<int64_t> integerAt(const json& j, const std::string& path)
-{
-    if (j.is_number_unsigned()) {
-        const auto v = j.get<uint64_t>();
-        if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-            return fail(path + ": " + std::to_string(v) + " is too large");
-        return static_cast<int64_t>(v);
-    }
-    if (!j.is_number_integer())
-        return fail(path + ": expected an integer, got " + (j.is_number() ? "a fractional number" : j.type_name()));
-    return j.get<int64_t>();
-}
-
-Result<bool> booleanAt(const json& j, const std::string& path)
-{
-    if (!j.is_boolean())
-        return fail(path + ": expected true or false, got " + j.type_name());
-    return j.get<bool>();
-}
-
-Result<std::string> stringAt(const json& j, const std::string& path)
-{
-    if (!j.is_string())
-        return fail(path + ": expected a string, got " + j.type_name());
-    return j.get<std::string>();
-}
-
-const json* find(const json& obj, const char* key)
-{
-    auto it = obj.find(key);
-    return it == obj.end() ? nullptr : &*it;
-}
-
-Result<const json*> require(const json& obj, const std::string& path, const char* key)
-{
-    if (const json* j = find(obj, key))
-        return j;
-    return fail(join(path, key) + ": missing");
-}
-
-// A required field read by `read` (stringAt, numberAt, integerAt), or "missing".
-template <class Read>
-auto required(const json& obj, const std::string& path, const char* key, Read read) -> decltype(read(obj, path))
-{
-    auto j = require(obj, path, key);
-    if (!j)
-        return std::unexpected(j.error());
-    return read(**j, join(path, key));
 }
 
 int naturalBits(QuantScheme s)
@@ -462,7 +380,7 @@ std::string writeRecipe(const Recipe& recipe)
 
 Result<Recipe> recipeFromJson(const nlohmann::json& j)
 {
-    if (auto r = expectObject(j, ""); !r)
+    if (auto r = expectObject(j, "recipe"); !r)
         return std::unexpected(r.error());
     if (auto r = onlyFields(j, "", { "version", "model", "layers", "options", "preprocess" }); !r)
         return std::unexpected(r.error());
