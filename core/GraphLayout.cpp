@@ -247,7 +247,8 @@ void sizeBox(Box& box, const GraphLayoutOptions& options)
     size_t chars = 0;
     for (const auto& line : box.node.lines)
         chars = std::max(chars, std::min(maxChars, utf8Length(line)));
-    const double padding = 16;
+    // The view pads 6 pt a side; the rest absorbs glyphs wider than average (×, →, digits).
+    const double padding = 24;
     const double textWidth = static_cast<double>(chars) * options.charWidth + padding;
     const double lines = static_cast<double>(box.node.lines.size());
     switch (box.node.kind) {
@@ -261,7 +262,7 @@ void sizeBox(Box& box, const GraphLayoutOptions& options)
         break;
     case GraphNodeKind::Input:
     case GraphNodeKind::Output:
-        box.node.width = std::max(textWidth, 10 * options.charWidth);
+        box.node.width = std::max(textWidth, 12 * options.charWidth);
         box.node.height = lines * options.lineHeight + 6;
         break;
     }
@@ -327,6 +328,45 @@ void lineTo(std::vector<GraphPoint>& points, GraphPoint to)
 void routeEdges(Agraph_t* g, const std::vector<Agedge_t*>& gvEdges, GraphLayout& layout,
                 const std::function<GraphPoint(pointf)>& toView)
 {
+    // Graphviz moves the real nodes so the drawing starts at the origin but leaves the
+    // virtual ones where they were. The y shift is exact (a rank's nodes share one y);
+    // the x shift is bounded by the separations dot kept between neighbours in a rank,
+    // and any value within the bounds puts every lane clear of every box.
+    double shiftX = 0, shiftY = 0;
+    {
+        constexpr char kRealNode = 0;  // NORMAL in Graphviz's const.h
+        double low = -1e300, high = 1e300;
+        const double nodesep = GD_nodesep(g);
+        for (int r = GD_minrank(g); r <= GD_maxrank(g); ++r) {
+            const rank_t& rank = GD_rank(g)[r];
+            for (int i = 0; i + 1 < rank.n; ++i) {
+                Agnode_t* u = rank.v[i];
+                Agnode_t* v = rank.v[i + 1];
+                const bool uReal = ND_node_type(u) == kRealNode, vReal = ND_node_type(v) == kRealNode;
+                if (uReal == vReal)
+                    continue;
+                const double separation = ND_rw(u) + ND_lw(v) + nodesep;
+                // virtual x + shift = drawn x; real nodes are drawn where they are.
+                if (uReal)
+                    low = std::max(low, ND_coord(u).x + separation - ND_coord(v).x);
+                else
+                    high = std::min(high, ND_coord(v).x - separation - ND_coord(u).x);
+            }
+            Agnode_t* real = nullptr;
+            Agnode_t* virt = nullptr;
+            for (int i = 0; i < rank.n; ++i)
+                (ND_node_type(rank.v[i]) == kRealNode ? real : virt) = rank.v[i];
+            if (real && virt)
+                shiftY = ND_coord(real).y - ND_coord(virt).y;
+        }
+        if (low > -1e300 && high < 1e300)
+            shiftX = (low + high) / 2;
+        else if (low > -1e300)
+            shiftX = low;
+        else if (high < 1e300)
+            shiftX = high;
+    }
+
     struct Lane {
         double x, top, bottom;
     };
@@ -337,7 +377,7 @@ void routeEdges(Agraph_t* g, const std::vector<Agedge_t*>& gvEdges, GraphLayout&
         // Follow the chain of virtual edges; guard against a malformed chain.
         for (int steps = 0; ve && aghead(ve) != head && steps < 100000; ++steps) {
             Agnode_t* v = aghead(ve);
-            const GraphPoint c = toView(ND_coord(v));
+            const GraphPoint c = toView(pointf{ND_coord(v).x + shiftX, ND_coord(v).y + shiftY});
             const rank_t& rank = GD_rank(g)[ND_rank(v)];
             lanes[i].push_back({c.x, c.y - rank.ht2, c.y + rank.ht1});
             if (ND_out(v).size < 1)

@@ -13,6 +13,7 @@ namespace {
 
 constexpr qreal kArrowHalfWidth = 3.5;
 constexpr qreal kPlainBelow = 0.3;
+constexpr qreal kPieceLength = 400;
 const QColor kEdge(0x80, 0x80, 0x80);
 const QColor kEdgeHover(0x1f, 0x6f, 0xd1);
 
@@ -26,8 +27,16 @@ GraphEdgeItem::GraphEdgeItem(const GraphLayoutEdge& edge, int index)
     const auto& p = edge.points;
     if (!p.empty()) {
         m_path.moveTo(p[0].x, p[0].y);
-        for (size_t i = 1; i + 2 < p.size(); i += 3)
+        QPainterPath piece(QPointF(p[0].x, p[0].y));
+        for (size_t i = 1; i + 2 < p.size(); i += 3) {
             m_path.cubicTo(p[i].x, p[i].y, p[i + 1].x, p[i + 1].y, p[i + 2].x, p[i + 2].y);
+            piece.cubicTo(p[i].x, p[i].y, p[i + 1].x, p[i + 1].y, p[i + 2].x, p[i + 2].y);
+            const QRectF bounds = piece.controlPointRect();
+            if (bounds.height() + bounds.width() > kPieceLength || i + 5 >= p.size()) {
+                m_pieces.push_back({piece, bounds.adjusted(-2, -2, 2, 2)});
+                piece = QPainterPath(QPointF(p[i + 2].x, p[i + 2].y));
+            }
+        }
         // The arrowhead points from the path's end to the tip.
         const QPointF base(p.back().x, p.back().y);
         const QPointF tip(edge.arrowTip.x, edge.arrowTip.y);
@@ -48,6 +57,7 @@ GraphEdgeItem::GraphEdgeItem(const GraphLayoutEdge& edge, int index)
     setToolTip(shape.isEmpty() ? QCoreApplication::translate("topiary::GraphView", "%1\nshape unknown").arg(tensor)
                                : QStringLiteral("%1\n%2").arg(tensor, shape));
     setAcceptHoverEvents(true);
+    setFlag(ItemUsesExtendedStyleOption);  // paint() needs the exposed rect
     setZValue(0);
 }
 
@@ -74,7 +84,13 @@ void GraphEdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* opt
     const QPen& pen = m_hovered ? m_hoverPen : m_pen;
     painter->setPen(pen);
     painter->setBrush(Qt::NoBrush);
-    painter->drawPath(m_path);
+    if (option->exposedRect.contains(m_bounds)) {
+        painter->drawPath(m_path);  // all on screen: one call
+    } else {
+        for (const Piece& piece : m_pieces)
+            if (piece.bounds.intersects(option->exposedRect))
+                painter->drawPath(piece.path);
+    }
     if (lod >= kPlainBelow && !m_arrow.isEmpty()) {
         painter->setPen(Qt::NoPen);
         painter->setBrush(pen.color());

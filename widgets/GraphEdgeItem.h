@@ -10,6 +10,8 @@
 #include <QPen>
 #include <QPolygonF>
 
+#include <vector>
+
 namespace topiary {
 
 class GraphEdgeItem : public QGraphicsItem {
@@ -36,6 +38,14 @@ private:
     QPainterPath m_path;
     QPolygonF m_arrow;
     QRectF m_bounds;
+    // The path again in pieces a few hundred points long: densenet's concat arrows run
+    // the height of a dense block, and stroking only the pieces on screen keeps a
+    // frame's cost proportional to what is visible.
+    struct Piece {
+        QPainterPath path;
+        QRectF bounds;
+    };
+    std::vector<Piece> m_pieces;
     mutable QPainterPath m_shape;  // built on first hit test: most edges are never hovered
     QPen m_pen;
     QPen m_hoverPen;

@@ -73,3 +73,26 @@ print(f"| sensitivity analysis, 9 layers x 10 ratios, 1,000 images | {s:.1f} s |
 o = cpp["oneLayerChange"]
 print(f"| one-layer change ({o.get('label', '')}), apply + re-evaluate 1,000 images | {ms(o):.0f} ms (first estimate {o['first_estimate_ms']:.0f} ms) | target 300 ms | — |")
 PY
+
+echo
+cmake --build "$build" --target bench_layout bench_gui_graph >/dev/null
+layout=$(TOPIARY_REFERENCE_DIR=$models "$build/tests/bench/bench_layout" --benchmark_format=json 2>/dev/null)
+gui=$(TOPIARY_REFERENCE_DIR=$models QT_QPA_PLATFORM=offscreen "$build/tests/bench/bench_gui_graph" --benchmark_format=json 2>/dev/null)
+/usr/bin/python3 - "$layout" "$gui" <<'PY'
+import json, sys
+def runs(text):
+    return {b["name"].split("/min_time")[0].split("/iterations")[0]: b for b in json.loads(text)["benchmarks"]}
+layout, gui = runs(sys.argv[1]), runs(sys.argv[2])
+def ms(b):
+    return b["real_time"] * {"ms": 1, "us": 1e-3, "ns": 1e-6}[b["time_unit"]]
+print("| benchmark | Topiary | peer | ratio peer/Topiary |")
+print("|---|---|---|---|")
+for mode in ("", "_compact"):
+    t, p = ms(layout[f"layout/resnet50{mode}"]), ms(layout[f"layout/resnet50{mode}_graphvizDefaults"])
+    print(f"| graph layout, resnet50{mode.replace('_', ' ')} | {t:.1f} ms | Graphviz default limits + splines {p:.1f} ms | {p / t:.2f}x |")
+for mode in ("", "_compact"):
+    print(f"| graph layout, densenet121{mode.replace('_', ' ')} | {ms(layout[f'layout/densenet121{mode}']):.0f} ms | Graphviz defaults: ~100 s | — |")
+for scale, label in (("100", "1:1"), ("25", "1:4"), ("0", "fitted")):
+    on, off = ms(gui[f"panDensenet/scale%:{scale}/cache:1"]), ms(gui[f"panDensenet/scale%:{scale}/cache:0"])
+    print(f"| panning densenet121 at {label}, frame | {on:.1f} ms ({1000 / on:.0f} fps) | no item caching {off:.1f} ms | {off / on:.2f}x |")
+PY

@@ -137,6 +137,22 @@ void checkInvariants(const Model& model, const GraphLayout& layout)
         CHECK(distanceToBox(e.arrowTip, to) < 2.0);
         for (const auto& p : e.points)
             CHECK((p.x >= -1 && p.x <= layout.width + 1 && p.y >= -1 && p.y <= layout.height + 1));
+        // The arrow goes around the boxes it passes, never through one.
+        for (size_t k = 0; k + 3 < e.points.size(); k += 3) {
+            for (double t = 0; t <= 1.0; t += 0.125) {
+                const double u = 1 - t;
+                const auto& p = e.points;
+                const GraphPoint q{u * u * u * p[k].x + 3 * u * u * t * p[k + 1].x + 3 * u * t * t * p[k + 2].x + t * t * t * p[k + 3].x,
+                                   u * u * u * p[k].y + 3 * u * u * t * p[k + 1].y + 3 * u * t * t * p[k + 2].y + t * t * t * p[k + 3].y};
+                for (size_t b = 0; b < layout.nodes.size(); ++b) {
+                    const auto& n = layout.nodes[b];
+                    if (static_cast<int>(b) == e.from || static_cast<int>(b) == e.to)
+                        continue;
+                    if (q.x > n.x + 1 && q.x < n.x + n.width - 1 && q.y > n.y + 1 && q.y < n.y + n.height - 1)
+                        FAIL_CHECK("arrow " << e.tensor << " crosses the box of " << n.lines.at(1));
+                }
+            }
+        }
         // Top to bottom: the arrow enters below where it starts.
         CHECK(e.arrowTip.y > e.points.front().y);
     }
