@@ -6,6 +6,8 @@
 #include "core/DependencyGroups.h"
 #include "core/Model.h"
 
+#include <QFile>
+
 namespace topiary {
 
 Document::Document(QObject* parent)
@@ -47,6 +49,38 @@ void Document::showPlan(const Plan& plan)
     m_plan = plan;
     m_current = m_contents.stats->compute(m_plan);
     emit planChanged();
+}
+
+Project Document::snapshot(const std::function<std::optional<HistoryEvaluation>(const Plan&)>& evaluationOf) const
+{
+    Project project;
+    project.modelPath = QFile::encodeName(m_contents.path).toStdString();
+    project.modelFingerprint = m_contents.fingerprint;
+    project.plan = m_plan;
+    for (int i = 0; i < m_undo->count(); ++i) {
+        const auto* step = dynamic_cast<const PlanCommand*>(m_undo->command(i));
+        if (!step)
+            continue;
+        project.history.push_back(HistoryEntry { step->after(), step->text().toStdString(), evaluationOf(step->after()) });
+    }
+    project.current = m_undo->index() - 1;
+    return project;
+}
+
+void Document::restore(const Project& project)
+{
+    if (!m_contents.stats)
+        return;
+    m_undo->clear();
+    Plan previous = m_plan;
+    for (const HistoryEntry& entry : project.history) {
+        m_undo->push(new PlanCommand(this, previous, entry.plan, QString::fromStdString(entry.label), -1, false));
+        previous = entry.plan;
+    }
+    m_undo->setIndex(static_cast<int>(project.current + 1));
+    if (!(project.plan == m_plan))
+        editPlan(project.plan, tr("Unrecorded edits"));
+    m_undo->setClean();
 }
 
 } // namespace topiary

@@ -5,13 +5,16 @@
 #pragma once
 
 #include "core/Plan.h"
+#include "core/Project.h"
 #include "core/Stats.h"
 
 #include <QObject>
 #include <QUndoStack>
 #include <QString>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace topiary {
@@ -29,6 +32,7 @@ struct LoadedModel {
     QString path;          // the file, or a ":/..." resource path
     QString displayName;   // the file name, shown in the title bar
     qint64 fileBytes = 0;  // size of what was parsed
+    FileFingerprint fingerprint; // of the file (size -1 for a resource)
 };
 
 class Document : public QObject {
@@ -53,6 +57,13 @@ public:
     // True when the plan differs from the one last saved (markSaved) or loaded.
     bool isModified() const { return !m_undo->isClean(); }
     void markSaved() { m_undo->setClean(); }
+    // The session as a project: model, plan and every step of the history (with the
+    // evaluations the caller has for those plans); dataset fields are the caller's.
+    Project snapshot(const std::function<std::optional<HistoryEvaluation>(const Plan&)>& evaluationOf) const;
+    // Replays a project's history onto the loaded model as undo steps and makes its
+    // current step (and then its plan) the shown one.
+    void restore(const Project& project);
+    const FileFingerprint& fingerprint() const { return m_contents.fingerprint; }
     // Sets the shown plan without an undo step; only PlanCommand calls it.
     void showPlan(const Plan& plan);
     const ModelStats& originalStats() const { return m_original; }

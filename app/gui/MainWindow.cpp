@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AutoSaver.h"
 #include "ExportDialog.h"
 #include "GraphPane.h"
 #include "LiveEvaluation.h"
@@ -45,6 +46,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QToolButton>
+#include <QUndoStack>
 #include <QUndoView>
 
 namespace topiary {
@@ -62,6 +64,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_document(new Document(this))
     , m_loader(new ModelLoader(this))
     , m_evaluation(new LiveEvaluation(this))
+    , m_autoSaver(new AutoSaver(this))
     , m_showErrorDialogs(!qEnvironmentVariableIsSet("TOPIARY_NO_DIALOGS"))
 {
     setAcceptDrops(true);
@@ -80,6 +83,19 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_document, &Document::modelChanged, this, &MainWindow::showDocument);
     connect(m_document, &Document::planChanged, this, &MainWindow::showPlan);
     connect(m_evaluation, &LiveEvaluation::updated, this, &MainWindow::showEvaluation);
+    connect(m_document, &Document::planChanged, this, &MainWindow::markSessionDirty);
+    connect(m_document->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+    connect(m_evaluation, &LiveEvaluation::evaluated, this, [this](const Plan& plan, const EvaluationMetrics& metrics) {
+        // Only the shown plan's stats are at hand; an older plan's result arrives only when stale.
+        if (metrics.labelled == 0 || m_document->isEmpty() || !(plan == m_document->plan()))
+            return;
+        const ModelStats& stats = m_document->currentStats();
+        m_evaluated.emplace_back(plan, HistoryEvaluation { metrics.top1(), stats.encodedBytes, stats.linearMacs });
+        markSessionDirty();
+    });
+    connect(m_autoSaver, &AutoSaver::failed, this, [this](const QString& message) {
+        statusBar()->showMessage(tr("Autosave failed: %1").arg(message), statusTimeoutMs);
+    });
     connect(m_evaluation, &LiveEvaluation::failed, this, [this](const QString& message) {
         statusBar()->showMessage(tr("Evaluation failed: %1").arg(message), statusTimeoutMs);
     });
@@ -105,7 +121,7 @@ void MainWindow::openSample()
     m_loader->loadResource(sampleResourcePath());
 }
 
-bool MainWindow::openDataset(const QString& path)
+bool MainWindow::openDataset(const QString& path, const std::optional<PreprocessSpec>& given)
 {
     if (m_document->isEmpty())
         return false;
@@ -113,10 +129,15 @@ bool MainWindow::openDataset(const QString& path)
     // preprocess.json beside the model wins (it describes the model), then beside the data.
     Result<PreprocessSpec> spec = std::unexpected(Error {});
     QString specSource;
+    if (given) {
+        spec = *given;
+        specSource = tr("the project");
+    }
     for (const QString& folder : { QFileInfo(m_document->path()).absolutePath(), QFileInfo(path).absolutePath(),
              QFileInfo(path).isDir() ? QFileInfo(path).absoluteFilePath() : QString() }) {
         const QString candidate = QDir(folder).filePath(QStringLiteral("preprocess.json"));
-        if (!folder.isEmpty() && !m_document->path().startsWith(QLatin1Char(':')) && QFileInfo(candidate).isFile()) {
+        if (specSource.isEmpty() && !folder.isEmpty() && !m_document->path().startsWith(QLatin1Char(':'))
+            && QFileInfo(candidate).isFile()) {
             spec = loadPreprocess(candidate.toStdString());
             specSource = candidate;
             break;
@@ -151,6 +172,9 @@ bool MainWindow::openDataset(const QString& path)
             statusTimeoutMs);
     m_evaluation->setDataset(std::move(*dataset), std::move(*spec));
     m_evaluation->setPlan(m_document->plan());
+    m_datasetPath = QFileInfo(path).absoluteFilePath();
+    m_evaluated.clear();
+    markSessionDirty();
     return true;
 }
 
@@ -176,6 +200,7 @@ void MainWindow::attachSampleDataset()
     }
     m_evaluation->setDataset(std::move(*dataset), std::move(*spec));
     m_evaluation->setPlan(m_document->plan());
+    m_datasetPath.clear();
 }
 
 void MainWindow::chooseDataset()
@@ -303,6 +328,11 @@ bool MainWindow::isLoading() const
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    m_autoSaver->discard();
     writeSettings();
     QMainWindow::closeEvent(event);
 }
@@ -320,7 +350,10 @@ void MainWindow::dropEvent(QDropEvent* event)
         return;
     event->acceptProposedAction();
     // One document at a time: the first file wins.
-    openFile(files.first());
+    if (files.first().endsWith(QStringLiteral(".topiary"), Qt::CaseInsensitive))
+        openProject(files.first());
+    else
+        openFile(files.first());
 }
 
 void MainWindow::changeEvent(QEvent* event)
@@ -339,10 +372,27 @@ void MainWindow::createActions()
     m_openSampleAction = new QAction(this);
     connect(m_openSampleAction, &QAction::triggered, this, &MainWindow::openSample);
 
+    m_openProjectAction = new QAction(this);
+    m_openProjectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O));
+    connect(m_openProjectAction, &QAction::triggered, this, &MainWindow::chooseProjectToOpen);
+    m_saveProjectAction = new QAction(this);
+    m_saveProjectAction->setShortcut(QKeySequence::Save);
+    connect(m_saveProjectAction, &QAction::triggered, this, [this] {
+        if (m_projectPath.isEmpty())
+            chooseProjectToSave();
+        else
+            saveProject(m_projectPath);
+    });
+    m_saveProjectAsAction = new QAction(this);
+    m_saveProjectAsAction->setShortcut(QKeySequence::SaveAs);
+    connect(m_saveProjectAsAction, &QAction::triggered, this, &MainWindow::chooseProjectToSave);
+    m_reportAction = new QAction(this);
+    m_reportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    connect(m_reportAction, &QAction::triggered, this, &MainWindow::chooseReport);
+
     m_loadRecipeAction = new QAction(this);
     connect(m_loadRecipeAction, &QAction::triggered, this, &MainWindow::chooseRecipeToLoad);
     m_saveRecipeAction = new QAction(this);
-    m_saveRecipeAction->setShortcut(QKeySequence::Save);
     connect(m_saveRecipeAction, &QAction::triggered, this, &MainWindow::chooseRecipeToSave);
 
     m_openDatasetAction = new QAction(this);
@@ -378,10 +428,15 @@ void MainWindow::createMenus()
     m_fileMenu->addAction(m_openSampleAction);
     m_fileMenu->addAction(m_openDatasetAction);
     m_fileMenu->addSeparator();
+    m_fileMenu->addAction(m_openProjectAction);
+    m_fileMenu->addAction(m_saveProjectAction);
+    m_fileMenu->addAction(m_saveProjectAsAction);
+    m_fileMenu->addSeparator();
     m_fileMenu->addAction(m_loadRecipeAction);
     m_fileMenu->addAction(m_saveRecipeAction);
     m_fileMenu->addSeparator();
     m_fileMenu->addAction(m_exportAction);
+    m_fileMenu->addAction(m_reportAction);
     m_fileMenu->addSeparator();
     m_fileMenu->addAction(m_quitAction);
 
@@ -489,6 +544,14 @@ void MainWindow::retranslateUi()
     m_openDatasetAction->setText(tr("Open &Dataset…"));
     m_openDatasetAction->setStatusTip(
         tr("Choose images to estimate accuracy on: an image folder, a path,label list or an IDX file"));
+    m_openProjectAction->setText(tr("Open &Project…"));
+    m_openProjectAction->setStatusTip(tr("Reopen a saved session: model, dataset, plan and history"));
+    m_saveProjectAction->setText(tr("Save Pro&ject"));
+    m_saveProjectAction->setStatusTip(tr("Save the session (model, dataset, plan and history) as a .topiary project"));
+    m_saveProjectAsAction->setText(tr("Save Project &As…"));
+    m_saveProjectAsAction->setStatusTip(tr("Save the session under a new name"));
+    m_reportAction->setText(tr("Export &Report…"));
+    m_reportAction->setStatusTip(tr("Write an HTML report with the plots and the per-layer table, and a CSV of the table"));
     m_exportAction->setText(tr("&Export Compressed Model…"));
     m_exportAction->setStatusTip(tr("Apply the plan and write the compressed model as a new ONNX file"));
     m_historyDock->setWindowTitle(tr("History"));
@@ -568,7 +631,22 @@ void MainWindow::onLoaded(const LoadedModel& result)
     setLoadingVisible(false);
     if (!result.path.startsWith(QLatin1Char(':')))
         m_recentFiles->add(result.path);
+    m_evaluated.clear();
     m_document->setContents(result);
+    if (m_pendingProject && QFileInfo(result.path) == QFileInfo(QString::fromStdString(m_pendingProject->modelPath.string()))) {
+        const Project project = *m_pendingProject;
+        m_pendingProject.reset();
+        m_document->restore(project);
+        if (!project.datasetPath.empty())
+            openDataset(QString::fromStdString(project.datasetPath.string()), project.preprocess);
+        for (const auto& entry : project.history)
+            if (entry.evaluation)
+                m_evaluated.emplace_back(entry.plan, *entry.evaluation);
+        m_document->markSaved();
+    } else {
+        m_projectPath.clear();
+        m_pendingProject.reset();
+    }
     const auto layers = static_cast<qint64>(result.cost->layers().size());
     statusBar()->showMessage(tr("Loaded %1 (layers: %2, parameters: %3)")
                                  .arg(result.displayName, format::count(layers),
@@ -735,7 +813,9 @@ void MainWindow::updateTitle()
     if (m_document->isEmpty())
         setWindowTitle(tr("Topiary"));
     else
-        setWindowTitle(tr("%1 — Topiary").arg(m_document->displayName()));
+        setWindowTitle(tr("%1%2 — Topiary")
+                           .arg(m_projectPath.isEmpty() ? m_document->displayName() : QFileInfo(m_projectPath).fileName(),
+                               m_document->isModified() ? QStringLiteral(" *") : QString()));
 }
 
 QStringList MainWindow::onnxFiles(const QMimeData* mime)
@@ -746,7 +826,9 @@ QStringList MainWindow::onnxFiles(const QMimeData* mime)
     const QList<QUrl> urls = mime->urls();
     for (const QUrl& url : urls) {
         const QString path = url.toLocalFile();
-        if (!path.isEmpty() && path.endsWith(QStringLiteral(".onnx"), Qt::CaseInsensitive))
+        if (!path.isEmpty()
+            && (path.endsWith(QStringLiteral(".onnx"), Qt::CaseInsensitive)
+                || path.endsWith(QStringLiteral(".topiary"), Qt::CaseInsensitive)))
             files.append(path);
     }
     return files;

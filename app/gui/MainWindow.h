@@ -7,10 +7,14 @@
 #include "Document.h"
 
 #include "core/Apply.h"
+#include "core/Project.h"
 
 #include <QMainWindow>
 
 #include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
 
 class QAction;
 class QDockWidget;
@@ -30,6 +34,7 @@ namespace topiary {
 
 class Plan;
 
+class AutoSaver;
 class GraphPane;
 class LayerTableModel;
 class LiveEvaluation;
@@ -58,9 +63,18 @@ public:
     // Evaluates on this dataset (an image folder, a path,label list or an IDX images file)
     // from now on; preprocessing from preprocess.json beside the model or the dataset, else
     // the defaults of the model's input. False with a status message when it cannot.
-    bool openDataset(const QString& path);
+    bool openDataset(const QString& path, const std::optional<PreprocessSpec>& spec = std::nullopt);
     LiveEvaluation* liveEvaluation() const { return m_evaluation; }
     GraphPane* graphPane() const { return m_graph; }
+    // Projects (.topiary): the model, dataset, plan and history. openProject loads the
+    // model and then restores the rest; false (with a message) when it cannot start.
+    bool openProject(const QString& path);
+    bool saveProject(const QString& path);
+    QString projectPath() const { return m_projectPath; }
+    // The HTML report (plots and per-layer table) and a CSV of the table beside it.
+    bool exportReport(const QString& htmlPath);
+    // At start: offers to recover a session a crash left behind (not in tests).
+    void offerRecovery();
     // The layer every view shows as selected (-1: none); from any view, or a test.
     void selectLayer(int layer);
     int selectedLayer() const { return m_selectedLayer; }
@@ -112,6 +126,13 @@ private:
     void proposePlan(const Plan& plan, const QString& text, int mergeKey = -1, bool open = false);
     void chooseDataset();
     void chooseExport();
+    void chooseProjectToOpen();
+    bool chooseProjectToSave();
+    void chooseReport();
+    void markSessionDirty();
+    Project snapshot() const;
+    // Asks about unsaved changes; false when the user cancels.
+    bool maybeSave();
     void attachSampleDataset();
     void showEvaluation();
     void setLoadingVisible(bool visible);
@@ -133,6 +154,12 @@ private:
     QDockWidget* m_totalsDock = nullptr;
     RecentFiles* m_recentFiles = nullptr;
     LiveEvaluation* m_evaluation = nullptr;
+    AutoSaver* m_autoSaver = nullptr;
+    QString m_projectPath;
+    QString m_datasetPath; // "" for none or the bundled images
+    std::optional<Project> m_pendingProject; // restored when its model has loaded
+    // Plans evaluated this session, newest last: history entries and the Pareto plot use them.
+    std::vector<std::pair<Plan, HistoryEvaluation>> m_evaluated;
     QUndoView* m_historyView = nullptr;
     QDockWidget* m_historyDock = nullptr;
     std::unique_ptr<QTemporaryDir> m_sampleData; // the bundled images, unpacked for the evaluator
@@ -148,6 +175,10 @@ private:
     QAction* m_saveRecipeAction = nullptr;
     QAction* m_openDatasetAction = nullptr;
     QAction* m_exportAction = nullptr;
+    QAction* m_openProjectAction = nullptr;
+    QAction* m_saveProjectAction = nullptr;
+    QAction* m_saveProjectAsAction = nullptr;
+    QAction* m_reportAction = nullptr;
     QAction* m_undoAction = nullptr;
     QAction* m_redoAction = nullptr;
     QAction* m_quitAction = nullptr;

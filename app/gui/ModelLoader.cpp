@@ -1,5 +1,7 @@
 #include "ModelLoader.h"
 
+#include "core/Project.h"
+
 #include "core/CostModel.h"
 #include "core/DependencyGroups.h"
 #include "core/Stats.h"
@@ -100,7 +102,12 @@ void ModelLoader::loadFile(const QString& path)
     start(path, [file, path] {
         Result<Model> loaded = Model::load(file);
         const qint64 bytes = loaded ? loaded->fileBytes() : 0;
-        return analyse(std::move(loaded), path, bytes);
+        Outcome outcome = analyse(std::move(loaded), path, bytes);
+        // Projects record which file their plan was made for (read here, off the GUI thread).
+        if (outcome.result.model)
+            if (auto fingerprint = fingerprintFile(file))
+                outcome.result.fingerprint = *fingerprint;
+        return outcome;
     });
 }
 

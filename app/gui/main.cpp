@@ -135,8 +135,12 @@ int main(int argc, char* argv[])
 
     if (positional.isEmpty())
         window.openSample();
+    else if (positional.first().endsWith(QStringLiteral(".topiary"), Qt::CaseInsensitive))
+        window.openProject(QFileInfo(positional.first()).absoluteFilePath());
     else
         window.openFile(QFileInfo(positional.first()).absoluteFilePath());
+    if (screenshot.isEmpty())
+        QTimer::singleShot(0, &window, [&window] { window.offerRecovery(); });
 
     return app.exec();
 }

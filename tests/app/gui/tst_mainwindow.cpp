@@ -95,6 +95,7 @@ private slots:
     void sampleShowsTheAccuracyEstimate();
     void exportWritesWhatTheStatsPredict();
     void exportNeverOverwritesTheSource();
+    void projectRestoresPlanAndHistory();
 
 private:
     QTemporaryDir m_dir;
@@ -432,6 +433,46 @@ void TestMainWindow::exportNeverOverwritesTheSource()
     QFile after(m_smallCnn);
     QVERIFY(after.open(QIODevice::ReadOnly));
     QCOMPARE(after.readAll(), before);
+}
+
+void TestMainWindow::projectRestoresPlanAndHistory()
+{
+    const QString project = m_dir.filePath(u"session.topiary"_s);
+    topiary::Plan saved;
+    {
+        MainWindow window;
+        window.setShowErrorDialogs(false);
+        QSignalSpy finished(&window, &MainWindow::loadFinished);
+        window.openFile(m_smallCnn);
+        QVERIFY(waitForLoad(finished));
+        QAbstractItemModel* model = window.findChild<QTableView*>(u"layerTable"_s)->model();
+        QVERIFY(model->setData(model->index(4, topiary::LayerTableModel::Pruned), 50));
+        QVERIFY(model->setData(model->index(2, topiary::LayerTableModel::Bits), 4));
+        window.document()->undoStack()->undo(); // the project keeps the undone step for redo
+        QVERIFY(window.document()->isModified());
+        QVERIFY(window.saveProject(project));
+        QVERIFY(!window.document()->isModified());
+        saved = window.document()->plan();
+    }
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    QVERIFY(window.openProject(project));
+    QVERIFY(waitForLoad(finished));
+    QVERIFY(window.document()->plan() == saved);
+    QVERIFY(totalParams(window).contains(u"1,530"_s));
+    QCOMPARE(window.document()->undoStack()->count(), 2);
+    QCOMPARE(window.document()->undoStack()->index(), 1);
+    QVERIFY(!window.document()->isModified());
+    window.document()->undoStack()->redo();
+    QCOMPARE(window.document()->plan().layers().size(), size_t { 2 });
+
+    // A corrupt project is refused with a message, and the open model stays.
+    QVERIFY(writeFile(m_dir.filePath(u"broken.topiary"_s), "{\"format\": \"topiary-project\""));
+    QSignalSpy failed(&window, &MainWindow::loadFailed);
+    QVERIFY(!window.openProject(m_dir.filePath(u"broken.topiary"_s)));
+    QCOMPARE(failed.count(), 1);
+    QVERIFY(!window.document()->isEmpty());
 }
 
 QTEST_MAIN(TestMainWindow)
