@@ -276,7 +276,8 @@ void BudgetFitPanel::setProposal(const BudgetProposal& proposal)
             ? tr("Predicted accuracy loss: %1 points (allowed %2).")
             : tr("Predicted accuracy loss: %1 points, more than the %2 allowed."))
                  .arg(loss, allowed);
-    m_proposal->setText(lines.join(QLatin1Char('\n')));
+    // Numbers stay on one line with their unit.
+    m_proposal->setText(lines.join(QLatin1Char('\n')).replace(QStringLiteral(" %"), QStringLiteral("\u00a0%")));
     m_proposal->setVisible(true);
     updateButtons();
 }

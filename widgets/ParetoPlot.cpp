@@ -28,10 +28,15 @@ constexpr int kClickSlop = 4;
 ParetoPlot::ParetoPlot(QWidget* parent)
     : QWidget(parent)
     , m_plot(new QCustomPlot(this))
+    , m_legend(new QLabel(this))
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_plot);
+    layout->setSpacing(2);
+    layout->addWidget(m_plot, 1);
+    layout->addWidget(m_legend);
+    m_legend->setTextFormat(Qt::RichText);
+    m_legend->setContentsMargins(6, 0, 6, 2);
     m_plot->setMouseTracking(true);
     m_plot->setMinimumSize(320, 180);
 
@@ -80,6 +85,9 @@ void ParetoPlot::retranslateUi()
     m_charts[1].rect->axis(QCPAxis::atBottom)->setLabel(tr("MACs (millions)"));
     m_charts[0].rect->axis(QCPAxis::atLeft)->setLabel(tr("Accuracy (%)"));
     m_charts[1].rect->axis(QCPAxis::atLeft)->setLabel(QString());
+    m_legend->setText(tr("<span style=\"color:%1\">●</span> a plan (bars: 95 % interval) &nbsp; "
+                         "<span style=\"color:%2\">●━</span> best trade-offs (Pareto front) &nbsp; ◯ current plan")
+                          .arg(kPointColor.name(), kFrontColor.name()));
     setToolTip(tr("Every plan evaluated in this session; red steps are the best trade-offs, click a plan to "
                   "restore it."));
 }

@@ -15,6 +15,7 @@ class QCustomPlot;
 class QCPAxisRect;
 class QCPErrorBars;
 class QCPGraph;
+class QLabel;
 class QMouseEvent;
 
 namespace topiary {
@@ -70,6 +71,7 @@ private:
     void onMouseRelease(QMouseEvent* event);
 
     QCustomPlot* m_plot = nullptr;
+    QLabel* m_legend = nullptr;
     std::array<Chart, 2> m_charts;
     ParetoSet m_set;
     int m_current = -1;

@@ -23,7 +23,7 @@ const std::array<QColor, 10> kPalette { QColor(0x4e, 0x79, 0xa7), QColor(0xf2, 0
     QColor(0x76, 0xb7, 0xb2), QColor(0x59, 0xa1, 0x4f), QColor(0xed, 0xc9, 0x48), QColor(0xb0, 0x7a, 0xa1),
     QColor(0xff, 0x9d, 0xa7), QColor(0x9c, 0x75, 0x5f), QColor(0xba, 0xb0, 0xac) };
 
-constexpr int kMaxLegendCurves = 8; // beyond this a legend hides the plot; hovering names curves
+constexpr int kMaxLegendCurves = 12; // beyond this a legend hides the plot; hovering names curves
 constexpr double kPickDistance = 8.0; // px from a curve that still picks it
 constexpr int kClickSlop = 4;
 
@@ -60,7 +60,11 @@ SensitivityPlot::SensitivityPlot(QWidget* parent)
     connect(m_plot->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), m_plot->yAxis2,
         qOverload<const QCPRange&>(&QCPAxis::setRange));
     m_plot->legend->setVisible(false);
-    m_plot->legend->setFont(font());
+    QFont legendFont = font();
+    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
+    m_plot->legend->setFont(legendFont);
+    m_plot->legend->setBrush(QColor(255, 255, 255, 210));
+    m_plot->legend->setRowSpacing(-3);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
 
     m_hoverLabel = new QCPItemText(m_plot);
@@ -79,7 +83,8 @@ SensitivityPlot::SensitivityPlot(QWidget* parent)
     m_baselineLabel = new QCPItemText(m_plot);
     m_baselineLabel->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
     m_baselineLabel->position->setTypeY(QCPItemPosition::ptPlotCoords);
-    m_baselineLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    // At the right end, where the curves have mostly fallen below it, not over the first points.
+    m_baselineLabel->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
     m_baselineLabel->setColor(QColor(0x50, 0x50, 0x50));
     m_baselineLabel->setSelectable(false);
 
@@ -144,7 +149,11 @@ void SensitivityPlot::refresh()
     if (!same)
         rebuildCurves(names);
 
-    m_usesAgreement = m_result.baseline.labelled == 0
+    // Agreement stands in for accuracy only once measurements show the data has no labels.
+    const bool measured = m_result.baseline.processed > 0
+        || std::any_of(m_result.points.begin(), m_result.points.end(),
+            [](const SensitivityPoint& p) { return p.evaluated; });
+    m_usesAgreement = measured && m_result.baseline.labelled == 0
         && std::none_of(m_result.points.begin(), m_result.points.end(),
             [](const SensitivityPoint& p) { return p.evaluated && p.metrics.labelled > 0; });
     retranslateUi();
@@ -171,7 +180,8 @@ void SensitivityPlot::rebuildCurves(const std::vector<std::string>& names)
         c.estimate->removeFromLegend();
         c.measured = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
         c.measured->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
-        c.measured->setName(QString::fromStdString(c.name));
+        c.measured->setName(QFontMetrics(m_plot->legend->font())
+                                .elidedText(QString::fromStdString(c.name), Qt::ElideLeft, 220));
         c.errors = new QCPErrorBars(m_plot->xAxis, m_plot->yAxis);
         c.errors->setDataPlottable(c.measured);
         c.errors->removeFromLegend();
@@ -225,7 +235,7 @@ void SensitivityPlot::updateData()
     if (hasBaseline) {
         m_baseline->point1->setCoords(0.0, 100.0 * baseline.value);
         m_baseline->point2->setCoords(1.0, 100.0 * baseline.value);
-        m_baselineLabel->position->setCoords(0.01, 100.0 * baseline.value);
+        m_baselineLabel->position->setCoords(0.99, 100.0 * baseline.value);
         m_baselineLabel->setText(
             tr("original: %1 %").arg(format::locale().toString(100.0 * baseline.value, 'f', 1)));
     }

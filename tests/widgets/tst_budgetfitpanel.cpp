@@ -100,9 +100,12 @@ void TestBudgetFitPanel::proposalIsAcceptedOrDiscarded()
     QVERIFY(panel.acceptButton()->isEnabled());
     const QString text = panel.proposalText();
     QVERIFY2(text.contains(QStringLiteral("Prunes 14 layers.")), qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("48.0 % of the original")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("48.0\u00a0% of the original")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("met.")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("0.80 points (allowed 1.0)")), qPrintable(text));
+
+    if (qEnvironmentVariableIsSet("TOPIARY_WIDGET_SNAPSHOTS")) // to look at the panel
+        panel.grab().save(qEnvironmentVariable("TOPIARY_WIDGET_SNAPSHOTS") + QStringLiteral("/budgetfitpanel.png"));
 
     QTest::mouseClick(panel.acceptButton(), Qt::LeftButton);
     QCOMPARE(accepted.count(), 1);
