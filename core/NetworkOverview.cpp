@@ -106,11 +106,13 @@ Result<NetworkOverview> networkOverview(const std::vector<Layer>& layers, const 
             if (f >= 0 && static_cast<size_t>(f) < n)
                 removed[static_cast<size_t>(f)] = 1.0f;
 
-        // Most important first; equal scores keep filter order so the picture is stable.
+        // Most important first; equal scores keep filter order so the picture is stable, and
+        // a NaN score (from NaN weights) ranks last instead of breaking the sort.
         std::vector<int64_t> order(n);
         std::iota(order.begin(), order.end(), int64_t { 0 });
         std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-            return row.scores[static_cast<size_t>(a)] > row.scores[static_cast<size_t>(b)];
+            const float sa = row.scores[static_cast<size_t>(a)], sb = row.scores[static_cast<size_t>(b)];
+            return sa > sb || (!std::isnan(sa) && std::isnan(sb));
         });
         const float max = row.scores[static_cast<size_t>(order.front())];
         for (size_t rank = 0; rank < n; ++rank) {

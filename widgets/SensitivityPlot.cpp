@@ -201,11 +201,16 @@ void SensitivityPlot::updateData()
     const double scale = m_kind == SweepKind::Prune ? 100.0 : 1.0;
     for (auto& c : m_curves) {
         QVector<double> keys, values, minus, plus, estimateKeys, estimateValues;
-        int total = 0;
-        for (const auto& p : m_result.points) {
-            if (p.kind != m_kind || p.layer != c.name)
-                continue;
-            ++total;
+        // By x: the sweep's order is the user's, and error bars follow the graph's data order.
+        std::vector<const SensitivityPoint*> points;
+        for (const auto& p : m_result.points)
+            if (p.kind == m_kind && p.layer == c.name)
+                points.push_back(&p);
+        std::stable_sort(points.begin(), points.end(),
+            [](const SensitivityPoint* a, const SensitivityPoint* b) { return a->value < b->value; });
+        const auto total = static_cast<qsizetype>(points.size());
+        for (const SensitivityPoint* point : points) {
+            const SensitivityPoint& p = *point;
             const double x = p.value * scale;
             minX = any ? std::min(minX, x) : x;
             maxX = any ? std::max(maxX, x) : x;

@@ -42,6 +42,8 @@ class TestSensitivityPlot : public QObject {
 private slots:
     void progressiveResultsKeepTheCurves();
     void clickingNearACurveSelectsItsLayer();
+    void hoveringACurveHighlightsIt();
+    void bitWidthSweeps();
 };
 
 void TestSensitivityPlot::progressiveResultsKeepTheCurves()
@@ -140,6 +142,61 @@ void TestSensitivityPlot::clickingNearACurveSelectsItsLayer()
 
     plot.setSelectedLayer(1);
     QVERIFY(plot.measuredGraph(1)->pen().widthF() > plot.measuredGraph(3)->pen().widthF());
+}
+
+void TestSensitivityPlot::hoveringACurveHighlightsIt()
+{
+    auto model = topiary::Model::fromProto(topiary::test::makeSmallCnn(), {});
+    QVERIFY(model.has_value());
+    const auto layers = topiary::findLayers(*model);
+    auto estimate = topiary::estimateSensitivity(*model, topiary::SensitivityOptions {});
+    QVERIFY(estimate.has_value());
+    topiary::SensitivityResult result = *estimate;
+    for (size_t l = 0; l < layers.size(); ++l)
+        measure(result, layers[l].name, static_cast<int>(l) + 2);
+
+    SensitivityPlot plot;
+    plot.resize(600, 400);
+    plot.setResult(result, layers);
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    plot.plot()->replot();
+
+    const QCPGraph* g = plot.measuredGraph(2);
+    const auto point = g->data()->at(8);
+    const QPoint at(static_cast<int>(g->keyAxis()->coordToPixel(point->key)),
+        static_cast<int>(g->valueAxis()->coordToPixel(point->value)) + 2);
+    QTest::mouseMove(plot.plot(), at);
+    QTRY_VERIFY(plot.measuredGraph(2)->pen().widthF() > plot.measuredGraph(0)->pen().widthF());
+    // The others fade so the hovered one reads.
+    QVERIFY(plot.measuredGraph(0)->pen().color().alpha() < 255);
+    QCOMPARE(plot.selectedLayer(), -1); // hovering is not selecting
+}
+
+void TestSensitivityPlot::bitWidthSweeps()
+{
+    auto model = topiary::Model::fromProto(topiary::test::makeSmallCnn(), {});
+    QVERIFY(model.has_value());
+    const auto layers = topiary::findLayers(*model);
+    topiary::SensitivityOptions options;
+    options.ratios = { 0.5 };
+    options.bits = { 8, 4, 2 };
+    auto estimate = topiary::estimateSensitivity(*model, options);
+    QVERIFY(estimate.has_value());
+
+    SensitivityPlot plot;
+    plot.setResult(*estimate, layers);
+    QCOMPARE(plot.curveCount(), 6);
+    QCOMPARE(plot.estimateGraph(0)->dataCount(), 1);
+    plot.setSweepKind(topiary::SweepKind::Bits);
+    QCOMPARE(plot.curveCount(), 6);
+    QCOMPARE(plot.curveLayer(5), 5);
+    const QCPGraph* bits = plot.estimateGraph(0);
+    QCOMPARE(bits->dataCount(), 3);
+    QCOMPARE(bits->data()->at(0)->key, 2.0);
+    QCOMPARE(bits->data()->at(2)->key, 8.0);
+    // Fewer bits keep less of the weights' energy.
+    QVERIFY(bits->data()->at(0)->value < bits->data()->at(2)->value);
 }
 
 QTEST_MAIN(TestSensitivityPlot)
