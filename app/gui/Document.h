@@ -73,6 +73,7 @@ public:
     bool isEmpty() const { return !m_contents.model; }
     const std::shared_ptr<const Model>& model() const { return m_contents.model; }
     const std::shared_ptr<const CostModel>& cost() const { return m_contents.cost; }
+    const std::shared_ptr<const StatsModel>& statsModel() const { return m_contents.stats; }
     const QString& path() const { return m_contents.path; }
     const QString& displayName() const { return m_contents.displayName; }
     qint64 fileBytes() const { return m_contents.fileBytes; }

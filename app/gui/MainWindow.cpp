@@ -8,6 +8,8 @@
 #include "RecentFiles.h"
 
 #include "widgets/LayerTableModel.h"
+#include "widgets/NetworkOverviewMap.h"
+#include "widgets/SensitivityPlot.h"
 #include "widgets/NumberFormat.h"
 #include "widgets/TotalsPanel.h"
 
@@ -72,6 +74,7 @@ MainWindow::MainWindow(QWidget* parent)
     createMenus();
     createCentralWidget();
     createDocks();
+    createAnalysisDocks();
     createStatusBar();
     retranslateUi();
     readSettings();
@@ -104,7 +107,12 @@ MainWindow::MainWindow(QWidget* parent)
     updateTitle();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The autosave snapshot reads the document, which as a child would go first.
+    m_autoSaver->flush();
+    delete m_autoSaver;
+}
 
 QString MainWindow::sampleResourcePath()
 {
@@ -221,6 +229,8 @@ void MainWindow::selectLayer(int layer)
         return;
     m_selectedLayer = layer;
     m_graph->setSelectedLayer(layer);
+    m_overview->setSelectedLayer(layer);
+    m_sensitivityPlot->setSelectedLayer(layer);
     const QModelIndex row = layer >= 0 ? m_layerProxy->mapFromSource(m_layerModel->index(layer, 0)) : QModelIndex();
     if (row.isValid() && m_layerTable->currentIndex().row() != row.row()) {
         m_layerTable->selectionModel()->setCurrentIndex(
@@ -575,6 +585,7 @@ void MainWindow::retranslateUi()
     m_aboutAction->setText(tr("&About Topiary"));
     m_recentFiles->retranslateUi();
     m_totalsDock->setWindowTitle(tr("Totals"));
+    retranslateAnalysis();
     m_emptyHint->setText(tr("Open an ONNX model with File → Open, or drop an .onnx file here."));
     m_cancelButton->setText(tr("Cancel"));
     m_cancelButton->setToolTip(tr("Stop waiting for this model; the current one stays open"));

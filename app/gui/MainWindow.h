@@ -7,6 +7,7 @@
 #include "Document.h"
 
 #include "core/Apply.h"
+#include "core/ParetoSet.h"
 #include "core/Project.h"
 
 #include <QMainWindow>
@@ -25,6 +26,7 @@ class QProgressBar;
 class QSortFilterProxyModel;
 class QStackedWidget;
 class QTabWidget;
+class QTimer;
 class QTableView;
 class QTemporaryDir;
 class QToolButton;
@@ -33,8 +35,15 @@ class QUndoView;
 namespace topiary {
 
 class Plan;
+struct EvaluationMetrics;
 
 class AutoSaver;
+class BudgetFitPanel;
+class NetworkOverviewMap;
+class ParetoPlot;
+class SensitivityPlot;
+class SensitivityRunner;
+struct BudgetRequest;
 class GraphPane;
 class LayerTableModel;
 class LiveEvaluation;
@@ -75,6 +84,13 @@ public:
     bool exportReport(const QString& htmlPath);
     // At start: offers to recover a session a crash left behind (not in tests).
     void offerRecovery();
+    // Analyze > Sensitivity: the per-layer filter-pruning sweep on the current dataset.
+    bool runSensitivity(int64_t imageLimit = 500);
+    SensitivityRunner* sensitivityRunner() const { return m_sensitivity; }
+    // Fits a plan to the budget from the measured sensitivity and shows it (an undoable
+    // step) until the user accepts or discards it; false with the reason in the panel.
+    bool proposeFit(const BudgetRequest& request);
+    const ParetoSet& paretoSet() const { return m_pareto; }
     // The layer every view shows as selected (-1: none); from any view, or a test.
     void selectLayer(int layer);
     int selectedLayer() const { return m_selectedLayer; }
@@ -126,6 +142,11 @@ private:
     void proposePlan(const Plan& plan, const QString& text, int mergeKey = -1, bool open = false);
     void chooseDataset();
     void chooseExport();
+    void createAnalysisDocks();
+    void retranslateAnalysis();
+    void refreshOverview();
+    void onSensitivityChanged();
+    void addParetoPoint(const Plan& plan, const EvaluationMetrics& metrics);
     void chooseProjectToOpen();
     bool chooseProjectToSave();
     void chooseReport();
@@ -155,6 +176,22 @@ private:
     RecentFiles* m_recentFiles = nullptr;
     LiveEvaluation* m_evaluation = nullptr;
     AutoSaver* m_autoSaver = nullptr;
+    SensitivityRunner* m_sensitivity = nullptr;
+    NetworkOverviewMap* m_overview = nullptr;
+    SensitivityPlot* m_sensitivityPlot = nullptr;
+    QDockWidget* m_sensitivityDock = nullptr;
+    QProgressBar* m_sensitivityProgress = nullptr;
+    ParetoPlot* m_paretoPlot = nullptr;
+    QDockWidget* m_paretoDock = nullptr;
+    BudgetFitPanel* m_fitPanel = nullptr;
+    QDockWidget* m_fitDock = nullptr;
+    QMenu* m_analyzeMenu = nullptr;
+    QAction* m_sensitivityAction = nullptr;
+    QAction* m_cancelSensitivityAction = nullptr;
+    QTimer* m_overviewTimer = nullptr;
+    ParetoSet m_pareto;
+    std::vector<Plan> m_paretoPlans; // by point id
+    bool m_fitPreviewOpen = false; // a proposed fit is shown and not yet accepted
     QString m_projectPath;
     QString m_datasetPath; // "" for none or the bundled images
     std::optional<Project> m_pendingProject; // restored when its model has loaded
