@@ -8,6 +8,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <utility>
 
 namespace topiary {
 
@@ -213,6 +217,69 @@ Plan groupPlan(const Plan& plan, const std::vector<Layer>& layers, const std::ve
     return out;
 }
 
+const Constant* floatWeight(const Model& model, const Layer& layer)
+{
+    const Constant* weight = model.constant(layer.weight);
+    return weight && !weight->floats.empty() ? weight : nullptr;
+}
+
+// The fraction of weights an Element spec prunes: round(ratio·n)/n for Ratio (what
+// elementMask prunes), the share below the cut otherwise (what thresholdMask prunes).
+double elementFraction(std::span<const float> weights, const PruneSpec& spec, std::optional<double> cut)
+{
+    if (spec.granularity != PruneGranularity::Element || weights.empty() || !cut)
+        return 0.0;
+    if (spec.mode != PruneMode::Ratio)
+        return elementRatioBelow(weights, *cut);
+    const auto n = static_cast<double>(weights.size());
+    return std::nearbyint(spec.value * n) / n;
+}
+
+void refreshPlanParts(LayerInspection& out, const Model& model, const std::vector<Layer>& layers,
+    const std::vector<DependencyGroup>& groups, const Plan& plan, const FilterScorer& scorer,
+    const InspectionOptions& options, bool everything)
+{
+    const Layer& l = layers[static_cast<size_t>(out.layer)];
+    const LayerSpec spec = plan.spec(l.name);
+    const Constant* weight = floatWeight(model, l);
+    if (everything || !(spec.prune == out.spec.prune)) {
+        out.elementThreshold = weight ? elementThresholdOf(weight->floats, spec.prune) : std::nullopt;
+        out.elementPrunedFraction = weight ? elementFraction(weight->floats, spec.prune, out.elementThreshold) : 0.0;
+    }
+    if (everything || !(spec.quant == out.spec.quant))
+        out.levels = quantLevels(model, l, spec.quant, out.histogram.edges.front(), out.histogram.edges.back());
+    out.spec = spec;
+
+    // This layer's scores are already at hand: the selection reuses them.
+    const int layer = out.layer;
+    const FilterScorer reuse = [&](int other, Criterion criterion) -> Result<std::vector<float>> {
+        const int i = inspectedCriterionIndex(criterion);
+        if (other != layer || i < 0)
+            return scorer(other, criterion);
+        const auto& c = out.criteria[static_cast<size_t>(i)];
+        if (c.scores)
+            return *c.scores;
+        return fail(c.reason);
+    };
+    out.keptFilters.assign(static_cast<size_t>(out.limits.filters), 1);
+    out.pruneError.clear();
+    auto selection = selectPruned(model, layers, groups, groupPlan(plan, layers, groups, layer), reuse);
+    if (!selection) {
+        out.pruneError = selection.error().message;
+    } else {
+        for (int64_t f : selection->prunedFilters(groups, layer))
+            if (f >= 0 && f < out.limits.filters)
+                out.keptFilters[static_cast<size_t>(f)] = 0;
+    }
+
+    double ratio = Disagreement::kDefaultRatio;
+    if (options.disagreementRatio)
+        ratio = *options.disagreementRatio;
+    else if (out.prunedFilterCount() > 0)
+        ratio = static_cast<double>(out.prunedFilterCount()) / static_cast<double>(out.limits.filters);
+    out.disagreement = disagreement(out.criteria, ratio);
+}
+
 } // namespace
 
 Result<LayerInspection> inspectLayer(const Model& model, const std::vector<Layer>& layers,
@@ -223,8 +290,8 @@ Result<LayerInspection> inspectLayer(const Model& model, const std::vector<Layer
         return fail("no layer " + std::to_string(layer) + " (the model has " + std::to_string(layers.size())
             + " layers)");
     const Layer& l = layers[static_cast<size_t>(layer)];
-    const Constant* weight = model.constant(l.weight);
-    if (!weight || weight->floats.empty())
+    const Constant* weight = floatWeight(model, l);
+    if (!weight)
         return fail("layer " + l.name + ": weight " + l.weight + " has no float data");
     auto filters = filterMatrix(weight->floats, l);
     if (!filters)
@@ -236,17 +303,7 @@ Result<LayerInspection> inspectLayer(const Model& model, const std::vector<Layer
     out.kind = l.kind;
     out.weightShape = l.weightShape;
     out.limits = limitsOf(l, *filters, groups, layer);
-    const LayerSpec& spec = plan.spec(l.name);
-
     out.histogram = histogram(weight->floats, options.histogramBins);
-    out.elementThreshold = elementThresholdOf(weight->floats, spec.prune);
-    if (spec.prune.granularity == PruneGranularity::Element) {
-        if (auto mask = pruneMask(elementScores(weight->floats), spec.prune)) {
-            const auto pruned = std::count(mask->begin(), mask->end(), uint8_t{0});
-            out.elementPrunedFraction = static_cast<double>(pruned) / static_cast<double>(mask->size());
-        }
-    }
-    out.levels = quantLevels(model, l, spec.quant, out.histogram.edges.front(), out.histogram.edges.back());
     out.kernels = kernelL1(*filters);
 
     for (size_t i = 0; i < kInspectedCriteria.size(); ++i) {
@@ -260,30 +317,6 @@ Result<LayerInspection> inspectLayer(const Model& model, const std::vector<Layer
                 + std::to_string(filters->rows()) + " filters";
         else
             c.scores = std::move(*scores);
-    }
-
-    // This layer's scores are already at hand: the selection reuses them.
-    const FilterScorer cached = [&](int l2, Criterion criterion) -> Result<std::vector<float>> {
-        const int i = inspectedCriterionIndex(criterion);
-        if (l2 != layer || i < 0)
-            return scorer(l2, criterion);
-        const auto& c = out.criteria[static_cast<size_t>(i)];
-        if (c.scores)
-            return *c.scores;
-        return fail(c.reason);
-    };
-    out.keptFilters.assign(static_cast<size_t>(filters->rows()), 1);
-    auto selection = selectPruned(model, layers, groups, groupPlan(plan, layers, groups, layer), cached);
-    if (!selection) {
-        out.pruneError = selection.error().message;
-    } else {
-        for (int64_t f : selection->prunedFilters(groups, layer))
-            if (f >= 0 && f < filters->rows())
-                out.keptFilters[static_cast<size_t>(f)] = 0;
-    }
-
-    for (size_t i = 0; i < out.criteria.size(); ++i) {
-        const auto& c = out.criteria[i];
         out.limits.criterionReason[i] = c.reason;
         if (c.scores && !c.scores->empty())
             out.limits.maxScore[i] = *std::max_element(c.scores->begin(), c.scores->end());
@@ -291,13 +324,38 @@ Result<LayerInspection> inspectLayer(const Model& model, const std::vector<Layer
     out.limits.maxMagnitude = std::max(std::fabs(static_cast<double>(out.histogram.min)),
                                        std::fabs(static_cast<double>(out.histogram.max)));
 
-    double ratio = Disagreement::kDefaultRatio;
-    if (options.disagreementRatio)
-        ratio = *options.disagreementRatio;
-    else if (out.prunedFilterCount() > 0)
-        ratio = static_cast<double>(out.prunedFilterCount()) / static_cast<double>(filters->rows());
-    out.disagreement = disagreement(out.criteria, ratio);
+    refreshPlanParts(out, model, layers, groups, plan, scorer, options, true);
     return out;
+}
+
+void refreshInspection(LayerInspection& inspection, const Model& model, const std::vector<Layer>& layers,
+    const std::vector<DependencyGroup>& groups, const Plan& plan, const FilterScorer& scorer,
+    const InspectionOptions& options)
+{
+    if (inspection.layer < 0 || static_cast<size_t>(inspection.layer) >= layers.size())
+        return;
+    refreshPlanParts(inspection, model, layers, groups, plan, scorer, options, false);
+}
+
+FilterScorer cachedScorer(FilterScorer inner)
+{
+    struct Cache {
+        std::mutex mutex;
+        std::map<std::pair<int, Criterion>, Result<std::vector<float>>> entries;
+    };
+    auto cache = std::make_shared<Cache>();
+    return [cache, inner = std::move(inner)](int layer, Criterion criterion) -> Result<std::vector<float>> {
+        const auto key = std::make_pair(layer, criterion);
+        {
+            const std::lock_guard lock(cache->mutex);
+            if (auto it = cache->entries.find(key); it != cache->entries.end())
+                return it->second;
+        }
+        // Scored outside the lock: two threads may both score a layer, never block each other.
+        auto scores = inner(layer, criterion);
+        const std::lock_guard lock(cache->mutex);
+        return cache->entries.emplace(key, std::move(scores)).first->second;
+    };
 }
 
 } // namespace topiary

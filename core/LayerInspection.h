@@ -88,6 +88,9 @@ struct LayerLimits {
     std::array<std::string, kInspectedCriteria.size()> criterionReason{};
 };
 
+// Two kinds of parts: those of the weights alone (histogram, kernels, scores, limits),
+// computed once per layer, and those of the plan (`spec` onwards), which
+// refreshInspection() recomputes cheaply after every plan edit.
 struct LayerInspection {
     int layer = -1;
     std::string name;
@@ -101,15 +104,18 @@ struct LayerInspection {
     // kept |w| (so exactly round(ratio·n) weights lie below it, ties aside), for Threshold
     // the value itself, for MeanStdRule mean(|w|) + k·std(|w|). Absent unless the spec
     // is Element pruning.
-    std::optional<double> elementThreshold;
-    double elementPrunedFraction = 0.0;  // of the weights, by the layer's Element spec
-
-    QuantLevels levels;
-
     // filters x inputs, L1 of each kernel.
     KernelMatrix kernels;
     // Per criterion, in kInspectedCriteria order.
     std::array<CriterionScores, kInspectedCriteria.size()> criteria;
+
+    // ---- Parts of the plan.
+    LayerSpec spec;  // the layer's spec in the plan these parts were computed for
+
+    std::optional<double> elementThreshold;
+    double elementPrunedFraction = 0.0;  // of the weights, by the layer's Element spec
+
+    QuantLevels levels;
 
     // Filters the plan removes from this layer (1 = keep), from selectPruned over the
     // layer's dependency group, so coupling and channel rounding are honoured.
@@ -130,12 +136,27 @@ struct InspectionOptions {
 // Inspects layers[layer] under `plan`. scorer scores filters by criterion (weightScorer,
 // or activationScorer when activation statistics exist, so APoZ is available); the
 // criteria it refuses come back absent with its message as the reason. Only the layer's
-// own group is selected, so the cost is that of this layer (FPGM dominates: O(filters²·
-// inputs·k²); a resnet50 layer takes tens of milliseconds). Errors: the layer index is
-// out of range or its weight is not a float tensor.
+// own group is selected. The weight parts dominate the cost (FPGM: O(filters²·inputs·k²);
+// a 512 x 512 x 3 x 3 resnet50 conv takes about 0.1-0.2 s), so call this when the
+// selected layer, the model or the scorer changes, and refreshInspection() after plan
+// edits. Errors: the layer index is out of range or its weight is not a float tensor.
 Result<LayerInspection> inspectLayer(const Model& model, const std::vector<Layer>& layers,
     const std::vector<DependencyGroup>& groups, int layer, const Plan& plan, const FilterScorer& scorer,
     const InspectionOptions& options = {});
+
+// Brings the plan parts of `inspection` up to `plan`: the element cut when the layer's
+// prune spec changed, the quantization levels when its quant spec changed, and always the
+// pruned mask (group mates' specs and the plan options matter too) and the disagreement
+// table. The layer's own scores are reused; group mates are scored through `scorer`, so
+// pass a cachedScorer() to keep this to a few milliseconds on large layers.
+void refreshInspection(LayerInspection& inspection, const Model& model, const std::vector<Layer>& layers,
+    const std::vector<DependencyGroup>& groups, const Plan& plan, const FilterScorer& scorer,
+    const InspectionOptions& options = {});
+
+// A scorer that remembers what `inner` returned (scores and errors) per layer and
+// criterion, shared by all copies; thread-safe. Make a new one when the model or the
+// activation statistics behind `inner` change.
+FilterScorer cachedScorer(FilterScorer inner);
 
 // The fraction of weights with |w| < magnitude: the element ratio a threshold dragged on
 // the histogram prunes. A Ratio spec with it prunes the same weights as a Threshold spec

@@ -420,3 +420,62 @@ TEST_CASE("inspecting a layer that does not exist is an error", "[inspection]")
     CHECK_FALSE(inspectLayer(a.model, a.layers, a.groups, 7, Plan{}, weightScorer(a.model, a.layers)).has_value());
     CHECK_FALSE(inspectLayer(a.model, a.layers, a.groups, -1, Plan{}, weightScorer(a.model, a.layers)).has_value());
 }
+
+TEST_CASE("refreshing after a plan edit gives what a fresh inspection gives", "[inspection]")
+{
+    const auto a = disagreeing();
+    const int c = a.index("c");
+    const FilterScorer scorer = cachedScorer(weightScorer(a.model, a.layers));
+    auto in = inspectLayer(a.model, a.layers, a.groups, c, Plan{}, scorer);
+    REQUIRE(in);
+    CHECK(in->spec == LayerSpec{});
+
+    LayerSpec spec;
+    spec.prune = {PruneGranularity::Filter, Criterion::Fpgm, PruneMode::Ratio, 0.5};
+    spec.quant = {QuantScheme::Uniform, 2, true, false};
+    const Plan filters = withLayerPrune(Plan{}, a.layers, a.groups, c, spec.prune).withQuant("c", spec.quant);
+    refreshInspection(*in, a.model, a.layers, a.groups, filters, scorer);
+    CHECK(in->spec == spec);
+    CHECK(in->keptFilters == Mask{0, 1, 0, 1});  // FPGM prunes a and c
+    CHECK(in->disagreement.ratio == 0.5);
+    // 2-bit symmetric over max |w| = 5.1: -5.1, 0, 5.1; the data spans [-1, 5.1].
+    REQUIRE(in->levels.values.size() == 2);
+    CHECK(in->levels.values[0] == 0.0);
+    CHECK(in->levels.values[1] == Approx(5.1));
+
+    // Element pruning at ratio 0.5 of 8 weights: the cut is the 5th smallest |w|.
+    const Plan element = Plan{}.withPrune("c", {PruneGranularity::Element, Criterion::L1, PruneMode::Ratio, 0.5});
+    refreshInspection(*in, a.model, a.layers, a.groups, element, scorer);
+    REQUIRE(in->elementThreshold);
+    CHECK(*in->elementThreshold == Approx(1.0));  // |w|: 0 0 0 0.1 | 1 4.8 5 5.1
+    CHECK(in->elementPrunedFraction == 0.5);
+    CHECK(in->prunedFilterCount() == 0);
+    CHECK(in->levels.values.empty());  // back to float
+
+    auto fresh = inspectLayer(a.model, a.layers, a.groups, c, element, scorer);
+    REQUIRE(fresh);
+    CHECK(fresh->elementThreshold == in->elementThreshold);
+    CHECK(fresh->keptFilters == in->keptFilters);
+    CHECK(fresh->disagreement.keep == in->disagreement.keep);
+}
+
+TEST_CASE("a cached scorer asks once per layer and criterion, errors included", "[inspection]")
+{
+    int calls = 0;
+    const FilterScorer inner = [&](int layer, Criterion criterion) -> Result<std::vector<float>> {
+        ++calls;
+        if (criterion == Criterion::Apoz)
+            return fail("no data");
+        return std::vector<float>{static_cast<float>(layer)};
+    };
+    const FilterScorer cached = cachedScorer(inner);
+    const FilterScorer copy = cached;
+    CHECK(*cached(3, Criterion::L1) == std::vector<float>{3.0f});
+    CHECK(*copy(3, Criterion::L1) == std::vector<float>{3.0f});
+    CHECK(calls == 1);
+    CHECK(*cached(4, Criterion::L1) == std::vector<float>{4.0f});
+    CHECK(calls == 2);
+    CHECK(cached(3, Criterion::Apoz).error().message == "no data");
+    CHECK_FALSE(copy(3, Criterion::Apoz).has_value());
+    CHECK(calls == 3);
+}
