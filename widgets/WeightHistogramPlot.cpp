@@ -23,6 +23,15 @@ const QColor kPrunedColour(190, 190, 190);
 const QColor kLevelColour(214, 110, 0, 150);
 const QColor kCutColour(200, 30, 30);
 
+// Counts are whole numbers: no 2.5 ticks on a layer with few weights.
+QSharedPointer<QCPAxisTicker> countTicker()
+{
+    auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
+    ticker->setTickStep(1.0);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    return ticker;
+}
+
 } // namespace
 
 WeightHistogramPlot::WeightHistogramPlot(QWidget* parent)
@@ -47,6 +56,7 @@ WeightHistogramPlot::WeightHistogramPlot(QWidget* parent)
         axis->setLabelFont(small);
     }
     // A hidden [0, 1] axis lets level and cut lines span the full height, whatever the counts.
+    m_plot->yAxis->setTicker(countTicker());
     m_plot->yAxis2->setRange(0.0, 1.0);
     m_plot->yAxis2->setVisible(false);
 
@@ -181,7 +191,7 @@ void WeightHistogramPlot::setLogarithmicCounts(bool on)
     if (on)
         m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
     else
-        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        m_plot->yAxis->setTicker(countTicker());
     // Bars grow from 1 on a log axis (0 is at minus infinity there).
     m_kept->setBaseValue(on ? 0.7 : 0.0);
     m_pruned->setBaseValue(on ? 0.7 : 0.0);

@@ -244,6 +244,15 @@ void TestLayerInspector::screenshotOfASampleLayerWithApoz()
     inspector.heatmap()->setView(ImportanceHeatmap::View::Kernels);
     inspector.setInspection(s.inspect(stem, elementPlan, scorer), element);
     shoot(inspector, QStringLiteral("inspector-sample-element.png"));
+
+    // A depthwise conv (one input per filter) and the classifier.
+    for (const char* name : {"/dw1/conv/Conv", "/fc/Gemm"}) {
+        const int l = s.index(name);
+        const Plan plan = withLayerPrune(Plan{}, s.layers, s.groups, l,
+                                         {PruneGranularity::Filter, Criterion::L2, PruneMode::Ratio, 0.3});
+        inspector.setInspection(s.inspect(l, plan, scorer), plan.spec(name));
+        shoot(inspector, QStringLiteral("inspector-sample-%1.png").arg(QString::fromLatin1(name).section(QLatin1Char('/'), 1, 1)));
+    }
 }
 
 void TestLayerInspector::screenshotOfAPrunedResnet18Conv()
