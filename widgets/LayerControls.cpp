@@ -1,0 +1,465 @@
+#include "widgets/LayerControls.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QEvent>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace topiary {
+
+namespace {
+
+constexpr double kMeanStdRange = 3.0;  // k of mean + k·std runs over [-3, 3]
+
+constexpr Criterion kCriteria[] = {Criterion::L1, Criterion::L2, Criterion::Fpgm, Criterion::Apoz,
+                                   Criterion::BnScale, Criterion::Random};
+constexpr QuantScheme kSchemes[] = {QuantScheme::Float32, QuantScheme::Float16, QuantScheme::Uniform,
+                                    QuantScheme::Codebook, QuantScheme::Binary, QuantScheme::Ternary};
+
+void setItemEnabled(QComboBox* box, int index, bool enabled, const QString& toolTip)
+{
+    if (auto* model = qobject_cast<QStandardItemModel*>(box->model()))
+        if (QStandardItem* item = model->item(index))
+            item->setEnabled(enabled);
+    box->setItemData(index, toolTip, Qt::ToolTipRole);
+}
+
+template <class E>
+E currentEnum(const QComboBox* box)
+{
+    return static_cast<E>(box->currentData().toInt());
+}
+
+template <class E>
+void selectEnum(QComboBox* box, E value)
+{
+    box->setCurrentIndex(std::max(0, box->findData(static_cast<int>(value))));
+}
+
+// Bits a scheme always has (0: the user chooses).
+int naturalBits(QuantScheme scheme)
+{
+    switch (scheme) {
+    case QuantScheme::Float32: return 32;
+    case QuantScheme::Float16: return 16;
+    case QuantScheme::Binary: return 1;
+    case QuantScheme::Ternary: return 2;
+    case QuantScheme::Uniform:
+    case QuantScheme::Codebook: return 0;
+    }
+    return 0;
+}
+
+} // namespace
+
+LayerControls::LayerControls(QWidget* parent)
+    : QWidget(parent)
+{
+    // Pruning
+    m_pruneBox = new QGroupBox(this);
+    m_granularity = new QComboBox(m_pruneBox);
+    m_granularity->setObjectName(QStringLiteral("granularity"));
+    for (auto g : {PruneGranularity::None, PruneGranularity::Element, PruneGranularity::Filter})
+        m_granularity->addItem(QString(), static_cast<int>(g));
+    m_criterion = new QComboBox(m_pruneBox);
+    m_criterion->setObjectName(QStringLiteral("pruneCriterion"));
+    for (Criterion c : kCriteria)
+        m_criterion->addItem(QString(), static_cast<int>(c));
+    m_mode = new QComboBox(m_pruneBox);
+    m_mode->setObjectName(QStringLiteral("pruneMode"));
+    for (auto m : {PruneMode::Ratio, PruneMode::Threshold, PruneMode::MeanStdRule})
+        m_mode->addItem(QString(), static_cast<int>(m));
+    m_slider = new QSlider(Qt::Horizontal, m_pruneBox);
+    m_slider->setObjectName(QStringLiteral("pruneSlider"));
+    m_slider->setRange(0, kSliderSteps);
+    m_slider->setPageStep(kSliderSteps / 20);
+    m_value = new QDoubleSpinBox(m_pruneBox);
+    m_value->setObjectName(QStringLiteral("pruneValue"));
+    m_value->setKeyboardTracking(false);  // one edit when typing is done, not per digit
+    m_value->setMinimumWidth(90);
+
+    m_granularityLabel = new QLabel(m_pruneBox);
+    m_criterionLabel = new QLabel(m_pruneBox);
+    m_modeLabel = new QLabel(m_pruneBox);
+    m_valueLabel = new QLabel(m_pruneBox);
+    m_granularityLabel->setBuddy(m_granularity);
+    m_criterionLabel->setBuddy(m_criterion);
+    m_modeLabel->setBuddy(m_mode);
+    m_valueLabel->setBuddy(m_slider);
+    auto* valueRow = new QHBoxLayout;
+    valueRow->addWidget(m_slider, 1);
+    valueRow->addWidget(m_value);
+    auto* pruneForm = new QFormLayout(m_pruneBox);
+    pruneForm->addRow(m_granularityLabel, m_granularity);
+    pruneForm->addRow(m_criterionLabel, m_criterion);
+    pruneForm->addRow(m_modeLabel, m_mode);
+    pruneForm->addRow(m_valueLabel, valueRow);
+
+    // Encoding
+    m_quantBox = new QGroupBox(this);
+    m_scheme = new QComboBox(m_quantBox);
+    m_scheme->setObjectName(QStringLiteral("quantScheme"));
+    for (QuantScheme s : kSchemes)
+        m_scheme->addItem(QString(), static_cast<int>(s));
+    m_bits = new QSpinBox(m_quantBox);
+    m_bits->setObjectName(QStringLiteral("quantBits"));
+    m_bits->setKeyboardTracking(false);
+    m_symmetric = new QCheckBox(m_quantBox);
+    m_symmetric->setObjectName(QStringLiteral("quantSymmetric"));
+    m_perChannel = new QCheckBox(m_quantBox);
+    m_perChannel->setObjectName(QStringLiteral("quantPerChannel"));
+    m_schemeLabel = new QLabel(m_quantBox);
+    m_bitsLabel = new QLabel(m_quantBox);
+    m_schemeLabel->setBuddy(m_scheme);
+    m_bitsLabel->setBuddy(m_bits);
+    auto* flags = new QHBoxLayout;
+    flags->addWidget(m_symmetric);
+    flags->addWidget(m_perChannel);
+    flags->addStretch(1);
+    auto* quantForm = new QFormLayout(m_quantBox);
+    quantForm->addRow(m_schemeLabel, m_scheme);
+    quantForm->addRow(m_bitsLabel, m_bits);
+    quantForm->addRow(flags);
+
+    // Low rank
+    m_rankBox = new QGroupBox(this);
+    m_rank = new QSpinBox(m_rankBox);
+    m_rank->setObjectName(QStringLiteral("lowRank"));
+    m_rank->setKeyboardTracking(false);
+    m_rankLabel = new QLabel(m_rankBox);
+    m_rankLabel->setBuddy(m_rank);
+    auto* rankForm = new QFormLayout(m_rankBox);
+    rankForm->addRow(m_rankLabel, m_rank);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_pruneBox);
+    layout->addWidget(m_quantBox);
+    layout->addWidget(m_rankBox);
+    layout->addStretch(1);
+
+    connect(m_slider, &QSlider::valueChanged, this, &LayerControls::onSliderMoved);
+    connect(m_slider, &QSlider::sliderReleased, this, &LayerControls::onSliderReleased);
+    connect(m_value, &QDoubleSpinBox::valueChanged, this, &LayerControls::onSpinChanged);
+    for (QComboBox* box : {m_granularity, m_criterion, m_mode})
+        connect(box, &QComboBox::currentIndexChanged, this, &LayerControls::onPruneShapeChanged);
+    connect(m_scheme, &QComboBox::currentIndexChanged, this, &LayerControls::onQuantChanged);
+    connect(m_bits, &QSpinBox::valueChanged, this, &LayerControls::onQuantChanged);
+    connect(m_symmetric, &QCheckBox::toggled, this, &LayerControls::onQuantChanged);
+    connect(m_perChannel, &QCheckBox::toggled, this, &LayerControls::onQuantChanged);
+    connect(m_rank, &QSpinBox::valueChanged, this, &LayerControls::onRankChanged);
+
+    retranslateUi();
+    clear();
+}
+
+void LayerControls::retranslateUi()
+{
+    m_pruneBox->setTitle(tr("Pruning"));
+    m_granularityLabel->setText(tr("&Prune:"));
+    m_granularity->setItemText(0, tr("Nothing"));
+    m_granularity->setItemText(1, tr("Single weights"));
+    m_granularity->setItemText(2, tr("Whole filters"));
+    m_granularity->setToolTip(tr("Prune nothing, individual weights (zeroed in place) or whole filters (removed "
+                                 "together with the channels coupled to them)."));
+    m_criterionLabel->setText(tr("&Rank by:"));
+    const QString criterionNames[] = {tr("L1 norm"), tr("L2 norm"), tr("FPGM"), tr("APoZ"), tr("BN scale"),
+                                      tr("Random")};
+    for (int i = 0; i < m_criterion->count(); ++i)
+        m_criterion->setItemText(i, criterionNames[i]);
+    m_criterion->setToolTip(tr("How filters are scored; the lowest-scored filters are pruned first."));
+    m_modeLabel->setText(tr("&Cut by:"));
+    m_mode->setItemText(0, tr("Ratio"));
+    m_mode->setItemText(1, tr("Threshold"));
+    m_mode->setItemText(2, tr("Mean + k·std"));
+    m_mode->setToolTip(tr("Prune a fraction of the weights or filters, everything scored below a threshold, or "
+                          "everything below mean + k standard deviations of the scores."));
+    m_valueLabel->setText(tr("&Value:"));
+    m_slider->setToolTip(tr("Drag to change how much of the layer is pruned; the plan updates as you drag."));
+    m_value->setToolTip(tr("The pruning ratio, threshold or k, typed exactly."));
+
+    m_quantBox->setTitle(tr("Weight encoding"));
+    m_schemeLabel->setText(tr("&Encoding:"));
+    const QString schemeNames[] = {tr("Float32 (unchanged)"), tr("Float16"), tr("Uniform integer"),
+                                   tr("Codebook (k-means)"), tr("Binary"), tr("Ternary")};
+    for (int i = 0; i < m_scheme->count(); ++i)
+        m_scheme->setItemText(i, schemeNames[i]);
+    m_scheme->setToolTip(tr("How the layer's weights are stored: floats, a uniform integer grid, a k-means codebook, "
+                            "or one or two scaled signs."));
+    m_bitsLabel->setText(tr("&Bits:"));
+    m_bits->setToolTip(tr("Bits per weight for uniform and codebook encodings."));
+    m_symmetric->setText(tr("&Symmetric"));
+    m_symmetric->setToolTip(tr("A grid centred on zero (signed integers) instead of one with a zero point."));
+    m_perChannel->setText(tr("Per &channel"));
+    m_perChannel->setToolTip(tr("One scale per output channel instead of one for the whole tensor."));
+
+    m_rankBox->setTitle(tr("Low rank"));
+    m_rankLabel->setText(tr("R&ank:"));
+    m_rank->setSpecialValueText(tr("off"));
+    updateEnabled();
+}
+
+void LayerControls::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QWidget::changeEvent(event);
+}
+
+void LayerControls::clear()
+{
+    m_updating = true;
+    m_hasLayer = false;
+    m_limits = {};
+    selectEnum(m_granularity, PruneGranularity::None);
+    selectEnum(m_scheme, QuantScheme::Float32);
+    m_shownScheme = QuantScheme::Float32;
+    m_rank->setRange(0, 0);
+    m_rank->setValue(0);
+    updateValueRange();
+    showValue(0.0);
+    updateEnabled();
+    m_updating = false;
+}
+
+void LayerControls::setSpec(const LayerSpec& spec, const LayerLimits& limits)
+{
+    m_updating = true;
+    m_hasLayer = true;
+    m_limits = limits;
+    selectEnum(m_granularity, spec.prune.granularity);
+    selectEnum(m_criterion, spec.prune.criterion);
+    selectEnum(m_mode, spec.prune.mode);
+    updateValueRange();
+    showValue(spec.prune.value);
+
+    selectEnum(m_scheme, spec.quant.scheme);
+    m_shownScheme = spec.quant.scheme;
+    m_symmetric->setChecked(spec.quant.symmetric);
+    m_perChannel->setChecked(spec.quant.perChannel);
+    updateEnabled();  // sets the bits range for the scheme
+    m_bits->setValue(spec.quant.bits);
+
+    m_rank->setRange(0, static_cast<int>(std::min<int64_t>(limits.maxRank, 1 << 30)));
+    m_rank->setValue(static_cast<int>(spec.lowRank.rank));
+    m_updating = false;
+}
+
+PruneSpec LayerControls::pruneSpec() const
+{
+    PruneSpec spec;
+    spec.granularity = currentEnum<PruneGranularity>(m_granularity);
+    spec.criterion = currentEnum<Criterion>(m_criterion);
+    spec.mode = currentEnum<PruneMode>(m_mode);
+    spec.value = m_value->value();
+    return spec;
+}
+
+QuantSpec LayerControls::quantSpec() const
+{
+    QuantSpec spec;
+    spec.scheme = currentEnum<QuantScheme>(m_scheme);
+    const int natural = naturalBits(spec.scheme);
+    spec.bits = natural > 0 ? natural : m_bits->value();
+    spec.symmetric = m_symmetric->isChecked();
+    spec.perChannel = m_perChannel->isChecked();
+    return spec;
+}
+
+LowRankSpec LayerControls::lowRankSpec() const
+{
+    return LowRankSpec{m_rank->value()};
+}
+
+double LayerControls::valueMinimum() const
+{
+    return currentEnum<PruneMode>(m_mode) == PruneMode::MeanStdRule ? -kMeanStdRange : 0.0;
+}
+
+double LayerControls::valueMaximum() const
+{
+    switch (currentEnum<PruneMode>(m_mode)) {
+    case PruneMode::Ratio:
+        return 1.0;
+    case PruneMode::MeanStdRule:
+        return kMeanStdRange;
+    case PruneMode::Threshold:
+        break;
+    }
+    double top = 1.0;
+    if (currentEnum<PruneGranularity>(m_granularity) == PruneGranularity::Filter) {
+        const int i = inspectedCriterionIndex(currentEnum<Criterion>(m_criterion));
+        if (i >= 0 && m_limits.maxScore[static_cast<size_t>(i)] > 0.0)
+            top = m_limits.maxScore[static_cast<size_t>(i)];
+    } else if (m_limits.maxMagnitude > 0.0) {
+        top = m_limits.maxMagnitude;
+    }
+    return top;
+}
+
+void LayerControls::updateValueRange()
+{
+    const double lo = valueMinimum();
+    const double hi = valueMaximum();
+    const bool ratio = currentEnum<PruneMode>(m_mode) == PruneMode::Ratio;
+    // Enough decimals to show a hundredth of the range.
+    const int decimals = ratio ? 3 : std::clamp(3 - static_cast<int>(std::floor(std::log10(hi - lo))), 2, 8);
+    const QSignalBlocker block(m_value);
+    m_value->setDecimals(decimals);
+    m_value->setRange(lo, hi);
+    m_value->setSingleStep((hi - lo) / 100.0);
+}
+
+double LayerControls::sliderToValue(int position) const
+{
+    const double lo = valueMinimum();
+    const double hi = valueMaximum();
+    return lo + (hi - lo) * static_cast<double>(position) / kSliderSteps;
+}
+
+int LayerControls::valueToSlider(double value) const
+{
+    const double lo = valueMinimum();
+    const double hi = valueMaximum();
+    if (!(hi > lo))
+        return 0;
+    return static_cast<int>(std::lround(std::clamp((value - lo) / (hi - lo), 0.0, 1.0) * kSliderSteps));
+}
+
+void LayerControls::showValue(double value)
+{
+    const QSignalBlocker blockSpin(m_value);
+    m_value->setValue(value);
+    // Never pull the handle from under the user's mouse.
+    if (!m_slider->isSliderDown()) {
+        const QSignalBlocker blockSlider(m_slider);
+        m_slider->setValue(valueToSlider(value));
+    }
+}
+
+void LayerControls::updateEnabled()
+{
+    const auto granularity = currentEnum<PruneGranularity>(m_granularity);
+    const bool pruning = m_hasLayer && granularity != PruneGranularity::None;
+    m_pruneBox->setEnabled(m_hasLayer);
+    m_criterion->setEnabled(pruning && granularity == PruneGranularity::Filter);
+    m_mode->setEnabled(pruning);
+    m_slider->setEnabled(pruning);
+    m_value->setEnabled(pruning);
+
+    // Whole filters only where the dependency group lets them go.
+    const bool filterOk = m_limits.filterPrunable || granularity == PruneGranularity::Filter;
+    setItemEnabled(m_granularity, 2, filterOk,
+                   filterOk ? tr("Remove whole filters with the channels coupled to them.")
+                            : tr("Filters of this layer cannot be removed: %1")
+                                  .arg(QString::fromStdString(m_limits.filterReason)));
+    for (int i = 0; i < m_criterion->count(); ++i) {
+        const int k = inspectedCriterionIndex(static_cast<Criterion>(m_criterion->itemData(i).toInt()));
+        const QString reason = k >= 0 ? QString::fromStdString(m_limits.criterionReason[static_cast<size_t>(k)])
+                                      : QString();
+        const bool current = i == m_criterion->currentIndex();
+        setItemEnabled(m_criterion, i, reason.isEmpty() || current,
+                       reason.isEmpty() ? tr("Rank filters by %1.").arg(m_criterion->itemText(i)) : reason);
+    }
+
+    const auto scheme = currentEnum<QuantScheme>(m_scheme);
+    const bool uniform = scheme == QuantScheme::Uniform;
+    m_quantBox->setEnabled(m_hasLayer);
+    m_bits->setEnabled(uniform || scheme == QuantScheme::Codebook);
+    m_symmetric->setEnabled(uniform);
+    m_perChannel->setEnabled(uniform);
+    {
+        const QSignalBlocker block(m_bits);
+        const int natural = naturalBits(scheme);
+        if (natural > 0)
+            m_bits->setRange(natural, natural);
+        else if (uniform)
+            m_bits->setRange(m_symmetric->isChecked() ? 2 : 1, 16);
+        else
+            m_bits->setRange(1, 8);
+    }
+
+    m_rankBox->setEnabled(m_hasLayer && m_limits.maxRank > 0);
+    m_rank->setToolTip(m_limits.maxRank > 0
+                           ? tr("Factor the layer into two of rank r (at most %1); 0 leaves it whole.").arg(m_limits.maxRank)
+                           : m_hasLayer ? QString::fromStdString(m_limits.lowRankReason)
+                                        : tr("Factor the layer into two thinner ones of this rank; 0 leaves it whole."));
+}
+
+void LayerControls::onSliderMoved(int position)
+{
+    if (m_updating)
+        return;
+    const double value = sliderToValue(position);
+    {
+        const QSignalBlocker block(m_value);
+        m_value->setValue(value);
+    }
+    emit pruneEdited(pruneSpec(), m_slider->isSliderDown());
+}
+
+void LayerControls::onSliderReleased()
+{
+    if (m_updating)
+        return;
+    emit pruneEdited(pruneSpec(), false);
+}
+
+void LayerControls::onSpinChanged(double value)
+{
+    if (m_updating)
+        return;
+    {
+        const QSignalBlocker block(m_slider);
+        m_slider->setValue(valueToSlider(value));
+    }
+    emit pruneEdited(pruneSpec(), false);
+}
+
+void LayerControls::onPruneShapeChanged()
+{
+    if (m_updating)
+        return;
+    // Keep the value where it still means something; clamp it into the new range.
+    const double previous = m_value->value();
+    updateValueRange();
+    updateEnabled();
+    showValue(std::clamp(previous, valueMinimum(), valueMaximum()));
+    emit pruneEdited(pruneSpec(), false);
+}
+
+void LayerControls::onQuantChanged()
+{
+    if (m_updating)
+        return;
+    const auto scheme = currentEnum<QuantScheme>(m_scheme);
+    const bool fromFixedBits = naturalBits(m_shownScheme) > 0 && naturalBits(scheme) == 0;
+    m_shownScheme = scheme;
+    updateEnabled();
+    if (fromFixedBits) {
+        // Leaving float/binary/ternary: start from a common width, not the old 32 clamped to 16.
+        const QSignalBlocker block(m_bits);
+        m_bits->setValue(scheme == QuantScheme::Uniform ? 8 : 4);
+    }
+    emit quantEdited(quantSpec());
+}
+
+void LayerControls::onRankChanged()
+{
+    if (m_updating)
+        return;
+    emit lowRankEdited(lowRankSpec());
+}
+
+} // namespace topiary

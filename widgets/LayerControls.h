@@ -1,0 +1,99 @@
+// The editor of one layer's spec: pruning (granularity, criterion, Ratio / Threshold /
+// mean+k·std, a slider with a spin box for the value), weight encoding (scheme, bits,
+// symmetric, per channel) and low-rank factoring (rank, 0 = off). It shows a spec and
+// turns user edits into new specs; the document owns the truth and feeds it back with
+// setSpec(), which never emits. A slider drag emits continuously with stillDragging = true
+// and once more with false at release, so the owner can merge the drag into one undo step.
+#pragma once
+
+#include "core/CompressionSpec.h"
+#include "core/LayerInspection.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QGroupBox;
+class QLabel;
+class QSlider;
+class QSpinBox;
+
+namespace topiary {
+
+class LayerControls : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit LayerControls(QWidget* parent = nullptr);
+
+    // Shows `spec` for a layer with these limits (rank bound, slider ranges, which
+    // criteria and granularities apply). Never emits.
+    void setSpec(const LayerSpec& spec, const LayerLimits& limits);
+    // No layer: every control disabled.
+    void clear();
+
+    // The spec the controls show now.
+    PruneSpec pruneSpec() const;
+    QuantSpec quantSpec() const;
+    LowRankSpec lowRankSpec() const;
+
+    // For tests: the value slider (0..kSliderSteps).
+    static constexpr int kSliderSteps = 1000;
+    QSlider* valueSlider() const { return m_slider; }
+
+signals:
+    void pruneEdited(const topiary::PruneSpec& spec, bool stillDragging);
+    void quantEdited(const topiary::QuantSpec& spec);
+    void lowRankEdited(const topiary::LowRankSpec& spec);
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void retranslateUi();
+    void updateEnabled();
+    void updateValueRange();
+    void showValue(double value);
+    double sliderToValue(int position) const;
+    int valueToSlider(double value) const;
+    double valueMaximum() const;
+    double valueMinimum() const;
+
+    void onSliderMoved(int position);
+    void onSliderReleased();
+    void onSpinChanged(double value);
+    void onPruneShapeChanged();
+    void onQuantChanged();
+    void onRankChanged();
+
+    QGroupBox* m_pruneBox = nullptr;
+    QLabel* m_granularityLabel = nullptr;
+    QComboBox* m_granularity = nullptr;
+    QLabel* m_criterionLabel = nullptr;
+    QComboBox* m_criterion = nullptr;
+    QLabel* m_modeLabel = nullptr;
+    QComboBox* m_mode = nullptr;
+    QLabel* m_valueLabel = nullptr;
+    QSlider* m_slider = nullptr;
+    QDoubleSpinBox* m_value = nullptr;
+
+    QGroupBox* m_quantBox = nullptr;
+    QLabel* m_schemeLabel = nullptr;
+    QComboBox* m_scheme = nullptr;
+    QLabel* m_bitsLabel = nullptr;
+    QSpinBox* m_bits = nullptr;
+    QCheckBox* m_symmetric = nullptr;
+    QCheckBox* m_perChannel = nullptr;
+
+    QGroupBox* m_rankBox = nullptr;
+    QLabel* m_rankLabel = nullptr;
+    QSpinBox* m_rank = nullptr;
+
+    LayerLimits m_limits;
+    QuantScheme m_shownScheme = QuantScheme::Float32;
+    bool m_hasLayer = false;
+    bool m_updating = false;  // setSpec is writing the controls: no signals
+};
+
+} // namespace topiary

@@ -1,0 +1,333 @@
+#include "widgets/WeightHistogramPlot.h"
+
+#include "widgets/PlotExport.h"
+
+#include "core/Importance.h"
+
+#include <QEvent>
+#include <QMenu>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace topiary {
+
+namespace {
+
+constexpr double kGrabPixels = 6.0;  // how near a line a press starts a drag
+
+const QColor kKeptColour(59, 120, 176);
+const QColor kPrunedColour(190, 190, 190);
+const QColor kLevelColour(214, 110, 0, 150);
+const QColor kCutColour(200, 30, 30);
+
+// Counts are whole numbers: no 2.5 ticks on a layer with few weights.
+QSharedPointer<QCPAxisTicker> countTicker()
+{
+    auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
+    ticker->setTickStep(1.0);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    return ticker;
+}
+
+} // namespace
+
+WeightHistogramPlot::WeightHistogramPlot(QWidget* parent)
+    : QWidget(parent)
+    , m_plot(new QCustomPlot(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot);
+    setMinimumSize(240, 160);
+
+    m_plot->setObjectName(QStringLiteral("histogramPlot"));
+    m_plot->setInteractions({});  // the mouse drags the cut, not the axes
+    m_plot->setMouseTracking(true);
+    m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_plot->setNoAntialiasingOnDrag(true);
+
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
+        axis->setTickLabelFont(small);
+        axis->setLabelFont(small);
+    }
+    // A hidden [0, 1] axis lets level and cut lines span the full height, whatever the counts.
+    m_plot->yAxis->setTicker(countTicker());
+    m_plot->yAxis2->setRange(0.0, 1.0);
+    m_plot->yAxis2->setVisible(false);
+
+    m_pruned = new QCPBars(m_plot->xAxis, m_plot->yAxis);
+    m_kept = new QCPBars(m_plot->xAxis, m_plot->yAxis);
+    for (QCPBars* bars : {m_pruned, m_kept}) {
+        bars->setWidthType(QCPBars::wtPlotCoords);
+        bars->setPen(Qt::NoPen);
+        bars->setAntialiased(false);
+    }
+    m_kept->setBrush(kKeptColour);
+    m_pruned->setBrush(kPrunedColour);
+
+    m_levels = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
+    m_levels->setLineStyle(QCPGraph::lsImpulse);
+    m_levels->setPen(QPen(kLevelColour, 1.0));
+    m_levels->setAntialiased(false);
+
+    for (auto*& line : m_lines) {
+        line = new QCPItemStraightLine(m_plot);
+        line->point1->setAxes(m_plot->xAxis, m_plot->yAxis2);
+        line->point2->setAxes(m_plot->xAxis, m_plot->yAxis2);
+        line->setSelectable(false);
+    }
+    m_caption = new QCPItemText(m_plot);
+    m_caption->setClipToAxisRect(true);
+    m_caption->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_caption->position->setCoords(0.99, 0.02);
+    m_caption->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+    m_caption->setTextAlignment(Qt::AlignRight);
+    m_caption->setFont(small);
+    m_caption->setBrush(QColor(255, 255, 255, 210));
+    m_caption->setPadding(QMargins(3, 1, 3, 1));
+
+    connect(m_plot, &QCustomPlot::mousePress, this, &WeightHistogramPlot::onPress);
+    connect(m_plot, &QCustomPlot::mouseMove, this, &WeightHistogramPlot::onMove);
+    connect(m_plot, &QCustomPlot::mouseRelease, this, &WeightHistogramPlot::onRelease);
+    connect(m_plot, &QWidget::customContextMenuRequested, this, &WeightHistogramPlot::showContextMenu);
+
+    retranslateUi();
+    clear();
+}
+
+void WeightHistogramPlot::retranslateUi()
+{
+    m_plot->xAxis->setLabel(tr("weight value"));
+    m_plot->yAxis->setLabel(tr("weights per bin"));
+    m_plot->setToolTip(tr("Histogram of the layer's weights; drag a red line to prune every weight whose magnitude "
+                          "lies below it."));
+    updateCaption();
+}
+
+void WeightHistogramPlot::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QWidget::changeEvent(event);
+}
+
+void WeightHistogramPlot::clear()
+{
+    m_centres.clear();
+    m_counts.clear();
+    m_levelValues.clear();
+    m_maxCount = 1.0;
+    m_xLimit = 1.0;
+    m_hasThreshold = false;
+    m_threshold = 0.0;
+    m_prunedFraction = 0.0;
+    m_empty = true;
+    m_levels->data()->clear();
+    updateValueRange();
+    m_plot->xAxis->setRange(-m_xLimit, m_xLimit);
+    applyThreshold(0.0, false);
+}
+
+void WeightHistogramPlot::setData(const Histogram& histogram, std::optional<double> threshold, double prunedFraction,
+                                  std::span<const double> levels)
+{
+    const int bins = histogram.bins();
+    m_empty = bins == 0;
+    m_centres.resize(static_cast<size_t>(bins));
+    m_counts.resize(static_cast<size_t>(bins));
+    m_maxCount = 1.0;
+    for (int i = 0; i < bins; ++i) {
+        const auto b = static_cast<size_t>(i);
+        m_centres[b] = (histogram.edges[b] + histogram.edges[b + 1]) / 2.0;
+        m_counts[b] = static_cast<double>(histogram.counts[b]);
+        m_maxCount = std::max(m_maxCount, m_counts[b]);
+    }
+    m_binWidth = bins > 0 ? (histogram.edges.back() - histogram.edges.front()) / bins : 1.0;
+    m_kept->setWidth(m_binWidth);
+    m_pruned->setWidth(m_binWidth);
+    // Symmetric around zero, so both lines of the cut are always in view.
+    const double extent = bins > 0 ? std::max(std::fabs(histogram.edges.front()), std::fabs(histogram.edges.back())) : 0.0;
+    m_xLimit = extent > 0.0 ? extent * 1.04 : 1.0;
+    m_plot->xAxis->setRange(-m_xLimit, m_xLimit);
+    updateValueRange();
+
+    if (!std::equal(levels.begin(), levels.end(), m_levelValues.begin(), m_levelValues.end())) {
+        m_levelValues.assign(levels.begin(), levels.end());
+        QVector<QCPGraphData> points;
+        points.reserve(static_cast<qsizetype>(levels.size()));
+        for (double v : levels)
+            points.append(QCPGraphData(v, 1.0));
+        m_levels->data()->set(points, true);
+    }
+
+    m_prunedFraction = prunedFraction;
+    if (m_dragging)
+        updateBars();  // the mouse owns the cut until it is released
+    else
+        applyThreshold(threshold.value_or(0.0), threshold.has_value());
+    updateCaption();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void WeightHistogramPlot::updateValueRange()
+{
+    if (m_logCounts)
+        m_plot->yAxis->setRange(0.7, std::max(10.0, m_maxCount * 2.0));
+    else
+        m_plot->yAxis->setRange(0.0, m_maxCount * 1.08);
+}
+
+void WeightHistogramPlot::setLogarithmicCounts(bool on)
+{
+    if (on == m_logCounts)
+        return;
+    m_logCounts = on;
+    m_plot->yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (on)
+        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+    else
+        m_plot->yAxis->setTicker(countTicker());
+    // Bars grow from 1 on a log axis (0 is at minus infinity there).
+    m_kept->setBaseValue(on ? 0.7 : 0.0);
+    m_pruned->setBaseValue(on ? 0.7 : 0.0);
+    updateValueRange();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void WeightHistogramPlot::applyThreshold(double magnitude, bool active)
+{
+    m_threshold = std::max(0.0, magnitude);
+    m_hasThreshold = active;
+    const double xs[2] = {-m_threshold, m_threshold};
+    QPen pen(active ? kCutColour : QColor(150, 150, 150), active ? 1.6 : 1.2, active ? Qt::SolidLine : Qt::DashLine);
+    for (int i = 0; i < 2; ++i) {
+        m_lines[i]->point1->setCoords(xs[i], 0.0);
+        m_lines[i]->point2->setCoords(xs[i], 1.0);
+        m_lines[i]->setPen(pen);
+        m_lines[i]->setVisible(!m_empty);
+    }
+    updateBars();
+    updateCaption();
+}
+
+void WeightHistogramPlot::updateBars()
+{
+    QVector<QCPBarsData> kept;
+    QVector<QCPBarsData> pruned;
+    for (size_t i = 0; i < m_centres.size(); ++i) {
+        if (m_counts[i] <= 0.0)
+            continue;  // nothing to draw (and no bar to a log axis' zero)
+        const bool inside = m_hasThreshold && std::fabs(m_centres[i]) < m_threshold;
+        (inside ? pruned : kept).append(QCPBarsData(m_centres[i], m_counts[i]));
+    }
+    m_kept->data()->set(kept, true);
+    m_pruned->data()->set(pruned, true);
+}
+
+void WeightHistogramPlot::updateCaption()
+{
+    if (!m_caption)
+        return;
+    QStringList lines;
+    if (m_empty)
+        lines << tr("No weights to show");
+    else if (m_dragging)
+        lines << tr("cut at |w| = %1").arg(m_threshold, 0, 'g', 4);
+    else if (m_hasThreshold)
+        lines << tr("cut at |w| = %1 · %2 % of weights pruned")
+                     .arg(m_threshold, 0, 'g', 4)
+                     .arg(m_prunedFraction * 100.0, 0, 'f', 1);
+    else
+        lines << tr("drag the dashed line to prune by magnitude");
+    if (!m_levelValues.empty())
+        lines << tr("%n quantization level(s) shown", nullptr, static_cast<int>(m_levelValues.size()));
+    m_caption->setText(lines.join(QLatin1Char('\n')));
+}
+
+int WeightHistogramPlot::greyBinCount() const
+{
+    return m_pruned->data()->size();
+}
+
+int WeightHistogramPlot::drawnLevelCount() const
+{
+    return m_levels->data()->size();
+}
+
+bool WeightHistogramPlot::nearLine(const QPointF& pos) const
+{
+    if (m_empty || !m_plot->axisRect()->rect().contains(pos.toPoint()))
+        return false;
+    for (double x : {-m_threshold, m_threshold})
+        if (std::fabs(m_plot->xAxis->coordToPixel(x) - pos.x()) <= kGrabPixels)
+            return true;
+    return false;
+}
+
+double WeightHistogramPlot::magnitudeAt(const QPointF& pos) const
+{
+    return std::clamp(std::fabs(m_plot->xAxis->pixelToCoord(pos.x())), 0.0, m_xLimit);
+}
+
+void WeightHistogramPlot::onPress(QMouseEvent* event)
+{
+    if (event->button() != Qt::LeftButton || !nearLine(event->position()))
+        return;
+    m_dragging = true;
+    m_plot->setCursor(Qt::SplitHCursor);
+    event->accept();
+}
+
+void WeightHistogramPlot::onMove(QMouseEvent* event)
+{
+    if (!m_dragging) {
+        m_plot->setCursor(nearLine(event->position()) ? Qt::SplitHCursor : Qt::ArrowCursor);
+        return;
+    }
+    const double magnitude = magnitudeAt(event->position());
+    applyThreshold(magnitude, true);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    emit thresholdDragged(magnitude);
+}
+
+void WeightHistogramPlot::onRelease(QMouseEvent* event)
+{
+    if (!m_dragging || event->button() != Qt::LeftButton)
+        return;
+    const double magnitude = magnitudeAt(event->position());
+    m_dragging = false;
+    applyThreshold(magnitude, true);
+    m_plot->setCursor(Qt::ArrowCursor);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    emit thresholdDragFinished(magnitude);
+}
+
+void WeightHistogramPlot::showContextMenu(const QPoint& pos)
+{
+    QMenu menu(this);
+    QAction* save = menu.addAction(tr("Save as…"));
+    save->setToolTip(tr("Save the histogram as a PNG, SVG or PDF file."));
+    QAction* log = menu.addAction(tr("Logarithmic counts"));
+    log->setCheckable(true);
+    log->setChecked(m_logCounts);
+    log->setToolTip(tr("Show bin counts on a logarithmic axis, so sparse tails stay visible."));
+    QAction* chosen = menu.exec(m_plot->mapToGlobal(pos));
+    if (chosen == save)
+        savePlotImageInteractively(m_plot, this, tr("weight-histogram.png"));
+    else if (chosen == log)
+        setLogarithmicCounts(log->isChecked());
+}
+
+bool WeightHistogramPlot::saveImage(const QString& path)
+{
+    if (layout())
+        layout()->activate();  // a hidden widget's plot gets its size from our layout
+    return savePlotImage(m_plot, path);
+}
+
+} // namespace topiary
