@@ -75,6 +75,7 @@ MainWindow::MainWindow(QWidget* parent)
     createCentralWidget();
     createDocks();
     createAnalysisDocks();
+    createInspector();
     createStatusBar();
     retranslateUi();
     readSettings();
@@ -231,6 +232,7 @@ void MainWindow::selectLayer(int layer)
     m_graph->setSelectedLayer(layer);
     m_overview->setSelectedLayer(layer);
     m_sensitivityPlot->setSelectedLayer(layer);
+    inspectSelectedLayer();
     const QModelIndex row = layer >= 0 ? m_layerProxy->mapFromSource(m_layerModel->index(layer, 0)) : QModelIndex();
     if (row.isValid() && m_layerTable->currentIndex().row() != row.row()) {
         m_layerTable->selectionModel()->setCurrentIndex(
@@ -527,6 +529,8 @@ void MainWindow::createDocks()
     m_historyDock->setObjectName(QStringLiteral("historyDock"));
     m_historyDock->setWidget(m_historyView);
     addDockWidget(Qt::RightDockWidgetArea, m_historyDock);
+    tabifyDockWidget(m_totalsDock, m_historyDock);
+    m_totalsDock->raise();
     m_viewMenu->addAction(m_historyDock->toggleViewAction());
 }
 
@@ -565,6 +569,7 @@ void MainWindow::retranslateUi()
     m_exportAction->setText(tr("&Export Compressed Model…"));
     m_exportAction->setStatusTip(tr("Apply the plan and write the compressed model as a new ONNX file"));
     m_historyDock->setWindowTitle(tr("History"));
+    m_inspectorDock->setWindowTitle(tr("Inspector"));
     m_tabs->setTabText(0, tr("Graph"));
     m_tabs->setTabToolTip(0, tr("The network as a graph of its operations; click a layer to inspect it."));
     m_tabs->setTabText(1, tr("Layers"));
@@ -713,6 +718,8 @@ void MainWindow::showDocument()
         m_evaluation->setPlan(m_document->plan());
     showEvaluation();
     m_selectedLayer = -1;
+    if (!m_document->isEmpty() && !m_document->cost()->layers().empty())
+        selectLayer(0); // the inspector always shows a layer
     m_central->setCurrentWidget(m_document->isEmpty() ? static_cast<QWidget*>(m_emptyHint) : m_tabs);
     updateTitle();
 }

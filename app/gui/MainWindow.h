@@ -7,7 +7,9 @@
 #include "Document.h"
 
 #include "core/Apply.h"
+#include "core/LayerInspection.h"
 #include "core/ParetoSet.h"
+#include "core/PruneSelection.h"
 #include "core/Project.h"
 
 #include <QMainWindow>
@@ -38,6 +40,7 @@ class Plan;
 struct EvaluationMetrics;
 
 class AutoSaver;
+class LayerInspector;
 class BudgetFitPanel;
 class NetworkOverviewMap;
 class ParetoPlot;
@@ -143,6 +146,11 @@ private:
     void chooseDataset();
     void chooseExport();
     void createAnalysisDocks();
+    void createInspector();
+    void inspectSelectedLayer();
+    void refreshInspector();
+    void editSelectedLayerPrune(const PruneSpec& spec, bool dragging);
+    void dragThreshold(double magnitude, bool dragging);
     void retranslateAnalysis();
     void refreshOverview();
     void onSensitivityChanged();
@@ -176,6 +184,11 @@ private:
     RecentFiles* m_recentFiles = nullptr;
     LiveEvaluation* m_evaluation = nullptr;
     AutoSaver* m_autoSaver = nullptr;
+    LayerInspector* m_inspector = nullptr;
+    QDockWidget* m_inspectorDock = nullptr;
+    FilterScorer m_scorer; // cached per model: the inspector's scores
+    std::shared_ptr<LayerInspection> m_inspection; // of m_selectedLayer, under the shown plan
+    quint64 m_inspectGeneration = 0;
     SensitivityRunner* m_sensitivity = nullptr;
     NetworkOverviewMap* m_overview = nullptr;
     SensitivityPlot* m_sensitivityPlot = nullptr;

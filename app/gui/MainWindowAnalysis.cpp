@@ -91,7 +91,10 @@ void MainWindow::createAnalysisDocks()
     m_fitDock->setWidget(m_fitPanel);
     addDockWidget(Qt::BottomDockWidgetArea, m_fitDock);
     tabifyDockWidget(m_paretoDock, m_fitDock);
-    m_sensitivityDock->raise();
+    // Shown when used (Analyze menu, an evaluated plan), so the graph gets the room first.
+    m_sensitivityDock->hide();
+    m_paretoDock->hide();
+    m_fitDock->hide();
     connect(m_fitPanel, &BudgetFitPanel::proposeRequested, this, &MainWindow::proposeFit);
     connect(m_fitPanel, &BudgetFitPanel::accepted, this, [this] {
         m_fitPreviewOpen = false;
@@ -287,6 +290,8 @@ void MainWindow::addParetoPoint(const Plan& plan, const EvaluationMetrics& metri
     m_pareto.add({ id, accuracy, stats.encodedBytes, stats.effectiveMacs, label });
     m_paretoPlot->setPoints(m_pareto);
     m_paretoPlot->setCurrent(id);
+    if (m_pareto.points().size() == 2 && m_paretoDock->isHidden())
+        m_paretoDock->show(); // from the second plan on there is something to compare
 }
 
 } // namespace topiary

@@ -6,7 +6,15 @@
 
 #include "ModelBuilder.h"
 
+#include "GraphPane.h"
+
+#include "widgets/GraphNodeItem.h"
+#include "widgets/GraphView.h"
+#include "widgets/ImportanceHeatmap.h"
+#include "widgets/LayerControls.h"
+#include "widgets/LayerInspector.h"
 #include "widgets/LayerTableModel.h"
+#include "widgets/WeightHistogramPlot.h"
 #include "widgets/TotalsPanel.h"
 
 #include "core/CostModel.h"
@@ -26,7 +34,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+#include <QComboBox>
+#include <QSlider>
+#include <QStyleOptionSlider>
 #include <QUndoStack>
+#include <qcustomplot.h>
 #include <QUrl>
 
 #include <string>
@@ -96,6 +108,7 @@ private slots:
     void exportWritesWhatTheStatsPredict();
     void exportNeverOverwritesTheSource();
     void projectRestoresPlanAndHistory();
+    void everyViewFollowsTheGesturesAndUndo();
 
 private:
     QTemporaryDir m_dir;
@@ -473,6 +486,83 @@ void TestMainWindow::projectRestoresPlanAndHistory()
     QVERIFY(!window.openProject(m_dir.filePath(u"broken.topiary"_s)));
     QCOMPARE(failed.count(), 1);
     QVERIFY(!window.document()->isEmpty());
+}
+
+// The sample's pw2 (192 filters): click it in the graph, drag the filter-ratio slider and
+// then the histogram's threshold line, as a user would; every view must agree with the
+// plan, and undo must bring every view back.
+void TestMainWindow::everyViewFollowsTheGesturesAndUndo()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    window.resize(1400, 1000);
+    window.show();
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openSample();
+    QVERIFY(waitForLoad(finished));
+    QTRY_VERIFY_WITH_TIMEOUT(window.graphPane()->hasLayout(), 20000);
+    topiary::GraphView* graph = window.graphPane()->view();
+    const int pw2 = 7;
+    const auto* box = graph->layerItem(pw2);
+    QVERIFY(box);
+    graph->centerOn(box);
+    QTest::mouseClick(graph->viewport(), Qt::LeftButton, {}, graph->mapFromScene(box->sceneBoundingRect().center()));
+    QCOMPARE(window.selectedLayer(), pw2);
+    auto* inspector = window.findChild<topiary::LayerInspector*>();
+    QTRY_COMPARE(inspector->layer(), pw2);
+    const QColor unprunedFill = box->fill();
+    QVERIFY(inspector->heatmap()->struckOutRows().empty());
+
+    // 1. Filter pruning with the slider: the totals and the heatmap's strike-outs follow.
+    auto* granularity = inspector->controls()->findChild<QComboBox*>(u"granularity"_s);
+    granularity->setCurrentIndex(granularity->findData(static_cast<int>(topiary::PruneGranularity::Filter)));
+    QSlider* slider = inspector->controls()->valueSlider();
+    QTRY_VERIFY(slider->isEnabled());
+    QStyleOptionSlider option;
+    option.initFrom(slider);
+    option.orientation = slider->orientation();
+    option.minimum = slider->minimum();
+    option.maximum = slider->maximum();
+    option.sliderPosition = option.sliderValue = slider->value();
+    const QPoint handle = slider->style()->subControlRect(QStyle::CC_Slider, &option, QStyle::SC_SliderHandle, slider).center();
+    const int undoBefore = window.document()->undoStack()->count();
+    QTest::mousePress(slider, Qt::LeftButton, {}, handle);
+    for (int dx = 5; dx <= slider->width() / 2; dx += 5)
+        QTest::mouseMove(slider, handle + QPoint(dx, 0));
+    QTest::mouseRelease(slider, Qt::LeftButton, {}, handle + QPoint(slider->width() / 2, 0));
+    QCOMPARE(window.document()->undoStack()->count(), undoBefore + 1); // one drag, one step
+    const auto& spec = window.document()->plan().spec(window.document()->cost()->layers()[pw2].name).prune;
+    QCOMPARE(spec.granularity, topiary::PruneGranularity::Filter);
+    QVERIFY(spec.value > 0.2);
+    const int pruned = window.document()->originalStats().layers[pw2].outChannels
+        - window.document()->currentStats().layers[pw2].outChannels;
+    QVERIFY(pruned > 0);
+    QTRY_COMPARE(static_cast<int>(inspector->heatmap()->struckOutRows().size()), pruned);
+    QVERIFY(totalParams(window).contains(QChar(0x2192)));
+
+    // 2. Element pruning by dragging the histogram's threshold line out from zero.
+    QCustomPlot* plot = inspector->histogram()->plot();
+    const int y = static_cast<int>(plot->yAxis->coordToPixel((plot->yAxis->range().lower + plot->yAxis->range().upper) / 2));
+    const QPoint from(static_cast<int>(plot->xAxis->coordToPixel(0.0)), y);
+    const QPoint to(static_cast<int>(plot->xAxis->coordToPixel(0.6 * plot->xAxis->range().upper)), y);
+    QTest::mousePress(plot, Qt::LeftButton, {}, from);
+    for (int i = 1; i <= 8; ++i)
+        QTest::mouseMove(plot, from + (to - from) * i / 8);
+    QTest::mouseRelease(plot, Qt::LeftButton, {}, to);
+    const auto& element = window.document()->plan().spec(window.document()->cost()->layers()[pw2].name).prune;
+    QCOMPARE(element.granularity, topiary::PruneGranularity::Element);
+    QTRY_VERIFY(inspector->histogram()->hasThreshold() && inspector->histogram()->threshold() > 0.0);
+    QVERIFY(inspector->histogram()->greyBinCount() > 0);
+    QVERIFY(window.document()->currentStats().layers[pw2].sparsity > 0.0);
+    QVERIFY(box->fill() != unprunedFill); // coloured by sparsity
+
+    // Undo everything: the plan, the totals, the histogram, the heatmap and the graph are back.
+    window.document()->undoStack()->setIndex(0);
+    QVERIFY(window.document()->plan().empty());
+    QCOMPARE(totalParams(window), u"79,522"_s);
+    QTRY_VERIFY(inspector->heatmap()->struckOutRows().empty());
+    QVERIFY(inspector->histogram()->greyBinCount() == 0);
+    QCOMPARE(box->fill(), unprunedFill);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,0 +1,144 @@
+// MainWindow's layer inspector: the selected layer's histogram, importance heatmap and
+// controls in a dock. The inspection is computed off the GUI thread when the selection
+// or the model changes and refreshed in place (cheap) when the plan changes; the
+// inspector's gestures become plan edits, a drag becoming one undo step.
+#include "MainWindow.h"
+
+#include "widgets/LayerInspector.h"
+#include "widgets/NumberFormat.h"
+
+#include "core/CostModel.h"
+#include "core/DependencyGroups.h"
+#include "core/Model.h"
+
+#include <QDockWidget>
+#include <QFutureWatcher>
+#include <QMenu>
+#include <QStatusBar>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace topiary {
+
+namespace {
+// Merge keys of the inspector's gestures (layers are added so each layer has its own).
+constexpr int kPruneSliderKey = 1 << 20;
+constexpr int kThresholdKey = 2 << 20;
+} // namespace
+
+void MainWindow::createInspector()
+{
+    m_inspector = new LayerInspector(this);
+    m_inspector->setObjectName(QStringLiteral("layerInspector"));
+    m_inspectorDock = new QDockWidget(this);
+    m_inspectorDock->setObjectName(QStringLiteral("inspectorDock"));
+    m_inspectorDock->setWidget(m_inspector);
+    addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
+    m_viewMenu->addAction(m_inspectorDock->toggleViewAction());
+
+    connect(m_inspector, &LayerInspector::pruneEdited, this, &MainWindow::editSelectedLayerPrune);
+    connect(m_inspector, &LayerInspector::thresholdDragged, this, [this](double m) { dragThreshold(m, true); });
+    connect(m_inspector, &LayerInspector::thresholdDragFinished, this, [this](double m) { dragThreshold(m, false); });
+    connect(m_inspector, &LayerInspector::quantEdited, this, [this](const QuantSpec& spec) {
+        if (m_selectedLayer < 0)
+            return;
+        const auto& name = m_document->cost()->layers()[static_cast<size_t>(m_selectedLayer)].name;
+        proposePlan(m_document->plan().withQuant(name, spec),
+            spec.scheme == QuantScheme::Float32 ? tr("%1 back to float").arg(QString::fromStdString(name))
+                                                : tr("%1 at %2 bits").arg(QString::fromStdString(name)).arg(spec.bits));
+    });
+    connect(m_inspector, &LayerInspector::lowRankEdited, this, [this](const LowRankSpec& spec) {
+        if (m_selectedLayer < 0)
+            return;
+        const auto& name = m_document->cost()->layers()[static_cast<size_t>(m_selectedLayer)].name;
+        proposePlan(m_document->plan().withLowRank(name, spec),
+            spec.rank > 0 ? tr("%1 at rank %2").arg(QString::fromStdString(name)).arg(spec.rank)
+                          : tr("%1 at full rank").arg(QString::fromStdString(name)));
+    });
+    connect(m_document, &Document::modelChanged, this, [this] {
+        m_scorer = m_document->isEmpty() ? FilterScorer {}
+                                         : cachedScorer(weightScorer(*m_document->model(), m_document->cost()->layers()));
+        m_inspection.reset();
+        m_inspector->clear();
+    });
+    connect(m_document, &Document::planChanged, this, &MainWindow::refreshInspector);
+}
+
+void MainWindow::inspectSelectedLayer()
+{
+    const quint64 generation = ++m_inspectGeneration;
+    m_inspection.reset();
+    if (m_selectedLayer < 0 || m_document->isEmpty() || !m_document->groups()) {
+        m_inspector->clear();
+        return;
+    }
+    auto* watcher = new QFutureWatcher<Result<LayerInspection>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation != m_inspectGeneration)
+            return; // another layer was selected meanwhile
+        Result<LayerInspection> inspection = watcher->result();
+        if (!inspection) {
+            m_inspector->clear();
+            statusBar()->showMessage(QString::fromStdString(inspection.error().message), 5000);
+            return;
+        }
+        m_inspection = std::make_shared<LayerInspection>(std::move(*inspection));
+        refreshInspector(); // the plan may have changed while it ran
+    });
+    watcher->setFuture(QtConcurrent::run([model = m_document->model(), cost = m_document->cost(),
+                                             groups = m_document->groups(), layer = m_selectedLayer,
+                                             plan = m_document->plan(), scorer = m_scorer] {
+        return inspectLayer(*model, cost->layers(), *groups, layer, plan, scorer);
+    }));
+}
+
+void MainWindow::refreshInspector()
+{
+    if (!m_inspection || m_document->isEmpty())
+        return;
+    refreshInspection(*m_inspection, *m_document->model(), m_document->cost()->layers(), *m_document->groups(),
+        m_document->plan(), m_scorer);
+    m_inspector->setInspection(*m_inspection, m_document->plan().spec(m_inspection->name));
+}
+
+void MainWindow::editSelectedLayerPrune(const PruneSpec& spec, bool dragging)
+{
+    if (m_selectedLayer < 0 || m_document->isEmpty())
+        return;
+    const auto& name = QString::fromStdString(m_document->cost()->layers()[static_cast<size_t>(m_selectedLayer)].name);
+    QString text;
+    if (spec.granularity == PruneGranularity::None)
+        text = tr("Stop pruning %1").arg(name);
+    else if (spec.mode == PruneMode::Ratio)
+        text = spec.granularity == PruneGranularity::Filter ? tr("Prune %1 filters of %2").arg(format::percent(spec.value), name)
+                                                            : tr("Prune %1 weights of %2").arg(format::percent(spec.value), name);
+    else
+        text = tr("Prune %1 below %2").arg(name).arg(spec.value, 0, 'g', 3);
+    proposePlan(withLayerPrune(m_document->plan(), m_document->cost()->layers(), *m_document->groups(), m_selectedLayer, spec),
+        text, kPruneSliderKey + m_selectedLayer, dragging);
+}
+
+void MainWindow::dragThreshold(double magnitude, bool dragging)
+{
+    if (m_selectedLayer < 0 || m_document->isEmpty())
+        return;
+    const Layer& layer = m_document->cost()->layers()[static_cast<size_t>(m_selectedLayer)];
+    const PruneSpec current = m_document->plan().spec(layer.name).prune;
+    PruneSpec spec { PruneGranularity::Element, Criterion::L1, PruneMode::Threshold, magnitude };
+    // The line sets what the spec already is: a threshold stays one, anything else becomes
+    // the ratio of weights the line cuts (so the plan stays portable across retraining).
+    if (!(current.granularity == PruneGranularity::Element && current.mode == PruneMode::Threshold)) {
+        auto ratio = elementRatioBelow(*m_document->model(), layer, magnitude);
+        if (!ratio)
+            return;
+        spec.mode = PruneMode::Ratio;
+        spec.value = *ratio;
+    }
+    if (magnitude <= 0.0)
+        spec = PruneSpec {};
+    proposePlan(m_document->plan().withPrune(layer.name, spec),
+        tr("Prune weights of %1 below %2").arg(QString::fromStdString(layer.name)).arg(magnitude, 0, 'g', 3),
+        kThresholdKey + m_selectedLayer, dragging);
+}
+
+} // namespace topiary
