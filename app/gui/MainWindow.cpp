@@ -181,6 +181,7 @@ bool MainWindow::openDataset(const QString& path, const std::optional<Preprocess
             statusTimeoutMs);
     m_evaluation->setDataset(std::move(*dataset), std::move(*spec));
     m_evaluation->setPlan(m_document->plan());
+    gatherActivations();
     m_datasetPath = QFileInfo(path).absoluteFilePath();
     m_evaluated.clear();
     markSessionDirty();
@@ -209,6 +210,7 @@ void MainWindow::attachSampleDataset()
     }
     m_evaluation->setDataset(std::move(*dataset), std::move(*spec));
     m_evaluation->setPlan(m_document->plan());
+    gatherActivations();
     m_datasetPath.clear();
 }
 

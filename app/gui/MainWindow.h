@@ -151,6 +151,9 @@ private:
     void refreshInspector();
     void editSelectedLayerPrune(const PruneSpec& spec, bool dragging);
     void dragThreshold(double magnitude, bool dragging);
+    // With a dataset, counts each channel's zero activations (APoZ) on a worker; the
+    // inspector's APoZ criterion becomes available when it is done.
+    void gatherActivations();
     void retranslateAnalysis();
     void refreshOverview();
     void onSensitivityChanged();
@@ -189,6 +192,7 @@ private:
     FilterScorer m_scorer; // cached per model: the inspector's scores
     std::shared_ptr<LayerInspection> m_inspection; // of m_selectedLayer, under the shown plan
     quint64 m_inspectGeneration = 0;
+    quint64 m_activationGeneration = 0;
     SensitivityRunner* m_sensitivity = nullptr;
     NetworkOverviewMap* m_overview = nullptr;
     SensitivityPlot* m_sensitivityPlot = nullptr;

@@ -4,9 +4,12 @@
 // inspector's gestures become plan edits, a drag becoming one undo step.
 #include "MainWindow.h"
 
+#include "LiveEvaluation.h"
+
 #include "widgets/LayerInspector.h"
 #include "widgets/NumberFormat.h"
 
+#include "core/ActivationStats.h"
 #include "core/CostModel.h"
 #include "core/DependencyGroups.h"
 #include "core/Model.h"
@@ -139,6 +142,32 @@ void MainWindow::dragThreshold(double magnitude, bool dragging)
     proposePlan(m_document->plan().withPrune(layer.name, spec),
         tr("Prune weights of %1 below %2").arg(QString::fromStdString(layer.name)).arg(magnitude, 0, 'g', 3),
         kThresholdKey + m_selectedLayer, dragging);
+}
+
+void MainWindow::gatherActivations()
+{
+    const quint64 generation = ++m_activationGeneration;
+    if (m_document->isEmpty() || !m_evaluation->dataset())
+        return;
+    auto* watcher = new QFutureWatcher<Result<ActivationStats>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation != m_activationGeneration || m_document->isEmpty())
+            return;
+        Result<ActivationStats> stats = watcher->result();
+        if (!stats) {
+            statusBar()->showMessage(tr("APoZ is not available: %1").arg(QString::fromStdString(stats.error().message)), 5000);
+            return;
+        }
+        const auto& layers = m_document->cost()->layers();
+        m_scorer = cachedScorer(activationScorer(std::move(*stats), weightScorer(*m_document->model(), layers)));
+        inspectSelectedLayer(); // now with APoZ scores
+    });
+    // The same images the evaluation uses; 256 of them, as topiary-cli's --data default.
+    watcher->setFuture(QtConcurrent::run([model = m_document->model(), cost = m_document->cost(),
+                                             dataset = *m_evaluation->dataset(), spec = m_evaluation->spec()] {
+        return gatherActivationStats(*model, cost->layers(), dataset, spec);
+    }));
 }
 
 } // namespace topiary
