@@ -61,11 +61,11 @@ const char* criterionName(Criterion c)
     case Criterion::Fpgm:
         return "FPGM";
     case Criterion::BnScale:
-        return "BN scale";
+        return QT_TRANSLATE_NOOP("topiary::NetworkOverviewMap", "BN scale");
     case Criterion::Apoz:
         return "APoZ";
     case Criterion::Random:
-        return "random";
+        return QT_TRANSLATE_NOOP("topiary::NetworkOverviewMap", "random");
     }
     return "";
 }
@@ -142,7 +142,7 @@ void NetworkOverviewMap::retranslateUi()
     m_plot->setToolTip(QString());
     setToolTip(tr("Every layer's filters ranked by importance; click a row to select its layer."));
     if (!m_overview.layers.empty())
-        m_plot->yAxis->setLabel(tr("Layer (%1 scores)").arg(QString::fromLatin1(criterionName(m_overview.criterion))));
+        m_plot->yAxis->setLabel(tr("Layer (%1 scores)").arg(tr(criterionName(m_overview.criterion))));
     else
         m_plot->yAxis->setLabel(tr("Layer"));
 }
@@ -288,7 +288,7 @@ QString NetworkOverviewMap::cellText(int row, int64_t rank) const
         .arg(name)
         .arg(rank)
         .arg(filter)
-        .arg(QString::fromLatin1(criterionName(m_overview.criterion)))
+        .arg(tr(criterionName(m_overview.criterion)))
         .arg(locale.toString(static_cast<double>(m_overview.scores[cell]), 'g', 4))
         .arg(locale.toString(static_cast<double>(m_overview.importance[cell]), 'f', 3))
         .arg(state);

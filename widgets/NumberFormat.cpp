@@ -75,7 +75,7 @@ QString percent(double fraction)
     const QString zero = locale().decimalPoint() + locale().zeroDigit();
     if (text.endsWith(zero))
         text.chop(zero.size());
-    return QCoreApplication::translate("format", "%1 %").arg(text);
+    return QCoreApplication::translate("topiary::format", "%1 %").arg(text);
 }
 
 } // namespace topiary::format

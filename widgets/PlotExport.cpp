@@ -10,15 +10,6 @@
 
 namespace topiary {
 
-namespace {
-
-QString tr(const char* text)
-{
-    return QCoreApplication::translate("topiary::PlotExport", text);
-}
-
-} // namespace
-
 bool savePlotImage(QCustomPlot* plot, const QString& path)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();
@@ -48,19 +39,19 @@ bool savePlotImage(QCustomPlot* plot, const QString& path)
 
 void savePlotImageInteractively(QCustomPlot* plot, QWidget* parent, const QString& suggestedName)
 {
-    const QString png = tr("PNG image (*.png)");
-    const QString svg = tr("SVG drawing (*.svg)");
-    const QString pdf = tr("PDF document (*.pdf)");
+    const QString png = QCoreApplication::translate("topiary::PlotExport", "PNG image (*.png)");
+    const QString svg = QCoreApplication::translate("topiary::PlotExport", "SVG drawing (*.svg)");
+    const QString pdf = QCoreApplication::translate("topiary::PlotExport", "PDF document (*.pdf)");
     QString filter = png;
-    QString path = QFileDialog::getSaveFileName(parent, tr("Save Plot As"), suggestedName,
+    QString path = QFileDialog::getSaveFileName(parent, QCoreApplication::translate("topiary::PlotExport", "Save Plot As"), suggestedName,
                                                 png + QLatin1String(";;") + svg + QLatin1String(";;") + pdf, &filter);
     if (path.isEmpty())
         return;
     if (QFileInfo(path).suffix().isEmpty())
         path += filter == svg ? QLatin1String(".svg") : filter == pdf ? QLatin1String(".pdf") : QLatin1String(".png");
     if (!savePlotImage(plot, path))
-        QMessageBox::warning(parent, tr("Save Plot As"),
-                             tr("Could not write %1. Use a .png, .svg or .pdf file in a folder you can write to.")
+        QMessageBox::warning(parent, QCoreApplication::translate("topiary::PlotExport", "Save Plot As"),
+                             QCoreApplication::translate("topiary::PlotExport", "Could not write %1. Use a .png, .svg or .pdf file in a folder you can write to.")
                                  .arg(QDir::toNativeSeparators(path)));
 }
 

@@ -26,11 +26,6 @@ struct Outcome {
     QString error;  // empty on success
 };
 
-QString translate(const char* text)
-{
-    return QCoreApplication::translate("topiary::ModelLoader", text);
-}
-
 // Runs on the worker thread: indexes the loaded model's costs too, so the GUI thread
 // receives something it can show at once.
 Outcome analyse(Result<Model> loaded, const QString& path, qint64 fileBytes)
@@ -60,9 +55,9 @@ Outcome guarded(const Job& job)
     try {
         return job();
     } catch (const std::exception& e) {
-        return {{}, translate("Unexpected error while loading: %1").arg(QString::fromLocal8Bit(e.what()))};
+        return {{}, QCoreApplication::translate("topiary::ModelLoader", "Unexpected error while loading: %1").arg(QString::fromLocal8Bit(e.what()))};
     } catch (...) {
-        return {{}, translate("Unexpected error while loading.")};
+        return {{}, QCoreApplication::translate("topiary::ModelLoader", "Unexpected error while loading.")};
     }
 }
 
@@ -116,7 +111,7 @@ void ModelLoader::loadResource(const QString& resourcePath)
     start(resourcePath, [resourcePath] {
         QFile file(resourcePath);
         if (!file.open(QIODevice::ReadOnly))
-            return Outcome{{}, translate("Could not read %1: %2").arg(resourcePath, file.errorString())};
+            return Outcome{{}, QCoreApplication::translate("topiary::ModelLoader", "Could not read %1: %2").arg(resourcePath, file.errorString())};
         const QByteArray bytes = file.readAll();
         const std::string_view view(bytes.constData(), static_cast<size_t>(bytes.size()));
         return analyse(Model::fromBytes(view, {}), resourcePath, bytes.size());

@@ -7,8 +7,11 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QIcon>
+#include <QLibraryInfo>
+#include <QLocale>
 #include <QPixmap>
 #include <QTimer>
+#include <QTranslator>
 
 #include <cstdio>
 #include <cstring>
@@ -21,6 +24,26 @@ void setApplicationInfo()
     QCoreApplication::setOrganizationName(QStringLiteral("Topiary"));
     QCoreApplication::setApplicationName(QStringLiteral("Topiary"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TOPIARY_VERSION));
+}
+
+// The language follows the system locale; TOPIARY_LANGUAGE (e.g. "zh_CN", or "en" for the
+// untranslated English) overrides it, for screenshots and for users who prefer English.
+// Our own strings come from the embedded :/i18n/topiary_<lang>.qm, Qt's dialogs and
+// context menus from qtbase_<lang>.qm when the system has it.
+void installTranslators(QCoreApplication& app)
+{
+    const QByteArray requested = qgetenv("TOPIARY_LANGUAGE");
+    const QLocale locale = requested.isEmpty() ? QLocale::system() : QLocale(QString::fromLocal8Bit(requested));
+    if (locale.language() == QLocale::English || locale.language() == QLocale::C)
+        return;
+    QLocale::setDefault(locale);
+    auto* qt = new QTranslator(&app);
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+    auto* own = new QTranslator(&app);
+    if (own->load(locale, QStringLiteral("topiary"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QCoreApplication::installTranslator(own);
 }
 
 // --help and --version print and exit; they must work without a display (man-page
@@ -95,6 +118,7 @@ int main(int argc, char* argv[])
     if (wantsTextOnly(argc, argv)) {
         QCoreApplication app(argc, argv);
         setApplicationInfo();
+        installTranslators(app);
         CommandLine commandLine;
         commandLine.parser.process(app);  // prints and exits
         return 0;
@@ -102,6 +126,7 @@ int main(int argc, char* argv[])
 
     QApplication app(argc, argv);
     setApplicationInfo();
+    installTranslators(app);
     QApplication::setApplicationDisplayName(QStringLiteral("Topiary"));
     // From the resources, not the icon theme: the window has its icon even when the
     // program runs from the build tree, where no icon is installed.

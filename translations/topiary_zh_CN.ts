@@ -1,0 +1,1885 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>main</name>
+    <message>
+        <source>Save a PNG of the window to &lt;file&gt; once the model is loaded, then quit.</source>
+        <translation>模型加载完成后将窗口截图保存为 PNG 文件 &lt;file&gt;，然后退出。</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Apply the plan in &lt;recipe.json&gt; once the model is loaded.</source>
+        <translation>模型加载完成后应用 &lt;recipe.json&gt; 中的方案。</translation>
+    </message>
+    <message>
+        <source>recipe.json</source>
+        <translation>recipe.json</translation>
+    </message>
+    <message>
+        <source>A workbench for compressing neural networks by hand.</source>
+        <translation>手动压缩神经网络的工作台。</translation>
+    </message>
+    <message>
+        <source>The ONNX model to open (default: the bundled sample).</source>
+        <translation>要打开的 ONNX 模型（默认：自带示例）。</translation>
+    </message>
+    <message>
+        <source>Could not write %1</source>
+        <translation>无法写入 %1</translation>
+    </message>
+    <message>
+        <source>Only one model can be opened at a time.</source>
+        <translation>一次只能打开一个模型。</translation>
+    </message>
+    <message>
+        <source>Could not apply %1</source>
+        <translation>无法应用 %1</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::AutoSaver</name>
+    <message>
+        <source>Cannot create the autosave folder %1.</source>
+        <translation>无法创建自动保存文件夹 %1。</translation>
+    </message>
+    <message>
+        <source>Cannot lock the autosave file %1.</source>
+        <translation>无法锁定自动保存文件 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::BudgetFitPanel</name>
+    <message>
+        <source>MACs</source>
+        <translation>MACs</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Weight size</source>
+        <translation>权重大小</translation>
+    </message>
+    <message>
+        <source>What the budget limits: multiply-accumulates, non-zero parameters or encoded weight bytes.</source>
+        <translation>预算限制的对象：乘加运算次数、非零参数量或编码后的权重字节数。</translation>
+    </message>
+    <message>
+        <source>% of the original</source>
+        <translation>占原始模型的 %</translation>
+    </message>
+    <message>
+        <source>Absolute</source>
+        <translation>绝对值</translation>
+    </message>
+    <message>
+        <source>Give the target as a share of the original model or as an amount.</source>
+        <translation>以占原始模型的比例或绝对数量给出目标。</translation>
+    </message>
+    <message>
+        <source>The most the compressed model may have of the chosen metric.</source>
+        <translation>压缩后模型在所选指标上允许的最大值。</translation>
+    </message>
+    <message>
+        <source> points</source>
+        <translation> 个百分点</translation>
+    </message>
+    <message>
+        <source>How much accuracy (in percentage points) the proposal may give up, by the sensitivity measurements.</source>
+        <translation>按敏感度测量结果，建议方案最多可损失的准确率（百分点）。</translation>
+    </message>
+    <message>
+        <source>&amp;Propose</source>
+        <translation>生成建议(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Compute a per-layer pruning plan that meets the target, from the measured sensitivity.</source>
+        <translation>根据测得的敏感度，计算满足目标的逐层剪枝方案。</translation>
+    </message>
+    <message>
+        <source>&amp;Accept</source>
+        <translation>接受(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Make the proposed plan the current plan (one undo step).</source>
+        <translation>将建议方案设为当前方案（可一步撤销）。</translation>
+    </message>
+    <message>
+        <source>&amp;Discard</source>
+        <translation>放弃(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Forget the proposal and keep the current plan.</source>
+        <translation>放弃建议，保留当前方案。</translation>
+    </message>
+    <message>
+        <source>Metric:</source>
+        <translation>指标：</translation>
+    </message>
+    <message>
+        <source>Target:</source>
+        <translation>目标：</translation>
+    </message>
+    <message>
+        <source>Allowed accuracy loss:</source>
+        <translation>允许的准确率损失：</translation>
+    </message>
+    <message>
+        <source>Fit the plan to a budget from the sensitivity analysis.</source>
+        <translation>根据敏感度分析使方案符合预算。</translation>
+    </message>
+    <message>
+        <source>%1 MACs</source>
+        <translation>%1 MACs</translation>
+    </message>
+    <message>
+        <source>%1 parameters</source>
+        <translation>%1 个参数</translation>
+    </message>
+    <message>
+        <source> %</source>
+        <translation> %</translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <source> M MACs</source>
+        <translation> M MACs</translation>
+    </message>
+    <message>
+        <source> M parameters</source>
+        <translation> M 参数</translation>
+    </message>
+    <message>
+        <source>The original model has %1.</source>
+        <translation>原始模型为 %1。</translation>
+    </message>
+    <message>
+        <source>Fitting the plan to the budget…</source>
+        <translation>正在使方案符合预算…</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>%1 % of the original</source>
+        <translation>原始模型的 %1 %</translation>
+    </message>
+    <message>
+        <source>%1: %2, target %3: met.</source>
+        <translation>%1：%2，目标 %3：已达成。</translation>
+    </message>
+    <message>
+        <source>%1: %2, target %3: not reached even at the largest measured pruning ratios.</source>
+        <translation>%1：%2，目标 %3：即使采用测得的最大剪枝比例也无法达成。</translation>
+    </message>
+    <message>
+        <source>Predicted accuracy loss: %1 points (allowed %2).</source>
+        <translation>预计准确率损失：%1 个百分点（允许 %2）。</translation>
+    </message>
+    <message>
+        <source>Predicted accuracy loss: %1 points, more than the %2 allowed.</source>
+        <translation>预计准确率损失：%1 个百分点，超过允许的 %2。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::ColorLegend</name>
+    <message>
+        <source>Colour scale of the metric the graph is coloured by.</source>
+        <translation>图中着色所用指标的色标。</translation>
+    </message>
+    <message>
+        <source>Boxes are coloured by %1, from %2 (dark blue) to %3 (yellow); grey: no value.</source>
+        <translation>方框按%1着色，从 %2（深蓝）到 %3（黄色）；灰色：无数值。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::Document</name>
+    <message>
+        <source>Unrecorded edits</source>
+        <translation>未记录的编辑</translation>
+    </message>
+    <message>
+        <source>Change plan</source>
+        <translation>修改方案</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::ExportDialog</name>
+    <message>
+        <source>Export Compressed Model</source>
+        <translation>导出压缩模型</translation>
+    </message>
+    <message>
+        <source>Masked: pruned weights set to zero, shapes unchanged</source>
+        <translation>掩码：剪除的权重置零，形状不变</translation>
+    </message>
+    <message>
+        <source>Keeps every tensor&apos;s shape, so the file can replace the original anywhere.</source>
+        <translation>保持每个张量的形状，因此该文件可在任何地方替换原模型。</translation>
+    </message>
+    <message>
+        <source>Shrunk: pruned channels removed</source>
+        <translation>瘦身：移除剪除的通道</translation>
+    </message>
+    <message>
+        <source>Removes pruned filters and every channel coupled with them: smaller and faster.</source>
+        <translation>移除剪除的滤波器及与之耦合的所有通道：更小、更快。</translation>
+    </message>
+    <message>
+        <source>Channels:</source>
+        <translation>通道：</translation>
+    </message>
+    <message>
+        <source>Float32 (quantized layers hold their dequantized values)</source>
+        <translation>Float32（量化层保存反量化后的值）</translation>
+    </message>
+    <message>
+        <source>Every weight stays a 32-bit float; runs in every runtime.</source>
+        <translation>所有权重保持 32 位浮点数；可在任何运行时中运行。</translation>
+    </message>
+    <message>
+        <source>Int8 QDQ for 8-bit layers (int8 weights + DequantizeLinear)</source>
+        <translation>8 位层使用 Int8 QDQ（int8 权重 + DequantizeLinear）</translation>
+    </message>
+    <message>
+        <source>Stores the weights of 8-bit uniform layers as int8, a quarter of their float size.</source>
+        <translation>将 8 位均匀量化层的权重存为 int8，大小为浮点的四分之一。</translation>
+    </message>
+    <message>
+        <source>Float16 storage</source>
+        <translation>Float16 存储</translation>
+    </message>
+    <message>
+        <source>Not available yet: float16 layers are written as float32 holding half-precision values.</source>
+        <translation>暂不可用：float16 层以 float32 写出，其中保存半精度数值。</translation>
+    </message>
+    <message>
+        <source>Weights:</source>
+        <translation>权重：</translation>
+    </message>
+    <message>
+        <source>The .onnx file to write; the model you opened is never overwritten.</source>
+        <translation>要写入的 .onnx 文件；不会覆盖你打开的模型。</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Choose the file to write.</source>
+        <translation>选择要写入的文件。</translation>
+    </message>
+    <message>
+        <source>File:</source>
+        <translation>文件：</translation>
+    </message>
+    <message>
+        <source>Predicted size:</source>
+        <translation>预计大小：</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>%1 (original file %2)</source>
+        <translation>%1（原文件 %2）</translation>
+    </message>
+    <message>
+        <source>about %1 or less</source>
+        <translation>约 %1 或更小</translation>
+    </message>
+    <message>
+        <source>ONNX models (*.onnx)</source>
+        <translation>ONNX 模型 (*.onnx)</translation>
+    </message>
+    <message>
+        <source>Choose a file to write.</source>
+        <translation>请选择要写入的文件。</translation>
+    </message>
+    <message>
+        <source>That is the model you opened; export writes a new file and never overwrites it.</source>
+        <translation>这是你打开的模型；导出会写入新文件，不会覆盖它。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::GraphPane</name>
+    <message>
+        <source>Colour &amp;by:</source>
+        <translation>着色依据(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>Nothing</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Sparsity</source>
+        <translation>稀疏度</translation>
+    </message>
+    <message>
+        <source>Bit width</source>
+        <translation>位宽</translation>
+    </message>
+    <message>
+        <source>Share of MACs</source>
+        <translation>MACs 占比</translation>
+    </message>
+    <message>
+        <source>Share of params</source>
+        <translation>参数占比</translation>
+    </message>
+    <message>
+        <source>Sensitivity</source>
+        <translation>敏感度</translation>
+    </message>
+    <message>
+        <source>Choose the per-layer number that colours the layer boxes.</source>
+        <translation>选择用于给层方框着色的逐层数值。</translation>
+    </message>
+    <message>
+        <source>Compact</source>
+        <translation>紧凑</translation>
+    </message>
+    <message>
+        <source>Fold BatchNorm and activations into the layer before them for a shorter graph.</source>
+        <translation>将 BatchNorm 和激活并入前一层，使图更短。</translation>
+    </message>
+    <message>
+        <source>Show changes</source>
+        <translation>显示改动</translation>
+    </message>
+    <message>
+        <source>Write under each changed layer what the plan does to its channels, bits and MACs.</source>
+        <translation>在每个有改动的层下方注明方案对其通道、位数和 MACs 的影响。</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <source>Zoom so that the whole graph fits the view (Ctrl+0).</source>
+        <translation>缩放使整个图适应视图（Ctrl+0）。</translation>
+    </message>
+    <message>
+        <source>Find layer…</source>
+        <translation>查找层…</translation>
+    </message>
+    <message>
+        <source>Type part of a layer&apos;s name and press Enter to select it.</source>
+        <translation>输入层名称的一部分并按回车选中它。</translation>
+    </message>
+    <message>
+        <source>Its filters cannot be pruned: %1</source>
+        <translation>其滤波器无法剪枝：%1</translation>
+    </message>
+    <message>
+        <source>Top-1 lost at 50 % pruning</source>
+        <translation>剪枝 50 % 时的 Top-1 损失</translation>
+    </message>
+    <message>
+        <source>%1→%2 ch</source>
+        <translation>%1→%2 通道</translation>
+    </message>
+    <message>
+        <source>in %1→%2</source>
+        <translation>输入 %1→%2</translation>
+    </message>
+    <message>
+        <source>%1 zero</source>
+        <translation>%1 置零</translation>
+    </message>
+    <message>
+        <source>%1 bit</source>
+        <translation>%1 位</translation>
+    </message>
+    <message>
+        <source>rank %1</source>
+        <translation>秩 %1</translation>
+    </message>
+    <message>
+        <source>%1 MACs</source>
+        <translation>%1 MACs</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::GraphView</name>
+    <message>
+        <source>%1
+shape unknown</source>
+        <translation>%1
+形状未知</translation>
+    </message>
+    <message>
+        <source>The model&apos;s graph: wheel or Ctrl+plus/minus to zoom, drag to pan, click a layer to select it.</source>
+        <translation>模型的计算图：滚轮或 Ctrl+加号/减号缩放，拖动平移，单击层以选中。</translation>
+    </message>
+    <message>
+        <source>%1: no value</source>
+        <translation>%1：无数值</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::ImportanceHeatmap</name>
+    <message>
+        <source>&amp;Side bar:</source>
+        <translation>侧栏(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>The criterion whose per-filter scores the side bar shows; higher means more important.</source>
+        <translation>侧栏显示其逐滤波器得分的准则；得分越高越重要。</translation>
+    </message>
+    <message>
+        <source>Kernels</source>
+        <translation>卷积核</translation>
+    </message>
+    <message>
+        <source>L1 norm of every kernel (filter × input channel), with the chosen criterion beside it.</source>
+        <translation>每个卷积核（滤波器 × 输入通道）的 L1 范数，旁边为所选准则。</translation>
+    </message>
+    <message>
+        <source>Disagreement</source>
+        <translation>分歧</translation>
+    </message>
+    <message>
+        <source>Which filters each criterion would prune at the same ratio, and how much they overlap.</source>
+        <translation>各准则在相同比例下会剪除哪些滤波器，以及它们的重叠程度。</translation>
+    </message>
+    <message>
+        <source>input channel</source>
+        <translation>输入通道</translation>
+    </message>
+    <message>
+        <source>filter</source>
+        <translation>滤波器</translation>
+    </message>
+    <message>
+        <source>Kernel L1 norms; rows struck out in red are the filters the plan prunes.</source>
+        <translation>卷积核 L1 范数；红色划掉的行是方案剪除的滤波器。</translation>
+    </message>
+    <message>
+        <source>kernel L1</source>
+        <translation>卷积核 L1</translation>
+    </message>
+    <message>
+        <source>overlap (Jaccard)</source>
+        <translation>重叠度（Jaccard）</translation>
+    </message>
+    <message>
+        <source>Orange: a criterion would prune the filter; red: the plan prunes it. Right: the share of pruned filters two criteria have in common.</source>
+        <translation>橙色：某准则会剪除该滤波器；红色：方案剪除它。右侧：两个准则共同剪除的滤波器占比。</translation>
+    </message>
+    <message>
+        <source>L1 norm</source>
+        <translation>L1 范数</translation>
+    </message>
+    <message>
+        <source>L2 norm</source>
+        <translation>L2 范数</translation>
+    </message>
+    <message>
+        <source>FPGM</source>
+        <translation>FPGM</translation>
+    </message>
+    <message>
+        <source>APoZ</source>
+        <translation>APoZ</translation>
+    </message>
+    <message>
+        <source>BN scale</source>
+        <translation>BN 缩放</translation>
+    </message>
+    <message>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>FPGM distance</source>
+        <translation>FPGM 距离</translation>
+    </message>
+    <message>
+        <source>1 − APoZ</source>
+        <translation>1 − APoZ</translation>
+    </message>
+    <message>
+        <source>BN |γ|</source>
+        <translation>BN |γ|</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>Not computed for this layer.</source>
+        <translation>此层未计算。</translation>
+    </message>
+    <message>
+        <source>No layer selected.</source>
+        <translation>未选择层。</translation>
+    </message>
+    <message>
+        <source>Show %1 scores in the side bar.</source>
+        <translation>在侧栏显示 %1 得分。</translation>
+    </message>
+    <message>
+        <source>no %1 scores</source>
+        <translation>无 %1 得分</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of %1 filters pruned by the plan</source>
+        <translation>
+            <numerusform>方案剪除了 %1 个滤波器中的 %n 个</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Plan</source>
+        <translation>方案</translation>
+    </message>
+    <message>
+        <source>No layer selected</source>
+        <translation>未选择层</translation>
+    </message>
+    <message>
+        <source>Filters each criterion would prune at %1 % (%2 of %3)</source>
+        <translation>各准则在 %1 %（%3 个中的 %2 个）时会剪除的滤波器</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <source>Save this plot as a PNG, SVG or PDF file.</source>
+        <translation>将此图保存为 PNG、SVG 或 PDF 文件。</translation>
+    </message>
+    <message>
+        <source>kernel-heatmap.png</source>
+        <translation>kernel-heatmap.png</translation>
+    </message>
+    <message>
+        <source>criteria-disagreement.png</source>
+        <translation>criteria-disagreement.png</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::LayerControls</name>
+    <message>
+        <source>Pruning</source>
+        <translation>剪枝</translation>
+    </message>
+    <message>
+        <source>&amp;Prune:</source>
+        <translation>剪枝(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>Nothing</source>
+        <translation>不剪枝</translation>
+    </message>
+    <message>
+        <source>Single weights</source>
+        <translation>单个权重</translation>
+    </message>
+    <message>
+        <source>Whole filters</source>
+        <translation>整个滤波器</translation>
+    </message>
+    <message>
+        <source>Prune nothing, individual weights (zeroed in place) or whole filters (removed together with the channels coupled to them).</source>
+        <translation>不剪枝、剪除单个权重（原地置零）或剪除整个滤波器（连同与其耦合的通道一起移除）。</translation>
+    </message>
+    <message>
+        <source>&amp;Rank by:</source>
+        <translation>排序依据(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>L1 norm</source>
+        <translation>L1 范数</translation>
+    </message>
+    <message>
+        <source>L2 norm</source>
+        <translation>L2 范数</translation>
+    </message>
+    <message>
+        <source>FPGM</source>
+        <translation>FPGM</translation>
+    </message>
+    <message>
+        <source>APoZ</source>
+        <translation>APoZ</translation>
+    </message>
+    <message>
+        <source>BN scale</source>
+        <translation>BN 缩放</translation>
+    </message>
+    <message>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>How filters are scored; the lowest-scored filters are pruned first.</source>
+        <translation>滤波器的评分方式；得分最低的滤波器最先被剪除。</translation>
+    </message>
+    <message>
+        <source>&amp;Cut by:</source>
+        <translation>截断方式(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>Ratio</source>
+        <translation>比例</translation>
+    </message>
+    <message>
+        <source>Threshold</source>
+        <translation>阈值</translation>
+    </message>
+    <message>
+        <source>Mean + k·std</source>
+        <translation>均值 + k·标准差</translation>
+    </message>
+    <message>
+        <source>Prune a fraction of the weights or filters, everything scored below a threshold, or everything below mean + k standard deviations of the scores.</source>
+        <translation>剪除一定比例的权重或滤波器、得分低于阈值的全部，或低于得分均值 + k 倍标准差的全部。</translation>
+    </message>
+    <message>
+        <source>&amp;Value:</source>
+        <translation>数值(&amp;V)：</translation>
+    </message>
+    <message>
+        <source>Drag to change how much of the layer is pruned; the plan updates as you drag.</source>
+        <translation>拖动以改变该层的剪枝量；方案随拖动实时更新。</translation>
+    </message>
+    <message>
+        <source>The pruning ratio, threshold or k, typed exactly.</source>
+        <translation>精确输入剪枝比例、阈值或 k。</translation>
+    </message>
+    <message>
+        <source>Weight encoding</source>
+        <translation>权重编码</translation>
+    </message>
+    <message>
+        <source>&amp;Encoding:</source>
+        <translation>编码(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>Float32 (unchanged)</source>
+        <translation>Float32（不变）</translation>
+    </message>
+    <message>
+        <source>Float16</source>
+        <translation>Float16</translation>
+    </message>
+    <message>
+        <source>Uniform integer</source>
+        <translation>均匀整数</translation>
+    </message>
+    <message>
+        <source>Codebook (k-means)</source>
+        <translation>码本（k-means）</translation>
+    </message>
+    <message>
+        <source>Binary</source>
+        <translation>二值</translation>
+    </message>
+    <message>
+        <source>Ternary</source>
+        <translation>三值</translation>
+    </message>
+    <message>
+        <source>How the layer&apos;s weights are stored: floats, a uniform integer grid, a k-means codebook, or one or two scaled signs.</source>
+        <translation>该层权重的存储方式：浮点数、均匀整数网格、k-means 码本，或一至两个带缩放的符号值。</translation>
+    </message>
+    <message>
+        <source>&amp;Bits:</source>
+        <translation>位数(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>Bits per weight for uniform and codebook encodings.</source>
+        <translation>均匀编码和码本编码下每个权重的位数。</translation>
+    </message>
+    <message>
+        <source>&amp;Symmetric</source>
+        <translation>对称(&amp;S)</translation>
+    </message>
+    <message>
+        <source>A grid centred on zero (signed integers) instead of one with a zero point.</source>
+        <translation>使用以零为中心的网格（有符号整数），而非带零点的网格。</translation>
+    </message>
+    <message>
+        <source>Per &amp;channel</source>
+        <translation>逐通道(&amp;C)</translation>
+    </message>
+    <message>
+        <source>One scale per output channel instead of one for the whole tensor.</source>
+        <translation>每个输出通道一个缩放因子，而非整个张量共用一个。</translation>
+    </message>
+    <message>
+        <source>Low rank</source>
+        <translation>低秩</translation>
+    </message>
+    <message>
+        <source>R&amp;ank:</source>
+        <translation>秩(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Remove whole filters with the channels coupled to them.</source>
+        <translation>移除整个滤波器及与其耦合的通道。</translation>
+    </message>
+    <message>
+        <source>Filters of this layer cannot be removed: %1</source>
+        <translation>此层的滤波器无法移除：%1</translation>
+    </message>
+    <message>
+        <source>Rank filters by %1.</source>
+        <translation>按 %1 对滤波器排序。</translation>
+    </message>
+    <message>
+        <source>Factor the layer into two of rank r (at most %1); 0 leaves it whole.</source>
+        <translation>将该层分解为两个秩为 r（最多 %1）的层；0 表示不分解。</translation>
+    </message>
+    <message>
+        <source>Factor the layer into two thinner ones of this rank; 0 leaves it whole.</source>
+        <translation>将该层分解为两个此秩的更窄的层；0 表示不分解。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::LayerInspector</name>
+    <message>
+        <source>The layer being inspected: its name, kind and weight shape.</source>
+        <translation>正在查看的层：名称、类型和权重形状。</translation>
+    </message>
+    <message>
+        <source>&lt;i&gt;Select a layer to inspect its weights.&lt;/i&gt;</source>
+        <translation>&lt;i&gt;选择一个层以查看其权重。&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; &amp;nbsp;%2 · weight %3 (%4 weights) · %5 of %6 filters pruned</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; &amp;nbsp;%2 · 权重 %3（%4 个权重）· 已剪除 %6 个滤波器中的 %5 个</translation>
+    </message>
+    <message>
+        <source> · %1 % of weights zeroed</source>
+        <translation> · %1 % 的权重已置零</translation>
+    </message>
+    <message>
+        <source>Filter pruning: %1</source>
+        <translation>滤波器剪枝：%1</translation>
+    </message>
+    <message>
+        <source>Encoding: %1</source>
+        <translation>编码：%1</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::LayerTableModel</name>
+    <message>
+        <source>Share of this layer&apos;s filters removed (structured pruning by L1 norm, together with every layer coupled to its channels). Double-click to edit: 0 to 95 %.</source>
+        <translation>该层被移除的滤波器比例（按 L1 范数结构化剪枝，与通道耦合的所有层一同剪枝）。双击编辑：0 到 95 %。</translation>
+    </message>
+    <message>
+        <source>rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>Bits per weight: 32 is float; 2 to 16 quantize uniformly, symmetric, one scale per output channel. Double-click to edit.</source>
+        <translation>每个权重的位数：32 为浮点；2 到 16 为对称均匀量化，每个输出通道一个缩放因子。双击编辑。</translation>
+    </message>
+    <message>
+        <source>32 (float)</source>
+        <translation>32（浮点）</translation>
+    </message>
+    <message>
+        <source>%1 bits</source>
+        <translation>%1 位</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Op</source>
+        <translation>算子</translation>
+    </message>
+    <message>
+        <source>Weight shape</source>
+        <translation>权重形状</translation>
+    </message>
+    <message>
+        <source>Params</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>MACs</source>
+        <translation>MACs</translation>
+    </message>
+    <message>
+        <source>Output shape</source>
+        <translation>输出形状</translation>
+    </message>
+    <message>
+        <source>Weight size</source>
+        <translation>权重大小</translation>
+    </message>
+    <message>
+        <source>Pruned</source>
+        <translation>剪枝率</translation>
+    </message>
+    <message>
+        <source>Bits</source>
+        <translation>位数</translation>
+    </message>
+    <message>
+        <source>The name of the node that carries the layer&apos;s weights.</source>
+        <translation>承载该层权重的节点名称。</translation>
+    </message>
+    <message>
+        <source>The operator of the layer, and the BatchNormalization attached to it, if any.</source>
+        <translation>该层的算子，以及附带的 BatchNormalization（如有）。</translation>
+    </message>
+    <message>
+        <source>Dimensions of the weight tensor, as stored in the file.</source>
+        <translation>文件中存储的权重张量维度。</translation>
+    </message>
+    <message>
+        <source>Elements of the layer&apos;s weight and bias.</source>
+        <translation>该层权重和偏置的元素个数。</translation>
+    </message>
+    <message>
+        <source>Multiply-accumulates of the convolution or matrix product, at batch size 1.</source>
+        <translation>批大小为 1 时卷积或矩阵乘法的乘加运算次数。</translation>
+    </message>
+    <message>
+        <source>Dimensions of the layer&apos;s output, before an attached BatchNormalization.</source>
+        <translation>该层输出的维度（在附带的 BatchNormalization 之前）。</translation>
+    </message>
+    <message>
+        <source>Bytes of the layer&apos;s weight and bias at their stored type, or under the plan at its smallest encoding (1 MB = 10^6 bytes).</source>
+        <translation>该层权重和偏置按存储类型计算的字节数，或按方案中最小编码计算的字节数（1 MB = 10^6 字节）。</translation>
+    </message>
+    <message>
+        <source>Share of the layer&apos;s filters the plan removes; editable.</source>
+        <translation>方案移除的该层滤波器比例；可编辑。</translation>
+    </message>
+    <message>
+        <source>Bits per weight under the plan; editable.</source>
+        <translation>方案中每个权重的位数；可编辑。</translation>
+    </message>
+    <message>
+        <source>Node: %1
+Weight: %2</source>
+        <translation>节点：%1
+权重：%2</translation>
+    </message>
+    <message>
+        <source>
+Bias: %1</source>
+        <translation>
+偏置：%1</translation>
+    </message>
+    <message>
+        <source>
+BatchNormalization: %1</source>
+        <translation>
+BatchNormalization：%1</translation>
+    </message>
+    <message>
+        <source>%1 node, %2 output channels, %3 input channels</source>
+        <translation>%1 节点，%2 个输出通道，%3 个输入通道</translation>
+    </message>
+    <message>
+        <source>%1: %2 (%3 elements)</source>
+        <translation>%1：%2（%3 个元素）</translation>
+    </message>
+    <message>
+        <source>%1 parameters</source>
+        <translation>%1 个参数</translation>
+    </message>
+    <message>
+        <source>
+The attached BatchNormalization adds %1 more.</source>
+        <translation>
+附带的 BatchNormalization 另有 %1 个。</translation>
+    </message>
+    <message>
+        <source>%1 multiply-accumulates</source>
+        <translation>%1 次乘加运算</translation>
+    </message>
+    <message>
+        <source>%1: shape unknown</source>
+        <translation>%1：形状未知</translation>
+    </message>
+    <message>
+        <source>%1: %2 %3</source>
+        <translation>%1：%2 %3</translation>
+    </message>
+    <message>
+        <source>%1 (depthwise)</source>
+        <translation>%1（逐深度）</translation>
+    </message>
+    <message>
+        <source>%1 (%2 groups)</source>
+        <translation>%1（%2 组）</translation>
+    </message>
+    <message>
+        <source>%1 + BN</source>
+        <translation>%1 + BN</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::MainWindow</name>
+    <message>
+        <source>Autosave failed: %1</source>
+        <translation>自动保存失败：%1</translation>
+    </message>
+    <message>
+        <source>Evaluation failed: %1</source>
+        <translation>评估失败：%1</translation>
+    </message>
+    <message>
+        <source>the project</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>the defaults of the model&apos;s input</source>
+        <translation>模型输入的默认设置</translation>
+    </message>
+    <message>
+        <source>Cannot evaluate on %1: %2 (preprocessing from %3)</source>
+        <translation>无法在 %1 上评估：%2（预处理来自%3）</translation>
+    </message>
+    <message>
+        <source>Cannot open dataset %1: %2</source>
+        <translation>无法打开数据集 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 has no labels: only agreement with the original and latency can be shown</source>
+        <translation>%1 没有标签：只能显示与原模型的一致率和延迟</translation>
+    </message>
+    <message>
+        <source>The bundled sample images could not be read</source>
+        <translation>无法读取自带的示例图像</translation>
+    </message>
+    <message>
+        <source>Open Dataset</source>
+        <translation>打开数据集</translation>
+    </message>
+    <message>
+        <source>Datasets (*-idx3-ubyte *.idx3 *.gz *.csv *.tsv *.txt);;All files (*)</source>
+        <translation>数据集 (*-idx3-ubyte *.idx3 *.gz *.csv *.tsv *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>No model is open.</source>
+        <translation>没有打开的模型。</translation>
+    </message>
+    <message>
+        <source>Exporting %1…</source>
+        <translation>正在导出 %1…</translation>
+    </message>
+    <message>
+        <source>Could not export %1: %2</source>
+        <translation>无法导出 %1：%2</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>Nothing was written; the plan is unchanged.</source>
+        <translation>未写入任何内容；方案未改变。</translation>
+    </message>
+    <message>
+        <source>Wrote %1: %2 (predicted %3); %4 channels removed or zeroed, %5 weights zeroed, %6 layers quantized, %7 factored</source>
+        <translation>已写入 %1：%2（预计 %3）；移除或置零 %4 个通道，置零 %5 个权重，量化 %6 个层，分解 %7 个</translation>
+    </message>
+    <message>
+        <source>No dataset: open one with File → Open Dataset to estimate accuracy.</source>
+        <translation>没有数据集：请通过“文件 → 打开数据集”打开一个以估计准确率。</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Dataset…</source>
+        <translation>打开数据集(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Choose images to estimate accuracy on: an image folder, a path,label list or an IDX file</source>
+        <translation>选择用于估计准确率的图像：图像文件夹、“路径,标签”列表或 IDX 文件</translation>
+    </message>
+    <message>
+        <source>Open &amp;Project…</source>
+        <translation>打开项目(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Reopen a saved session: model, dataset, plan and history</source>
+        <translation>重新打开已保存的会话：模型、数据集、方案和历史</translation>
+    </message>
+    <message>
+        <source>Save Pro&amp;ject</source>
+        <translation>保存项目(&amp;J)</translation>
+    </message>
+    <message>
+        <source>Save the session (model, dataset, plan and history) as a .topiary project</source>
+        <translation>将会话（模型、数据集、方案和历史）保存为 .topiary 项目</translation>
+    </message>
+    <message>
+        <source>Save Project &amp;As…</source>
+        <translation>项目另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Save the session under a new name</source>
+        <translation>以新名称保存会话</translation>
+    </message>
+    <message>
+        <source>Export &amp;Report…</source>
+        <translation>导出报告(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Write an HTML report with the plots and the per-layer table, and a CSV of the table</source>
+        <translation>写出包含图表和逐层表格的 HTML 报告，以及该表格的 CSV</translation>
+    </message>
+    <message>
+        <source>&amp;Export Compressed Model…</source>
+        <translation>导出压缩模型(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Apply the plan and write the compressed model as a new ONNX file</source>
+        <translation>应用方案并将压缩模型写为新的 ONNX 文件</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>历史</translation>
+    </message>
+    <message>
+        <source>Graph</source>
+        <translation>计算图</translation>
+    </message>
+    <message>
+        <source>The network as a graph of its operations; click a layer to inspect it.</source>
+        <translation>以运算图展示网络；单击层以查看。</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层列表</translation>
+    </message>
+    <message>
+        <source>Every layer with its size and cost; edit Pruned and Bits in place.</source>
+        <translation>列出每个层的大小和开销；可直接编辑剪枝率和位数。</translation>
+    </message>
+    <message>
+        <source>Model as loaded</source>
+        <translation>加载时的模型</translation>
+    </message>
+    <message>
+        <source>Every edit of the plan; click a step to go back to it.</source>
+        <translation>方案的每次编辑；单击某一步可回到该步。</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open an ONNX model</source>
+        <translation>打开 ONNX 模型</translation>
+    </message>
+    <message>
+        <source>Open &amp;Sample Model</source>
+        <translation>打开示例模型(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Open the small Fashion-MNIST CNN that comes with Topiary</source>
+        <translation>打开 Topiary 自带的小型 Fashion-MNIST CNN</translation>
+    </message>
+    <message>
+        <source>&amp;Load Recipe…</source>
+        <translation>加载配方(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Replace the plan with one saved as a recipe (JSON)</source>
+        <translation>用保存为配方（JSON）的方案替换当前方案</translation>
+    </message>
+    <message>
+        <source>&amp;Save Recipe…</source>
+        <translation>保存配方(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Save the plan as a recipe that topiary-cli apply can use</source>
+        <translation>将方案保存为 topiary-cli apply 可用的配方</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;About Topiary</source>
+        <translation>关于 Topiary(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Totals</source>
+        <translation>总计</translation>
+    </message>
+    <message>
+        <source>Open an ONNX model with File → Open, or drop an .onnx file here.</source>
+        <translation>通过“文件 → 打开”打开 ONNX 模型，或将 .onnx 文件拖放到此处。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop waiting for this model; the current one stays open</source>
+        <translation>不再等待此模型；当前模型保持打开</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>正在加载 %1…</translation>
+    </message>
+    <message>
+        <source>Open Model</source>
+        <translation>打开模型</translation>
+    </message>
+    <message>
+        <source>ONNX models (*.onnx);;All files (*)</source>
+        <translation>ONNX 模型 (*.onnx);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>About Topiary</source>
+        <translation>关于 Topiary</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Topiary %1&lt;/h3&gt;&lt;p&gt;A workbench for compressing neural networks by hand.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Topiary %1&lt;/h3&gt;&lt;p&gt;手动压缩神经网络的工作台。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Loaded %1 (layers: %2, parameters: %3)</source>
+        <translation>已加载 %1（层数：%2，参数量：%3）</translation>
+    </message>
+    <message>
+        <source>Could not open %1</source>
+        <translation>无法打开 %1</translation>
+    </message>
+    <message>
+        <source>Could not open model</source>
+        <translation>无法打开模型</translation>
+    </message>
+    <message>
+        <source>Could not open %1.</source>
+        <translation>无法打开 %1。</translation>
+    </message>
+    <message>
+        <source>Stopped loading %1</source>
+        <translation>已停止加载 %1</translation>
+    </message>
+    <message>
+        <source>Could not read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Load recipe %1</source>
+        <translation>加载配方 %1</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Saved the plan to %1</source>
+        <translation>已将方案保存到 %1</translation>
+    </message>
+    <message>
+        <source>Load Recipe</source>
+        <translation>加载配方</translation>
+    </message>
+    <message>
+        <source>Recipes (*.json)</source>
+        <translation>配方 (*.json)</translation>
+    </message>
+    <message>
+        <source>Save Recipe</source>
+        <translation>保存配方</translation>
+    </message>
+    <message>
+        <source>Prune %1 filters of %2</source>
+        <translation>剪除 %2 的 %1 个滤波器</translation>
+    </message>
+    <message>
+        <source>Stop pruning %1</source>
+        <translation>停止剪枝 %1</translation>
+    </message>
+    <message>
+        <source>%1 at %2 bits</source>
+        <translation>%1 量化为 %2 位</translation>
+    </message>
+    <message>
+        <source>Not possible: %1</source>
+        <translation>无法执行：%1</translation>
+    </message>
+    <message>
+        <source>Topiary</source>
+        <translation>Topiary</translation>
+    </message>
+    <message>
+        <source>%1%2 — Topiary</source>
+        <translation>%1%2 — Topiary</translation>
+    </message>
+    <message>
+        <source>Back to plan #%1 from the Pareto plot</source>
+        <translation>从帕累托图回到方案 #%1</translation>
+    </message>
+    <message>
+        <source>Kept the fitted plan</source>
+        <translation>已保留符合预算的方案</translation>
+    </message>
+    <message>
+        <source>Sensitivity analysis done</source>
+        <translation>敏感度分析完成</translation>
+    </message>
+    <message>
+        <source>Sensitivity analysis stopped; the measured points are kept</source>
+        <translation>敏感度分析已停止；已测得的点予以保留</translation>
+    </message>
+    <message>
+        <source>Sensitivity analysis failed: %1</source>
+        <translation>敏感度分析失败：%1</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>总览</translation>
+    </message>
+    <message>
+        <source>Every layer&apos;s filters ranked by importance; the ones the plan removes in red.</source>
+        <translation>各层滤波器按重要性排序；方案移除的以红色显示。</translation>
+    </message>
+    <message>
+        <source>Sensitivity</source>
+        <translation>敏感度</translation>
+    </message>
+    <message>
+        <source>Pareto</source>
+        <translation>帕累托</translation>
+    </message>
+    <message>
+        <source>Fit to Budget</source>
+        <translation>符合预算</translation>
+    </message>
+    <message>
+        <source>&amp;Fit to Budget…</source>
+        <translation>符合预算(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>&amp;Analyze</source>
+        <translation>分析(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Sensitivity Analysis</source>
+        <translation>敏感度分析(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Prune each layer alone at 10–90 % and measure the accuracy it keeps, on up to 500 images</source>
+        <translation>逐层单独以 10–90 % 剪枝，并在最多 500 张图像上测量保留的准确率</translation>
+    </message>
+    <message>
+        <source>&amp;Stop Sensitivity Analysis</source>
+        <translation>停止敏感度分析(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Stop after the current point and keep what was measured</source>
+        <translation>在当前点之后停止，并保留已测得的结果</translation>
+    </message>
+    <message>
+        <source>Points measured so far</source>
+        <translation>目前已测得的点</translation>
+    </message>
+    <message>
+        <source>Overview: %1</source>
+        <translation>总览：%1</translation>
+    </message>
+    <message>
+        <source>Open a dataset first (File → Open Dataset): sensitivity is measured on images</source>
+        <translation>请先打开数据集（文件 → 打开数据集）：敏感度需要在图像上测量</translation>
+    </message>
+    <message>
+        <source>Run Analyze → Sensitivity Analysis to the end first: the fit uses its measurements.</source>
+        <translation>请先完整运行“分析 → 敏感度分析”：预算拟合需要使用其测量结果。</translation>
+    </message>
+    <message>
+        <source>Fit to budget</source>
+        <translation>符合预算</translation>
+    </message>
+    <message>
+        <source>original</source>
+        <translation>原始</translation>
+    </message>
+    <message>
+        <source>The bundled sample has no file a project can refer to: export it or open a model file first</source>
+        <translation>自带示例没有可供项目引用的文件：请先将其导出或打开一个模型文件</translation>
+    </message>
+    <message>
+        <source>Could not save %1: %2</source>
+        <translation>无法保存 %1：%2</translation>
+    </message>
+    <message>
+        <source>Save failed</source>
+        <translation>保存失败</translation>
+    </message>
+    <message>
+        <source>Your session is unchanged and still open.</source>
+        <translation>你的会话未改变，仍处于打开状态。</translation>
+    </message>
+    <message>
+        <source>Saved the session to %1</source>
+        <translation>已将会话保存到 %1</translation>
+    </message>
+    <message>
+        <source>Could not open project %1: %2</source>
+        <translation>无法打开项目 %1：%2</translation>
+    </message>
+    <message>
+        <source>The project&apos;s model %1 is missing: it was moved or deleted</source>
+        <translation>找不到项目的模型 %1：它已被移动或删除</translation>
+    </message>
+    <message>
+        <source>%1 changed since the project was saved; plans that no longer fit are refused</source>
+        <translation>%1 在项目保存后已更改；不再适用的方案将被拒绝</translation>
+    </message>
+    <message>
+        <source>Open Project</source>
+        <translation>打开项目</translation>
+    </message>
+    <message>
+        <source>Topiary projects (*.topiary)</source>
+        <translation>Topiary 项目 (*.topiary)</translation>
+    </message>
+    <message>
+        <source>Save Project</source>
+        <translation>保存项目</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <source>The plan of %1 has changed. Save the session as a project?</source>
+        <translation>%1 的方案已更改。是否将会话保存为项目？</translation>
+    </message>
+    <message>
+        <source>Recover unsaved session?</source>
+        <translation>恢复未保存的会话？</translation>
+    </message>
+    <message>
+        <source>Topiary did not close cleanly while you were working on %1. Recover that session?</source>
+        <translation>Topiary 在你处理 %1 时未正常关闭。是否恢复该会话？</translation>
+    </message>
+    <message>
+        <source>The layer graph as shown</source>
+        <translation>当前显示的层图</translation>
+    </message>
+    <message>
+        <source>Could not write the report: %1</source>
+        <translation>无法写入报告：%1</translation>
+    </message>
+    <message>
+        <source>Wrote %1 and %2</source>
+        <translation>已写入 %1 和 %2</translation>
+    </message>
+    <message>
+        <source>Export Report</source>
+        <translation>导出报告</translation>
+    </message>
+    <message>
+        <source>HTML pages (*.html)</source>
+        <translation>HTML 网页 (*.html)</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::ModelLoader</name>
+    <message>
+        <source>Unexpected error while loading: %1</source>
+        <translation>加载时发生意外错误：%1</translation>
+    </message>
+    <message>
+        <source>Unexpected error while loading.</source>
+        <translation>加载时发生意外错误。</translation>
+    </message>
+    <message>
+        <source>Could not read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::NetworkOverviewMap</name>
+    <message>
+        <source>BN scale</source>
+        <translation>BN 缩放</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>Filter rank (most important first)</source>
+        <translation>滤波器排名（最重要的在前）</translation>
+    </message>
+    <message>
+        <source>Score ÷ layer&apos;s best</source>
+        <translation>得分 ÷ 该层最高分</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&quot;color:%1&quot;&gt;■&lt;/span&gt; pruned by the plan (a partial tint: that share of the filter&apos;s weights is pruned) &amp;nbsp; &lt;b&gt;▶&lt;/b&gt; selected layer</source>
+        <translation>&lt;span style=&quot;color:%1&quot;&gt;■&lt;/span&gt; 方案剪除（部分着色：该滤波器对应比例的权重被剪除）&amp;nbsp; &lt;b&gt;▶&lt;/b&gt; 选中的层</translation>
+    </message>
+    <message>
+        <source>Every layer&apos;s filters ranked by importance; click a row to select its layer.</source>
+        <translation>各层滤波器按重要性排序；单击某行以选中其所在层。</translation>
+    </message>
+    <message>
+        <source>Layer (%1 scores)</source>
+        <translation>层（%1 得分）</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>%1: has only %2 filters</source>
+        <translation>%1：只有 %2 个滤波器</translation>
+    </message>
+    <message>
+        <source>pruned</source>
+        <translation>已剪除</translation>
+    </message>
+    <message>
+        <source>%1 % of its weights pruned</source>
+        <translation>%1 % 的权重已剪除</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>%1, filter rank %2 (filter %3), %4 score %5 (%6 of the layer&apos;s best), %7</source>
+        <translation>%1，滤波器排名 %2（滤波器 %3），%4 得分 %5（为该层最高分的 %6），%7</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::ParetoPlot</name>
+    <message>
+        <source>Weight size (MB)</source>
+        <translation>权重大小 (MB)</translation>
+    </message>
+    <message>
+        <source>MACs (millions)</source>
+        <translation>MACs（百万）</translation>
+    </message>
+    <message>
+        <source>Accuracy (%)</source>
+        <translation>准确率 (%)</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&quot;color:%1&quot;&gt;●&lt;/span&gt; a plan (bars: 95 % interval) &amp;nbsp; &lt;span style=&quot;color:%2&quot;&gt;●━&lt;/span&gt; best trade-offs (Pareto front) &amp;nbsp; ◯ current plan</source>
+        <translation>&lt;span style=&quot;color:%1&quot;&gt;●&lt;/span&gt; 方案（误差棒：95 % 区间）&amp;nbsp; &lt;span style=&quot;color:%2&quot;&gt;●━&lt;/span&gt; 最佳权衡（帕累托前沿）&amp;nbsp; ◯ 当前方案</translation>
+    </message>
+    <message>
+        <source>Every plan evaluated in this session; red steps are the best trade-offs, click a plan to restore it.</source>
+        <translation>本次会话中评估过的所有方案；红色阶梯为最佳权衡，单击某方案可恢复它。</translation>
+    </message>
+    <message>
+        <source>Plan %1</source>
+        <translation>方案 %1</translation>
+    </message>
+    <message>
+        <source>Accuracy %1 % (95 %: %2–%3 %, %4 images)</source>
+        <translation>准确率 %1 %（95 %：%2–%3 %，%4 张图像）</translation>
+    </message>
+    <message>
+        <source>Accuracy not measured yet</source>
+        <translation>尚未测量准确率</translation>
+    </message>
+    <message>
+        <source>Weights %1 (%2), %3 MACs</source>
+        <translation>权重 %1（%2），%3 MACs</translation>
+    </message>
+    <message>
+        <source>Pareto-optimal for size and for MACs</source>
+        <translation>在大小和 MACs 上均为帕累托最优</translation>
+    </message>
+    <message>
+        <source>Pareto-optimal for size</source>
+        <translation>在大小上为帕累托最优</translation>
+    </message>
+    <message>
+        <source>Pareto-optimal for MACs</source>
+        <translation>在 MACs 上为帕累托最优</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::PlotExport</name>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>SVG drawing (*.svg)</source>
+        <translation>SVG 矢量图 (*.svg)</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation>PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Save Plot As</source>
+        <translation>图表另存为</translation>
+    </message>
+    <message>
+        <source>Could not write %1. Use a .png, .svg or .pdf file in a folder you can write to.</source>
+        <translation>无法写入 %1。请使用可写文件夹中的 .png、.svg 或 .pdf 文件。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::RecentFiles</name>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>%1  %2</source>
+        <translation>%1  %2</translation>
+    </message>
+    <message>
+        <source>&amp;Clear Menu</source>
+        <translation>清除菜单(&amp;C)</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::SensitivityPlot</name>
+    <message>
+        <source>Pruned fraction of the layer (%)</source>
+        <translation>该层剪枝比例 (%)</translation>
+    </message>
+    <message>
+        <source>Bits per weight</source>
+        <translation>每权重位数</translation>
+    </message>
+    <message>
+        <source>Agreement with the original (%), measured: solid</source>
+        <translation>与原模型的一致率 (%)，实测：实线</translation>
+    </message>
+    <message>
+        <source>Top-1 accuracy (%), measured: solid</source>
+        <translation>Top-1 准确率 (%)，实测：实线</translation>
+    </message>
+    <message>
+        <source>Weight energy kept (%), estimate: dashed</source>
+        <translation>保留的权重能量 (%)，估计：虚线</translation>
+    </message>
+    <message>
+        <source>Accuracy of the model with only one layer compressed; click a curve to select its layer.</source>
+        <translation>仅压缩单个层时模型的准确率；单击曲线以选中其所在层。</translation>
+    </message>
+    <message>
+        <source>original: %1 %</source>
+        <translation>原始：%1 %</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::SensitivityRunner</name>
+    <message>
+        <source>A sensitivity analysis is already running.</source>
+        <translation>敏感度分析已在运行。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::TotalsPanel</name>
+    <message>
+        <source>%1 parameters</source>
+        <translation>%1 个参数</translation>
+    </message>
+    <message>
+        <source>%1 multiply-accumulates</source>
+        <translation>%1 次乘加运算</translation>
+    </message>
+    <message>
+        <source>Layers with weights: %1</source>
+        <translation>含权重的层：%1</translation>
+    </message>
+    <message>
+        <source>ONNX opset %1 (default domain)</source>
+        <translation>ONNX 算子集 %1（默认域）</translation>
+    </message>
+    <message>
+        <source>%1 % [%2, %3]</source>
+        <translation>%1 % [%2, %3]</translation>
+    </message>
+    <message>
+        <source> (estimating %1/%2)</source>
+        <translation>（正在估计 %1/%2）</translation>
+    </message>
+    <message>
+        <source>Not evaluated yet.</source>
+        <translation>尚未评估。</translation>
+    </message>
+    <message>
+        <source>Original: %1 of %2 images correct (95% Wilson interval).</source>
+        <translation>原始：%2 张图像中正确 %1 张（95% Wilson 区间）。</translation>
+    </message>
+    <message>
+        <source>%1 → %2 (%3 pt)%4</source>
+        <translation>%1 → %2（%3 个百分点）%4</translation>
+    </message>
+    <message>
+        <source>With the plan: %1 of %2 images correct so far.</source>
+        <translation>应用方案：目前 %2 张图像中正确 %1 张。</translation>
+    </message>
+    <message>
+        <source>Images whose top-1 class is the same as the original model&apos;s: %1 of %2.</source>
+        <translation>Top-1 类别与原模型相同的图像：%2 张中 %1 张。</translation>
+    </message>
+    <message>
+        <source>Shown once the plan changes the model.</source>
+        <translation>方案改变模型后显示。</translation>
+    </message>
+    <message>
+        <source>%1 → %2 ms</source>
+        <translation>%1 → %2 ms</translation>
+    </message>
+    <message>
+        <source>Forward time per image in OpenCV dnn on this machine, after the first batch.</source>
+        <translation>本机上 OpenCV dnn 每张图像的前向时间（第一批之后）。</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>Measured after the first batch.</source>
+        <translation>在第一批之后测量。</translation>
+    </message>
+    <message>
+        <source>%1 → %2 (%3 %)</source>
+        <translation>%1 → %2（%3 %）</translation>
+    </message>
+    <message>
+        <source>Original: %1
+With the plan: %2</source>
+        <translation>原始：%1
+应用方案：%2</translation>
+    </message>
+    <message>
+        <source>Accuracy (top-1)</source>
+        <translation>准确率（Top-1）</translation>
+    </message>
+    <message>
+        <source>Top-1 accuracy on the dataset with its 95% confidence interval, original → with the plan.</source>
+        <translation>数据集上的 Top-1 准确率及其 95% 置信区间，原始 → 应用方案。</translation>
+    </message>
+    <message>
+        <source>Agreement</source>
+        <translation>一致率</translation>
+    </message>
+    <message>
+        <source>How often the compressed model predicts the same class as the original.</source>
+        <translation>压缩模型与原模型预测相同类别的比例。</translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation>延迟</translation>
+    </message>
+    <message>
+        <source>Forward time per image in OpenCV dnn on this machine, original → with the plan.</source>
+        <translation>本机上 OpenCV dnn 每张图像的前向时间，原始 → 应用方案。</translation>
+    </message>
+    <message>
+        <source>Params</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Elements of every layer&apos;s weight and bias, plus the scale and shift of attached BatchNormalizations.</source>
+        <translation>所有层权重和偏置的元素个数，加上附带 BatchNormalization 的缩放和偏移。</translation>
+    </message>
+    <message>
+        <source>MACs, conv + linear</source>
+        <translation>MACs（卷积 + 全连接）</translation>
+    </message>
+    <message>
+        <source>Multiply-accumulates of the convolutions and matrix products for one input (batch size 1).</source>
+        <translation>单个输入（批大小 1）时卷积和矩阵乘法的乘加运算次数。</translation>
+    </message>
+    <message>
+        <source>MACs, all ops</source>
+        <translation>MACs（全部算子）</translation>
+    </message>
+    <message>
+        <source>Multiply-accumulates of every op, including pooling, normalization and elementwise ops.</source>
+        <translation>所有算子的乘加运算次数，包括池化、归一化和逐元素运算。</translation>
+    </message>
+    <message>
+        <source>Weight size</source>
+        <translation>权重大小</translation>
+    </message>
+    <message>
+        <source>Bytes of all layer parameters at their stored type (1 MB = 10^6 bytes).</source>
+        <translation>所有层参数按存储类型计算的字节数（1 MB = 10^6 字节）。</translation>
+    </message>
+    <message>
+        <source>Exported size</source>
+        <translation>导出大小</translation>
+    </message>
+    <message>
+        <source>Size of the ONNX file File → Export writes for this plan (shrunk, float weights).</source>
+        <translation>“文件 → 导出”为此方案写出的 ONNX 文件大小（瘦身，浮点权重）。</translation>
+    </message>
+    <message>
+        <source>Peak activations</source>
+        <translation>峰值激活</translation>
+    </message>
+    <message>
+        <source>The most activation memory alive at any one step when the graph runs node by node.</source>
+        <translation>逐节点运行计算图时，任一步同时存活的激活内存最大值。</translation>
+    </message>
+    <message>
+        <source>Memory traffic</source>
+        <translation>内存流量</translation>
+    </message>
+    <message>
+        <source>Bytes read and written by all nodes together: every input read once and every output written once.</source>
+        <translation>所有节点合计读写的字节数：每个输入读取一次，每个输出写入一次。</translation>
+    </message>
+    <message>
+        <source>File size</source>
+        <translation>文件大小</translation>
+    </message>
+    <message>
+        <source>Size of the ONNX file the model was loaded from.</source>
+        <translation>加载模型所用 ONNX 文件的大小。</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <source>Number of nodes that carry weights: convolutions, Gemm and MatMul with a constant operand.</source>
+        <translation>带权重的节点数：卷积、Gemm 以及带常量操作数的 MatMul。</translation>
+    </message>
+    <message>
+        <source>Opset</source>
+        <translation>算子集</translation>
+    </message>
+    <message>
+        <source>The ONNX operator set version the model declares for the default domain.</source>
+        <translation>模型为默认域声明的 ONNX 算子集版本。</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::WeightHistogramPlot</name>
+    <message>
+        <source>weight value</source>
+        <translation>权重值</translation>
+    </message>
+    <message>
+        <source>weights per bin</source>
+        <translation>每个区间的权重数</translation>
+    </message>
+    <message>
+        <source>Histogram of the layer&apos;s weights; drag a red line to prune every weight whose magnitude lies below it.</source>
+        <translation>该层权重的直方图；拖动红线可剪除绝对值低于它的所有权重。</translation>
+    </message>
+    <message>
+        <source>No weights to show</source>
+        <translation>没有可显示的权重</translation>
+    </message>
+    <message>
+        <source>cut at |w| = %1</source>
+        <translation>截断于 |w| = %1</translation>
+    </message>
+    <message>
+        <source>cut at |w| = %1 · %2 % of weights pruned</source>
+        <translation>截断于 |w| = %1 · 已剪除 %2 % 的权重</translation>
+    </message>
+    <message>
+        <source>drag the dashed line to prune by magnitude</source>
+        <translation>拖动虚线按绝对值剪枝</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n quantization level(s) shown</source>
+        <translation>
+            <numerusform>显示了 %n 个量化级别</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <source>Save the histogram as a PNG, SVG or PDF file.</source>
+        <translation>将直方图保存为 PNG、SVG 或 PDF 文件。</translation>
+    </message>
+    <message>
+        <source>Logarithmic counts</source>
+        <translation>对数计数</translation>
+    </message>
+    <message>
+        <source>Show bin counts on a logarithmic axis, so sparse tails stay visible.</source>
+        <translation>以对数坐标显示区间计数，使稀疏的尾部依然可见。</translation>
+    </message>
+    <message>
+        <source>weight-histogram.png</source>
+        <translation>weight-histogram.png</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::format</name>
+    <message>
+        <source>%1 B</source>
+        <translation>%1 B</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 字节</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+</context>
+</TS>
