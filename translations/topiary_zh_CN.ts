@@ -1427,6 +1427,38 @@ The attached BatchNormalization adds %1 more.</source>
         <source>HTML pages (*.html)</source>
         <translation>HTML 网页 (*.html)</translation>
     </message>
+    <message>
+        <source>Inspector</source>
+        <translation>检查器</translation>
+    </message>
+    <message>
+        <source>%1 back to float</source>
+        <translation>%1 恢复为浮点</translation>
+    </message>
+    <message>
+        <source>%1 at rank %2</source>
+        <translation>%1 降为秩 %2</translation>
+    </message>
+    <message>
+        <source>%1 at full rank</source>
+        <translation>%1 恢复满秩</translation>
+    </message>
+    <message>
+        <source>Prune %1 weights of %2</source>
+        <translation>剪去 %2 的 %1 权重</translation>
+    </message>
+    <message>
+        <source>Prune %1 below %2</source>
+        <translation>剪去 %1 中低于 %2 的部分</translation>
+    </message>
+    <message>
+        <source>Prune weights of %1 below %2</source>
+        <translation>剪去 %1 中绝对值低于 %2 的权重</translation>
+    </message>
+    <message>
+        <source>APoZ is not available: %1</source>
+        <translation>APoZ 不可用：%1</translation>
+    </message>
 </context>
 <context>
     <name>topiary::ModelLoader</name>
