@@ -96,3 +96,24 @@ for scale, label in (("100", "1:1"), ("25", "1:4"), ("0", "fitted")):
     on, off = ms(gui[f"panDensenet/scale%:{scale}/cache:1"]), ms(gui[f"panDensenet/scale%:{scale}/cache:0"])
     print(f"| panning densenet121 at {label}, frame | {on:.1f} ms ({1000 / on:.0f} fps) | no item caching {off:.1f} ms | {off / on:.2f}x |")
 PY
+
+echo
+cmake --build "$build" --target bench_app_slider >/dev/null
+slider=$(TOPIARY_REFERENCE_DIR=$models QT_QPA_PLATFORM=offscreen "$build/tests/bench/bench_app_slider" --benchmark_format=json 2>/dev/null)
+/usr/bin/python3 - "$slider" <<'PY'
+import json, sys
+runs = {b["name"].split("/min_time")[0]: b for b in json.loads(sys.argv[1])["benchmarks"]}
+def ms(b):
+    return b["real_time"] * {"ms": 1, "us": 1e-3, "ns": 1e-6}[b["time_unit"]]
+def cpu(b):
+    return b["cpu_time"] * {"ms": 1, "us": 1e-3, "ns": 1e-6}[b["time_unit"]]
+print("| benchmark (resnet50) | Topiary wall / CPU | peer wall / CPU | ratio peer/Topiary (wall) |")
+print("|---|---|---|---|")
+core, scratch = runs["coreOnly/resnet50"], runs["statsFromScratch/resnet50"]
+t, p = runs["sliderToStats/resnet50"], runs["sliderToStats/resnet50_painted"]
+print(f"| slider value → stats panel + layer table updated | {ms(t):.2f} / {cpu(t):.2f} ms | stats from scratch {ms(scratch):.2f} / {cpu(scratch):.2f} ms | {ms(scratch) / ms(t):.2f}x |")
+print(f"| the same + table viewport and panel painted | {ms(p):.2f} / {cpu(p):.2f} ms | target 16 ms | {16 / ms(p):.2f}x headroom |")
+print(f"| the core's share (withLayerPrune + StatsModel::compute) | {ms(core):.2f} / {cpu(core):.2f} ms | the whole update above | {ms(t) / ms(core):.2f}x |")
+print(f"\nPainted update, wall per step: edit + models {p['edit_ms']:.2f} ms, table paint {p['table_paint_ms']:.2f} ms,"
+      f" totals paint {p['totals_paint_ms']:.2f} ms. Target: < 16 ms.")
+PY
