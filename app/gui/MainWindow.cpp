@@ -3,6 +3,7 @@
 #include "AutoSaver.h"
 #include "ExportDialog.h"
 #include "GraphPane.h"
+#include "Theme.h"
 #include "LiveEvaluation.h"
 #include "ModelLoader.h"
 #include "RecentFiles.h"
@@ -22,6 +23,7 @@
 #include "core/Recipe.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QSaveFile>
 #include <QApplication>
 #include <QCloseEvent>
@@ -58,6 +60,7 @@ const QString geometryKey = QStringLiteral("mainWindow/geometry");
 const QString stateKey = QStringLiteral("mainWindow/state");
 const QString layerHeaderKey = QStringLiteral("mainWindow/layerTableHeader");
 const QString lastDirectoryKey = QStringLiteral("mainWindow/lastDirectory");
+const QString themeKey = QStringLiteral("appearance/theme");
 constexpr int statusTimeoutMs = 5000;
 } // namespace
 
@@ -534,6 +537,22 @@ void MainWindow::createDocks()
     tabifyDockWidget(m_totalsDock, m_historyDock);
     m_totalsDock->raise();
     m_viewMenu->addAction(m_historyDock->toggleViewAction());
+
+    m_themeMenu = m_viewMenu->addMenu(QString());
+    auto* themes = new QActionGroup(this);
+    for (int i = 0; i < 3; ++i) {
+        m_themeActions[i] = m_themeMenu->addAction(QString());
+        m_themeActions[i]->setCheckable(true);
+        themes->addAction(m_themeActions[i]);
+        connect(m_themeActions[i], &QAction::triggered, this, [i] {
+            applyTheme(static_cast<Theme>(i));
+            QSettings().setValue(themeKey, themeName(static_cast<Theme>(i)));
+        });
+    }
+    const Theme theme = themeFromName(QSettings().value(themeKey).toString());
+    m_themeActions[static_cast<int>(theme)]->setChecked(true);
+    if (theme != Theme::System)
+        applyTheme(theme);
 }
 
 void MainWindow::createStatusBar()
@@ -572,6 +591,13 @@ void MainWindow::retranslateUi()
     m_exportAction->setStatusTip(tr("Apply the plan and write the compressed model as a new ONNX file"));
     m_historyDock->setWindowTitle(tr("History"));
     m_inspectorDock->setWindowTitle(tr("Inspector"));
+    m_themeMenu->setTitle(tr("&Theme"));
+    m_themeActions[0]->setText(tr("&System"));
+    m_themeActions[0]->setStatusTip(tr("Use the desktop's own style and colours"));
+    m_themeActions[1]->setText(tr("&Light"));
+    m_themeActions[1]->setStatusTip(tr("Dark text on a light background"));
+    m_themeActions[2]->setText(tr("&Dark"));
+    m_themeActions[2]->setStatusTip(tr("Light text on a dark background, easier on the eyes in a dim room"));
     m_tabs->setTabText(0, tr("Graph"));
     m_tabs->setTabToolTip(0, tr("The network as a graph of its operations; click a layer to inspect it."));
     m_tabs->setTabText(1, tr("Layers"));

@@ -229,6 +229,8 @@ private:
     QAction* m_saveRecipeAction = nullptr;
     QAction* m_openDatasetAction = nullptr;
     QAction* m_exportAction = nullptr;
+    QMenu* m_themeMenu = nullptr;
+    QAction* m_themeActions[3] = {};
     QAction* m_openProjectAction = nullptr;
     QAction* m_saveProjectAction = nullptr;
     QAction* m_saveProjectAsAction = nullptr;
