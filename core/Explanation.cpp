@@ -209,7 +209,12 @@ Result<Explanation> explainLayer(const Model& model, const std::vector<Layer>& l
     if (pruning.l1Pruned || pruning.fpgmPruned)
         e.pruning = std::move(pruning);
 
-    if (spec.quant.scheme != QuantScheme::Float32) {
+    if (spec.quant.scheme != QuantScheme::Float32 && spec.lowRank.rank > 0) {
+        // apply() quantizes a factored layer's two factors, not its weight: numbers on the
+        // weight would describe something the app does not do.
+        e.quantError = "the layer is factored at rank " + std::to_string(spec.lowRank.rank)
+            + ", so its two factors are quantized, not the weight explained here";
+    } else if (spec.quant.scheme != QuantScheme::Float32) {
         const Constant* weight = model.constant(l.weight);
         auto t = quantize(model, l, spec.quant);
         if (!t)

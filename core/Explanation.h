@@ -34,7 +34,8 @@ struct PruningExplanation {
     std::vector<int64_t> planPruned;  // filters the plan itself removes (from keptFilters)
 };
 
-// Quantization as quantize() does it on this layer. Uniform: q = clamp(round(w/s) + zp,
+// Quantization as quantize() does it on this layer's weight as stored (before pruning
+// zeroes any of it, like the inspector's levels). Uniform: q = clamp(round(w/s) + zp,
 // qmin, qmax), ŵ = (q − zp)·s; per channel the scale shown is the widest channel's.
 struct QuantExplanation {
     QuantScheme scheme = QuantScheme::Float32;
@@ -90,7 +91,7 @@ struct Explanation {
     std::optional<QuantExplanation> quant;      // when the spec quantizes (not Float32)
     std::optional<HuffmanExplanation> huffman;  // when the spec is a Codebook
     std::optional<LowRankExplanation> lowRank;  // when the spec factors the layer
-    std::string quantError;    // quantize() refused the spec (quant absent)
+    std::string quantError;    // quantize() refused the spec, or the layer is factored (quant absent)
     std::string lowRankError;  // the layer cannot be factored at that rank (lowRank absent)
 };
 

@@ -21,6 +21,17 @@ QString num(double value)
     return format::locale().toString(value, 'g', 3);
 }
 
+// Like num(), but tiny values (an MSE) as 6.15·10<sup>−5</sup> rather than 6.15E-05.
+QString small(double value)
+{
+    if (value == 0.0 || std::fabs(value) >= 1e-3)
+        return num(value);
+    const int exponent = static_cast<int>(std::floor(std::log10(std::fabs(value))));
+    const double mantissa = value / std::pow(10.0, exponent);
+    return format::locale().toString(mantissa, 'f', 2) + QStringLiteral("·10<sup>−")
+        + QString::number(-exponent) + QStringLiteral("</sup>");
+}
+
 QString decibels(double value)
 {
     if (std::isinf(value))
@@ -70,20 +81,29 @@ QString paragraph(const QString& text)
     return QStringLiteral("<p style=\"margin-top:2px\">") + text + QStringLiteral("</p>");
 }
 
+// A formula on its own indented line, so it never wraps in the middle of a sentence.
+QString formula(const QString& text)
+{
+    return QStringLiteral("<p style=\"margin-left:16px; margin-top:0px; margin-bottom:6px\"><i>") + text
+        + QStringLiteral("</i></p>");
+}
+
 QString pruningSection(const PruningExplanation& p, const LayerSpec& spec)
 {
     QString html = heading(ExplainPanel::tr("Which filters to prune"));
-    html += paragraph(ExplainPanel::tr(
-        "<b>L1</b> scores a filter by the size of its weights, "
-        "‖W<sub>f</sub>‖<sub>1</sub> = Σ|w|: a small filter adds little to the output. "
-        "<b>FPGM</b> scores a filter by its summed distance to the others, "
-        "Σ<sub>g</sub> ‖W<sub>f</sub> − W<sub>g</sub>‖<sub>2</sub>: a filter close to all the others "
-        "(near their geometric median) is redundant, whatever its size. Each removes the lowest scores."));
+    html += paragraph(ExplainPanel::tr("<b>L1</b> scores a filter by the size of its weights; a small filter "
+                                       "adds little to the output:"));
+    html += formula(ExplainPanel::tr("score<sub>f</sub> = ‖W<sub>f</sub>‖<sub>1</sub> = Σ |w|"));
+    html += paragraph(ExplainPanel::tr("<b>FPGM</b> scores a filter by its summed distance to the others; a filter "
+                                       "close to all of them (near their geometric median) is redundant, whatever "
+                                       "its size:"));
+    html += formula(ExplainPanel::tr("score<sub>f</sub> = Σ<sub>g</sub> ‖W<sub>f</sub> − W<sub>g</sub>‖<sub>2</sub>"));
+    html += paragraph(ExplainPanel::tr("Each criterion removes the filters with the lowest scores."));
 
     const auto perCriterion = static_cast<int64_t>(p.l1Pruned ? p.l1Pruned->size() : p.fpgmPruned ? p.fpgmPruned->size() : 0);
     QString here = p.planRatio
-        ? ExplainPanel::tr("Here, at the plan's %1 of %2 filters (%3 each): ")
-        : ExplainPanel::tr("Here, at %1 of %2 filters (%3 each; the plan prunes none, so a default is used): ");
+        ? ExplainPanel::tr("Here, at the plan's %1 of the %2 filters (%3 each): ")
+        : ExplainPanel::tr("Here, at %1 of the %2 filters (%3 each; the plan prunes none, so a default is used): ");
     here = here.arg(format::percent(p.ratio), format::count(p.filters), format::count(perCriterion));
     if (p.fpgmPruned)
         here += ExplainPanel::tr("FPGM would prune filters %1").arg(filterList(*p.fpgmPruned));
@@ -114,14 +134,14 @@ QString uniformSection(const QuantExplanation& q)
                                .arg(q.bits)
                                .arg(q.perChannel ? ExplainPanel::tr("per channel") : ExplainPanel::tr("per tensor"),
                                    q.symmetric ? ExplainPanel::tr("symmetric") : ExplainPanel::tr("asymmetric")));
-    html += paragraph(ExplainPanel::tr(
-        "Each weight is rounded to a grid of evenly spaced levels: "
-        "q = clamp(round(w / s) + z, q<sub>min</sub>, q<sub>max</sub>) is stored in b bits, and the layer computes "
-        "with ŵ = (q − z)·s."));
-    html += paragraph(q.symmetric
-            ? ExplainPanel::tr("Symmetric: s = max|w| / (2<sup>b−1</sup> − 1) and z = 0, so zero stays exact.")
-            : ExplainPanel::tr("Asymmetric: s = (max w − min w) / (2<sup>b</sup> − 1) over a range widened to "
-                               "include 0, and z = round(−min w / s)."));
+    html += paragraph(ExplainPanel::tr("Each weight is rounded to a grid of evenly spaced levels; the integer q is "
+                                       "stored in b bits and the layer computes with ŵ:"));
+    html += formula(ExplainPanel::tr("q = clamp(round(w / s) + z, q<sub>min</sub>, q<sub>max</sub>),  ŵ = (q − z)·s"));
+    html += q.symmetric
+        ? paragraph(ExplainPanel::tr("Symmetric, so zero stays exact:"))
+            + formula(ExplainPanel::tr("s = max|w| / (2<sup>b−1</sup> − 1),  z = 0"))
+        : paragraph(ExplainPanel::tr("Asymmetric, over the weights' range widened to include 0:"))
+            + formula(ExplainPanel::tr("s = (max w − min w) / (2<sup>b</sup> − 1),  z = round(−min w / s)"));
 
     QString scale = ExplainPanel::tr("s = %1").arg(num(q.scale));
     if (q.channel >= 0)
@@ -139,11 +159,11 @@ QString uniformSection(const QuantExplanation& q)
 
 QString errorParagraph(const QuantExplanation& q)
 {
-    return paragraph(ExplainPanel::tr(
-        "The rounding error: MSE = mean (w − ŵ)<sup>2</sup> = %1, and "
-        "SQNR = 10·log<sub>10</sub>(Σw<sup>2</sup> / Σ(w − ŵ)<sup>2</sup>) = <b>%2 dB</b> "
-        "(each extra bit adds about 6 dB).")
-                         .arg(num(q.mse), decibels(q.sqnrDb)));
+    return paragraph(ExplainPanel::tr("How much the weights changed, as a mean squared error and as a "
+                                      "signal-to-noise ratio (each extra bit adds about 6 dB):"))
+        + formula(ExplainPanel::tr("MSE = mean (w − ŵ)<sup>2</sup> = %1").arg(small(q.mse)))
+        + formula(ExplainPanel::tr("SQNR = 10·log<sub>10</sub>(Σ w<sup>2</sup> / Σ (w − ŵ)<sup>2</sup>) = <b>%1 dB</b>")
+                      .arg(decibels(q.sqnrDb)));
 }
 
 QString quantSection(const QuantExplanation& q)
@@ -155,9 +175,9 @@ QString quantSection(const QuantExplanation& q)
         break;
     case QuantScheme::Codebook:
         html = heading(ExplainPanel::tr("Codebook (k-means) quantization, %1 bits").arg(q.bits));
-        html += paragraph(ExplainPanel::tr(
-            "k-means picks 2<sup>b</sup> centroids c<sub>j</sub> that minimize Σ(w − c<sub>j(w)</sub>)<sup>2</sup>; "
-            "each weight stores only the index j of its nearest centroid, and ŵ = c<sub>j</sub>."));
+        html += paragraph(ExplainPanel::tr("k-means picks 2<sup>b</sup> centroids c<sub>j</sub>; each weight stores "
+                                           "only the index j of its nearest centroid, and ŵ = c<sub>j</sub>:"));
+        html += formula(ExplainPanel::tr("minimize Σ (w − c<sub>j(w)</sub>)<sup>2</sup>"));
         html += paragraph(ExplainPanel::tr("Here %1 centroids from %2 to %3, against weights in [%4, %5].")
                               .arg(format::count(q.levels), num(q.clipLow), num(q.clipHigh), num(q.weightMin),
                                   num(q.weightMax)));
@@ -190,11 +210,12 @@ QString quantSection(const QuantExplanation& q)
 QString huffmanSection(const HuffmanExplanation& h)
 {
     QString html = heading(ExplainPanel::tr("Huffman coding of the indices"));
-    html += paragraph(ExplainPanel::tr(
-        "Stored plainly, every index takes b = %1 bits. Huffman coding gives frequent centroids short codes "
-        "and rare ones long codes; the average length Σ p<sub>j</sub>·ℓ<sub>j</sub> is within one bit of the "
-        "entropy −Σ p<sub>j</sub>·log<sub>2</sub> p<sub>j</sub>.")
+    html += paragraph(ExplainPanel::tr("Stored plainly, every index takes b = %1 bits. Huffman coding gives frequent "
+                                       "centroids short codes and rare ones long codes; with p<sub>j</sub> the share "
+                                       "of weights on centroid j and ℓ<sub>j</sub> its code length, the average is "
+                                       "within one bit of the entropy:")
                           .arg(h.plainBits));
+    html += formula(ExplainPanel::tr("bits per weight = Σ p<sub>j</sub>·ℓ<sub>j</sub>  ≥  −Σ p<sub>j</sub>·log<sub>2</sub> p<sub>j</sub>"));
     QString here = ExplainPanel::tr(
         "Here %1 of %2 centroids occur, with codes of %3 to %4 bits: <b>%5 bits per weight</b> instead of %6, "
         "%7 bits for the layer's %8 weights.")
@@ -205,7 +226,7 @@ QString huffmanSection(const HuffmanExplanation& h)
                        .arg(h.plainBits)
                        .arg(format::count(h.codedBits), format::count(h.weights));
     if (h.statsBytes >= 0)
-        here += ExplainPanel::tr(" With the codebook, its code table and the bias that is %1.").arg(format::bytes(h.statsBytes));
+        here += ExplainPanel::tr(" After pruning, and with the codebook and its code table, the stats count %1 for this layer.").arg(format::bytes(h.statsBytes));
     html += paragraph(here);
     return html;
 }
@@ -213,11 +234,13 @@ QString huffmanSection(const HuffmanExplanation& h)
 QString lowRankSection(const LowRankExplanation& r)
 {
     QString html = heading(ExplainPanel::tr("Low rank r = %1").arg(r.rank));
-    html += paragraph(ExplainPanel::tr(
-        "The filters form a matrix W (m × n, a row per filter). Its truncated SVD "
-        "W ≈ U<sub>r</sub>Σ<sub>r</sub>V<sub>r</sub><sup>T</sup> is the best rank-r approximation; the layer "
-        "becomes two: r filters V<sub>r</sub><sup>T</sup>, then a 1×1 layer U<sub>r</sub>Σ<sub>r</sub>. "
-        "The share of W's energy kept is Σ<sub>i≤r</sub> σ<sub>i</sub><sup>2</sup> / Σ σ<sub>i</sub><sup>2</sup>."));
+    html += paragraph(ExplainPanel::tr("The filters form a matrix W (m × n, a row per filter). Its truncated SVD "
+                                       "is the best rank-r approximation, and the layer becomes two: r filters "
+                                       "V<sub>r</sub><sup>T</sup>, then a 1×1 layer U<sub>r</sub>Σ<sub>r</sub>:"));
+    html += formula(ExplainPanel::tr("W ≈ U<sub>r</sub> Σ<sub>r</sub> V<sub>r</sub><sup>T</sup>"));
+    html += paragraph(ExplainPanel::tr("The singular values σ<sub>i</sub> measure how much of W each direction "
+                                       "carries; the share of its energy kept is:"));
+    html += formula(ExplainPanel::tr("Σ<sub>i≤r</sub> σ<sub>i</sub><sup>2</sup> / Σ<sub>i</sub> σ<sub>i</sub><sup>2</sup>"));
     html += paragraph(ExplainPanel::tr(
         "Here W is %1 × %2, σ<sub>1</sub> = %3 and σ<sub>%4</sub> = %5: rank %4 keeps <b>%6</b> of the energy "
         "(relative error ‖W − W<sub>r</sub>‖<sub>F</sub> / ‖W‖<sub>F</sub> = %7). Parameters go from "
@@ -232,7 +255,7 @@ QString lowRankSection(const LowRankExplanation& r)
 
 QString errorSection(const QString& title, const std::string& message)
 {
-    return heading(title) + paragraph(ExplainPanel::tr("Not available: %1").arg(QString::fromStdString(message).toHtmlEscaped()));
+    return heading(title) + paragraph(ExplainPanel::tr("Not explained here: %1.").arg(QString::fromStdString(message).toHtmlEscaped()));
 }
 
 } // namespace

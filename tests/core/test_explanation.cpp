@@ -267,6 +267,19 @@ TEST_CASE("explanation of low rank: explained variance and parameters", "[explan
         CHECK(statsModel.compute(plan).layers[0].params == e.lowRank->paramsAfter);
         CHECK(statsModel.compute(Plan{}).layers[0].params == e.lowRank->paramsBefore);
     }
+    SECTION("a factored layer's quantization is not explained on its weight")
+    {
+        // apply() quantizes the two factors instead; the stats give it no Huffman size either.
+        const auto a = oneConv(2, 2, {3.0f, 4.0f, 0.0f, 5.0f});
+        Plan plan;
+        plan.setLowRank("c", LowRankSpec{1});
+        plan.setQuant("c", QuantSpec{QuantScheme::Codebook, 2, true, false});
+        const auto e = a->explain("c", plan);
+        CHECK(e.lowRank);
+        CHECK_FALSE(e.quant);
+        CHECK_FALSE(e.huffman);
+        CHECK_THAT(e.quantError, Catch::Contains("factored"));
+    }
     SECTION("a rank beyond the layer is an error in the explanation")
     {
         const auto a = oneConv(2, 2, {3.0f, 4.0f, 0.0f, 5.0f});
