@@ -1,0 +1,303 @@
+#include "widgets/ExplainPanel.h"
+
+#include "core/Explanation.h"
+#include "widgets/NumberFormat.h"
+
+#include <QScrollBar>
+
+#include <cmath>
+
+namespace topiary {
+
+namespace {
+
+// Filter lists longer than this are cut ("… and 7 more"): the point is the pattern, and
+// the inspector's heatmap shows every filter.
+constexpr size_t kListedFilters = 16;
+
+// Three significant digits, in the locale numbers are shown in: 0.0123, 21.4, 1.2e-05.
+QString num(double value)
+{
+    return format::locale().toString(value, 'g', 3);
+}
+
+// Like num(), but tiny values (an MSE) as 6.15·10<sup>−5</sup> rather than 6.15E-05.
+QString small(double value)
+{
+    if (value == 0.0 || std::fabs(value) >= 1e-3)
+        return num(value);
+    const int exponent = static_cast<int>(std::floor(std::log10(std::fabs(value))));
+    const double mantissa = value / std::pow(10.0, exponent);
+    return format::locale().toString(mantissa, 'f', 2) + QStringLiteral("·10<sup>−")
+        + QString::number(-exponent) + QStringLiteral("</sup>");
+}
+
+QString decibels(double value)
+{
+    if (std::isinf(value))
+        return QStringLiteral("∞");
+    return format::locale().toString(value, 'f', 1);
+}
+
+QString criterionName(Criterion c)
+{
+    switch (c) {
+    case Criterion::L1:
+        return QStringLiteral("L1");
+    case Criterion::L2:
+        return QStringLiteral("L2");
+    case Criterion::Fpgm:
+        return QStringLiteral("FPGM");
+    case Criterion::BnScale:
+        return ExplainPanel::tr("BN scale");
+    case Criterion::Apoz:
+        return QStringLiteral("APoZ");
+    case Criterion::Random:
+        return ExplainPanel::tr("random");
+    }
+    return {};
+}
+
+QString filterList(const std::vector<int64_t>& filters)
+{
+    if (filters.empty())
+        return ExplainPanel::tr("no filters");
+    QStringList parts;
+    for (size_t i = 0; i < filters.size() && i < kListedFilters; ++i)
+        parts << QString::number(filters[i]);
+    QString text = parts.join(QStringLiteral(", "));
+    if (filters.size() > kListedFilters)
+        text += ExplainPanel::tr(" and %n more", nullptr, static_cast<int>(filters.size() - kListedFilters));
+    return text;
+}
+
+QString heading(const QString& text)
+{
+    return QStringLiteral("<h4 style=\"margin-bottom:2px\">") + text + QStringLiteral("</h4>");
+}
+
+QString paragraph(const QString& text)
+{
+    return QStringLiteral("<p style=\"margin-top:2px\">") + text + QStringLiteral("</p>");
+}
+
+// A formula on its own indented line, so it never wraps in the middle of a sentence.
+QString formula(const QString& text)
+{
+    return QStringLiteral("<p style=\"margin-left:16px; margin-top:0px; margin-bottom:6px\"><i>") + text
+        + QStringLiteral("</i></p>");
+}
+
+QString pruningSection(const PruningExplanation& p, const LayerSpec& spec)
+{
+    QString html = heading(ExplainPanel::tr("Which filters to prune"));
+    html += paragraph(ExplainPanel::tr("<b>L1</b> scores a filter by the size of its weights; a small filter "
+                                       "adds little to the output:"));
+    html += formula(ExplainPanel::tr("score<sub>f</sub> = ‖W<sub>f</sub>‖<sub>1</sub> = Σ |w|"));
+    html += paragraph(ExplainPanel::tr("<b>FPGM</b> scores a filter by its summed distance to the others; a filter "
+                                       "close to all of them (near their geometric median) is redundant, whatever "
+                                       "its size:"));
+    html += formula(ExplainPanel::tr("score<sub>f</sub> = Σ<sub>g</sub> ‖W<sub>f</sub> − W<sub>g</sub>‖<sub>2</sub>"));
+    html += paragraph(ExplainPanel::tr("Each criterion removes the filters with the lowest scores."));
+
+    const auto perCriterion = static_cast<int64_t>(p.l1Pruned ? p.l1Pruned->size() : p.fpgmPruned ? p.fpgmPruned->size() : 0);
+    QString here = p.planRatio
+        ? ExplainPanel::tr("Here, at the plan's %1 of the %2 filters (%3 each): ")
+        : ExplainPanel::tr("Here, at %1 of the %2 filters (%3 each; the plan prunes none, so a default is used): ");
+    here = here.arg(format::percent(p.ratio), format::count(p.filters), format::count(perCriterion));
+    if (p.fpgmPruned)
+        here += ExplainPanel::tr("FPGM would prune filters %1").arg(filterList(*p.fpgmPruned));
+    if (p.l1Pruned)
+        here += (p.fpgmPruned ? QStringLiteral("; ") : QString())
+            + ExplainPanel::tr("L1 would prune filters %1").arg(filterList(*p.l1Pruned));
+    if (p.l1Pruned && p.fpgmPruned) {
+        here += ExplainPanel::tr("; they agree on %1 of %2 (Jaccard |A∩B| / |A∪B| = %3).")
+                    .arg(format::count(p.overlap), format::count(perCriterion),
+                        format::locale().toString(p.jaccard, 'f', 2));
+    } else {
+        here += QStringLiteral(".");
+    }
+    html += paragraph(here);
+
+    if (spec.prune.granularity == PruneGranularity::Filter) {
+        html += paragraph(ExplainPanel::tr("The plan removes %1 of the %2 filters by %3: %4 (through the layer's "
+                                           "dependency group, so coupled layers prune the same channels).")
+                .arg(format::count(static_cast<int64_t>(p.planPruned.size())), format::count(p.filters),
+                    criterionName(spec.prune.criterion), filterList(p.planPruned)));
+    }
+    return html;
+}
+
+QString uniformSection(const QuantExplanation& q)
+{
+    QString html = heading(ExplainPanel::tr("Uniform %1-bit quantization, %2, %3")
+                               .arg(q.bits)
+                               .arg(q.perChannel ? ExplainPanel::tr("per channel") : ExplainPanel::tr("per tensor"),
+                                   q.symmetric ? ExplainPanel::tr("symmetric") : ExplainPanel::tr("asymmetric")));
+    html += paragraph(ExplainPanel::tr("Each weight is rounded to a grid of evenly spaced levels; the integer q is "
+                                       "stored in b bits and the layer computes with ŵ:"));
+    html += formula(ExplainPanel::tr("q = clamp(round(w / s) + z, q<sub>min</sub>, q<sub>max</sub>),  ŵ = (q − z)·s"));
+    html += q.symmetric
+        ? paragraph(ExplainPanel::tr("Symmetric, so zero stays exact:"))
+            + formula(ExplainPanel::tr("s = max|w| / (2<sup>b−1</sup> − 1),  z = 0"))
+        : paragraph(ExplainPanel::tr("Asymmetric, over the weights' range widened to include 0:"))
+            + formula(ExplainPanel::tr("s = (max w − min w) / (2<sup>b</sup> − 1),  z = round(−min w / s)"));
+
+    QString scale = ExplainPanel::tr("s = %1").arg(num(q.scale));
+    if (q.channel >= 0)
+        scale += ExplainPanel::tr(" (the widest of %1 channels, channel %2)").arg(format::count(q.channels)).arg(q.channel);
+    if (!q.symmetric)
+        scale += ExplainPanel::tr(", z = %1").arg(q.zeroPoint);
+    html += paragraph(ExplainPanel::tr(
+        "Here %1; %2 levels (q from %3 to %4), representable range [%5, %6] against weights in [%7, %8]; "
+        "%9 of the weights are clipped (the scale comes from the largest |w|, so none need be).")
+                          .arg(scale, format::count(q.levels), QString::number(q.qmin), QString::number(q.qmax),
+                              num(q.clipLow), num(q.clipHigh), num(q.weightMin), num(q.weightMax),
+                              format::percent(q.clippedFraction.value_or(0.0))));
+    return html;
+}
+
+QString errorParagraph(const QuantExplanation& q)
+{
+    return paragraph(ExplainPanel::tr("How much the weights changed, as a mean squared error and as a "
+                                      "signal-to-noise ratio (each extra bit adds about 6 dB):"))
+        + formula(ExplainPanel::tr("MSE = mean (w − ŵ)<sup>2</sup> = %1").arg(small(q.mse)))
+        + formula(ExplainPanel::tr("SQNR = 10·log<sub>10</sub>(Σ w<sup>2</sup> / Σ (w − ŵ)<sup>2</sup>) = <b>%1 dB</b>")
+                      .arg(decibels(q.sqnrDb)));
+}
+
+QString quantSection(const QuantExplanation& q)
+{
+    QString html;
+    switch (q.scheme) {
+    case QuantScheme::Uniform:
+        html = uniformSection(q);
+        break;
+    case QuantScheme::Codebook:
+        html = heading(ExplainPanel::tr("Codebook (k-means) quantization, %1 bits").arg(q.bits));
+        html += paragraph(ExplainPanel::tr("k-means picks 2<sup>b</sup> centroids c<sub>j</sub>; each weight stores "
+                                           "only the index j of its nearest centroid, and ŵ = c<sub>j</sub>:"));
+        html += formula(ExplainPanel::tr("minimize Σ (w − c<sub>j(w)</sub>)<sup>2</sup>"));
+        html += paragraph(ExplainPanel::tr("Here %1 centroids from %2 to %3, against weights in [%4, %5].")
+                              .arg(format::count(q.levels), num(q.clipLow), num(q.clipHigh), num(q.weightMin),
+                                  num(q.weightMax)));
+        break;
+    case QuantScheme::Binary:
+        html = heading(ExplainPanel::tr("Binary weights"));
+        html += paragraph(ExplainPanel::tr(
+            "Each weight keeps only its sign: ŵ = sign(w)·α<sub>c</sub>, with α<sub>c</sub> = mean |w| of its "
+            "output channel. Here α = %1 in the widest of %2 channels.")
+                              .arg(num(q.scale), format::count(q.channels)));
+        break;
+    case QuantScheme::Ternary:
+        html = heading(ExplainPanel::tr("Ternary weights"));
+        html += paragraph(ExplainPanel::tr(
+            "Weights with |w| ≤ 0.7·mean|w| become 0, the others ±α<sub>c</sub>, the mean |w| of those kept in "
+            "their output channel. Here α = %1 in the widest of %2 channels.")
+                              .arg(num(q.scale), format::count(q.channels)));
+        break;
+    case QuantScheme::Float16:
+        html = heading(ExplainPanel::tr("Half precision"));
+        html += paragraph(ExplainPanel::tr(
+            "Each weight is rounded to the nearest 16-bit float (11 significant bits), halving its storage."));
+        break;
+    case QuantScheme::Float32:
+        return {};
+    }
+    return html + errorParagraph(q);
+}
+
+QString huffmanSection(const HuffmanExplanation& h)
+{
+    QString html = heading(ExplainPanel::tr("Huffman coding of the indices"));
+    html += paragraph(ExplainPanel::tr("Stored plainly, every index takes b = %1 bits. Huffman coding gives frequent "
+                                       "centroids short codes and rare ones long codes; with p<sub>j</sub> the share "
+                                       "of weights on centroid j and ℓ<sub>j</sub> its code length, the average is "
+                                       "within one bit of the entropy:")
+                          .arg(h.plainBits));
+    html += formula(ExplainPanel::tr("bits per weight = Σ p<sub>j</sub>·ℓ<sub>j</sub>  ≥  −Σ p<sub>j</sub>·log<sub>2</sub> p<sub>j</sub>"));
+    QString here = ExplainPanel::tr(
+        "Here %1 of %2 centroids occur, with codes of %3 to %4 bits: <b>%5 bits per weight</b> instead of %6, "
+        "%7 bits for the layer's %8 weights.")
+                       .arg(format::count(h.usedSymbols), format::count(int64_t{1} << h.plainBits))
+                       .arg(h.shortestCode)
+                       .arg(h.longestCode)
+                       .arg(format::locale().toString(h.bitsPerWeight, 'f', 2))
+                       .arg(h.plainBits)
+                       .arg(format::count(h.codedBits), format::count(h.weights));
+    if (h.statsBytes >= 0)
+        here += ExplainPanel::tr(" After pruning, and with the codebook and its code table, the stats count %1 for this layer.").arg(format::bytes(h.statsBytes));
+    html += paragraph(here);
+    return html;
+}
+
+QString lowRankSection(const LowRankExplanation& r)
+{
+    QString html = heading(ExplainPanel::tr("Low rank r = %1").arg(r.rank));
+    html += paragraph(ExplainPanel::tr("The filters form a matrix W (m × n, a row per filter). Its truncated SVD "
+                                       "is the best rank-r approximation, and the layer becomes two: r filters "
+                                       "V<sub>r</sub><sup>T</sup>, then a 1×1 layer U<sub>r</sub>Σ<sub>r</sub>:"));
+    html += formula(ExplainPanel::tr("W ≈ U<sub>r</sub> Σ<sub>r</sub> V<sub>r</sub><sup>T</sup>"));
+    html += paragraph(ExplainPanel::tr("The singular values σ<sub>i</sub> measure how much of W each direction "
+                                       "carries; the share of its energy kept is:"));
+    html += formula(ExplainPanel::tr("Σ<sub>i≤r</sub> σ<sub>i</sub><sup>2</sup> / Σ<sub>i</sub> σ<sub>i</sub><sup>2</sup>"));
+    html += paragraph(ExplainPanel::tr(
+        "Here W is %1 × %2, σ<sub>1</sub> = %3 and σ<sub>%4</sub> = %5: rank %4 keeps <b>%6</b> of the energy "
+        "(relative error ‖W − W<sub>r</sub>‖<sub>F</sub> / ‖W‖<sub>F</sub> = %7). Parameters go from "
+        "m·n = %8 to r·(m + n) = %9.")
+                          .arg(format::count(r.rows), format::count(r.cols), num(r.firstSingular))
+                          .arg(r.rank)
+                          .arg(num(r.lastKeptSingular), format::percent(r.explainedVariance),
+                              format::percent(r.relativeError), format::count(r.paramsBefore),
+                              format::count(r.paramsAfter)));
+    return html;
+}
+
+QString errorSection(const QString& title, const std::string& message)
+{
+    return heading(title) + paragraph(ExplainPanel::tr("Not explained here: %1.").arg(QString::fromStdString(message).toHtmlEscaped()));
+}
+
+} // namespace
+
+ExplainPanel::ExplainPanel(QWidget* parent)
+    : QTextBrowser(parent)
+{
+    setToolTip(tr("Explains in words and formulas what the selected layer's plan computes, on this layer's weights."));
+    setOpenLinks(false);
+    clearExplanation();
+}
+
+void ExplainPanel::setExplanation(const Explanation& e, const QString& layerName)
+{
+    const bool sameLayer = e.layer == m_layer;
+    const int scroll = verticalScrollBar()->value();
+    m_layer = e.layer;
+
+    QString html = QStringLiteral("<h3>") + layerName.toHtmlEscaped() + QStringLiteral("</h3>");
+    if (e.pruning)
+        html += pruningSection(*e.pruning, e.spec);
+    if (e.quant)
+        html += quantSection(*e.quant);
+    else if (!e.quantError.empty())
+        html += errorSection(tr("Quantization"), e.quantError);
+    if (e.huffman)
+        html += huffmanSection(*e.huffman);
+    if (e.lowRank)
+        html += lowRankSection(*e.lowRank);
+    else if (!e.lowRankError.empty())
+        html += errorSection(tr("Low rank"), e.lowRankError);
+    if (!e.pruning && !e.quant && !e.lowRank && e.quantError.empty() && e.lowRankError.empty())
+        html += paragraph(tr("Nothing to explain: this layer has no filter scores and its plan leaves it unchanged."));
+    setHtml(html);
+    if (sameLayer)
+        verticalScrollBar()->setValue(scroll);
+}
+
+void ExplainPanel::clearExplanation()
+{
+    m_layer = -1;
+    setHtml(paragraph(tr("Select a layer to see what its plan computes, with the formulas and this layer's numbers.")));
+}
+
+} // namespace topiary
