@@ -591,6 +591,9 @@ void MainWindow::retranslateUi()
     m_exportAction->setStatusTip(tr("Apply the plan and write the compressed model as a new ONNX file"));
     m_historyDock->setWindowTitle(tr("History"));
     m_inspectorDock->setWindowTitle(tr("Inspector"));
+    m_explainDock->setWindowTitle(tr("Explain"));
+    m_explainAction->setText(tr("&Explain"));
+    m_explainAction->setStatusTip(tr("Say in plain words, with formulas, what the selected layer's numbers mean"));
     m_themeMenu->setTitle(tr("&Theme"));
     m_themeActions[0]->setText(tr("&System"));
     m_themeActions[0]->setStatusTip(tr("Use the desktop's own style and colours"));

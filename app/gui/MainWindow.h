@@ -40,6 +40,7 @@ class Plan;
 struct EvaluationMetrics;
 
 class AutoSaver;
+class ExplainPanel;
 class LayerInspector;
 class BudgetFitPanel;
 class NetworkOverviewMap;
@@ -188,6 +189,9 @@ private:
     LiveEvaluation* m_evaluation = nullptr;
     AutoSaver* m_autoSaver = nullptr;
     LayerInspector* m_inspector = nullptr;
+    ExplainPanel* m_explain = nullptr;
+    QDockWidget* m_explainDock = nullptr;
+    QAction* m_explainAction = nullptr;
     QDockWidget* m_inspectorDock = nullptr;
     FilterScorer m_scorer; // cached per model: the inspector's scores
     std::shared_ptr<LayerInspection> m_inspection; // of m_selectedLayer, under the shown plan

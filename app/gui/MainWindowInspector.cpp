@@ -6,12 +6,14 @@
 
 #include "LiveEvaluation.h"
 
+#include "widgets/ExplainPanel.h"
 #include "widgets/LayerInspector.h"
 #include "widgets/NumberFormat.h"
 
 #include "core/ActivationStats.h"
 #include "core/CostModel.h"
 #include "core/DependencyGroups.h"
+#include "core/Explanation.h"
 #include "core/Model.h"
 
 #include <QDockWidget>
@@ -38,6 +40,23 @@ void MainWindow::createInspector()
     addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
     m_viewMenu->addAction(m_inspectorDock->toggleViewAction());
 
+    // Help > Explain: the selected layer's numbers in plain words, beside the inspector.
+    m_explain = new ExplainPanel(this);
+    m_explain->setObjectName(QStringLiteral("explainPanel"));
+    m_explainDock = new QDockWidget(this);
+    m_explainDock->setObjectName(QStringLiteral("explainDock"));
+    m_explainDock->setWidget(m_explain);
+    addDockWidget(Qt::RightDockWidgetArea, m_explainDock);
+    tabifyDockWidget(m_inspectorDock, m_explainDock);
+    m_inspectorDock->raise();
+    m_explainAction = m_explainDock->toggleViewAction();
+    m_explainAction->setShortcut(QKeySequence(Qt::Key_F1 | Qt::SHIFT));
+    m_helpMenu->insertAction(m_helpMenu->actions().value(0), m_explainAction);
+    connect(m_explainDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (visible)
+            refreshInspector();
+    });
+
     connect(m_inspector, &LayerInspector::pruneEdited, this, &MainWindow::editSelectedLayerPrune);
     connect(m_inspector, &LayerInspector::thresholdDragged, this, [this](double m) { dragThreshold(m, true); });
     connect(m_inspector, &LayerInspector::thresholdDragFinished, this, [this](double m) { dragThreshold(m, false); });
@@ -62,6 +81,7 @@ void MainWindow::createInspector()
                                          : cachedScorer(weightScorer(*m_document->model(), m_document->cost()->layers()));
         m_inspection.reset();
         m_inspector->clear();
+        m_explain->clearExplanation();
     });
     connect(m_document, &Document::planChanged, this, &MainWindow::refreshInspector);
 }
@@ -72,6 +92,7 @@ void MainWindow::inspectSelectedLayer()
     m_inspection.reset();
     if (m_selectedLayer < 0 || m_document->isEmpty() || !m_document->groups()) {
         m_inspector->clear();
+        m_explain->clearExplanation();
         return;
     }
     auto* watcher = new QFutureWatcher<Result<LayerInspection>>(this);
@@ -102,6 +123,17 @@ void MainWindow::refreshInspector()
     refreshInspection(*m_inspection, *m_document->model(), m_document->cost()->layers(), *m_document->groups(),
         m_document->plan(), m_scorer);
     m_inspector->setInspection(*m_inspection, m_document->plan().spec(m_inspection->name));
+    // Explained only while shown: a factored layer's SVD is not free.
+    if (m_explainDock->isVisible()) {
+        const auto& stats = m_document->currentStats();
+        const auto layer = static_cast<size_t>(m_selectedLayer);
+        auto explanation = explainLayer(*m_document->model(), m_document->cost()->layers(), m_selectedLayer,
+            m_document->plan().spec(m_inspection->name), *m_inspection, layer < stats.layers.size() ? &stats.layers[layer] : nullptr);
+        if (explanation)
+            m_explain->setExplanation(*explanation, QString::fromStdString(m_inspection->name));
+        else
+            m_explain->clearExplanation();
+    }
 }
 
 void MainWindow::editSelectedLayerPrune(const PruneSpec& spec, bool dragging)
