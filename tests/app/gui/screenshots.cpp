@@ -225,6 +225,14 @@ int main(int argc, char* argv[])
     // (b) The inspector dock on the pruned layer.
     save(child<QDockWidget>(window, u"inspectorDock"_s), out, u"inspector.png"_s);
 
+    // The 4-bit layer: the histogram draws its sixteen quantization levels.
+    const int conv2Layer = layerIndex(window, conv2);
+    window.selectLayer(conv2Layer);
+    waitUntil([&] { return inspector->layer() == conv2Layer; }, 20000, u"the inspector on conv2"_s);
+    save(child<QDockWidget>(window, u"inspectorDock"_s), out, u"inspector-quant.png"_s);
+    window.selectLayer(pw2Layer);
+    waitUntil([&] { return inspector->layer() == pw2Layer; }, 20000, u"the inspector back on pw2"_s);
+
     // (d) The Pareto dock with every evaluated plan.
     auto* paretoDock = child<QDockWidget>(window, u"paretoDock"_s);
     paretoDock->show();
