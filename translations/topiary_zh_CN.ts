@@ -213,6 +213,255 @@
     </message>
 </context>
 <context>
+    <name>topiary::ExplainPanel</name>
+    <message>
+        <source>BN scale</source>
+        <translation>BN 缩放</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>no filters</source>
+        <translation>无滤波器</translation>
+    </message>
+    <message numerus="yes">
+        <source> and %n more</source>
+        <translation>
+            <numerusform>，另有 %n 个</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Which filters to prune</source>
+        <translation>剪除哪些滤波器</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;L1&lt;/b&gt; scores a filter by the size of its weights; a small filter adds little to the output:</source>
+        <translation>&lt;b&gt;L1&lt;/b&gt; 按权重大小为滤波器打分；较小的滤波器对输出贡献较少：</translation>
+    </message>
+    <message>
+        <source>score&lt;sub&gt;f&lt;/sub&gt; = ‖W&lt;sub&gt;f&lt;/sub&gt;‖&lt;sub&gt;1&lt;/sub&gt; = Σ |w|</source>
+        <translation>score&lt;sub&gt;f&lt;/sub&gt; = ‖W&lt;sub&gt;f&lt;/sub&gt;‖&lt;sub&gt;1&lt;/sub&gt; = Σ |w|</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;FPGM&lt;/b&gt; scores a filter by its summed distance to the others; a filter close to all of them (near their geometric median) is redundant, whatever its size:</source>
+        <translation>&lt;b&gt;FPGM&lt;/b&gt; 按滤波器到其他滤波器的距离之和打分；与其他所有滤波器都接近（靠近几何中位数）的滤波器是冗余的，无论其大小：</translation>
+    </message>
+    <message>
+        <source>score&lt;sub&gt;f&lt;/sub&gt; = Σ&lt;sub&gt;g&lt;/sub&gt; ‖W&lt;sub&gt;f&lt;/sub&gt; − W&lt;sub&gt;g&lt;/sub&gt;‖&lt;sub&gt;2&lt;/sub&gt;</source>
+        <translation>score&lt;sub&gt;f&lt;/sub&gt; = Σ&lt;sub&gt;g&lt;/sub&gt; ‖W&lt;sub&gt;f&lt;/sub&gt; − W&lt;sub&gt;g&lt;/sub&gt;‖&lt;sub&gt;2&lt;/sub&gt;</translation>
+    </message>
+    <message>
+        <source>Each criterion removes the filters with the lowest scores.</source>
+        <translation>每种准则都移除得分最低的滤波器。</translation>
+    </message>
+    <message>
+        <source>Here, at the plan&apos;s %1 of the %2 filters (%3 each): </source>
+        <translation>此处按方案剪除 %2 个滤波器中的 %1（各 %3 个）：</translation>
+    </message>
+    <message>
+        <source>Here, at %1 of the %2 filters (%3 each; the plan prunes none, so a default is used): </source>
+        <translation>此处按 %2 个滤波器中的 %1（各 %3 个；方案未剪除任何滤波器，因此使用默认值）：</translation>
+    </message>
+    <message>
+        <source>FPGM would prune filters %1</source>
+        <translation>FPGM 会剪除滤波器 %1</translation>
+    </message>
+    <message>
+        <source>L1 would prune filters %1</source>
+        <translation>L1 会剪除滤波器 %1</translation>
+    </message>
+    <message>
+        <source>; they agree on %1 of %2 (Jaccard |A∩B| / |A∪B| = %3).</source>
+        <translation>；两者在 %2 个中有 %1 个一致（Jaccard |A∩B| / |A∪B| = %3）。</translation>
+    </message>
+    <message>
+        <source>The plan removes %1 of the %2 filters by %3: %4 (through the layer&apos;s dependency group, so coupled layers prune the same channels).</source>
+        <translation>方案按 %3 移除 %2 个滤波器中的 %1 个：%4（通过该层的依赖组进行，因此耦合的层剪除相同的通道）。</translation>
+    </message>
+    <message>
+        <source>Uniform %1-bit quantization, %2, %3</source>
+        <translation>%1 位均匀量化，%2，%3</translation>
+    </message>
+    <message>
+        <source>per channel</source>
+        <translation>逐通道</translation>
+    </message>
+    <message>
+        <source>per tensor</source>
+        <translation>逐张量</translation>
+    </message>
+    <message>
+        <source>symmetric</source>
+        <translation>对称</translation>
+    </message>
+    <message>
+        <source>asymmetric</source>
+        <translation>非对称</translation>
+    </message>
+    <message>
+        <source>Each weight is rounded to a grid of evenly spaced levels; the integer q is stored in b bits and the layer computes with ŵ:</source>
+        <translation>每个权重被舍入到等间距的量化级上；整数 q 以 b 位存储，层使用 ŵ 进行计算：</translation>
+    </message>
+    <message>
+        <source>q = clamp(round(w / s) + z, q&lt;sub&gt;min&lt;/sub&gt;, q&lt;sub&gt;max&lt;/sub&gt;),  ŵ = (q − z)·s</source>
+        <translation>q = clamp(round(w / s) + z, q&lt;sub&gt;min&lt;/sub&gt;, q&lt;sub&gt;max&lt;/sub&gt;),  ŵ = (q − z)·s</translation>
+    </message>
+    <message>
+        <source>Symmetric, so zero stays exact:</source>
+        <translation>对称量化，因此零值保持精确：</translation>
+    </message>
+    <message>
+        <source>s = max|w| / (2&lt;sup&gt;b−1&lt;/sup&gt; − 1),  z = 0</source>
+        <translation>s = max|w| / (2&lt;sup&gt;b−1&lt;/sup&gt; − 1),  z = 0</translation>
+    </message>
+    <message>
+        <source>Asymmetric, over the weights&apos; range widened to include 0:</source>
+        <translation>非对称量化，范围为扩展到包含 0 的权重范围：</translation>
+    </message>
+    <message>
+        <source>s = (max w − min w) / (2&lt;sup&gt;b&lt;/sup&gt; − 1),  z = round(−min w / s)</source>
+        <translation>s = (max w − min w) / (2&lt;sup&gt;b&lt;/sup&gt; − 1),  z = round(−min w / s)</translation>
+    </message>
+    <message>
+        <source>s = %1</source>
+        <translation>s = %1</translation>
+    </message>
+    <message>
+        <source> (the widest of %1 channels, channel %2)</source>
+        <translation>（%1 个通道中范围最宽的通道 %2）</translation>
+    </message>
+    <message>
+        <source>, z = %1</source>
+        <translation>，z = %1</translation>
+    </message>
+    <message>
+        <source>Here %1; %2 levels (q from %3 to %4), representable range [%5, %6] against weights in [%7, %8]; %9 of the weights are clipped (the scale comes from the largest |w|, so none need be).</source>
+        <translation>此处 %1；共 %2 个量化级（q 从 %3 到 %4），可表示范围 [%5, %6]，权重范围 [%7, %8]；有 %9 的权重被截断（缩放因子取自最大的 |w|，因此无需截断）。</translation>
+    </message>
+    <message>
+        <source>How much the weights changed, as a mean squared error and as a signal-to-noise ratio (each extra bit adds about 6 dB):</source>
+        <translation>权重的变化程度，以均方误差和信噪比表示（每多一位约增加 6 dB）：</translation>
+    </message>
+    <message>
+        <source>MSE = mean (w − ŵ)&lt;sup&gt;2&lt;/sup&gt; = %1</source>
+        <translation>MSE = mean (w − ŵ)&lt;sup&gt;2&lt;/sup&gt; = %1</translation>
+    </message>
+    <message>
+        <source>SQNR = 10·log&lt;sub&gt;10&lt;/sub&gt;(Σ w&lt;sup&gt;2&lt;/sup&gt; / Σ (w − ŵ)&lt;sup&gt;2&lt;/sup&gt;) = &lt;b&gt;%1 dB&lt;/b&gt;</source>
+        <translation>SQNR = 10·log&lt;sub&gt;10&lt;/sub&gt;(Σ w&lt;sup&gt;2&lt;/sup&gt; / Σ (w − ŵ)&lt;sup&gt;2&lt;/sup&gt;) = &lt;b&gt;%1 dB&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Codebook (k-means) quantization, %1 bits</source>
+        <translation>码本（k-means）量化，%1 位</translation>
+    </message>
+    <message>
+        <source>k-means picks 2&lt;sup&gt;b&lt;/sup&gt; centroids c&lt;sub&gt;j&lt;/sub&gt;; each weight stores only the index j of its nearest centroid, and ŵ = c&lt;sub&gt;j&lt;/sub&gt;:</source>
+        <translation>k-means 选出 2&lt;sup&gt;b&lt;/sup&gt; 个质心 c&lt;sub&gt;j&lt;/sub&gt;；每个权重只存储最近质心的索引 j，且 ŵ = c&lt;sub&gt;j&lt;/sub&gt;：</translation>
+    </message>
+    <message>
+        <source>minimize Σ (w − c&lt;sub&gt;j(w)&lt;/sub&gt;)&lt;sup&gt;2&lt;/sup&gt;</source>
+        <translation>最小化 Σ (w − c&lt;sub&gt;j(w)&lt;/sub&gt;)&lt;sup&gt;2&lt;/sup&gt;</translation>
+    </message>
+    <message>
+        <source>Here %1 centroids from %2 to %3, against weights in [%4, %5].</source>
+        <translation>此处有 %1 个质心，从 %2 到 %3，权重范围为 [%4, %5]。</translation>
+    </message>
+    <message>
+        <source>Binary weights</source>
+        <translation>二值权重</translation>
+    </message>
+    <message>
+        <source>Each weight keeps only its sign: ŵ = sign(w)·α&lt;sub&gt;c&lt;/sub&gt;, with α&lt;sub&gt;c&lt;/sub&gt; = mean |w| of its output channel. Here α = %1 in the widest of %2 channels.</source>
+        <translation>每个权重只保留符号：ŵ = sign(w)·α&lt;sub&gt;c&lt;/sub&gt;，其中 α&lt;sub&gt;c&lt;/sub&gt; 为其输出通道的 mean |w|。此处在 %2 个通道中范围最宽的通道上 α = %1。</translation>
+    </message>
+    <message>
+        <source>Ternary weights</source>
+        <translation>三值权重</translation>
+    </message>
+    <message>
+        <source>Weights with |w| ≤ 0.7·mean|w| become 0, the others ±α&lt;sub&gt;c&lt;/sub&gt;, the mean |w| of those kept in their output channel. Here α = %1 in the widest of %2 channels.</source>
+        <translation>|w| ≤ 0.7·mean|w| 的权重变为 0，其余变为 ±α&lt;sub&gt;c&lt;/sub&gt;，即其输出通道中保留权重的 mean |w|。此处在 %2 个通道中范围最宽的通道上 α = %1。</translation>
+    </message>
+    <message>
+        <source>Half precision</source>
+        <translation>半精度</translation>
+    </message>
+    <message>
+        <source>Each weight is rounded to the nearest 16-bit float (11 significant bits), halving its storage.</source>
+        <translation>每个权重被舍入到最接近的 16 位浮点数（11 位有效位），存储减半。</translation>
+    </message>
+    <message>
+        <source>Huffman coding of the indices</source>
+        <translation>索引的哈夫曼编码</translation>
+    </message>
+    <message>
+        <source>Stored plainly, every index takes b = %1 bits. Huffman coding gives frequent centroids short codes and rare ones long codes; with p&lt;sub&gt;j&lt;/sub&gt; the share of weights on centroid j and ℓ&lt;sub&gt;j&lt;/sub&gt; its code length, the average is within one bit of the entropy:</source>
+        <translation>直接存储时，每个索引占 b = %1 位。哈夫曼编码为常见质心分配短码、为罕见质心分配长码；设 p&lt;sub&gt;j&lt;/sub&gt; 为落在质心 j 上的权重比例、ℓ&lt;sub&gt;j&lt;/sub&gt; 为其码长，则平均码长与熵相差不到一位：</translation>
+    </message>
+    <message>
+        <source>bits per weight = Σ p&lt;sub&gt;j&lt;/sub&gt;·ℓ&lt;sub&gt;j&lt;/sub&gt;  ≥  −Σ p&lt;sub&gt;j&lt;/sub&gt;·log&lt;sub&gt;2&lt;/sub&gt; p&lt;sub&gt;j&lt;/sub&gt;</source>
+        <translation>每权重位数 = Σ p&lt;sub&gt;j&lt;/sub&gt;·ℓ&lt;sub&gt;j&lt;/sub&gt;  ≥  −Σ p&lt;sub&gt;j&lt;/sub&gt;·log&lt;sub&gt;2&lt;/sub&gt; p&lt;sub&gt;j&lt;/sub&gt;</translation>
+    </message>
+    <message>
+        <source>Here %1 of %2 centroids occur, with codes of %3 to %4 bits: &lt;b&gt;%5 bits per weight&lt;/b&gt; instead of %6, %7 bits for the layer&apos;s %8 weights.</source>
+        <translation>此处 %2 个质心中出现了 %1 个，码长 %3 到 %4 位：&lt;b&gt;每权重 %5 位&lt;/b&gt;，而非 %6 位；该层 %8 个权重共 %7 位。</translation>
+    </message>
+    <message>
+        <source> After pruning, and with the codebook and its code table, the stats count %1 for this layer.</source>
+        <translation> 计入剪枝、码本及其码表后，统计中该层为 %1。</translation>
+    </message>
+    <message>
+        <source>Low rank r = %1</source>
+        <translation>低秩 r = %1</translation>
+    </message>
+    <message>
+        <source>The filters form a matrix W (m × n, a row per filter). Its truncated SVD is the best rank-r approximation, and the layer becomes two: r filters V&lt;sub&gt;r&lt;/sub&gt;&lt;sup&gt;T&lt;/sup&gt;, then a 1×1 layer U&lt;sub&gt;r&lt;/sub&gt;Σ&lt;sub&gt;r&lt;/sub&gt;:</source>
+        <translation>滤波器构成矩阵 W（m × n，每个滤波器一行）。其截断 SVD 是最佳的秩 r 近似，该层变为两层：先是 r 个滤波器 V&lt;sub&gt;r&lt;/sub&gt;&lt;sup&gt;T&lt;/sup&gt;，再是 1×1 层 U&lt;sub&gt;r&lt;/sub&gt;Σ&lt;sub&gt;r&lt;/sub&gt;：</translation>
+    </message>
+    <message>
+        <source>W ≈ U&lt;sub&gt;r&lt;/sub&gt; Σ&lt;sub&gt;r&lt;/sub&gt; V&lt;sub&gt;r&lt;/sub&gt;&lt;sup&gt;T&lt;/sup&gt;</source>
+        <translation>W ≈ U&lt;sub&gt;r&lt;/sub&gt; Σ&lt;sub&gt;r&lt;/sub&gt; V&lt;sub&gt;r&lt;/sub&gt;&lt;sup&gt;T&lt;/sup&gt;</translation>
+    </message>
+    <message>
+        <source>The singular values σ&lt;sub&gt;i&lt;/sub&gt; measure how much of W each direction carries; the share of its energy kept is:</source>
+        <translation>奇异值 σ&lt;sub&gt;i&lt;/sub&gt; 衡量每个方向承载了 W 的多少；保留的能量比例为：</translation>
+    </message>
+    <message>
+        <source>Σ&lt;sub&gt;i≤r&lt;/sub&gt; σ&lt;sub&gt;i&lt;/sub&gt;&lt;sup&gt;2&lt;/sup&gt; / Σ&lt;sub&gt;i&lt;/sub&gt; σ&lt;sub&gt;i&lt;/sub&gt;&lt;sup&gt;2&lt;/sup&gt;</source>
+        <translation>Σ&lt;sub&gt;i≤r&lt;/sub&gt; σ&lt;sub&gt;i&lt;/sub&gt;&lt;sup&gt;2&lt;/sup&gt; / Σ&lt;sub&gt;i&lt;/sub&gt; σ&lt;sub&gt;i&lt;/sub&gt;&lt;sup&gt;2&lt;/sup&gt;</translation>
+    </message>
+    <message>
+        <source>Here W is %1 × %2, σ&lt;sub&gt;1&lt;/sub&gt; = %3 and σ&lt;sub&gt;%4&lt;/sub&gt; = %5: rank %4 keeps &lt;b&gt;%6&lt;/b&gt; of the energy (relative error ‖W − W&lt;sub&gt;r&lt;/sub&gt;‖&lt;sub&gt;F&lt;/sub&gt; / ‖W‖&lt;sub&gt;F&lt;/sub&gt; = %7). Parameters go from m·n = %8 to r·(m + n) = %9.</source>
+        <translation>此处 W 为 %1 × %2，σ&lt;sub&gt;1&lt;/sub&gt; = %3，σ&lt;sub&gt;%4&lt;/sub&gt; = %5：秩 %4 保留了 &lt;b&gt;%6&lt;/b&gt; 的能量（相对误差 ‖W − W&lt;sub&gt;r&lt;/sub&gt;‖&lt;sub&gt;F&lt;/sub&gt; / ‖W‖&lt;sub&gt;F&lt;/sub&gt; = %7）。参数量从 m·n = %8 变为 r·(m + n) = %9。</translation>
+    </message>
+    <message>
+        <source>Not explained here: %1.</source>
+        <translation>此处不作解释：%1。</translation>
+    </message>
+    <message>
+        <source>Explains in words and formulas what the selected layer&apos;s plan computes, on this layer&apos;s weights.</source>
+        <translation>用文字和公式解释所选层的方案在该层权重上计算了什么。</translation>
+    </message>
+    <message>
+        <source>Quantization</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <source>Low rank</source>
+        <translation>低秩</translation>
+    </message>
+    <message>
+        <source>Nothing to explain: this layer has no filter scores and its plan leaves it unchanged.</source>
+        <translation>无可解释内容：该层没有滤波器得分，且方案未改变它。</translation>
+    </message>
+    <message>
+        <source>Select a layer to see what its plan computes, with the formulas and this layer&apos;s numbers.</source>
+        <translation>选择一个层，查看其方案计算的内容、公式以及该层的数值。</translation>
+    </message>
+</context>
+<context>
     <name>topiary::ExportDialog</name>
     <message>
         <source>Export Compressed Model</source>
@@ -1458,6 +1707,46 @@ The attached BatchNormalization adds %1 more.</source>
     <message>
         <source>APoZ is not available: %1</source>
         <translation>APoZ 不可用：%1</translation>
+    </message>
+    <message>
+        <source>Explain</source>
+        <translation>解释</translation>
+    </message>
+    <message>
+        <source>&amp;Explain</source>
+        <translation>解释(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Say in plain words, with formulas, what the selected layer&apos;s numbers mean</source>
+        <translation>用通俗的语言和公式说明所选层的数值含义</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Use the desktop&apos;s own style and colours</source>
+        <translation>使用桌面自身的样式和颜色</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Dark text on a light background</source>
+        <translation>浅色背景上的深色文字</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Light text on a dark background, easier on the eyes in a dim room</source>
+        <translation>深色背景上的浅色文字，在昏暗环境中更护眼</translation>
     </message>
 </context>
 <context>

@@ -635,7 +635,11 @@ void MainWindow::readSettings()
     QSettings settings;
     if (!restoreGeometry(settings.value(geometryKey).toByteArray()))
         resize(1200, 720);
-    restoreState(settings.value(stateKey).toByteArray());
+    if (!restoreState(settings.value(stateKey).toByteArray())) {
+        // First run: the graph gets most of the width, the docks what they need.
+        resizeDocks({ m_totalsDock, m_inspectorDock }, { 420, 420 }, Qt::Horizontal);
+        resizeDocks({ m_totalsDock, m_inspectorDock }, { 260, 440 }, Qt::Vertical);
+    }
     m_layerTable->horizontalHeader()->restoreState(settings.value(layerHeaderKey).toByteArray());
 }
 

@@ -29,6 +29,7 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QUndoStack>
+#include <QHBoxLayout>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -88,7 +89,14 @@ void MainWindow::createAnalysisDocks()
     m_fitPanel = new BudgetFitPanel(this);
     m_fitDock = new QDockWidget(this);
     m_fitDock->setObjectName(QStringLiteral("fitDock"));
-    m_fitDock->setWidget(m_fitPanel);
+    // A form, not a plot: it keeps its natural width at the left of a wide dock.
+    auto* fitBox = new QWidget(this);
+    auto* fitLayout = new QHBoxLayout(fitBox);
+    fitLayout->setContentsMargins(0, 0, 0, 0);
+    fitLayout->addWidget(m_fitPanel);
+    fitLayout->addStretch(1);
+    m_fitPanel->setMaximumWidth(640);
+    m_fitDock->setWidget(fitBox);
     addDockWidget(Qt::BottomDockWidgetArea, m_fitDock);
     tabifyDockWidget(m_paretoDock, m_fitDock);
     // Shown when used (Analyze menu, an evaluated plan), so the graph gets the room first.
