@@ -71,7 +71,6 @@ const char* criterionName(Criterion c)
 }
 
 constexpr int kLabelWidth = 190; // px; longer layer names are elided at the front
-constexpr int kClickSlop = 4; // px a press may move and still count as a click
 
 } // namespace
 
@@ -306,18 +305,15 @@ void NetworkOverviewMap::onMouseMove(QMouseEvent* event)
 
 void NetworkOverviewMap::onMousePress(QMouseEvent* event)
 {
-    m_pressed = event->button() == Qt::LeftButton;
-    m_pressPos = event->position().toPoint();
+    m_click.press(event);
 }
 
 void NetworkOverviewMap::onMouseRelease(QMouseEvent* event)
 {
-    if (!m_pressed || event->button() != Qt::LeftButton)
+    const auto click = m_click.release(event);
+    if (!click)
         return;
-    m_pressed = false;
-    const QPoint pos = event->position().toPoint();
-    if ((pos - m_pressPos).manhattanLength() > kClickSlop)
-        return;
+    const QPoint pos = *click;
     int row = 0;
     int64_t rank = 0;
     if (!cellAt(pos, &row, &rank))

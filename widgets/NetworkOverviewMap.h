@@ -6,6 +6,8 @@
 // the window.
 #pragma once
 
+#include "widgets/ClickTracker.h"
+
 #include "core/NetworkOverview.h"
 
 #include <QWidget>
@@ -74,8 +76,7 @@ private:
     NetworkOverview m_overview;
     std::vector<std::string> m_rowNames;
     int m_selectedLayer = -1;
-    QPoint m_pressPos;
-    bool m_pressed = false;
+    ClickTracker m_click;
 };
 
 } // namespace topiary

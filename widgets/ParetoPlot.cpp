@@ -21,7 +21,6 @@ const QColor kPointColor(0x4e, 0x79, 0xa7);
 const QColor kFrontColor(0xe1, 0x57, 0x59);
 const QColor kCurrentColor(0x20, 0x20, 0x20);
 constexpr double kPickDistance = 8.0;
-constexpr int kClickSlop = 4;
 
 } // namespace
 
@@ -255,18 +254,15 @@ void ParetoPlot::onMouseMove(QMouseEvent* event)
 
 void ParetoPlot::onMousePress(QMouseEvent* event)
 {
-    m_pressed = event->button() == Qt::LeftButton;
-    m_pressPos = event->position().toPoint();
+    m_click.press(event);
 }
 
 void ParetoPlot::onMouseRelease(QMouseEvent* event)
 {
-    if (!m_pressed || event->button() != Qt::LeftButton)
+    const auto click = m_click.release(event);
+    if (!click)
         return;
-    m_pressed = false;
-    const QPoint pos = event->position().toPoint();
-    if ((pos - m_pressPos).manhattanLength() > kClickSlop)
-        return;
+    const QPoint pos = *click;
     const int id = pointAt(pos);
     if (id < 0)
         return;

@@ -5,6 +5,8 @@
 // application to restore that plan.
 #pragma once
 
+#include "widgets/ClickTracker.h"
+
 #include "core/ParetoSet.h"
 
 #include <QWidget>
@@ -75,8 +77,7 @@ private:
     std::array<Chart, 2> m_charts;
     ParetoSet m_set;
     int m_current = -1;
-    QPoint m_pressPos;
-    bool m_pressed = false;
+    ClickTracker m_click;
 };
 
 } // namespace topiary

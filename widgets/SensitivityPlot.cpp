@@ -25,7 +25,6 @@ const std::array<QColor, 10> kPalette { QColor(0x4e, 0x79, 0xa7), QColor(0xf2, 0
 
 constexpr int kMaxLegendCurves = 12; // beyond this a legend hides the plot; hovering names curves
 constexpr double kPickDistance = 8.0; // px from a curve that still picks it
-constexpr int kClickSlop = 4;
 
 QColor withAlpha(QColor c, int alpha)
 {
@@ -350,18 +349,15 @@ void SensitivityPlot::onMouseMove(QMouseEvent* event)
 
 void SensitivityPlot::onMousePress(QMouseEvent* event)
 {
-    m_pressed = event->button() == Qt::LeftButton;
-    m_pressPos = event->position().toPoint();
+    m_click.press(event);
 }
 
 void SensitivityPlot::onMouseRelease(QMouseEvent* event)
 {
-    if (!m_pressed || event->button() != Qt::LeftButton)
+    const auto click = m_click.release(event);
+    if (!click)
         return;
-    m_pressed = false;
-    const QPoint pos = event->position().toPoint();
-    if ((pos - m_pressPos).manhattanLength() > kClickSlop)
-        return;
+    const QPoint pos = *click;
     const int curve = curveAt(pos);
     if (curve < 0 || m_curves[static_cast<size_t>(curve)].layer < 0)
         return;

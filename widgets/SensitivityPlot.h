@@ -7,6 +7,8 @@
 // forward; clicking selects the layer in the rest of the window.
 #pragma once
 
+#include "widgets/ClickTracker.h"
+
 #include "core/Sensitivity.h"
 
 #include <QWidget>
@@ -91,8 +93,7 @@ private:
     bool m_usesAgreement = false;
     int m_selected = -1; // layer index
     int m_hovered = -1; // curve index
-    QPoint m_pressPos;
-    bool m_pressed = false;
+    ClickTracker m_click;
 };
 
 } // namespace topiary
