@@ -324,12 +324,15 @@ int applyCommand(const std::vector<std::string>& argv)
     }
     const CostModel cost(s->model);
     const ModelStats predicted = StatsModel(s->model, cost, s->groups).compute(s->plan, &*selection);
-    const int64_t expected = !options.shrink ? predicted.maskedFileBytes
+    // Stats predict masked float, shrunk float and shrunk int8 QDQ files; masked int8 QDQ
+    // files are written but not predicted (-1), rather than given the float size.
+    const int64_t expected = !options.shrink ? (options.int8Qdq ? -1 : predicted.maskedFileBytes)
         : options.int8Qdq                    ? predicted.shrunkQdqFileBytes
                                              : predicted.shrunkFileBytes;
     const auto& r = applied->report;
     if (args->has("json")) {
-        nlohmann::json j { { "output", outPath }, { "bytes", *written }, { "predicted_bytes", expected },
+        nlohmann::json j { { "output", outPath }, { "bytes", *written },
+            { "predicted_bytes", expected >= 0 ? nlohmann::json(expected) : nlohmann::json() },
             { "original_bytes", predicted.originalFileBytes }, { "removed_channels", r.removedChannels },
             { "zeroed_weights", r.zeroedWeights }, { "quantized_layers", r.quantizedLayers },
             { "factored_layers", r.factoredLayers }, { "int8_weights", r.qdqWeights } };
@@ -337,8 +340,9 @@ int applyCommand(const std::vector<std::string>& argv)
         return 0;
     }
     std::cout << "wrote " << outPath << " (" << (options.shrink ? "shrunk" : "masked")
-              << (options.int8Qdq ? ", int8 QDQ" : "") << "): " << withThousands(*written) << " bytes, predicted "
-              << withThousands(expected) << ", source " << withThousands(predicted.originalFileBytes) << '\n';
+              << (options.int8Qdq ? ", int8 QDQ" : "") << "): " << withThousands(*written) << " bytes, "
+              << (expected >= 0 ? "predicted " + withThousands(expected) : std::string("not predicted for masked int8 QDQ"))
+              << ", source " << withThousands(predicted.originalFileBytes) << '\n';
     std::cout << "  " << r.removedChannels << " channels " << (options.shrink ? "removed" : "zeroed") << ", "
               << withThousands(r.zeroedWeights) << " weights zeroed, " << r.quantizedLayers << " layers quantized, "
               << r.factoredLayers << " factored, " << r.qdqWeights << " weights as int8\n";
