@@ -39,6 +39,19 @@ GraphNodeItem::GraphNodeItem(const GraphLayoutNode& node, int index, const QFont
         m_name = QString::fromStdString(node.tensor);
     else if (m_lines.size() > 1)
         m_name = m_lines[1];
+    // The box was sized for this font: make its size explicit, or a painter would resolve
+    // it against its device's font (a cache pixmap paints with the application's font,
+    // which presentation mode enlarges).
+    if (font.pointSizeF() > 0) {
+        m_font.setPointSizeF(font.pointSizeF());
+        m_boldFont.setPointSizeF(font.pointSizeF());
+    } else {
+        m_font.setPixelSize(font.pixelSize());
+        m_boldFont.setPixelSize(font.pixelSize());
+    }
+    m_font.setFamilies(font.families());
+    m_boldFont.setFamilies(font.families());
+    m_badgeFont.setFamilies(font.families());
     m_boldFont.setBold(true);
     m_badgeFont.setPointSizeF(font.pointSizeF() * 0.9);
     setPos(node.x, node.y);

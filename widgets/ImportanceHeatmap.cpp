@@ -1,4 +1,5 @@
 #include "widgets/ImportanceHeatmap.h"
+#include "widgets/PlotStyle.h"
 
 #include "widgets/PlotExport.h"
 
@@ -75,6 +76,8 @@ ImportanceHeatmap::ImportanceHeatmap(QWidget* parent)
     , m_kernelPlot(new QCustomPlot(this))
     , m_gridPlot(new QCustomPlot(this))
 {
+    plotstyle::follow(m_kernelPlot);
+    plotstyle::follow(m_gridPlot);
     m_selector->setObjectName(QStringLiteral("criterionSelector"));
     for (Criterion c : kSelectorOrder)
         m_selector->addItem(QString(), static_cast<int>(c));
@@ -133,7 +136,7 @@ void ImportanceHeatmap::buildKernelPlot()
     m_map->setInterpolate(false);
 
     m_strikes = new QCPCurve(plot->xAxis, plot->yAxis);
-    m_strikes->setPen(QPen(kStrikeColour, 1.5));
+    m_strikes->setPen(plotstyle::pen(kStrikeColour, 1.5));
     // Rows thinner than a few pixels (hundreds of filters) would be painted over solid
     // red; there the strikes turn translucent so the kernels stay readable beneath.
     connect(plot, &QCustomPlot::beforeReplot, this, [this] {
@@ -141,7 +144,7 @@ void ImportanceHeatmap::buildKernelPlot()
         QColor colour = kStrikeColour;
         if (rowPixels < 4.0)
             colour.setAlpha(120);
-        m_strikes->setPen(QPen(colour, std::clamp(rowPixels * 0.4, 1.0, 1.5)));
+        m_strikes->setPen(plotstyle::pen(colour, std::clamp(rowPixels * 0.4, 1.0, 1.5)));
     });
     m_strikes->setScatterStyle(QCPScatterStyle::ssNone);
     m_strikes->setAntialiased(false);

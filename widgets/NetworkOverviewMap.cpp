@@ -1,4 +1,5 @@
 #include "widgets/NetworkOverviewMap.h"
+#include "widgets/PlotStyle.h"
 
 #include "core/Layer.h"
 #include "widgets/NumberFormat.h"
@@ -79,6 +80,7 @@ NetworkOverviewMap::NetworkOverviewMap(QWidget* parent)
     , m_plot(new QCustomPlot(this))
     , m_legend(new QLabel(this))
 {
+    plotstyle::follow(m_plot);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
@@ -118,7 +120,7 @@ NetworkOverviewMap::NetworkOverviewMap(QWidget* parent)
     m_plot->xAxis->ticker()->setTickCount(8);
 
     m_selectionMark = new QCPItemRect(m_plot);
-    m_selectionMark->setPen(QPen(Qt::black, 2));
+    m_selectionMark->setPen(plotstyle::pen(Qt::black, 2));
     m_selectionMark->setBrush(Qt::NoBrush);
     m_selectionMark->setVisible(false);
     m_selectionMark->setSelectable(false);

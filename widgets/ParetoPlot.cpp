@@ -1,4 +1,5 @@
 #include "widgets/ParetoPlot.h"
+#include "widgets/PlotStyle.h"
 
 #include "widgets/NumberFormat.h"
 
@@ -29,6 +30,7 @@ ParetoPlot::ParetoPlot(QWidget* parent)
     , m_plot(new QCustomPlot(this))
     , m_legend(new QLabel(this))
 {
+    plotstyle::follow(m_plot);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
@@ -49,19 +51,19 @@ ParetoPlot::ParetoPlot(QWidget* parent)
         c.rect->setMarginGroup(QCP::msTop | QCP::msBottom, group);
         c.points = m_plot->addGraph(x, y);
         c.points->setLineStyle(QCPGraph::lsNone);
-        c.points->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, kPointColor, 7));
+        c.points->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, kPointColor, plotstyle::markerSize(7)));
         c.errors = new QCPErrorBars(x, y);
         c.errors->setDataPlottable(c.points);
-        c.errors->setPen(QPen(QColor(kPointColor.red(), kPointColor.green(), kPointColor.blue(), 140)));
+        c.errors->setPen(plotstyle::pen(QColor(kPointColor.red(), kPointColor.green(), kPointColor.blue(), 140)));
         c.errors->setWhiskerWidth(5);
         c.front = m_plot->addGraph(x, y);
         // The best accuracy reachable at a cost holds until the next cheaper-to-better step.
         c.front->setLineStyle(QCPGraph::lsStepLeft);
-        c.front->setPen(QPen(kFrontColor, 2));
-        c.front->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, kFrontColor, 8));
+        c.front->setPen(plotstyle::pen(kFrontColor, 2));
+        c.front->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, kFrontColor, plotstyle::markerSize(8)));
         c.current = m_plot->addGraph(x, y);
         c.current->setLineStyle(QCPGraph::lsNone);
-        c.current->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(kCurrentColor, 2.5), Qt::NoBrush, 16));
+        c.current->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, plotstyle::pen(kCurrentColor, 2.5), Qt::NoBrush, plotstyle::markerSize(16)));
         for (QCPAbstractPlottable* p : { static_cast<QCPAbstractPlottable*>(c.points),
                  static_cast<QCPAbstractPlottable*>(c.errors), static_cast<QCPAbstractPlottable*>(c.front),
                  static_cast<QCPAbstractPlottable*>(c.current) })

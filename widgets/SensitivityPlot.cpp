@@ -1,4 +1,5 @@
 #include "widgets/SensitivityPlot.h"
+#include "widgets/PlotStyle.h"
 
 #include "core/Layer.h"
 #include "widgets/NumberFormat.h"
@@ -44,6 +45,7 @@ SensitivityPlot::SensitivityPlot(QWidget* parent)
     : QWidget(parent)
     , m_plot(new QCustomPlot(this))
 {
+    plotstyle::follow(m_plot);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
@@ -77,7 +79,7 @@ SensitivityPlot::SensitivityPlot(QWidget* parent)
     m_hoverLabel->setVisible(false);
 
     m_baseline = new QCPItemStraightLine(m_plot);
-    m_baseline->setPen(QPen(QColor(0x50, 0x50, 0x50), 1, Qt::DotLine));
+    m_baseline->setPen(plotstyle::pen(QColor(0x50, 0x50, 0x50), 1, Qt::DotLine));
     m_baseline->setSelectable(false);
     m_baselineLabel = new QCPItemText(m_plot);
     m_baselineLabel->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
@@ -178,7 +180,7 @@ void SensitivityPlot::rebuildCurves(const std::vector<std::string>& names)
         c.estimate->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssNone));
         c.estimate->removeFromLegend();
         c.measured = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
-        c.measured->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+        c.measured->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, plotstyle::markerSize(5)));
         c.measured->setName(QFontMetrics(m_plot->legend->font())
                                 .elidedText(QString::fromStdString(c.name), Qt::ElideLeft, 220));
         c.errors = new QCPErrorBars(m_plot->xAxis, m_plot->yAxis);
@@ -270,10 +272,10 @@ void SensitivityPlot::applyStyles()
         const bool faded = emphasised >= 0 && !strong;
         const QColor color = faded ? withAlpha(c.color, 70) : c.color;
         const double width = strong ? 3.0 : 1.5;
-        c.measured->setPen(QPen(color, width));
-        c.measured->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, strong ? 7 : 5));
-        c.errors->setPen(QPen(withAlpha(c.color, faded ? 50 : 160), strong ? 1.5 : 1.0));
-        QPen dashed(color, width, Qt::DashLine);
+        c.measured->setPen(plotstyle::pen(color, width));
+        c.measured->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, plotstyle::markerSize(strong ? 7 : 5)));
+        c.errors->setPen(plotstyle::pen(withAlpha(c.color, faded ? 50 : 160), strong ? 1.5 : 1.0));
+        const QPen dashed = plotstyle::pen(color, width, Qt::DashLine);
         c.estimate->setPen(dashed);
         const QString layer = strong ? QStringLiteral("highlight") : QStringLiteral("main");
         c.measured->setLayer(layer);
@@ -284,7 +286,7 @@ void SensitivityPlot::applyStyles()
         const Curve& c = m_curves[static_cast<size_t>(emphasised)];
         m_hoverLabel->setText(QString::fromStdString(c.name));
         m_hoverLabel->setColor(c.color.darker(130));
-        m_hoverLabel->setPen(QPen(c.color));
+        m_hoverLabel->setPen(plotstyle::pen(c.color));
         m_hoverLabel->setVisible(true);
     } else {
         m_hoverLabel->setVisible(false);

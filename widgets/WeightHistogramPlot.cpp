@@ -1,4 +1,5 @@
 #include "widgets/WeightHistogramPlot.h"
+#include "widgets/PlotStyle.h"
 
 #include "widgets/PlotExport.h"
 
@@ -38,6 +39,7 @@ WeightHistogramPlot::WeightHistogramPlot(QWidget* parent)
     : QWidget(parent)
     , m_plot(new QCustomPlot(this))
 {
+    plotstyle::follow(m_plot);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
@@ -72,7 +74,7 @@ WeightHistogramPlot::WeightHistogramPlot(QWidget* parent)
 
     m_levels = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
     m_levels->setLineStyle(QCPGraph::lsImpulse);
-    m_levels->setPen(QPen(kLevelColour, 1.0));
+    m_levels->setPen(plotstyle::pen(kLevelColour, 1.0));
     m_levels->setAntialiased(false);
 
     for (auto*& line : m_lines) {
@@ -204,7 +206,7 @@ void WeightHistogramPlot::applyThreshold(double magnitude, bool active)
     m_threshold = std::max(0.0, magnitude);
     m_hasThreshold = active;
     const double xs[2] = {-m_threshold, m_threshold};
-    QPen pen(active ? kCutColour : QColor(150, 150, 150), active ? 1.6 : 1.2, active ? Qt::SolidLine : Qt::DashLine);
+    const QPen pen = plotstyle::pen(active ? kCutColour : QColor(150, 150, 150), active ? 1.6 : 1.2, active ? Qt::SolidLine : Qt::DashLine);
     for (int i = 0; i < 2; ++i) {
         m_lines[i]->point1->setCoords(xs[i], 0.0);
         m_lines[i]->point2->setCoords(xs[i], 1.0);
