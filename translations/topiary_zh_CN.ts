@@ -1003,6 +1003,22 @@ shape unknown</source>
         <source>Factor the layer into two thinner ones of this rank; 0 leaves it whole.</source>
         <translation>将该层分解为两个此秩的更窄的层；0 表示不分解。</translation>
     </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>逐步</translation>
+    </message>
+    <message>
+        <source>Stop the animation where it is.</source>
+        <translation>让动画停在当前位置。</translation>
+    </message>
+    <message>
+        <source>Animate the ratio from 0 up to this value, step by step, so every view and the accuracy can be watched changing together.</source>
+        <translation>将比例从 0 逐步增加到此值，以便同时观察每个视图和准确率的变化。</translation>
+    </message>
 </context>
 <context>
     <name>topiary::LayerInspector</name>
@@ -1748,6 +1764,38 @@ The attached BatchNormalization adds %1 more.</source>
         <source>Light text on a dark background, easier on the eyes in a dim room</source>
         <translation>深色背景上的浅色文字，在昏暗环境中更护眼</translation>
     </message>
+    <message>
+        <source>Step %1 to %2</source>
+        <translation>将 %1 逐步剪枝到 %2</translation>
+    </message>
+    <message>
+        <source>Step: %1 at %2</source>
+        <translation>逐步：%1 为 %2</translation>
+    </message>
+    <message>
+        <source>Step stopped</source>
+        <translation>逐步演示已停止</translation>
+    </message>
+    <message>
+        <source>&amp;Presentation Mode</source>
+        <translation>演示模式(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Full screen with larger text and thicker lines, for showing to a room</source>
+        <translation>全屏显示，文字更大、线条更粗，便于向全场展示</translation>
+    </message>
+    <message>
+        <source>&amp;Preferences…</source>
+        <translation>首选项(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Choose the language and the theme</source>
+        <translation>选择语言和主题</translation>
+    </message>
+    <message>
+        <source>Presentation mode: F5 or Esc to leave</source>
+        <translation>演示模式：按 F5 或 Esc 退出</translation>
+    </message>
 </context>
 <context>
     <name>topiary::ModelLoader</name>
@@ -1891,6 +1939,53 @@ The attached BatchNormalization adds %1 more.</source>
     <message>
         <source>Could not write %1. Use a .png, .svg or .pdf file in a folder you can write to.</source>
         <translation>无法写入 %1。请使用可写文件夹中的 .png、.svg 或 .pdf 文件。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::PreferencesDialog</name>
+    <message>
+        <source>Preferences</source>
+        <translation>首选项</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>语言(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>The language of menus, panels and messages; it changes at once.</source>
+        <translation>菜单、面板和消息所用的语言；立即生效。</translation>
+    </message>
+    <message>
+        <source>Layer and operator names stay as the model has them. The environment variable TOPIARY_LANGUAGE, when set, wins over this choice at start.</source>
+        <translation>层名和算子名保持模型中的原样。启动时若设置了环境变量 TOPIARY_LANGUAGE，则以它为准。</translation>
+    </message>
+    <message>
+        <source>&amp;Theme:</source>
+        <translation>主题(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>The desktop&apos;s own colours, or a fixed light or dark palette.</source>
+        <translation>使用桌面自身的配色，或固定的浅色或深色调色板。</translation>
+    </message>
+    <message>
+        <source>Close; the choices are already applied and saved.</source>
+        <translation>关闭；所做选择已应用并保存。</translation>
     </message>
 </context>
 <context>

@@ -11,6 +11,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QStandardItemModel>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -88,6 +89,9 @@ LayerControls::LayerControls(QWidget* parent)
     m_value->setObjectName(QStringLiteral("pruneValue"));
     m_value->setKeyboardTracking(false);  // one edit when typing is done, not per digit
     m_value->setMinimumWidth(90);
+    m_step = new QToolButton(m_pruneBox);
+    m_step->setObjectName(QStringLiteral("pruneStep"));
+    m_step->setToolButtonStyle(Qt::ToolButtonTextOnly);
 
     m_granularityLabel = new QLabel(m_pruneBox);
     m_criterionLabel = new QLabel(m_pruneBox);
@@ -100,6 +104,7 @@ LayerControls::LayerControls(QWidget* parent)
     auto* valueRow = new QHBoxLayout;
     valueRow->addWidget(m_slider, 1);
     valueRow->addWidget(m_value);
+    valueRow->addWidget(m_step);
     auto* pruneForm = new QFormLayout(m_pruneBox);
     pruneForm->addRow(m_granularityLabel, m_granularity);
     pruneForm->addRow(m_criterionLabel, m_criterion);
@@ -159,6 +164,7 @@ LayerControls::LayerControls(QWidget* parent)
     connect(m_symmetric, &QCheckBox::toggled, this, &LayerControls::onQuantChanged);
     connect(m_perChannel, &QCheckBox::toggled, this, &LayerControls::onQuantChanged);
     connect(m_rank, &QSpinBox::valueChanged, this, &LayerControls::onRankChanged);
+    connect(m_step, &QToolButton::clicked, this, &LayerControls::onStepClicked);
 
     retranslateUi();
     clear();
@@ -188,6 +194,10 @@ void LayerControls::retranslateUi()
     m_valueLabel->setText(tr("&Value:"));
     m_slider->setToolTip(tr("Drag to change how much of the layer is pruned; the plan updates as you drag."));
     m_value->setToolTip(tr("The pruning ratio, threshold or k, typed exactly."));
+    m_step->setText(m_stepping ? tr("Stop") : tr("Step"));
+    m_step->setToolTip(m_stepping ? tr("Stop the animation where it is.")
+                                  : tr("Animate the ratio from 0 up to this value, step by step, so every view "
+                                       "and the accuracy can be watched changing together."));
 
     m_quantBox->setTitle(tr("Weight encoding"));
     m_schemeLabel->setText(tr("&Encoding:"));
@@ -353,10 +363,13 @@ void LayerControls::updateEnabled()
     const auto granularity = currentEnum<PruneGranularity>(m_granularity);
     const bool pruning = m_hasLayer && granularity != PruneGranularity::None;
     m_pruneBox->setEnabled(m_hasLayer);
-    m_criterion->setEnabled(pruning && granularity == PruneGranularity::Filter);
-    m_mode->setEnabled(pruning);
-    m_slider->setEnabled(pruning);
-    m_value->setEnabled(pruning);
+    const bool ratio = currentEnum<PruneMode>(m_mode) == PruneMode::Ratio;
+    m_granularity->setEnabled(!m_stepping);
+    m_criterion->setEnabled(pruning && granularity == PruneGranularity::Filter && !m_stepping);
+    m_mode->setEnabled(pruning && !m_stepping);
+    m_slider->setEnabled(pruning && !m_stepping);
+    m_value->setEnabled(pruning && !m_stepping);
+    m_step->setEnabled(m_stepping || (pruning && ratio && m_value->value() > 0.0));
 
     // Whole filters only where the dependency group lets them go.
     const bool filterOk = m_limits.filterPrunable || granularity == PruneGranularity::Filter;
@@ -453,6 +466,22 @@ void LayerControls::onQuantChanged()
         m_bits->setValue(scheme == QuantScheme::Uniform ? 8 : 4);
     }
     emit quantEdited(quantSpec());
+}
+
+void LayerControls::setStepping(bool stepping)
+{
+    if (m_stepping == stepping)
+        return;
+    m_stepping = stepping;
+    retranslateUi(); // the button's text and tooltip, and updateEnabled()
+}
+
+void LayerControls::onStepClicked()
+{
+    if (m_stepping)
+        emit stepStopRequested();
+    else if (m_hasLayer)
+        emit stepRequested(pruneSpec());
 }
 
 void LayerControls::onRankChanged()

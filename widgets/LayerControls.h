@@ -4,6 +4,8 @@
 // turns user edits into new specs; the document owns the truth and feeds it back with
 // setSpec(), which never emits. A slider drag emits continuously with stillDragging = true
 // and once more with false at release, so the owner can merge the drag into one undo step.
+// The Step button asks the owner to animate the pruning ratio from 0 up to the value shown
+// (for a class to watch every view move together); while the owner steps, it reads Stop.
 #pragma once
 
 #include "core/CompressionSpec.h"
@@ -18,6 +20,7 @@ class QGroupBox;
 class QLabel;
 class QSlider;
 class QSpinBox;
+class QToolButton;
 
 namespace topiary {
 
@@ -41,11 +44,21 @@ public:
     // For tests: the value slider (0..kSliderSteps).
     static constexpr int kSliderSteps = 1000;
     QSlider* valueSlider() const { return m_slider; }
+    QToolButton* stepButton() const { return m_step; }
+
+    // The owner is animating the ratio (Step pressed): the button becomes Stop and the
+    // other pruning controls wait until the animation ends.
+    void setStepping(bool stepping);
+    bool isStepping() const { return m_stepping; }
 
 signals:
     void pruneEdited(const topiary::PruneSpec& spec, bool stillDragging);
     void quantEdited(const topiary::QuantSpec& spec);
     void lowRankEdited(const topiary::LowRankSpec& spec);
+    // Step pressed: animate the ratio from 0 to target.value (a Ratio spec of this layer).
+    void stepRequested(const topiary::PruneSpec& target);
+    // Stop pressed while stepping.
+    void stepStopRequested();
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -66,6 +79,7 @@ private:
     void onPruneShapeChanged();
     void onQuantChanged();
     void onRankChanged();
+    void onStepClicked();
 
     QGroupBox* m_pruneBox = nullptr;
     QLabel* m_granularityLabel = nullptr;
@@ -77,6 +91,7 @@ private:
     QLabel* m_valueLabel = nullptr;
     QSlider* m_slider = nullptr;
     QDoubleSpinBox* m_value = nullptr;
+    QToolButton* m_step = nullptr;
 
     QGroupBox* m_quantBox = nullptr;
     QLabel* m_schemeLabel = nullptr;
@@ -94,6 +109,7 @@ private:
     QuantScheme m_shownScheme = QuantScheme::Float32;
     bool m_hasLayer = false;
     bool m_updating = false;  // setSpec is writing the controls: no signals
+    bool m_stepping = false;
 };
 
 } // namespace topiary

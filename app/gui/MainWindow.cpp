@@ -6,6 +6,7 @@
 #include "Theme.h"
 #include "LiveEvaluation.h"
 #include "ModelLoader.h"
+#include "RatioStepper.h"
 #include "RecentFiles.h"
 
 #include "widgets/LayerTableModel.h"
@@ -79,6 +80,7 @@ MainWindow::MainWindow(QWidget* parent)
     createDocks();
     createAnalysisDocks();
     createInspector();
+    createTeaching();
     createStatusBar();
     retranslateUi();
     readSettings();
@@ -233,6 +235,8 @@ void MainWindow::selectLayer(int layer)
         layer = -1;
     if (layer == m_selectedLayer)
         return;
+    if (m_stepper->isRunning() && layer != m_stepper->layer())
+        m_stepper->stop(); // the animation belongs to the layer it started on
     m_selectedLayer = layer;
     m_graph->setSelectedLayer(layer);
     m_overview->setSelectedLayer(layer);
@@ -350,6 +354,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
         return;
     }
     m_autoSaver->discard();
+    setPresentationMode(false); // remember the window as it is outside presentation mode
     writeSettings();
     QMainWindow::closeEvent(event);
 }
@@ -622,6 +627,7 @@ void MainWindow::retranslateUi()
     m_recentFiles->retranslateUi();
     m_totalsDock->setWindowTitle(tr("Totals"));
     retranslateAnalysis();
+    retranslateTeaching();
     m_emptyHint->setText(tr("Open an ONNX model with File → Open, or drop an .onnx file here."));
     m_cancelButton->setText(tr("Cancel"));
     m_cancelButton->setToolTip(tr("Stop waiting for this model; the current one stays open"));

@@ -12,6 +12,7 @@
 #include "core/PruneSelection.h"
 #include "core/Project.h"
 
+#include <QFont>
 #include <QMainWindow>
 
 #include <memory>
@@ -40,6 +41,8 @@ class Plan;
 struct EvaluationMetrics;
 
 class AutoSaver;
+class PreferencesDialog;
+class RatioStepper;
 class ExplainPanel;
 class LayerInspector;
 class BudgetFitPanel;
@@ -101,6 +104,14 @@ public:
     // Applies the plan and writes the model off the GUI thread; ends with exportFinished.
     void exportModel(const QString& path, const ApplyOptions& options);
 
+    // Teaching: View > Presentation Mode (full screen, larger text and lines), the Step
+    // animation of the selected layer's pruning ratio, and Edit > Preferences.
+    void setPresentationMode(bool on);
+    bool isPresentationMode() const { return m_presenting; }
+    RatioStepper* ratioStepper() const { return m_stepper; }
+    void showPreferences();
+    PreferencesDialog* preferencesDialog() const { return m_preferences; }
+
     Document* document() const { return m_document; }
 
     bool showErrorDialogs() const { return m_showErrorDialogs; }
@@ -156,6 +167,9 @@ private:
     // inspector's APoZ criterion becomes available when it is done.
     void gatherActivations();
     void retranslateAnalysis();
+    void createTeaching();
+    void retranslateTeaching();
+    void zoomGraphKeepingCentre(bool in);
     void refreshOverview();
     void onSensitivityChanged();
     void addParetoPoint(const Plan& plan, const EvaluationMetrics& metrics);
@@ -250,6 +264,18 @@ private:
     QString m_loadingName;
 
     bool m_showErrorDialogs = true;
+
+    // Teaching
+    QAction* m_presentationAction = nullptr;
+    QAction* m_leavePresentationAction = nullptr;
+    QAction* m_preferencesAction = nullptr;
+    PreferencesDialog* m_preferences = nullptr;
+    RatioStepper* m_stepper = nullptr;
+    bool m_applyingStep = false; // the stepper's own edit: not a reason to stop it
+    bool m_presenting = false;
+    QFont m_normalFont;
+    QByteArray m_normalDocks;
+    Qt::WindowStates m_normalWindowState;
 };
 
 } // namespace topiary

@@ -1,5 +1,6 @@
 // topiary: the desktop workbench. Parses the command line and shows the main window;
 // everything else lives in MainWindow and the libraries below it.
+#include "Language.h"
 #include "LiveEvaluation.h"
 #include "MainWindow.h"
 
@@ -7,11 +8,8 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QIcon>
-#include <QLibraryInfo>
-#include <QLocale>
 #include <QPixmap>
 #include <QTimer>
-#include <QTranslator>
 
 #include <cstdio>
 #include <cstring>
@@ -24,26 +22,6 @@ void setApplicationInfo()
     QCoreApplication::setOrganizationName(QStringLiteral("Topiary"));
     QCoreApplication::setApplicationName(QStringLiteral("Topiary"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TOPIARY_VERSION));
-}
-
-// The language follows the system locale; TOPIARY_LANGUAGE (e.g. "zh_CN", or "en" for the
-// untranslated English) overrides it, for screenshots and for users who prefer English.
-// Our own strings come from the embedded :/i18n/topiary_<lang>.qm, Qt's dialogs and
-// context menus from qtbase_<lang>.qm when the system has it.
-void installTranslators(QCoreApplication& app)
-{
-    const QByteArray requested = qgetenv("TOPIARY_LANGUAGE");
-    const QLocale locale = requested.isEmpty() ? QLocale::system() : QLocale(QString::fromLocal8Bit(requested));
-    if (locale.language() == QLocale::English || locale.language() == QLocale::C)
-        return;
-    QLocale::setDefault(locale);
-    auto* qt = new QTranslator(&app);
-    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
-                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QCoreApplication::installTranslator(qt);
-    auto* own = new QTranslator(&app);
-    if (own->load(locale, QStringLiteral("topiary"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        QCoreApplication::installTranslator(own);
 }
 
 // --help and --version print and exit; they must work without a display (man-page
@@ -118,7 +96,7 @@ int main(int argc, char* argv[])
     if (wantsTextOnly(argc, argv)) {
         QCoreApplication app(argc, argv);
         setApplicationInfo();
-        installTranslators(app);
+        topiary::applyLanguage(topiary::startupLanguage());
         CommandLine commandLine;
         commandLine.parser.process(app);  // prints and exits
         return 0;
@@ -126,7 +104,7 @@ int main(int argc, char* argv[])
 
     QApplication app(argc, argv);
     setApplicationInfo();
-    installTranslators(app);
+    topiary::applyLanguage(topiary::startupLanguage());
     QApplication::setApplicationDisplayName(QStringLiteral("Topiary"));
     // From the resources, not the icon theme: the window has its icon even when the
     // program runs from the build tree, where no icon is installed.

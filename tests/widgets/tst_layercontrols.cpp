@@ -14,6 +14,7 @@
 #include <QStyle>
 #include <QStyleOptionSlider>
 #include <QTest>
+#include <QToolButton>
 
 using namespace topiary;
 
@@ -69,6 +70,7 @@ private slots:
     void encodingControls();
     void rankFollowsTheLayer();
     void filterPruningNeedsAPrunableGroup();
+    void stepAsksForTheShownRatioThenBecomesStop();
 };
 
 void TestLayerControls::setSpecNeverEmits()
@@ -221,3 +223,40 @@ void TestLayerControls::filterPruningNeedsAPrunableGroup()
 
 QTEST_MAIN(TestLayerControls)
 #include "tst_layercontrols.moc"
+
+void TestLayerControls::stepAsksForTheShownRatioThenBecomesStop()
+{
+    LayerControls controls;
+    QSignalSpy step(&controls, &LayerControls::stepRequested);
+    QSignalSpy stop(&controls, &LayerControls::stepStopRequested);
+    QSignalSpy prune(&controls, &LayerControls::pruneEdited);
+
+    controls.setSpec(LayerSpec {}, limits());
+    QVERIFY(!controls.stepButton()->isEnabled()); // nothing pruned: nothing to animate
+    LayerSpec threshold = elementRatio(0.2);
+    threshold.prune.mode = PruneMode::Threshold;
+    controls.setSpec(threshold, limits());
+    QVERIFY(!controls.stepButton()->isEnabled()); // only a ratio runs from 0 to a value
+
+    LayerSpec filters;
+    filters.prune = {PruneGranularity::Filter, Criterion::Fpgm, PruneMode::Ratio, 0.6};
+    controls.setSpec(filters, limits());
+    QVERIFY(controls.stepButton()->isEnabled());
+    const QString stepText = controls.stepButton()->text();
+    QTest::mouseClick(controls.stepButton(), Qt::LeftButton);
+    QCOMPARE(step.count(), 1);
+    QCOMPARE(step.at(0).at(0).value<PruneSpec>(), filters.prune);
+    QCOMPARE(prune.count(), 0); // the owner animates; pressing Step edits nothing itself
+
+    controls.setStepping(true);
+    QVERIFY(controls.stepButton()->text() != stepText);
+    QVERIFY(!controls.valueSlider()->isEnabled());
+    QVERIFY(!controls.findChild<QComboBox*>(QStringLiteral("granularity"))->isEnabled());
+    QTest::mouseClick(controls.stepButton(), Qt::LeftButton);
+    QCOMPARE(stop.count(), 1);
+    QCOMPARE(step.count(), 1);
+
+    controls.setStepping(false);
+    QCOMPARE(controls.stepButton()->text(), stepText);
+    QVERIFY(controls.valueSlider()->isEnabled());
+}

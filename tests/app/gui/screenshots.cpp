@@ -10,6 +10,7 @@
 #include "GraphPane.h"
 #include "LiveEvaluation.h"
 #include "MainWindow.h"
+#include "PreferencesDialog.h"
 #include "SensitivityRunner.h"
 
 #include "widgets/BudgetFitPanel.h"
@@ -232,6 +233,19 @@ int main(int argc, char* argv[])
     save(child<QDockWidget>(window, u"inspectorDock"_s), out, u"inspector-quant.png"_s);
     window.selectLayer(pw2Layer);
     waitUntil([&] { return inspector->layer() == pw2Layer; }, 20000, u"the inspector back on pw2"_s);
+
+    // Presentation mode: what a room sees (full screen, text ×1.5, lines ×2).
+    window.setPresentationMode(true);
+    settle(800);
+    save(&window, out, u"presentation.png"_s);
+    window.setPresentationMode(false);
+    settle(400);
+
+    // Edit > Preferences.
+    window.showPreferences();
+    settle();
+    save(window.preferencesDialog(), out, u"preferences.png"_s);
+    window.preferencesDialog()->close();
 
     // (d) The Pareto dock with every evaluated plan.
     auto* paretoDock = child<QDockWidget>(window, u"paretoDock"_s);
