@@ -27,21 +27,19 @@ int findLayer(const std::vector<Layer>& layers, const std::string& name)
     return it == layers.end() ? -1 : static_cast<int>(it - layers.begin());
 }
 
-FilterScorer scorerFor(const Model& model, const std::vector<Layer>& layers, const ActivationStats* stats)
+// The layers vector must outlive the returned scorer (weightScorer keeps a reference).
+FilterScorer scorerFor(const Model& model, const std::vector<Layer>& layers, const FilterScorer& scorer)
 {
-    FilterScorer weights = weightScorer(model, layers);
-    return stats ? activationScorer(*stats, std::move(weights)) : weights;
+    return scorer ? scorer : weightScorer(model, layers);
 }
 
 // Why a criterion cannot rank the layer's filters, or empty when it can; the reasons
 // are for the person choosing, so they say what would make it possible.
-std::string unavailableReason(const Model& model, const Layer& layer, Criterion criterion,
-    const ActivationStats* stats, const Result<std::vector<float>>& scores)
+std::string unavailableReason(
+    const Model& model, const Layer& layer, Criterion criterion, const Result<std::vector<float>>& scores)
 {
     if (scores)
         return {};
-    if (criterion == Criterion::Apoz && !stats)
-        return "APoZ needs activation statistics: open a dataset to measure them";
     if (criterion == Criterion::Apoz) {
         const ActivationSite site = activationSite(model, layer);
         if (!site.relu)
@@ -82,7 +80,7 @@ Plan criterionPlan(const Model& model, const std::string& layer, double fraction
 }
 
 Result<CriteriaComparison> compareCriteria(
-    const Model& model, const std::string& layerName, double fraction, const Plan& base, const ActivationStats* stats)
+    const Model& model, const std::string& layerName, double fraction, const Plan& base, const FilterScorer& givenScorer)
 {
     if (!(fraction >= 0.0 && fraction < 1.0))
         return fail("the fraction of filters to prune must be in [0, 1); got " + std::to_string(fraction));
@@ -94,7 +92,7 @@ Result<CriteriaComparison> compareCriteria(
     const auto groups = findDependencyGroups(model, layers);
     const int g = producerGroupOf(groups, index);
     const DependencyGroup* group = g >= 0 ? &groups[static_cast<size_t>(g)] : nullptr;
-    const FilterScorer scorer = scorerFor(model, layers, stats);
+    const FilterScorer scorer = scorerFor(model, layers, givenScorer);
 
     CriteriaComparison out;
     out.layer = layerName;
@@ -113,7 +111,7 @@ Result<CriteriaComparison> compareCriteria(
         CriterionRanking r;
         r.criterion = criterion;
         auto own = scorer(index, criterion);
-        r.reason = groupReason.empty() ? unavailableReason(model, layer, criterion, stats, own) : groupReason;
+        r.reason = groupReason.empty() ? unavailableReason(model, layer, criterion, own) : groupReason;
         r.available = r.reason.empty();
         if (!r.available) {
             out.criteria.push_back(std::move(r));
@@ -169,16 +167,16 @@ Result<CriteriaComparison> compareCriteria(
 }
 
 Result<CriteriaMeasurement> measureCriteria(const Model& model, const std::string& layerName, double fraction,
-    const Plan& base, const Evaluator& evaluator, const ActivationStats* stats, const CriteriaProgress& progress,
+    const Plan& base, const Evaluator& evaluator, const FilterScorer& givenScorer, const CriteriaProgress& progress,
     std::stop_token stop)
 {
-    auto comparison = compareCriteria(model, layerName, fraction, base, stats);
+    auto comparison = compareCriteria(model, layerName, fraction, base, givenScorer);
     if (!comparison)
         return std::unexpected(comparison.error());
     const auto layers = findLayers(model);
     const auto groups = findDependencyGroups(model, layers);
     const int index = findLayer(layers, layerName);
-    const FilterScorer scorer = scorerFor(model, layers, stats);
+    const FilterScorer scorer = scorerFor(model, layers, givenScorer);
 
     CriteriaMeasurement result;
     result.layer = layerName;
@@ -207,7 +205,7 @@ Result<CriteriaMeasurement> measureCriteria(const Model& model, const std::strin
     const Evaluator compared(evaluator.dataset(), evaluator.spec(), withReference);
     IncrementalSweep sweep(model, compared);
 
-    // Every plan is applied with the scorer the comparison ranked by (APoZ from the stats).
+    // Every plan is applied with the scorer the comparison ranked by (APoZ from its stats).
     auto evaluate = [&](const Plan& plan, const std::string& what) -> Result<EvaluationResult> {
         auto selection = selectPruned(model, layers, groups, plan, scorer);
         if (!selection)

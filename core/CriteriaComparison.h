@@ -8,6 +8,7 @@
 #include "core/CompressionSpec.h"
 #include "core/Error.h"
 #include "core/EvaluationResult.h"
+#include "core/PruneSelection.h"
 
 #include <array>
 #include <cstdint>
@@ -21,7 +22,6 @@ namespace topiary {
 class Evaluator;
 class Model;
 class Plan;
-struct ActivationStats;
 
 // The criteria compared, in display order.
 inline constexpr std::array<Criterion, 5> kComparedCriteria {
@@ -55,11 +55,12 @@ struct CriteriaComparison {
 };
 
 // Ranks `layer`'s filters by every criterion and selects what pruning `fraction` (in
-// [0, 1)) of them removes, with the base plan's options (channel rounding). APoZ needs
-// `stats` (gatherActivationStats over a dataset). Errors: no such layer, a fraction out
-// of range, unreadable weights.
+// [0, 1)) of them removes, with the base plan's options (channel rounding). `scorer`
+// scores filters (empty: weightScorer(model, findLayers(model))); APoZ needs one made by
+// activationScorer() from a dataset's statistics, and a criterion the scorer refuses is
+// unavailable with the reason. Errors: no such layer, a fraction out of range.
 Result<CriteriaComparison> compareCriteria(const Model& model, const std::string& layer, double fraction,
-    const Plan& base, const ActivationStats* stats = nullptr);
+    const Plan& base, const FilterScorer& scorer = {});
 
 // The plan a criterion is measured with: `base` with `layer`'s filter pruning (its whole
 // dependency group, as an editor sets it) replaced by Filter / Ratio / fraction / criterion.
@@ -84,12 +85,13 @@ struct CriteriaMeasurement {
 using CriteriaProgress = std::function<void(const CriteriaMeasurement& soFar, size_t done, size_t total)>;
 
 // Evaluates the base plan (the baseline), then criterionPlan() for every available
-// criterion, with the evaluator's images; agreement is with the original model. Runs
+// criterion, with the evaluator's images; agreement is with the original model. Plans
+// are applied with `scorer`'s selection (as compareCriteria). Runs
 // reuse the activations upstream of the first changed layer (IncrementalSweep). Progress
 // after the baseline and after each criterion (done counts both); a stopped run returns
 // what was measured, marked cancelled.
 Result<CriteriaMeasurement> measureCriteria(const Model& model, const std::string& layer, double fraction,
-    const Plan& base, const Evaluator& evaluator, const ActivationStats* stats = nullptr,
+    const Plan& base, const Evaluator& evaluator, const FilterScorer& scorer = {},
     const CriteriaProgress& progress = {}, std::stop_token stop = {});
 
 } // namespace topiary

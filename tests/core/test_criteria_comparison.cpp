@@ -178,7 +178,7 @@ TEST_CASE("criteria that cannot rank a layer say why", "[criteria]")
     REQUIRE(c.has_value());
     const auto& apoz = byCriterion(*c, Criterion::Apoz);
     CHECK_FALSE(apoz.available);
-    CHECK(apoz.reason.find("activation statistics") != std::string::npos);
+    CHECK(apoz.reason.find("needs a dataset") != std::string::npos);
     CHECK(apoz.pruned.empty());
 
     // c2's output is the graph output: its group cannot be pruned by any criterion.
@@ -203,7 +203,8 @@ TEST_CASE("without a BatchNorm or a ReLU, BN scale and APoZ are unavailable", "[
     o.samples = 16;
     auto stats = gatherActivationStats(model, layers, sampleData(), sampleSpec(), o);
     REQUIRE(stats.has_value());
-    auto c = compareCriteria(model, "/block1/conv2/Conv", 0.25, Plan {}, &*stats);
+    const FilterScorer scorer = activationScorer(*stats, weightScorer(model, layers));
+    auto c = compareCriteria(model, "/block1/conv2/Conv", 0.25, Plan {}, scorer);
     REQUIRE(c.has_value());
     // Its group (the residual) has producers followed by ReLU-less Adds: APoZ is left out
     // for this layer with the reason.
@@ -212,7 +213,7 @@ TEST_CASE("without a BatchNorm or a ReLU, BN scale and APoZ are unavailable", "[
     CHECK(apoz.reason.find("no ReLU") != std::string::npos);
     CHECK(byCriterion(*c, Criterion::BnScale).available);
 
-    auto fc = compareCriteria(model, "/fc/Gemm", 0.25, Plan {}, &*stats);
+    auto fc = compareCriteria(model, "/fc/Gemm", 0.25, Plan {}, scorer);
     REQUIRE(fc.has_value());
     for (const auto& r : fc->criteria)
         CHECK_FALSE(r.available);
@@ -237,8 +238,9 @@ TEST_CASE("measured accuracy per criterion equals a full evaluation of the appli
     base.setPrune("/pw2/conv/Conv", { PruneGranularity::Element, Criterion::L1, PruneMode::Ratio, 0.5 });
     base.setPrune(layer, { PruneGranularity::Element, Criterion::L1, PruneMode::Ratio, 0.3 });
 
+    const FilterScorer scorer = activationScorer(*stats, weightScorer(model, layers));
     size_t calls = 0;
-    auto measured = measureCriteria(model, layer, 0.5, base, evaluator, &*stats,
+    auto measured = measureCriteria(model, layer, 0.5, base, evaluator, scorer,
         [&](const CriteriaMeasurement&, size_t done, size_t total) {
             CHECK(done == calls);
             CHECK(total == 6);
@@ -269,7 +271,6 @@ TEST_CASE("measured accuracy per criterion equals a full evaluation of the appli
         if (layers[i].name == layer)
             layerIndex = static_cast<int>(i);
     REQUIRE(layerIndex >= 0);
-    const FilterScorer scorer = activationScorer(*stats, weightScorer(model, layers));
     int differentFromBase = 0;
     for (const auto& m : measured->criteria) {
         INFO("criterion " << static_cast<int>(m.criterion));
@@ -300,7 +301,7 @@ TEST_CASE("a stopped measurement returns the criteria measured so far", "[criter
     eo.limit = 64;
     const Evaluator evaluator(sampleData(), sampleSpec(), eo);
     std::stop_source stop;
-    auto measured = measureCriteria(model, "/pw1/conv/Conv", 0.5, Plan {}, evaluator, nullptr,
+    auto measured = measureCriteria(model, "/pw1/conv/Conv", 0.5, Plan {}, evaluator, {},
         [&](const CriteriaMeasurement&, size_t done, size_t) {
             if (done == 2)
                 stop.request_stop(); // after the baseline and L1
