@@ -54,6 +54,8 @@ class LiveEvaluation;
 class ModelLoader;
 class RecentFiles;
 class TotalsPanel;
+class CriteriaComparisonRunner;
+class CriteriaComparisonView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -250,6 +252,23 @@ private:
     QString m_loadingName;
 
     bool m_showErrorDialogs = true;
+
+    // Compare criteria (MainWindowCompare.cpp): Analyze > Compare Criteria, a dock that
+    // follows the selected layer with the current plan as base and the open dataset.
+public:
+    // Measures the selected layer pruned by each criterion on up to imageLimit images;
+    // false (with the reason in the dock) without a layer or a dataset.
+    bool measureCriteriaComparison(int64_t imageLimit = 500);
+    CriteriaComparisonRunner* criteriaRunner() const { return m_compareRunner; }
+    CriteriaComparisonView* criteriaView() const { return m_compareView; }
+
+private:
+    void createCompareDock();
+    void refreshComparison();
+    CriteriaComparisonRunner* m_compareRunner = nullptr;
+    CriteriaComparisonView* m_compareView = nullptr;
+    QDockWidget* m_compareDock = nullptr;
+    QAction* m_compareAction = nullptr;
 };
 
 } // namespace topiary
