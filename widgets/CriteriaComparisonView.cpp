@@ -557,10 +557,19 @@ void CriteriaComparisonView::rebuildChart()
     }
     // Close differences matter here, so the axis zooms onto the measured range (never
     // hiding the bars' tops or the intervals), with room for the baseline's label.
-    if (high >= low)
-        m_plot->yAxis->setRange(std::max(0.0, std::floor(low - 5.0)), std::min(100.0, std::ceil(high + 4.0)));
-    else
+    if (high >= low) {
+        const double room = std::max(4.0, 0.3 * (high - low));
+        m_plot->yAxis->setRange(std::max(0.0, std::floor(low - room)), std::min(100.0, std::ceil(high + room)));
+    } else {
         m_plot->yAxis->setRange(0, 100);
+    }
+    // The baseline's label sits above its line, or below it when the line is near the top.
+    if (m_baselineLabel->visible()) {
+        const QCPRange range = m_plot->yAxis->range();
+        const double y = m_baselineLabel->position->coords().y();
+        m_baselineLabel->setPositionAlignment(
+            Qt::AlignRight | (y > range.upper - 0.15 * range.size() ? Qt::AlignTop : Qt::AlignBottom));
+    }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
