@@ -270,6 +270,7 @@ void CriteriaComparisonView::setComparison(const CriteriaComparison& comparison)
     setFraction(comparison.fraction);
     rebuildRankings();
     rebuildOverlaps();
+    rebuildChart();
     updateStatus();
 }
 
@@ -508,7 +509,12 @@ void CriteriaComparisonView::rebuildOverlaps()
 
 void CriteriaComparisonView::rebuildChart()
 {
-    const bool agreement = m_hasMeasurement && m_measurement.baselineEvaluated && m_measurement.baseline.labelled == 0;
+    // Bars of another layer or fraction than the rankings shown would mislead: not drawn.
+    const bool current = m_hasMeasurement
+        && (!m_hasComparison
+            || (m_measurement.layer == m_comparison.layer
+                && std::abs(m_measurement.fraction - m_comparison.fraction) < 1e-9));
+    const bool agreement = current && m_measurement.baselineEvaluated && m_measurement.baseline.labelled == 0;
     m_plot->yAxis->setLabel(agreement ? tr("Agreement with the original (%)") : tr("Top-1 accuracy (%)"));
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     QVector<double> keys, values, errorMinus, errorPlus;
@@ -518,7 +524,7 @@ void CriteriaComparisonView::rebuildChart()
         const double key = static_cast<double>(i) + 1.0;
         // Two words go on two lines: the bars are narrow.
         QString label = criterionText(kComparedCriteria[i]).replace(QLatin1Char(' '), QLatin1Char('\n'));
-        if (m_hasMeasurement && i < m_measurement.criteria.size()) {
+        if (current && i < m_measurement.criteria.size()) {
             const auto& m = m_measurement.criteria[i];
             if (!m.available)
                 label += QLatin1Char('\n') + tr("n/a");
@@ -543,7 +549,7 @@ void CriteriaComparisonView::rebuildChart()
     m_errors->setData(errorMinus, errorPlus);
     m_baseline->setVisible(false);
     m_baselineLabel->setVisible(false);
-    if (m_hasMeasurement && m_measurement.baselineEvaluated) {
+    if (current && m_measurement.baselineEvaluated) {
         const Estimate b = shown(m_measurement.baseline);
         const double y = b.value * 100.0;
         m_baseline->point1->setCoords(0, y);

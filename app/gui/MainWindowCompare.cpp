@@ -18,6 +18,7 @@
 #include <QMenu>
 #include <QStatusBar>
 
+#include <cmath>
 #include <functional>
 
 namespace topiary {
@@ -121,6 +122,11 @@ void MainWindow::refreshComparison()
         return;
     }
     const auto& name = m_document->cost()->layers()[static_cast<size_t>(m_selectedLayer)].name;
+    // A measurement of another layer or fraction is no longer what the dock shows.
+    const CriteriaMeasurement& running = m_compareRunner->measurement();
+    if (m_compareRunner->isMeasuring() && m_compareRunner->hasMeasurement()
+        && (running.layer != name || std::abs(running.fraction - m_compareView->fraction()) > 1e-9))
+        m_compareRunner->cancel();
     // The window's scorer (APoZ once a dataset's activations are counted) refers to the
     // model and its layers: the worker keeps both alive.
     FilterScorer scorer = [inner = m_scorer, cost = m_document->cost()](int layer, Criterion criterion) {

@@ -223,6 +223,16 @@ void TestCriteriaComparisonView::measurementsBecomeBars()
     QVERIFY(other.has_value());
     view.setComparison(*other);
     QCOMPARE(view.bars()->data()->size(), 0);
+    // So does a measurement of another layer arriving late (it was running when the
+    // selection changed): it is not drawn under this layer's rankings.
+    view.setMeasuring(true);
+    view.setComparison(*c);
+    CriteriaMeasurement stale = m;
+    stale.layer = "c2";
+    view.setMeasurement(stale);
+    QCOMPARE(view.bars()->data()->size(), 0);
+    view.setMeasurement(m);
+    QCOMPARE(view.bars()->data()->size(), 4);
 }
 
 void TestCriteriaComparisonView::renderShots()
