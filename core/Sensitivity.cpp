@@ -3,8 +3,7 @@
 #include "core/Apply.h"
 #include "core/DependencyGroups.h"
 #include "core/Evaluator.h"
-#include "core/IncrementalEvaluator.h"
-#include "core/SubModel.h"
+#include "core/IncrementalSweep.h"
 #include "core/Importance.h"
 #include "core/Layer.h"
 #include "core/Model.h"
@@ -14,7 +13,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <sstream>
 
 namespace topiary {
@@ -160,10 +158,9 @@ Result<SensitivityResult> analyseSensitivity(const Model& model, const Evaluator
     const auto layers = findLayers(model);
     const auto groups = findDependencyGroups(model, layers);
 
-    // Each point changes one layer (or group): activations upstream of its first changed
-    // layer are the original's, so they are computed once per cut and cached, and each
-    // point runs only the downstream part (the same predictions as a full run).
-    std::map<int, IncrementalEvaluator> byCut;
+    // Each point changes one layer (or group): the sweep reuses the activations upstream
+    // of its first changed layer, per cut.
+    IncrementalSweep sweep(model, compared, options.cacheBytes);
     for (size_t i = 0; i < total; ++i) {
         if (stop.stop_requested()) {
             result.cancelled = true;
@@ -175,22 +172,7 @@ Result<SensitivityResult> analyseSensitivity(const Model& model, const Evaluator
         if (!applied)
             return std::unexpected(applied.error().withContext(p.layer));
         const int first = firstChangedLayer(Plan {}, plan, layers, groups);
-        Result<EvaluationResult> run = std::unexpected(Error { "" });
-        if (first >= 0) {
-            auto it = byCut.find(first);
-            if (it == byCut.end()) {
-                auto cut = cutBeforeLayer(model, layers, first);
-                auto incremental = cut ? IncrementalEvaluator::create(model, std::move(*cut), evaluator.dataset(),
-                                             evaluator.spec(), withReference, IncrementalOptions { options.cacheBytes, false })
-                                       : Result<IncrementalEvaluator>(std::unexpected(cut.error()));
-                if (incremental)
-                    it = byCut.emplace(first, std::move(*incremental)).first;
-            }
-            if (it != byCut.end())
-                run = it->second.run(applied->proto, {}, stop);
-        }
-        if (first < 0 || byCut.find(first) == byCut.end())
-            run = compared.run(applied->proto, {}, stop); // no usable cut (e.g. another input): full run
+        auto run = sweep.run(applied->proto, first, stop);
         if (!run)
             return std::unexpected(run.error().withContext(p.layer));
         if (run->metrics.cancelled) {
@@ -203,7 +185,7 @@ Result<SensitivityResult> analyseSensitivity(const Model& model, const Evaluator
             progress(result, i + 1, total);
         // A cut's cache is no longer needed once the points after it use later cuts.
         if (i + 1 < total && result.points[i + 1].layer != p.layer)
-            byCut.erase(first);
+            sweep.forget(first);
     }
     return result;
 }

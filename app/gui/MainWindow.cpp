@@ -81,6 +81,7 @@ MainWindow::MainWindow(QWidget* parent)
     createAnalysisDocks();
     createInspector();
     createTeaching();
+    createCompareDock();
     createStatusBar();
     retranslateUi();
     readSettings();
@@ -242,6 +243,7 @@ void MainWindow::selectLayer(int layer)
     m_overview->setSelectedLayer(layer);
     m_sensitivityPlot->setSelectedLayer(layer);
     inspectSelectedLayer();
+    refreshComparison();
     const QModelIndex row = layer >= 0 ? m_layerProxy->mapFromSource(m_layerModel->index(layer, 0)) : QModelIndex();
     if (row.isValid() && m_layerTable->currentIndex().row() != row.row()) {
         m_layerTable->selectionModel()->setCurrentIndex(

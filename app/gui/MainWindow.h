@@ -57,6 +57,8 @@ class LiveEvaluation;
 class ModelLoader;
 class RecentFiles;
 class TotalsPanel;
+class CriteriaComparisonRunner;
+class CriteriaComparisonView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -276,6 +278,23 @@ private:
     QFont m_normalFont;
     QByteArray m_normalDocks;
     Qt::WindowStates m_normalWindowState;
+
+    // Compare criteria (MainWindowCompare.cpp): Analyze > Compare Criteria, a dock that
+    // follows the selected layer with the current plan as base and the open dataset.
+public:
+    // Measures the selected layer pruned by each criterion on up to imageLimit images;
+    // false (with the reason in the dock) without a layer or a dataset.
+    bool measureCriteriaComparison(int64_t imageLimit = 500);
+    CriteriaComparisonRunner* criteriaRunner() const { return m_compareRunner; }
+    CriteriaComparisonView* criteriaView() const { return m_compareView; }
+
+private:
+    void createCompareDock();
+    void refreshComparison();
+    CriteriaComparisonRunner* m_compareRunner = nullptr;
+    CriteriaComparisonView* m_compareView = nullptr;
+    QDockWidget* m_compareDock = nullptr;
+    QAction* m_compareAction = nullptr;
 };
 
 } // namespace topiary

@@ -194,6 +194,7 @@ void MainWindow::gatherActivations()
         const auto& layers = m_document->cost()->layers();
         m_scorer = cachedScorer(activationScorer(std::move(*stats), weightScorer(*m_document->model(), layers)));
         inspectSelectedLayer(); // now with APoZ scores
+        refreshComparison();
     });
     // The same images the evaluation uses; 256 of them, as topiary-cli's --data default.
     watcher->setFuture(QtConcurrent::run([model = m_document->model(), cost = m_document->cost(),

@@ -5,6 +5,11 @@
 #include "ModelLoader.h"
 
 #include "ModelBuilder.h"
+#include "CriteriaComparisonRunner.h"
+#include "widgets/CriteriaComparisonView.h"
+#include "core/ActivationStats.h"
+#include "core/CriteriaComparison.h"
+#include "core/Evaluator.h"
 
 #include "GraphPane.h"
 
@@ -109,6 +114,7 @@ private slots:
     void exportNeverOverwritesTheSource();
     void projectRestoresPlanAndHistory();
     void everyViewFollowsTheGesturesAndUndo();
+    void comparesCriteriaOnTheSelectedLayer();
 
 private:
     QTemporaryDir m_dir;
@@ -566,4 +572,66 @@ void TestMainWindow::everyViewFollowsTheGesturesAndUndo()
 }
 
 QTEST_MAIN(TestMainWindow)
+
+// Analyze > Compare Criteria on the sample: the dock follows the selected layer, and its
+// measured accuracies (one bar per criterion, APoZ once the activations are counted) are
+// the core's measureCriteria on the same images with the same statistics.
+void TestMainWindow::comparesCriteriaOnTheSelectedLayer()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    window.resize(1400, 1000);
+    window.show();
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openSample();
+    QVERIFY(waitForLoad(finished));
+    QAction* open = nullptr;
+    for (QAction* action : window.findChildren<QAction*>())
+        if (action->text().contains(u"Compare Criteria"_s))
+            open = action;
+    QVERIFY(open);
+    open->trigger();
+    const auto& layers = window.document()->cost()->layers();
+    int pw1 = -1;
+    for (size_t i = 0; i < layers.size(); ++i)
+        if (layers[i].name == "/pw1/conv/Conv")
+            pw1 = static_cast<int>(i);
+    QVERIFY(pw1 >= 0);
+    window.selectLayer(pw1);
+    topiary::CriteriaComparisonView* view = window.criteriaView();
+    QTRY_COMPARE_WITH_TIMEOUT(view->rankingTable()->rowCount(), 96, 20000);
+    // APoZ joins once the window has counted the dataset's activations.
+    QTRY_VERIFY_WITH_TIMEOUT(!view->rankingTable()->horizontalHeaderItem(3)->text().contains(u"n/a"_s), 60000);
+
+    QVERIFY(window.measureCriteriaComparison(200));
+    topiary::CriteriaComparisonRunner* runner = window.criteriaRunner();
+    QTRY_VERIFY_WITH_TIMEOUT(!runner->isMeasuring(), 120000);
+    QVERIFY(runner->hasMeasurement());
+    const topiary::CriteriaMeasurement& shown = runner->measurement();
+    QVERIFY(!shown.cancelled);
+    QCOMPARE(view->bars()->data()->size(), 5);
+
+    const topiary::Model& model = *window.document()->model();
+    const topiary::LiveEvaluation* evaluation = window.liveEvaluation();
+    auto stats = topiary::gatherActivationStats(model, layers, *evaluation->dataset(), evaluation->spec());
+    QVERIFY(stats.has_value());
+    topiary::EvaluationOptions options;
+    options.limit = 200;
+    const topiary::Evaluator evaluator(*evaluation->dataset(), evaluation->spec(), options);
+    auto expected = topiary::measureCriteria(model, "/pw1/conv/Conv", view->fraction(), topiary::Plan {}, evaluator,
+        topiary::activationScorer(*stats, topiary::weightScorer(model, layers)));
+    QVERIFY(expected.has_value());
+    QCOMPARE(shown.baseline.top1Correct, expected->baseline.top1Correct);
+    for (size_t i = 0; i < expected->criteria.size(); ++i) {
+        QVERIFY(shown.criteria[i].evaluated);
+        QCOMPARE(shown.criteria[i].metrics.top1Correct, expected->criteria[i].metrics.top1Correct);
+        QCOMPARE(shown.criteria[i].metrics.labelled, 200);
+        QCOMPARE(view->bars()->data()->at(static_cast<int>(i))->value,
+            expected->criteria[i].metrics.top1().value * 100.0);
+    }
+    // For a person to look at the dock in the window: CRITERIA_SHOT_DIR=/some/dir.
+    if (const QByteArray dir = qgetenv("CRITERIA_SHOT_DIR"); !dir.isEmpty())
+        window.grab().save(QString::fromUtf8(dir) + u"/criteria-window.png"_s);
+}
+
 #include "tst_mainwindow.moc"
