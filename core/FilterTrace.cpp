@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace topiary {
 
@@ -144,13 +145,20 @@ Result<FilterTrace> traceFilter(const Model& model, const std::vector<Layer>& la
     // channel reaches only through tensors the analysis does not list fall back to plain
     // graph distance.
     const int nodeCount = static_cast<int>(model.nodes().size());
+    struct Reach {
+        std::vector<int> dist;
+        std::vector<int> parent;
+    };
     auto bfs = [&](bool carriersOnly) {
-        std::vector<int> dist(static_cast<size_t>(nodeCount), kUnreached);
+        Reach r { std::vector<int>(static_cast<size_t>(nodeCount), kUnreached),
+            std::vector<int>(static_cast<size_t>(nodeCount), -1) };
+        auto& dist = r.dist;
         std::deque<int> queue { l.node };
         dist[static_cast<size_t>(l.node)] = 0;
         auto visit = [&](int from, int to) {
             if (to >= 0 && dist[static_cast<size_t>(to)] == kUnreached) {
                 dist[static_cast<size_t>(to)] = dist[static_cast<size_t>(from)] + 1;
+                r.parent[static_cast<size_t>(to)] = from;
                 queue.push_back(to);
             }
         };
@@ -166,16 +174,18 @@ Result<FilterTrace> traceFilter(const Model& model, const std::vector<Layer>& la
                 if (!in.empty() && (!carriersOnly || carriers.contains(in)))
                     visit(n, model.producer(in));
         }
-        return dist;
+        return r;
     };
-    const std::vector<int> near = bfs(true);
-    std::vector<int> far;
-    auto hopOf = [&](int node) {
-        if (near[static_cast<size_t>(node)] != kUnreached)
-            return near[static_cast<size_t>(node)];
-        if (far.empty())
+    const Reach near = bfs(true);
+    Reach far;
+    // (hop, the node it is reached from)
+    auto hopOf = [&](int node) -> std::pair<int, int> {
+        const auto n = static_cast<size_t>(node);
+        if (near.dist[n] != kUnreached)
+            return { near.dist[n], near.parent[n] };
+        if (far.dist.empty())
             far = bfs(false);
-        return far[static_cast<size_t>(node)];
+        return { far.dist[n], far.parent[n] };
     };
     auto tensorsAt = [&](const std::vector<std::string>& names) {
         std::vector<TraceTensor> out;
@@ -202,7 +212,7 @@ Result<FilterTrace> traceFilter(const Model& model, const std::vector<Layer>& la
         s.axes = m.axes;
         const Node& node = model.node(m.node);
         s.tensors = tensorsAt(m.role == MemberRole::Consumer ? node.inputs : node.outputs);
-        s.hop = hopOf(m.node);
+        std::tie(s.hop, s.from) = hopOf(m.node);
         s.description = describe(model, s, filter, m.stride);
         trace.steps.push_back(std::move(s));
     }
@@ -220,7 +230,7 @@ Result<FilterTrace> traceFilter(const Model& model, const std::vector<Layer>& la
         s.begin = s.channel;
         s.end = s.channel + 1;
         s.tensors = std::move(tensors);
-        s.hop = hopOf(n);
+        std::tie(s.hop, s.from) = hopOf(n);
         s.description = describe(model, s, filter, 1);
         trace.steps.push_back(std::move(s));
     }

@@ -46,6 +46,9 @@ struct TraceStep {
     // Graph distance (undirected node hops along the tensors that carry the channel) from
     // the traced layer: steps with equal hops happen "at the same time".
     int hop = 0;
+    // The node the channel arrives from, one hop closer to the traced layer (a tensor
+    // joins the two); -1 for the traced layer itself.
+    int from = -1;
     // The index this node loses: a filter (Filter, Partner, Depthwise), a channel (Norm,
     // Elementwise, PassThrough), an input channel or column range (Consumer). end - begin
     // is the stride after a Flatten (H·W columns per channel), else 1. Reshape: the

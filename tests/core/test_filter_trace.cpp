@@ -122,6 +122,14 @@ TEST_CASE("a residual Add: the other branch's producer loses the same filter", "
     CHECK_THAT(ta.steps[3].description, Catch::Contains("filter 3") && Catch::Contains("residual"));
     CHECK(ta.steps[2].tensors == std::vector<TraceTensor> { { "s", 3, 5 } });
 
+    // Each step says where the channel comes from: b and relu both from the Add.
+    const int addNode = a.model.findNode("add");
+    CHECK(ta.steps[0].from == -1);
+    CHECK(ta.steps[1].from == a.model.findNode("a"));
+    CHECK(ta.steps[3].from == addNode);
+    CHECK(ta.steps[4].from == addNode);
+    CHECK(ta.steps[5].from == a.model.findNode("relu"));
+
     // From b: the Add is one hop away, a's BN two, a itself three.
     const auto tb = a.trace("b", 1);
     CHECK(a.summary(tb)
