@@ -109,12 +109,14 @@ GraphTraceAnimation::GraphTraceAnimation(QGraphicsView* view, QGraphicsScene* sc
     m_caption->setWordWrap(true);
     m_caption->setTextFormat(Qt::PlainText);
     // Dark on any theme: it floats over boxes of every colour.
-    m_caption->setStyleSheet(QStringLiteral("QLabel { background: rgba(48, 48, 48, 235); color: white; padding: %1px; }")
-                                 .arg(kCaptionMargin));
+    m_caption->setStyleSheet(
+        QStringLiteral("QLabel { background: rgba(48, 48, 48, 235); color: white; padding: %1px; }")
+            .arg(kCaptionMargin));
     QFont bold = m_caption->font();
     bold.setBold(true);
     m_caption->setFont(bold);
-    m_caption->setToolTip(tr("What the current hop of the trace removes. Press Esc or click the graph to clear the trace."));
+    m_caption->setToolTip(
+        tr("What the current hop of the trace removes. Press Esc or click the graph to clear the trace."));
     m_caption->hide();
     m_clock->setEasingCurve(QEasingCurve::Linear);
     connect(m_clock, &QVariantAnimation::valueChanged, this, [this](const QVariant& v) {
@@ -180,7 +182,8 @@ void GraphTraceAnimation::start(const std::vector<TraceFrame>& frames, const std
     std::sort(distinct.begin(), distinct.end());
     distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
     for (size_t i = 0; i < boxes.size(); ++i)
-        boxes[i].stage = static_cast<int>(std::lower_bound(distinct.begin(), distinct.end(), hops[i]) - distinct.begin());
+        boxes[i].stage
+            = static_cast<int>(std::lower_bound(distinct.begin(), distinct.end(), hops[i]) - distinct.begin());
     std::stable_sort(boxes.begin(), boxes.end(), [](const Box& a, const Box& b) { return a.stage < b.stage; });
     m_stageBoxes.assign(distinct.size(), {});
     std::map<int, int> stageOfNode;
@@ -363,8 +366,8 @@ void GraphTraceAnimation::apply(double t, bool pan)
     if (shown != m_shownStage) {
         m_shownStage = shown;
         if (done)
-            m_caption->setText(tr("Boxes that lose this channel: %1. Press Esc or click the graph to clear.")
-                    .arg(m_boxes.size()));
+            m_caption->setText(
+                tr("Boxes that lose this channel: %1. Press Esc or click the graph to clear.").arg(m_boxes.size()));
         else
             m_caption->setText(stageCaption(reached));
         placeCaption();
@@ -374,11 +377,14 @@ void GraphTraceAnimation::apply(double t, bool pan)
     }
     if (pan && !front.isNull() && !done) {
         // Keep the front of the animation in sight; a front wider than the view shows its start.
-        const QRectF visible = m_view->mapToScene(m_view->viewport()->rect()).boundingRect();
+        // The caption strip covers the top of the viewport: what is under it is not in sight.
+        const int strip = m_caption->isHidden() ? 0 : m_caption->height();
+        const QRect free = m_view->viewport()->rect().adjusted(0, strip, 0, 0);
+        const QRectF visible = m_view->mapToScene(free).boundingRect();
         if (!visible.contains(front)) {
             if (front.width() > visible.width() * 0.8 || front.height() > visible.height() * 0.8)
                 front = QRectF(front.topLeft(), QSizeF(1, 1));
-            m_view->ensureVisible(front, 60, 60);
+            m_view->ensureVisible(front, 60, 60 + strip);
         }
     }
 }

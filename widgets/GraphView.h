@@ -6,6 +6,7 @@
 // for the font) and calls setGraph(); compact mode is a new layout. Everything indexed
 // by layer uses the layer indices of findLayers() that the layout was made from, and
 // survives setGraph() (values, selection, highlights, tooltips, badges are re-applied).
+// For teaching, playTrace() animates one filter's removal travelling through the boxes.
 #pragma once
 
 #include "core/GraphLayout.h"

@@ -82,7 +82,8 @@ std::vector<TraceFrame> traceFrames(const Model& model, const FilterTrace& trace
             from = it == fromOf.end() ? -1 : it->second;
         }
         const Node& node = model.node(step.node);
-        const QString who = QStringLiteral("%1 %2").arg(QString::fromStdString(node.opType), QString::fromStdString(node.name));
+        const QString who
+            = QStringLiteral("%1 %2").arg(QString::fromStdString(node.opType), QString::fromStdString(node.name));
         TraceFrame f;
         f.node = box;
         f.hop = step.hop;
@@ -94,11 +95,15 @@ std::vector<TraceFrame> traceFrames(const Model& model, const FilterTrace& trace
             f.tag = QCoreApplication::translate("topiary::TraceFrame", "−filter %1").arg(step.begin);
             break;
         case TraceRole::Partner:
-            f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: filter %2 (residual partner)").arg(who).arg(step.begin);
+            f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: filter %2 (residual partner)")
+                            .arg(who)
+                            .arg(step.begin);
             f.tag = QCoreApplication::translate("topiary::TraceFrame", "−filter %1").arg(step.begin);
             break;
         case TraceRole::Depthwise:
-            f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: depthwise filter %2").arg(who).arg(step.begin);
+            f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: depthwise filter %2")
+                            .arg(who)
+                            .arg(step.begin);
             f.tag = QCoreApplication::translate("topiary::TraceFrame", "−filter %1").arg(step.begin);
             break;
         case TraceRole::Norm:
@@ -107,15 +112,19 @@ std::vector<TraceFrame> traceFrames(const Model& model, const FilterTrace& trace
             break;
         case TraceRole::Consumer:
             if (step.end - step.begin > 1) {
-                f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: input columns %2").arg(who, indices(step.begin, step.end));
+                f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: input columns %2")
+                                .arg(who, indices(step.begin, step.end));
                 f.tag = QCoreApplication::translate("topiary::TraceFrame", "−in %1").arg(indices(step.begin, step.end));
             } else {
-                f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: input channel %2").arg(who).arg(step.begin);
+                f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: input channel %2")
+                                .arg(who)
+                                .arg(step.begin);
                 f.tag = QCoreApplication::translate("topiary::TraceFrame", "−in %1").arg(step.begin);
             }
             break;
         case TraceRole::Elementwise:
-            f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: constant entry %2").arg(who, indices(step.begin, step.end));
+            f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: constant entry %2")
+                            .arg(who, indices(step.begin, step.end));
             f.tag = QCoreApplication::translate("topiary::TraceFrame", "−ch %1").arg(step.channel);
             break;
         case TraceRole::Reshape:

@@ -181,8 +181,8 @@ TEST_CASE("Flatten -> Gemm: one channel is H*W columns", "[trace]")
     // Channel 1 of a 4 x 3 x 3 tensor is flattened to positions 9..17.
     const auto t = a.trace("conv", 1);
     CHECK(a.summary(t)
-        == Lines { "conv:filter:0:1-2", "relu:pass-through:1:1-2", "flatten:pass-through:2:1-2",
-            "fc:consumer:3:9-18" });
+        == Lines {
+            "conv:filter:0:1-2", "relu:pass-through:1:1-2", "flatten:pass-through:2:1-2", "fc:consumer:3:9-18" });
     const auto& fc = t.steps[3];
     CHECK(fc.channel == 1);
     CHECK(fc.axes == std::vector<PrunedAxis> { { "fc.weight", 0 } });

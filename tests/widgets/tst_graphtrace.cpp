@@ -88,6 +88,7 @@ private slots:
     void escapeClearsTheTrace();
     void clickClearsTheTraceWithoutSelecting();
     void newGraphClearsTheTrace();
+    void viewFollowsTheFront();
     void sampleModelTrace();
     void resnet18ResidualTrace();
 
@@ -183,7 +184,8 @@ void TestGraphTrace::frozenTimesMarkBoxesInHopOrder()
     const int c = m_layout.nodeOfLayer(m_cnn->layer("block1.conv2"));
     const int d = m_layout.nodeOfLayer(m_cnn->layer("pw"));
     QVERIFY(a >= 0 && b >= 0 && c >= 0 && d >= 0);
-    const std::vector<TraceFrame> frames { { a, 0, QStringLiteral("A: filter 1"), QStringLiteral("−filter 1"), Qt::red },
+    const std::vector<TraceFrame> frames { { a, 0, QStringLiteral("A: filter 1"), QStringLiteral("−filter 1"),
+                                               Qt::red },
         { b, 2, QStringLiteral("B: input 1"), QStringLiteral("−in 1"), Qt::darkYellow },
         { c, 2, QStringLiteral("C: filter 1"), QStringLiteral("−filter 1"), Qt::red },
         { d, 5, QStringLiteral("D: input 1"), QStringLiteral("−in 1"), Qt::darkYellow } };
@@ -241,8 +243,8 @@ void TestGraphTrace::playsToTheEndAndKeepsTheMarks()
     for (const auto& f : frames)
         if (std::find(boxes.begin(), boxes.end(), f.node) == boxes.end())
             boxes.push_back(f.node);
-    QTRY_COMPARE_WITH_TIMEOUT(m_view->tracedNodes().size(), boxes.size(),
-        static_cast<int>(m_view->traceDuration() * 1000) + 3000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_view->tracedNodes().size(), boxes.size(), static_cast<int>(m_view->traceDuration() * 1000) + 3000);
     QTRY_VERIFY_WITH_TIMEOUT(m_view->traceTime() >= m_view->traceDuration() - 1e-6, 3000);
     QVERIFY(m_view->isTracing());
     QCOMPARE(markedCount(*m_view), static_cast<int>(boxes.size()));
@@ -293,6 +295,33 @@ void TestGraphTrace::newGraphClearsTheTrace()
     QCOMPARE(markedCount(*m_view), 0);
 }
 
+void TestGraphTrace::viewFollowsTheFront()
+{
+    // A view too small for the graph at 1:1: the last boxes reached start out of sight.
+    m_view->resize(320, 220);
+    m_view->setGraph(layout(*m_cnn, false));
+    m_view->resetTransform();
+    auto trace = traceFilter(m_cnn->model, m_cnn->layers, m_cnn->groups, m_cnn->layer("stem"), 1);
+    QVERIFY(trace.has_value());
+    const GraphLayout full = layout(*m_cnn, false);
+    m_view->playTrace(traceFrames(m_cnn->model, *trace, full));
+    const int pwBox = full.nodeOfLayer(m_cnn->layer("pw"));
+    const GraphNodeItem* pw = boxItem(*m_view, pwBox);
+    auto inSight = [&] {
+        return m_view->mapToScene(m_view->viewport()->rect()).boundingRect().contains(pw->sceneBoundingRect().center());
+    };
+    m_view->setTraceTime(0);
+    QVERIFY(!inSight());
+    // Step through time as the clock would; when pw is reached it is on screen.
+    for (double t = 0; t <= m_view->traceDuration(); t += 0.05) {
+        m_view->setTraceTime(t);
+        if (pw->isTraceMarked())
+            break;
+    }
+    QVERIFY(pw->isTraceMarked());
+    QVERIFY(inSight());
+}
+
 void TestGraphTrace::sampleModelTrace()
 {
     auto model = Model::load(fs::path(TOPIARY_SOURCE_DIR) / "resources" / "sample" / "fashion_cnn.onnx");
@@ -308,11 +337,12 @@ void TestGraphTrace::sampleModelTrace()
         const auto frames = traceFrames(m.model, *trace, l);
         m_view->playTrace(frames);
         m_view->setTraceTime(m_view->traceStageTime(1) - 0.3); // the dot halfway to hop 1
-        saveShot(*m_view, compact ? QStringLiteral("trace-sample-compact-travel.png")
-                                  : QStringLiteral("trace-sample-full-travel.png"));
+        saveShot(*m_view,
+            compact ? QStringLiteral("trace-sample-compact-travel.png")
+                    : QStringLiteral("trace-sample-full-travel.png"));
         m_view->setTraceTime(m_view->traceDuration());
-        saveShot(*m_view, compact ? QStringLiteral("trace-sample-compact-end.png")
-                                  : QStringLiteral("trace-sample-full-end.png"));
+        saveShot(*m_view,
+            compact ? QStringLiteral("trace-sample-compact-end.png") : QStringLiteral("trace-sample-full-end.png"));
         // Every consumer layer of the channel is marked at the end.
         const auto marked = m_view->tracedNodes();
         for (const auto& s : trace->steps)
