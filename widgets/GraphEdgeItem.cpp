@@ -21,6 +21,8 @@ const QColor kEdgeHover(0x1f, 0x6f, 0xd1);
 
 GraphEdgeItem::GraphEdgeItem(const GraphLayoutEdge& edge, int index)
     : m_index(index)
+    , m_from(edge.from)
+    , m_to(edge.to)
     , m_pen(kEdge, 1.1)
     , m_hoverPen(kEdgeHover, 2.2)
 {

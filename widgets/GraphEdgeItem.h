@@ -22,6 +22,8 @@ public:
 
     int type() const override { return Type; }
     int index() const { return m_index; }  // position in GraphLayout::edges
+    int from() const { return m_from; }    // GraphLayout::nodes index of the tail box
+    int to() const { return m_to; }        // and of the head box
     const QPainterPath& path() const { return m_path; }
 
     QRectF boundingRect() const override;
@@ -35,6 +37,8 @@ protected:
 
 private:
     int m_index = -1;
+    int m_from = -1;
+    int m_to = -1;
     QPainterPath m_path;
     QPolygonF m_arrow;
     QRectF m_bounds;

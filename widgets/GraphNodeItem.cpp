@@ -6,6 +6,8 @@
 #include <QPainter>
 #include <QStyleOptionGraphicsItem>
 
+#include <algorithm>
+
 namespace topiary {
 
 namespace {
@@ -21,6 +23,8 @@ const QColor kSelection(0x1f, 0x6f, 0xd1);
 const QColor kHighlight(0xe6, 0x7e, 0x22);
 const QColor kBadgeFill(0xff, 0xf4, 0xc2);
 const QColor kBadgeBorder(0xc9, 0xa2, 0x27);
+const QColor kTraced(0xd6, 0x27, 0x28);
+constexpr qreal kTraceOutline = 3.5;
 
 } // namespace
 
@@ -135,10 +139,31 @@ void GraphNodeItem::setBadge(const QString& text)
     update();
 }
 
+void GraphNodeItem::setTraceMark(const QString& tag, const QColor& color)
+{
+    if (tag == m_traceTag && (tag.isEmpty() || color == m_traceColor))
+        return;
+    prepareGeometryChange();
+    m_traceTag = tag;
+    m_traceColor = color.isValid() ? color : kTraced;
+    m_traceText = QStaticText(tag);
+    m_traceText.setTextFormat(Qt::PlainText);
+    m_traceText.prepare(QTransform(), m_badgeFont);
+    const QSizeF size = m_traceText.size();
+    const qreal w = size.width() + 8;
+    const qreal h = size.height() + 2;
+    // Straddles the top right corner, so it reads as a tag on the box and never hides
+    // the box's title.
+    m_traceRect = tag.isEmpty() ? QRectF() : QRectF(m_box.right() - w + 4, m_box.top() - h / 2 - 2, w, h);
+    update();
+}
+
 QRectF GraphNodeItem::boundingRect() const
 {
-    const qreal m = kOutline;
-    return m_box.adjusted(-m, -m, m, m).united(m_badgeRect.adjusted(-1, -1, 1, 1));
+    const qreal m = std::max(kOutline, kTraceOutline + 1);
+    return m_box.adjusted(-m, -m, m, m)
+        .united(m_badgeRect.adjusted(-1, -1, 1, 1))
+        .united(m_traceRect.adjusted(-1, -1, 1, 1));
 }
 
 void GraphNodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*)
@@ -153,6 +178,8 @@ void GraphNodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* opt
         painter->fillRect(m_box, ring ? ringColor : m_fill);
         if (ring)
             painter->fillRect(m_box.adjusted(m_box.width() / 4, m_box.height() / 4, -m_box.width() / 4, -m_box.height() / 4), m_fill);
+        if (!m_traceTag.isEmpty())
+            painter->fillRect(m_box, kTraced);
         return;
     }
 
@@ -176,6 +203,14 @@ void GraphNodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* opt
         painter->drawRoundedRect(m_box.adjusted(inset, inset, -inset, -inset), radius, radius);
     }
 
+    if (!m_traceTag.isEmpty()) {
+        QPen pen(kTraced, kTraceOutline);
+        painter->setPen(pen);
+        painter->setBrush(Qt::NoBrush);
+        const qreal outset = kTraceOutline / 2;
+        painter->drawRoundedRect(m_box.adjusted(-outset, -outset, outset, outset), radius + outset, radius + outset);
+    }
+
     if (lod * m_lineHeight < kTextPixels * 1.6)
         return;
     painter->setPen(m_textColor);
@@ -193,6 +228,14 @@ void GraphNodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* opt
         painter->setPen(Qt::black);
         painter->setFont(m_badgeFont);
         painter->drawStaticText(m_badgeRect.topLeft() + QPointF(4, 1), m_badgeText);
+    }
+    if (!m_traceTag.isEmpty()) {
+        painter->setPen(QPen(m_traceColor.darker(130), 1));
+        painter->setBrush(m_traceColor);
+        painter->drawRoundedRect(m_traceRect, 3, 3);
+        painter->setPen(ColorLegend::textColorOn(m_traceColor));
+        painter->setFont(m_badgeFont);
+        painter->drawStaticText(m_traceRect.topLeft() + QPointF(4, 1), m_traceText);
     }
 }
 

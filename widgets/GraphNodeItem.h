@@ -41,6 +41,11 @@ public:
     bool isHighlighted() const { return m_highlighted; }
     void setBadge(const QString& text);  // a line drawn under the box; "" for none
     const QString& badge() const { return m_badge; }
+    // Reached by a filter-removal trace: a red outline and a small tag at the top right
+    // ("−ch 17") filled with the step's colour. An empty tag clears the mark.
+    void setTraceMark(const QString& tag, const QColor& color = QColor());
+    bool isTraceMarked() const { return !m_traceTag.isEmpty(); }
+    const QString& traceTag() const { return m_traceTag; }
 
     // The default fill of a box of this kind when nothing colours it.
     static QColor defaultFill(GraphNodeKind kind);
@@ -65,6 +70,10 @@ private:
     QStaticText m_badgeText;
     QRectF m_badgeRect;
     QString m_badge;
+    QString m_traceTag;
+    QStaticText m_traceText;
+    QRectF m_traceRect;
+    QColor m_traceColor;
     QColor m_fill;
     QColor m_textColor;
     QPen m_border;

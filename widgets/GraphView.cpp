@@ -3,6 +3,7 @@
 #include "widgets/ColorLegend.h"
 #include "widgets/GraphEdgeItem.h"
 #include "widgets/GraphNodeItem.h"
+#include "widgets/GraphTraceAnimation.h"
 #include "widgets/NumberFormat.h"
 
 #include <QApplication>
@@ -32,7 +33,9 @@ GraphView::GraphView(QWidget* parent)
     : QGraphicsView(parent)
     , m_scene(new QGraphicsScene(this))
     , m_legend(new ColorLegend(this))
+    , m_trace(new GraphTraceAnimation(this, m_scene))
 {
+    connect(m_trace, &GraphTraceAnimation::stopped, this, &GraphView::traceStopped);
     setScene(m_scene);
     setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
     setDragMode(ScrollHandDrag);
@@ -66,8 +69,10 @@ GraphLayoutOptions GraphView::layoutOptions(bool compact) const
 
 void GraphView::clear()
 {
+    m_trace->stop();
     m_scene->clear();
     m_nodes.clear();
+    m_edges.clear();
     m_layerItems.clear();
     m_scene->setSceneRect(QRectF());
 }
@@ -88,8 +93,11 @@ void GraphView::setGraph(const GraphLayout& layout)
     for (auto* item : m_nodes)
         if (item->layer() >= 0)
             m_layerItems[static_cast<size_t>(item->layer())] = item;
-    for (size_t i = 0; i < layout.edges.size(); ++i)
-        m_scene->addItem(new GraphEdgeItem(layout.edges[i], static_cast<int>(i)));
+    m_edges.reserve(layout.edges.size());
+    for (size_t i = 0; i < layout.edges.size(); ++i) {
+        m_edges.push_back(new GraphEdgeItem(layout.edges[i], static_cast<int>(i)));
+        m_scene->addItem(m_edges.back());
+    }
 
     const QRectF bounds(0, 0, layout.width, layout.height);
     m_scene->setSceneRect(bounds.adjusted(-20, -20, 20, 20));
@@ -287,6 +295,52 @@ bool GraphView::findLayer(const QString& name)
     return true;
 }
 
+void GraphView::playTrace(const std::vector<TraceFrame>& frames)
+{
+    m_trace->start(frames, m_nodes, m_edges, true);
+    setFocus(Qt::OtherFocusReason); // so Esc reaches the view
+}
+
+void GraphView::stopTrace()
+{
+    m_trace->stop();
+}
+
+void GraphView::setTraceTime(double seconds)
+{
+    m_trace->setTime(seconds);
+}
+
+bool GraphView::isTracing() const
+{
+    return m_trace->isActive();
+}
+
+double GraphView::traceTime() const
+{
+    return m_trace->time();
+}
+
+double GraphView::traceDuration() const
+{
+    return m_trace->duration();
+}
+
+double GraphView::traceStageTime(int stage) const
+{
+    return m_trace->stageTime(stage);
+}
+
+std::vector<int> GraphView::tracedNodes() const
+{
+    return m_trace->markedNodes();
+}
+
+QString GraphView::traceCaption() const
+{
+    return m_trace->caption();
+}
+
 void GraphView::wheelEvent(QWheelEvent* event)
 {
     const int delta = event->angleDelta().y();
@@ -302,7 +356,9 @@ void GraphView::wheelEvent(QWheelEvent* event)
 void GraphView::keyPressEvent(QKeyEvent* event)
 {
     const bool ctrl = event->modifiers() & Qt::ControlModifier;
-    if (event->matches(QKeySequence::ZoomIn) || (ctrl && (event->key() == Qt::Key_Equal || event->key() == Qt::Key_Plus))) {
+    if (event->key() == Qt::Key_Escape && m_trace->isActive()) {
+        m_trace->stop();
+    } else if (event->matches(QKeySequence::ZoomIn) || (ctrl && (event->key() == Qt::Key_Equal || event->key() == Qt::Key_Plus))) {
         zoomIn();
     } else if (event->matches(QKeySequence::ZoomOut) || (ctrl && event->key() == Qt::Key_Minus)) {
         zoomOut();
@@ -317,6 +373,13 @@ void GraphView::keyPressEvent(QKeyEvent* event)
 
 void GraphView::mousePressEvent(QMouseEvent* event)
 {
+    if (m_trace->isActive()) {
+        // The click only clears the trace: it neither selects nor starts a drag.
+        m_trace->stop();
+        m_pressPos = QPoint(-10000, -10000);
+        event->accept();
+        return;
+    }
     m_pressPos = event->position().toPoint();
     QGraphicsView::mousePressEvent(event);
 }
@@ -343,6 +406,7 @@ void GraphView::resizeEvent(QResizeEvent* event)
 {
     QGraphicsView::resizeEvent(event);
     placeLegend();
+    m_trace->placeCaption();
 }
 
 void GraphView::placeLegend()

@@ -6,9 +6,11 @@
 // for the font) and calls setGraph(); compact mode is a new layout. Everything indexed
 // by layer uses the layer indices of findLayers() that the layout was made from, and
 // survives setGraph() (values, selection, highlights, tooltips, badges are re-applied).
+// For teaching, playTrace() animates one filter's removal travelling through the boxes.
 #pragma once
 
 #include "core/GraphLayout.h"
+#include "widgets/TraceFrame.h"
 
 #include <QGraphicsView>
 
@@ -18,7 +20,9 @@
 namespace topiary {
 
 class ColorLegend;
+class GraphEdgeItem;
 class GraphNodeItem;
+class GraphTraceAnimation;
 
 class GraphView : public QGraphicsView {
     Q_OBJECT
@@ -64,9 +68,30 @@ public:
     // Pixmap caching of boxes (on by default); off only to measure what it saves.
     void setItemCaching(bool on);
 
+    // Animates one filter's removal (see traceFrames()): the first hop's boxes pulse, a
+    // dot runs along the arrows hop by hop (~0.6 s each), reached boxes keep a red
+    // outline and a tag, a caption strip over the view says what the hop removes, and
+    // the view pans to follow. The marks stay after the end until stopTrace(), Esc or a
+    // click on the graph. A new graph (setGraph, clear) stops it.
+    void playTrace(const std::vector<TraceFrame>& frames);
+    void stopTrace();
+    // Freezes the trace at t seconds from its start (for tests and screenshots); a trace
+    // started with playTrace stops moving.
+    void setTraceTime(double seconds);
+    bool isTracing() const;            // a trace is shown (moving or finished)
+    double traceTime() const;
+    double traceDuration() const;
+    // When boxes of hop number `stage` (0, 1, 2... after renumbering) are reached.
+    double traceStageTime(int stage) const;
+    // Boxes (GraphLayout node indices) the trace has reached, in the order reached.
+    std::vector<int> tracedNodes() const;
+    QString traceCaption() const;
+
 signals:
     // The user clicked a layer's box (or found it with findLayer).
     void layerSelected(int layer);
+    // The trace was cleared (Esc, a click, stopTrace or a new graph).
+    void traceStopped();
 
 protected:
     void wheelEvent(QWheelEvent* event) override;
@@ -86,6 +111,8 @@ private:
     QGraphicsScene* m_scene = nullptr;
     ColorLegend* m_legend = nullptr;
     std::vector<GraphNodeItem*> m_nodes;        // by GraphLayout node index
+    std::vector<GraphEdgeItem*> m_edges;        // by GraphLayout edge index
+    GraphTraceAnimation* m_trace = nullptr;
     std::vector<GraphNodeItem*> m_layerItems;   // by layer index, nullptr where none
     std::vector<double> m_values;
     QString m_metric;

@@ -551,11 +551,32 @@ void ImportanceHeatmap::setView(View view)
 void ImportanceHeatmap::showContextMenu(QCustomPlot* plot, const QPoint& pos)
 {
     QMenu menu(this);
+    const int filter = plot == m_kernelPlot ? filterAt(pos) : -1;
+    if (filter >= 0) {
+        QAction* trace = menu.addAction(tr("Show where filter %1 goes").arg(filter));
+        trace->setObjectName(QStringLiteral("traceFilter"));
+        trace->setToolTip(tr("Animate on the graph every place that loses a channel when this filter is pruned."));
+        connect(trace, &QAction::triggered, this, [this, filter] { emit traceRequested(filter); });
+        menu.addSeparator();
+    }
     QAction* save = menu.addAction(tr("Save as…"));
     save->setToolTip(tr("Save this plot as a PNG, SVG or PDF file."));
     if (menu.exec(plot->mapToGlobal(pos)) == save)
         savePlotImageInteractively(plot, this,
                                    plot == m_kernelPlot ? tr("kernel-heatmap.png") : tr("criteria-disagreement.png"));
+}
+
+int ImportanceHeatmap::filterAt(const QPoint& pos) const
+{
+    if (m_rows <= 0)
+        return -1;
+    for (QCPAxisRect* rect : {m_kernelPlot->axisRect(), m_sideRect}) {
+        if (!rect->rect().contains(pos))
+            continue;
+        const double row = std::round(rect->axis(QCPAxis::atLeft)->pixelToCoord(pos.y()));
+        return row >= 0 && row < static_cast<double>(m_rows) ? static_cast<int>(row) : -1;
+    }
+    return -1;
 }
 
 bool ImportanceHeatmap::saveImage(const QString& path)

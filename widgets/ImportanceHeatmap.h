@@ -64,10 +64,16 @@ public:
     QComboBox* criterionBox() const { return m_selector; }
     QCustomPlot* kernelPlot() const { return m_kernelPlot; }
     QCustomPlot* disagreementPlot() const { return m_gridPlot; }
+    // The filter whose row (heatmap or side bar) is under pos in kernelPlot() coordinates,
+    // -1 if none.
+    int filterAt(const QPoint& pos) const;
 
 signals:
     // The user picked another criterion for the side bar.
     void criterionChanged(Criterion criterion);
+    // "Show where filter k goes" from a filter row's context menu: the app animates the
+    // filter's removal through the graph.
+    void traceRequested(int filter);
 
 protected:
     void changeEvent(QEvent* event) override;

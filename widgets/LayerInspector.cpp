@@ -62,6 +62,7 @@ LayerInspector::LayerInspector(QWidget* parent)
     connect(m_histogram, &WeightHistogramPlot::thresholdDragged, this, &LayerInspector::thresholdDragged);
     connect(m_histogram, &WeightHistogramPlot::thresholdDragFinished, this, &LayerInspector::thresholdDragFinished);
     connect(m_heatmap, &ImportanceHeatmap::criterionChanged, this, &LayerInspector::criterionChanged);
+    connect(m_heatmap, &ImportanceHeatmap::traceRequested, this, &LayerInspector::traceRequested);
 
     retranslateUi();
     clear();

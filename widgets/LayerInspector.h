@@ -54,6 +54,8 @@ signals:
     void thresholdDragFinished(double magnitude);
     // From the heatmap: the side bar's criterion (a view choice, not a plan edit).
     void criterionChanged(topiary::Criterion criterion);
+    // From the heatmap's context menu: animate where this filter's removal goes.
+    void traceRequested(int filter);
 
 protected:
     void changeEvent(QEvent* event) override;

@@ -4,9 +4,11 @@
 
 #include "widgets/GraphView.h"
 #include "widgets/NumberFormat.h"
+#include "widgets/TraceFrame.h"
 
 #include "core/CostModel.h"
 #include "core/DependencyGroups.h"
+#include "core/FilterTrace.h"
 #include "core/Model.h"
 
 #include <QComboBox>
@@ -156,6 +158,7 @@ void GraphPane::onModelChanged()
     m_sensitivity.clear();
     m_selected = -1;
     m_laidOut = false;
+    m_pendingTrace.reset();
     m_view->clear();
     if (m_document->isEmpty())
         return;
@@ -203,6 +206,7 @@ void GraphPane::onLayoutDone()
     m_laidOut = true;
     refreshPlan();
     applyHighlights();
+    playPendingTrace();
     emit layoutReady();
 }
 
@@ -314,6 +318,28 @@ void GraphPane::applyHighlights()
         }
     }
     m_view->setHighlightedLayers(std::move(coupled));
+}
+
+Result<void> GraphPane::traceFilter(int layer, int filter)
+{
+    if (m_document->isEmpty() || !m_document->groups())
+        return fail(tr("No model is open.").toStdString());
+    auto trace = topiary::traceFilter(*m_document->model(), m_document->cost()->layers(), *m_document->groups(), layer, filter);
+    if (!trace)
+        return std::unexpected(trace.error());
+    m_pendingTrace = std::move(*trace);
+    if (m_laidOut)
+        playPendingTrace();
+    return {};
+}
+
+void GraphPane::playPendingTrace()
+{
+    const auto& layout = m_layouts[m_compact->isChecked() ? 1 : 0];
+    if (!m_pendingTrace || !layout || m_document->isEmpty())
+        return;
+    m_view->playTrace(traceFrames(*m_document->model(), *m_pendingTrace, *layout));
+    m_pendingTrace.reset();
 }
 
 void GraphPane::find()

@@ -4,6 +4,7 @@
 // and draws the dependency group of the selected layer. The drawing is GraphView's.
 #pragma once
 
+#include "core/FilterTrace.h"
 #include "core/GraphLayout.h"
 
 #include <QFutureWatcher>
@@ -40,6 +41,11 @@ public:
     void setSensitivity(std::vector<double> lossPerLayer);
     // True once the current model's layout is shown (tests and screenshots wait for it).
     bool hasLayout() const { return m_laidOut; }
+    // Animates where filter `filter` of `layer` goes when it is pruned (the core's
+    // traceFilter on the Document's model), on the boxes of the layout shown: in compact
+    // mode a folded BatchNorm or activation shows its step on its layer's box. Waits for
+    // the layout if it is still being made. Fails when the core cannot trace that filter.
+    Result<void> traceFilter(int layer, int filter);
 
 signals:
     void layerSelected(int layer);
@@ -58,6 +64,7 @@ private:
     void applyBadges();
     void applyHighlights();
     void find();
+    void playPendingTrace();
 
     Document* m_document;
     GraphView* m_view = nullptr;
@@ -74,6 +81,7 @@ private:
     bool m_laidOut = false;
     int m_selected = -1;
     std::vector<double> m_sensitivity;
+    std::optional<FilterTrace> m_pendingTrace; // waits for the layout
 };
 
 } // namespace topiary

@@ -4,9 +4,11 @@
 // inspector's gestures become plan edits, a drag becoming one undo step.
 #include "MainWindow.h"
 
+#include "GraphPane.h"
 #include "LiveEvaluation.h"
 
 #include "widgets/ExplainPanel.h"
+#include "widgets/ImportanceHeatmap.h"
 #include "widgets/LayerInspector.h"
 #include "widgets/NumberFormat.h"
 
@@ -14,13 +16,19 @@
 #include "core/CostModel.h"
 #include "core/DependencyGroups.h"
 #include "core/Explanation.h"
+#include "core/Importance.h"
+#include "core/LayerInspection.h"
 #include "core/Model.h"
 
+#include <QAction>
 #include <QDockWidget>
 #include <QFutureWatcher>
 #include <QMenu>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
 
 namespace topiary {
 
@@ -55,6 +63,49 @@ void MainWindow::createInspector()
     connect(m_explainDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
         if (visible)
             refreshInspector();
+    });
+
+    // Teaching: where one filter's removal goes, animated on the graph tab.
+    auto traceFilter = [this](int layer, int filter) {
+        if (layer < 0 || m_document->isEmpty())
+            return;
+        m_tabs->setCurrentWidget(m_graph);
+        if (auto traced = m_graph->traceFilter(layer, filter); !traced)
+            statusBar()->showMessage(QString::fromStdString(traced.error().message), 5000);
+    };
+    connect(m_inspector, &LayerInspector::traceRequested, this,
+        [this, traceFilter](int filter) { traceFilter(m_selectedLayer, filter); });
+    auto* traceAction = new QAction(this);
+    traceAction->setObjectName(QStringLiteral("traceFilterAction"));
+    m_helpMenu->insertAction(m_helpMenu->actions().value(1), traceAction);
+    // Texts set when the menu opens, so they follow a language change without a hook in
+    // MainWindow::retranslateUi.
+    auto retranslateTrace = [traceAction] {
+        traceAction->setText(tr("&Trace Filter Removal"));
+        traceAction->setStatusTip(tr("Animate on the graph where the selected layer's least important filter goes when pruned"));
+        traceAction->setToolTip(traceAction->statusTip());
+    };
+    retranslateTrace();
+    connect(m_helpMenu, &QMenu::aboutToShow, traceAction, retranslateTrace);
+    connect(traceAction, &QAction::triggered, this, [this, traceFilter] {
+        if (m_selectedLayer < 0 || m_document->isEmpty()) {
+            statusBar()->showMessage(tr("Select a layer to trace one of its filters."), 5000);
+            return;
+        }
+        // The least important filter under the heatmap's criterion, else by L1 norm.
+        std::vector<float> scores;
+        if (m_inspection && m_inspection->layer == m_selectedLayer) {
+            const auto& chosen = m_inspection->scores(m_inspector->heatmap()->criterion());
+            if (chosen.available())
+                scores = *chosen.scores;
+        }
+        if (scores.empty()) {
+            const Layer& layer = m_document->cost()->layers()[static_cast<size_t>(m_selectedLayer)];
+            if (auto filters = filterMatrix(*m_document->model(), layer))
+                scores = l1Scores(*filters);
+        }
+        const int filter = scores.empty() ? 0 : static_cast<int>(std::min_element(scores.begin(), scores.end()) - scores.begin());
+        traceFilter(m_selectedLayer, filter);
     });
 
     connect(m_inspector, &LayerInspector::pruneEdited, this, &MainWindow::editSelectedLayerPrune);

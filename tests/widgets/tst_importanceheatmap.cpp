@@ -14,7 +14,12 @@
 #include "core/Plan.h"
 #include "core/PruneSelection.h"
 
+#include <QAction>
+#include <QApplication>
 #include <QComboBox>
+#include <QContextMenuEvent>
+#include <QMenu>
+#include <QTimer>
 #include <QFile>
 #include <QImage>
 #include <QSignalSpy>
@@ -105,6 +110,7 @@ private slots:
     void unavailableCriteriaAreDisabledWithTheirReason();
     void disagreementGridAndOverlap();
     void savesValidImages();
+    void filterRowMenuRequestsATrace();
 };
 
 void TestImportanceHeatmap::struckOutRowsAreThePrunedFilters()
@@ -232,6 +238,56 @@ void TestImportanceHeatmap::savesValidImages()
     QVERIFY(map.saveImage(grid));
     QCOMPARE(QImage(grid).size(), map.disagreementPlot()->size());
     QVERIFY(!map.saveImage(dir.filePath(QStringLiteral("kernels.txt"))));
+}
+
+// Right-click filter row 2 of the heatmap (or its side bar): the menu offers "Show where
+// filter 2 goes", which emits traceRequested(2). Outside the rows there is no such entry.
+void TestImportanceHeatmap::filterRowMenuRequestsATrace()
+{
+    const Fixture f(true);
+    ImportanceHeatmap map;
+    map.resize(480, 400);
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    show(map, f.inspect(Plan{}));
+    QCustomPlot* plot = map.kernelPlot();
+    plot->replot();
+    const int y2 = static_cast<int>(plot->yAxis->coordToPixel(2.0));
+    const QPoint onRow(plot->axisRect()->center().x(), y2);
+    QCOMPARE(map.filterAt(onRow), 2);
+    QCOMPARE(map.filterAt(QPoint(plot->axisRect()->center().x(), static_cast<int>(plot->yAxis->coordToPixel(0.0)))), 0);
+    QCOMPARE(map.filterAt(QPoint(2, 2)), -1); // the margin, not a row
+
+    QSignalSpy requested(&map, &ImportanceHeatmap::traceRequested);
+    QStringList entries;
+    // A right click: the press, then the context-menu event the window system sends with it.
+    auto rightClick = [plot](QPoint at) {
+        QTest::mouseClick(plot, Qt::RightButton, {}, at);
+        QContextMenuEvent event(QContextMenuEvent::Mouse, at, plot->mapToGlobal(at));
+        QApplication::sendEvent(plot, &event);
+    };
+    auto pickTrace = [&entries] {
+        auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget());
+        if (!menu)
+            return;
+        for (QAction* a : menu->actions())
+            entries << a->text();
+        if (auto* trace = menu->findChild<QAction*>(QStringLiteral("traceFilter")))
+            trace->trigger();
+        menu->close();
+    };
+    QTimer::singleShot(100, pickTrace);
+    rightClick(onRow);
+    QTRY_COMPARE(requested.count(), 1);
+    QCOMPARE(requested.at(0).at(0).toInt(), 2);
+    QVERIFY(entries.contains(QStringLiteral("Show where filter 2 goes")));
+
+    entries.clear();
+    QTimer::singleShot(100, pickTrace);
+    rightClick(QPoint(2, 2));
+    QTRY_VERIFY(!entries.isEmpty());
+    QVERIFY(!entries.contains(QStringLiteral("Show where filter 2 goes")));
+    QCOMPARE(requested.count(), 1);
 }
 
 QTEST_MAIN(TestImportanceHeatmap)

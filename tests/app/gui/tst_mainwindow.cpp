@@ -25,9 +25,11 @@
 #include "core/CostModel.h"
 #include "core/Model.h"
 
+#include <QContextMenuEvent>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QAction>
+#include <QApplication>
 #include <QFile>
 #include <QFileInfo>
 #include <QMenu>
@@ -35,7 +37,9 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -46,6 +50,7 @@
 #include <qcustomplot.h>
 #include <QUrl>
 
+#include <algorithm>
 #include <string>
 
 using namespace Qt::StringLiterals;
@@ -115,6 +120,7 @@ private slots:
     void projectRestoresPlanAndHistory();
     void everyViewFollowsTheGesturesAndUndo();
     void comparesCriteriaOnTheSelectedLayer();
+    void heatmapMenuTracesAFilterOnTheGraph();
 
 private:
     QTemporaryDir m_dir;
@@ -569,6 +575,85 @@ void TestMainWindow::everyViewFollowsTheGesturesAndUndo()
     QTRY_VERIFY(inspector->heatmap()->struckOutRows().empty());
     QVERIFY(inspector->histogram()->greyBinCount() == 0);
     QCOMPARE(box->fill(), unprunedFill);
+}
+
+// Teaching: right-click filter 3 of the sample's stem in the importance heatmap, choose
+// "Show where filter 3 goes": the graph tab comes up and, at the end of the animation,
+// the stem's BatchNorm and the next conv's input are marked. Help > Trace Filter Removal
+// traces the filter with the shortest bar in the heatmap's side bar.
+void TestMainWindow::heatmapMenuTracesAFilterOnTheGraph()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    window.resize(1400, 1000);
+    window.show();
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openSample();
+    QVERIFY(waitForLoad(finished));
+    QTRY_VERIFY_WITH_TIMEOUT(window.graphPane()->hasLayout(), 20000);
+    auto* tabs = window.findChild<QTabWidget*>(u"views"_s);
+    tabs->setCurrentIndex(1); // the layer table: the trace must bring the graph back
+    window.selectLayer(0);
+    auto* inspector = window.findChild<topiary::LayerInspector*>();
+    QTRY_COMPARE(inspector->layer(), 0);
+    QCustomPlot* plot = inspector->heatmap()->kernelPlot();
+    QTRY_VERIFY(inspector->heatmap()->sideBarValues().size() == 24);
+    plot->replot();
+    const QPoint row3(plot->axisRect()->center().x(), static_cast<int>(plot->yAxis->coordToPixel(3.0)));
+    QCOMPARE(inspector->heatmap()->filterAt(row3), 3);
+
+    QString menuText;
+    QTimer::singleShot(200, [&menuText] {
+        auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget());
+        if (!menu)
+            return;
+        if (auto* action = menu->findChild<QAction*>(u"traceFilter"_s)) {
+            menuText = action->text();
+            action->trigger();
+        }
+        menu->close();
+    });
+    QTest::mouseClick(plot, Qt::RightButton, {}, row3);
+    QContextMenuEvent rightClick(QContextMenuEvent::Mouse, row3, plot->mapToGlobal(row3)); // what the window system adds
+    QApplication::sendEvent(plot, &rightClick);
+    QTRY_COMPARE(menuText, u"Show where filter 3 goes"_s);
+    QCOMPARE(tabs->currentWidget(), static_cast<QWidget*>(window.graphPane()));
+    topiary::GraphView* graph = window.graphPane()->view();
+    QVERIFY(graph->isTracing());
+    if (const QString shots = qEnvironmentVariable("TOPIARY_TRACE_SHOTS"); !shots.isEmpty()) {
+        graph->setTraceTime(graph->traceStageTime(1) - 0.25);
+        QVERIFY(window.grab().save(shots + u"/trace-window-travel.png"_s));
+    }
+    graph->setTraceTime(graph->traceDuration());
+    if (const QString shots = qEnvironmentVariable("TOPIARY_TRACE_SHOTS"); !shots.isEmpty())
+        QVERIFY(window.grab().save(shots + u"/trace-window-end.png"_s));
+    // The stem's BN (its own box, or the stem's box in the compact layout) and the next
+    // conv's input channel 3.
+    bool bnMarked = false;
+    for (auto* item : graph->scene()->items()) {
+        if (item->type() != topiary::GraphNodeItem::Type)
+            continue;
+        auto* node = static_cast<topiary::GraphNodeItem*>(item);
+        const QString op = node->lines().value(0);
+        if (node->name().contains(u"/stem/"_s) && (op == u"BatchNormalization"_s || op.contains(u"BN"_s)))
+            bnMarked = node->isTraceMarked();
+    }
+    QVERIFY(bnMarked);
+    QCOMPARE(graph->layerItem(0)->traceTag(), u"\u2212filter 3"_s);
+    QCOMPARE(graph->layerItem(1)->traceTag(), u"\u2212in 3"_s);
+    QVERIFY(!graph->layerItem(2)->isTraceMarked());
+    QTest::keyClick(graph, Qt::Key_Escape);
+    QVERIFY(!graph->isTracing());
+
+    // Help > Trace Filter Removal: the least important filter by the side bar's criterion.
+    const auto bars = inspector->heatmap()->sideBarValues();
+    const int weakest = static_cast<int>(std::min_element(bars.begin(), bars.end()) - bars.begin());
+    auto* action = window.findChild<QAction*>(u"traceFilterAction"_s);
+    QVERIFY(action);
+    action->trigger();
+    QVERIFY(graph->isTracing());
+    graph->setTraceTime(graph->traceDuration());
+    QCOMPARE(graph->layerItem(0)->traceTag(), u"\u2212filter %1"_s.arg(weakest));
 }
 
 QTEST_MAIN(TestMainWindow)
