@@ -544,10 +544,6 @@
         <translation>%1（原文件 %2）</translation>
     </message>
     <message>
-        <source>about %1 or less</source>
-        <translation>约 %1 或更小</translation>
-    </message>
-    <message>
         <source>ONNX models (*.onnx)</source>
         <translation>ONNX 模型 (*.onnx)</translation>
     </message>

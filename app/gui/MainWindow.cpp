@@ -278,9 +278,7 @@ void MainWindow::exportModel(const QString& path, const ApplyOptions& options)
     const auto model = m_document->model();
     const Plan plan = m_document->plan();
     const ModelStats& stats = m_document->currentStats();
-    const qint64 predicted = !options.shrink ? stats.maskedFileBytes
-        : options.int8Qdq                    ? stats.shrunkQdqFileBytes
-                                             : stats.shrunkFileBytes;
+    const qint64 predicted = predictedFileBytes(stats, options);
     WriteOptions write;
     if (!m_document->path().startsWith(QLatin1Char(':')))
         write.source = m_document->path().toStdString();
