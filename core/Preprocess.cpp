@@ -165,6 +165,10 @@ Result<ChosenPreprocess> findPreprocess(const Model& model, const PreprocessSear
         const auto candidate = folder / "preprocess.json";
         return std::filesystem::is_regular_file(candidate, ec) ? candidate : std::filesystem::path();
     };
+    if (!search.modelFile.empty())
+        if (auto file = besideIn(std::filesystem::absolute(search.modelFile, ec).parent_path()); !file.empty())
+            return fromFile(file, PreprocessOrigin::BesideModel);
+
     if (!search.dataset.empty()) {
         const auto data = std::filesystem::absolute(search.dataset, ec);
         std::vector<std::filesystem::path> folders;
@@ -175,10 +179,6 @@ Result<ChosenPreprocess> findPreprocess(const Model& model, const PreprocessSear
             if (auto file = besideIn(folder); !file.empty())
                 return fromFile(file, PreprocessOrigin::BesideDataset);
     }
-    if (!search.modelFile.empty())
-        if (auto file = besideIn(std::filesystem::absolute(search.modelFile, ec).parent_path()); !file.empty())
-            return fromFile(file, PreprocessOrigin::BesideModel);
-
     auto spec = defaultPreprocess(model);
     if (!spec)
         return std::unexpected(spec.error().withContext("no preprocess.json beside the data or the model, and no default"));

@@ -83,9 +83,10 @@ Result<PreprocessSpec> loadPreprocess(const std::filesystem::path& file);
 // and the CLI. In order, the first that exists wins:
 //   1. an explicit file (topiary-cli --preprocess FILE);
 //   2. a spec recorded with the work (a project or a recipe);
-//   3. preprocess.json beside the dataset: inside it when it is a folder, else (or then)
-//      in the folder that holds it; the data's own description is the most specific;
-//   4. preprocess.json beside the model file;
+//   3. preprocess.json beside the model file: the normalisation the model was trained
+//      with belongs to the model, whatever images it is shown;
+//   4. preprocess.json beside the dataset: inside it when it is a folder, else (or then)
+//      in the folder that holds it (a model shipped without one, data that carries one);
 //   5. defaultPreprocess(model), with a warning, since its normalisation is a guess.
 // A file that is found but does not parse is an error naming it, never skipped: a typo
 // must not silently become the defaults. So is a spec that does not fit the model

@@ -64,7 +64,7 @@ struct Folders {
 
 } // namespace
 
-TEST_CASE("preprocess choice: the dataset's preprocess.json wins over the model's", "[preprocess-choice]")
+TEST_CASE("preprocess choice: the model's preprocess.json wins over the dataset's", "[preprocess-choice]")
 {
     Folders f;
     writeSpec(f.modelFile.parent_path() / "preprocess.json", 0.1);
@@ -72,6 +72,14 @@ TEST_CASE("preprocess choice: the dataset's preprocess.json wins over the model'
     const fs::path images = f.data / "images-idx3-ubyte";
     touch(images);
 
+    auto modelFirst = choosePreprocess(f.model, f.search(images));
+    REQUIRE(modelFirst.has_value());
+    CHECK(modelFirst->origin == PreprocessOrigin::BesideModel);
+    CHECK(modelFirst->file == f.modelFile.parent_path() / "preprocess.json");
+    CHECK(modelFirst->spec.mean == std::vector<double> { 0.1 });
+
+    // Without the model's file, the data's is used.
+    fs::remove(f.modelFile.parent_path() / "preprocess.json");
     auto chosen = choosePreprocess(f.model, f.search(images));
     REQUIRE(chosen.has_value());
     CHECK(chosen->origin == PreprocessOrigin::BesideDataset);
@@ -88,15 +96,6 @@ TEST_CASE("preprocess choice: the dataset's preprocess.json wins over the model'
         REQUIRE(inFolder.has_value());
         CHECK(inFolder->file == folder / "preprocess.json");
         CHECK(inFolder->spec.mean == std::vector<double> { 0.3 });
-    }
-    SECTION("without a file beside the data, the model's is used")
-    {
-        fs::remove(f.data / "preprocess.json");
-        auto besideModel = choosePreprocess(f.model, f.search(images));
-        REQUIRE(besideModel.has_value());
-        CHECK(besideModel->origin == PreprocessOrigin::BesideModel);
-        CHECK(besideModel->file == f.modelFile.parent_path() / "preprocess.json");
-        CHECK(besideModel->spec.mean == std::vector<double> { 0.1 });
     }
 }
 
