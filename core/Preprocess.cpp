@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <system_error>
 #include <tuple>
 #include <unordered_set>
+#include <vector>
 
 namespace topiary {
 
@@ -138,6 +140,64 @@ Result<PreprocessSpec> defaultPreprocess(const onnx::ModelProto& model)
         spec.stddev = { 1.0 };
     }
     return spec;
+}
+
+namespace {
+
+Result<ChosenPreprocess> findPreprocess(const Model& model, const PreprocessSearch& search)
+{
+    auto fromFile = [](const std::filesystem::path& file, PreprocessOrigin origin) -> Result<ChosenPreprocess> {
+        auto spec = loadPreprocess(file);
+        if (!spec)
+            return std::unexpected(spec.error()); // it names the file
+        return ChosenPreprocess { std::move(*spec), origin, file, file.string(), {} };
+    };
+    if (!search.explicitFile.empty())
+        return fromFile(search.explicitFile, PreprocessOrigin::ExplicitFile);
+    if (search.recorded)
+        return ChosenPreprocess { *search.recorded, PreprocessOrigin::Recorded, {},
+            search.recordedFrom.empty() ? std::string("the recorded preprocessing") : search.recordedFrom, {} };
+
+    std::error_code ec;
+    auto besideIn = [&](const std::filesystem::path& folder) -> std::filesystem::path {
+        if (folder.empty())
+            return {};
+        const auto candidate = folder / "preprocess.json";
+        return std::filesystem::is_regular_file(candidate, ec) ? candidate : std::filesystem::path();
+    };
+    if (!search.modelFile.empty())
+        if (auto file = besideIn(std::filesystem::absolute(search.modelFile, ec).parent_path()); !file.empty())
+            return fromFile(file, PreprocessOrigin::BesideModel);
+
+    if (!search.dataset.empty()) {
+        const auto data = std::filesystem::absolute(search.dataset, ec);
+        std::vector<std::filesystem::path> folders;
+        if (std::filesystem::is_directory(data, ec))
+            folders.push_back(data);
+        folders.push_back(data.parent_path());
+        for (const auto& folder : folders)
+            if (auto file = besideIn(folder); !file.empty())
+                return fromFile(file, PreprocessOrigin::BesideDataset);
+    }
+    auto spec = defaultPreprocess(model);
+    if (!spec)
+        return std::unexpected(spec.error().withContext("no preprocess.json beside the data or the model, and no default"));
+    std::string warning = "no preprocess.json beside the data or the model: using defaults from the model's input shape";
+    warning += spec->channels == 3 ? " (ImageNet mean and std)" : " (pixels / 255)";
+    return ChosenPreprocess { std::move(*spec), PreprocessOrigin::ModelDefaults, {},
+        "defaults from the model's input shape", std::move(warning) };
+}
+
+} // namespace
+
+Result<ChosenPreprocess> choosePreprocess(const Model& model, const PreprocessSearch& search)
+{
+    auto chosen = findPreprocess(model, search);
+    if (!chosen)
+        return chosen;
+    if (auto fits = checkPreprocessFor(chosen->spec, model.proto()); !fits)
+        return std::unexpected(fits.error().withContext(chosen->description));
+    return chosen;
 }
 
 } // namespace topiary

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,5 +78,37 @@ nlohmann::json preprocessToJson(const PreprocessSpec& spec);
 Result<PreprocessSpec> preprocessFromJson(const nlohmann::json& json);
 Result<PreprocessSpec> parsePreprocess(std::string_view text);
 Result<PreprocessSpec> loadPreprocess(const std::filesystem::path& file);
+
+// Choosing the preprocessing for evaluating a model on a dataset, one rule for the GUI
+// and the CLI. In order, the first that exists wins:
+//   1. an explicit file (topiary-cli --preprocess FILE);
+//   2. a spec recorded with the work (a project or a recipe);
+//   3. preprocess.json beside the model file: the normalisation the model was trained
+//      with belongs to the model, whatever images it is shown;
+//   4. preprocess.json beside the dataset: inside it when it is a folder, else (or then)
+//      in the folder that holds it (a model shipped without one, data that carries one);
+//   5. defaultPreprocess(model), with a warning, since its normalisation is a guess.
+// A file that is found but does not parse is an error naming it, never skipped: a typo
+// must not silently become the defaults. So is a spec that does not fit the model
+// (checkPreprocessFor), with where it came from.
+enum class PreprocessOrigin { ExplicitFile, Recorded, BesideDataset, BesideModel, ModelDefaults };
+
+struct PreprocessSearch {
+    std::filesystem::path explicitFile; // "" = none
+    std::optional<PreprocessSpec> recorded;
+    std::string recordedFrom; // what recorded it, for the description: "the recipe r.json"
+    std::filesystem::path dataset; // an image folder, a list or an IDX file; "" = none
+    std::filesystem::path modelFile; // "" when the model is not a file (a bundled resource)
+};
+
+struct ChosenPreprocess {
+    PreprocessSpec spec;
+    PreprocessOrigin origin = PreprocessOrigin::ModelDefaults;
+    std::filesystem::path file; // the preprocess.json read (origins 1, 3 and 4)
+    std::string description; // "resources/sample/preprocess.json", "defaults from the model's input shape"
+    std::string warning; // set with ModelDefaults: no file was found, the normalisation is guessed
+};
+
+Result<ChosenPreprocess> choosePreprocess(const Model& model, const PreprocessSearch& search);
 
 } // namespace topiary

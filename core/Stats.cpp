@@ -1,5 +1,6 @@
 #include "core/Stats.h"
 
+#include "core/Apply.h"
 #include "core/CostModel.h"
 #include "core/DependencyGroups.h"
 #include "core/Huffman.h"
@@ -445,7 +446,8 @@ ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection
     // Extra activation bytes of factored layers (the r-channel tensor between the two halves).
     std::vector<int64_t> extraAt(d.model.nodes().size(), 0);
     int64_t lowRankFileDelta = 0;
-    int64_t qdqFileDelta = 0;
+    int64_t qdqFileDelta = 0; // with the shrunk shapes
+    int64_t maskedQdqFileDelta = 0; // with every shape as in the source
 
     out.layers.resize(layers.size());
     for (size_t li = 0; li < layers.size(); ++li) {
@@ -543,6 +545,7 @@ ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection
                     dims[outAxis == 0 ? 1 : 0] = s.inChannels / (layer.kind == LayerKind::Conv ? layer.group : 1);
             }
             qdqFileDelta += qdqBytesDelta(layer.weight, dims, spec.quant, static_cast<int64_t>(outAxis));
+            maskedQdqFileDelta += qdqBytesDelta(layer.weight, layer.weightShape, spec.quant, static_cast<int64_t>(outAxis));
         }
 
         out.params += s.params;
@@ -612,7 +615,15 @@ ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection
     out.maskedFileBytes = d.originalFileBytes + metadata + lowRankFileDelta;
     out.shrunkFileBytes = out.maskedFileBytes + shrinkDelta;
     out.shrunkQdqFileBytes = out.shrunkFileBytes + qdqFileDelta;
+    out.maskedQdqFileBytes = out.maskedFileBytes + maskedQdqFileDelta;
     return out;
+}
+
+int64_t predictedFileBytes(const ModelStats& stats, const ApplyOptions& options)
+{
+    if (options.shrink)
+        return options.int8Qdq ? stats.shrunkQdqFileBytes : stats.shrunkFileBytes;
+    return options.int8Qdq ? stats.maskedQdqFileBytes : stats.maskedFileBytes;
 }
 
 } // namespace topiary

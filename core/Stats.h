@@ -19,6 +19,7 @@ namespace topiary {
 
 class CostModel;
 class Model;
+struct ApplyOptions;
 class Plan;
 struct DependencyGroup;
 struct PruneSelection;
@@ -68,9 +69,15 @@ struct ModelStats {
     int64_t maskedFileBytes = 0;
     int64_t shrunkFileBytes = 0;
     int64_t shrunkQdqFileBytes = 0; // shrunk, 8-bit uniform layers as int8 + DequantizeLinear
+    int64_t maskedQdqFileBytes = 0; // masked (every shape kept), 8-bit uniform layers as int8 QDQ
     int64_t originalFileBytes = 0;
     bool exact = true; // false when pruned channels of Concat-coupled groups were estimated
 };
+
+// The size of the file apply(model, plan, options) then writeModel() write, chosen from
+// the stats of that plan: masked or shrunk, float or int8 QDQ. The one place that maps
+// export options to a predicted size, so the dialog, the status bar and the CLI agree.
+int64_t predictedFileBytes(const ModelStats& stats, const ApplyOptions& options);
 
 class StatsModel {
 public:

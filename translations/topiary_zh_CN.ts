@@ -544,10 +544,6 @@
         <translation>%1（原文件 %2）</translation>
     </message>
     <message>
-        <source>about %1 or less</source>
-        <translation>约 %1 或更小</translation>
-    </message>
-    <message>
         <source>ONNX models (*.onnx)</source>
         <translation>ONNX 模型 (*.onnx)</translation>
     </message>
@@ -1225,12 +1221,16 @@ The attached BatchNormalization adds %1 more.</source>
         <translation>项目</translation>
     </message>
     <message>
-        <source>the defaults of the model&apos;s input</source>
-        <translation>模型输入的默认设置</translation>
+        <source>Cannot evaluate on %1: %2</source>
+        <translation>无法在 %1 上评估：%2</translation>
     </message>
     <message>
-        <source>Cannot evaluate on %1: %2 (preprocessing from %3)</source>
-        <translation>无法在 %1 上评估：%2（预处理来自%3）</translation>
+        <source>No preprocess.json beside %1 or the model: using defaults from the model&apos;s input, which may not be how it was trained</source>
+        <translation>%1 和模型旁都没有 preprocess.json：使用模型输入的默认设置，可能与训练时的预处理不同</translation>
+    </message>
+    <message>
+        <source>Preprocessing for %1 from %2</source>
+        <translation>%1 的预处理来自%2</translation>
     </message>
     <message>
         <source>Cannot open dataset %1: %2</source>

@@ -1,23 +1,16 @@
 #include "widgets/ColorLegend.h"
 
+#include "widgets/ColorScale.h"
 #include "widgets/NumberFormat.h"
 
 #include <QLinearGradient>
 #include <QPainter>
 
 #include <algorithm>
-#include <array>
-#include <cmath>
 
 namespace topiary {
 
 namespace {
-
-// Viridis at 9 evenly spaced stops (matplotlib's table); linear in between.
-constexpr std::array<std::array<int, 3>, 9> kViridis = {{
-    {68, 1, 84}, {71, 44, 122}, {59, 81, 139}, {44, 113, 142}, {33, 144, 141},
-    {39, 173, 129}, {92, 200, 99}, {170, 220, 50}, {253, 231, 37},
-}};
 
 constexpr int kBarWidth = 160;
 constexpr int kBarHeight = 10;
@@ -50,15 +43,7 @@ void ColorLegend::setScale(const QString& metricName, double min, double max)
 
 QColor ColorLegend::colorAt(double value, double min, double max)
 {
-    double t = max > min ? (value - min) / (max - min) : 0.5;
-    t = std::clamp(std::isnan(t) ? 0.0 : t, 0.0, 1.0);
-    const double pos = t * static_cast<double>(kViridis.size() - 1);
-    const auto i = std::min(static_cast<size_t>(pos), kViridis.size() - 2);
-    const double f = pos - static_cast<double>(i);
-    auto mix = [&](size_t c) {
-        return static_cast<int>(std::lround(kViridis[i][c] * (1 - f) + kViridis[i + 1][c] * f));
-    };
-    return QColor(mix(0), mix(1), mix(2));
+    return viridis(max > min ? (value - min) / (max - min) : 0.5);
 }
 
 QColor ColorLegend::textColorOn(const QColor& background)
@@ -91,9 +76,7 @@ void ColorLegend::paintEvent(QPaintEvent*)
 
     const QRect bar(kMargin, nameRect.bottom() + 3, width() - 2 * kMargin, kBarHeight);
     QLinearGradient gradient(bar.topLeft(), bar.topRight());
-    for (size_t i = 0; i < kViridis.size(); ++i)
-        gradient.setColorAt(static_cast<double>(i) / static_cast<double>(kViridis.size() - 1),
-                            QColor(kViridis[i][0], kViridis[i][1], kViridis[i][2]));
+    addViridisStops(gradient);
     p.setPen(Qt::NoPen);
     p.fillRect(bar, gradient);
 

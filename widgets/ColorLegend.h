@@ -20,7 +20,7 @@ public:
     double maximum() const { return m_max; }
 
     // Colour of value on the scale min..max (clamped); a perceptually even ramp from dark
-    // blue through green to yellow (viridis), readable by colour-blind users.
+    // blue through green to yellow (viridis, widgets/ColorScale.h), readable by colour-blind users.
     static QColor colorAt(double value, double min, double max);
     // Text colour that stays readable on background.
     static QColor textColorOn(const QColor& background);

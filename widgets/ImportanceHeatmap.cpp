@@ -1,6 +1,7 @@
 #include "widgets/ImportanceHeatmap.h"
 #include "widgets/PlotStyle.h"
 
+#include "widgets/ColorScale.h"
 #include "widgets/PlotExport.h"
 
 #include <QComboBox>
@@ -28,18 +29,6 @@ constexpr Criterion kSelectorOrder[] = {Criterion::L1, Criterion::L2, Criterion:
 const QColor kBarColour(59, 120, 176);
 const QColor kPrunedBarColour(185, 185, 185);
 const QColor kStrikeColour(230, 40, 30);
-
-QCPColorGradient viridis()
-{
-    QCPColorGradient g;
-    g.clearColorStops();
-    g.setColorStopAt(0.0, QColor(68, 1, 84));
-    g.setColorStopAt(0.25, QColor(59, 82, 139));
-    g.setColorStopAt(0.5, QColor(33, 145, 140));
-    g.setColorStopAt(0.75, QColor(94, 201, 98));
-    g.setColorStopAt(1.0, QColor(253, 231, 37));
-    return g;
-}
 
 QSharedPointer<QCPAxisTickerFixed> integerTicker()
 {
@@ -187,10 +176,10 @@ void ImportanceHeatmap::buildKernelPlot()
     plot->plotLayout()->addElement(0, 2, m_scale);
     m_scale->setType(QCPAxis::atRight);
     m_scale->setBarWidth(10);
-    m_scale->setGradient(viridis());
+    m_scale->setGradient(viridisGradient());
     styleAxis(m_scale->axis(), small);
     m_map->setColorScale(m_scale);
-    m_map->setGradient(viridis());
+    m_map->setGradient(viridisGradient());
 
     auto* margins = new QCPMarginGroup(plot);
     main->setMarginGroup(QCP::msTop | QCP::msBottom, margins);

@@ -2,6 +2,7 @@
 #include "widgets/PlotStyle.h"
 
 #include "core/Layer.h"
+#include "widgets/ColorScale.h"
 #include "widgets/NumberFormat.h"
 
 #include <qcustomplot.h>
@@ -18,20 +19,6 @@
 namespace topiary {
 
 namespace {
-
-// Perceptually even and readable in grey (viridis): low scores dark, high scores bright.
-QCPColorGradient importanceGradient()
-{
-    QCPColorGradient g;
-    g.clearColorStops();
-    g.setColorStopAt(0.0, QColor(0x44, 0x01, 0x54));
-    g.setColorStopAt(0.25, QColor(0x3b, 0x52, 0x8b));
-    g.setColorStopAt(0.5, QColor(0x21, 0x91, 0x8c));
-    g.setColorStopAt(0.75, QColor(0x5e, 0xc9, 0x62));
-    g.setColorStopAt(1.0, QColor(0xfd, 0xe7, 0x25));
-    g.setNanHandling(QCPColorGradient::nhTransparent);
-    return g;
-}
 
 // Red appears nowhere in viridis, so pruned cells stand out; partial pruning tints.
 const QColor kPrunedColor(0xe4, 0x1a, 0x1c);
@@ -92,7 +79,7 @@ NetworkOverviewMap::NetworkOverviewMap(QWidget* parent)
     m_plot->setMinimumSize(240, 160);
 
     m_importance = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
-    m_importance->setGradient(importanceGradient());
+    m_importance->setGradient(viridisGradient());
     m_importance->setInterpolate(false);
     m_importance->setTightBoundary(false);
     m_importance->setDataRange(QCPRange(0.0, 1.0));
@@ -104,7 +91,7 @@ NetworkOverviewMap::NetworkOverviewMap(QWidget* parent)
     m_scale = new QCPColorScale(m_plot);
     m_plot->plotLayout()->addElement(0, 1, m_scale);
     m_scale->setType(QCPAxis::atRight);
-    m_scale->setGradient(importanceGradient());
+    m_scale->setGradient(viridisGradient());
     m_scale->setDataRange(QCPRange(0.0, 1.0));
     m_scale->setBarWidth(10);
     m_importance->setColorScale(m_scale);

@@ -22,36 +22,6 @@ std::optional<int64_t> positiveInteger(const std::string& text, int64_t highest)
     return v;
 }
 
-struct ChosenPreprocess {
-    PreprocessSpec spec;
-    std::string source; // the file, or "defaults from the model's input"
-};
-
-// --preprocess FILE, else a preprocess.json next to the model (as the bundled sample has),
-// else defaults from the model's input shape.
-Result<ChosenPreprocess> choosePreprocess(const Model& model, const std::optional<std::string>& file)
-{
-    std::filesystem::path path;
-    if (file) {
-        path = *file;
-    } else {
-        std::error_code ec;
-        const auto beside = model.path().parent_path() / "preprocess.json";
-        if (std::filesystem::is_regular_file(beside, ec))
-            path = beside;
-    }
-    if (!path.empty()) {
-        auto spec = loadPreprocess(path);
-        if (!spec)
-            return std::unexpected(spec.error());
-        return ChosenPreprocess { *spec, path.string() };
-    }
-    auto spec = defaultPreprocess(model);
-    if (!spec)
-        return std::unexpected(spec.error().withContext("no --preprocess given and no default"));
-    return ChosenPreprocess { *spec, "defaults from the model's input shape" };
-}
-
 } // namespace
 
 SplitArgs splitCompactFlags(const std::vector<std::string>& argv)
@@ -135,25 +105,29 @@ std::optional<int> readEvalInputs(const char* command, const Model& model, const
         inputs.options.batchSize = static_cast<int>(*v);
     }
     inputs.options.shuffle = !args.has("in-order");
-    auto preprocess = choosePreprocess(model, args.value("preprocess"));
-    // A recipe that records its preprocessing wins over the files beside the model.
-    if (auto recipePath = args.value("recipe"); recipePath && !args.value("preprocess")) {
+    PreprocessSearch search;
+    search.explicitFile = args.value("preprocess").value_or("");
+    search.dataset = *dataPath;
+    search.modelFile = model.path();
+    // A recipe that records its preprocessing wins over the files beside the data and model.
+    if (auto recipePath = args.value("recipe")) {
         std::ifstream in(*recipePath, std::ios::binary);
         std::stringstream text;
         text << in.rdbuf();
-        if (auto recipe = parseRecipe(text.str()); recipe && recipe->preprocess)
-            preprocess = ChosenPreprocess { *recipe->preprocess, "the recipe " + *recipePath };
+        if (auto recipe = parseRecipe(text.str()); recipe && recipe->preprocess) {
+            search.recorded = *recipe->preprocess;
+            search.recordedFrom = "the recipe " + *recipePath;
+        }
     }
+    auto preprocess = choosePreprocess(model, search);
     if (!preprocess) {
         std::cerr << "topiary-cli " << command << ": " << preprocess.error().message << '\n';
         return 1;
     }
-    if (auto ok = checkPreprocessFor(preprocess->spec, model.proto()); !ok) {
-        std::cerr << "topiary-cli " << command << ": " << ok.error().withContext(preprocess->source).message << '\n';
-        return 1;
-    }
+    if (!preprocess->warning.empty())
+        std::cerr << "topiary-cli " << command << ": note: " << preprocess->warning << " (give one with --preprocess)\n";
     inputs.spec = preprocess->spec;
-    inputs.specSource = preprocess->source;
+    inputs.specSource = preprocess->description;
     DatasetOptions datasetOptions;
     if (auto labels = args.value("labels"))
         datasetOptions.labels = *labels;

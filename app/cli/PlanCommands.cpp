@@ -108,6 +108,7 @@ nlohmann::json statsJson(const ModelStats& before, const ModelStats& after, cons
         { "masked_bytes", after.maskedFileBytes },
         { "shrunk_bytes", after.shrunkFileBytes },
         { "shrunk_int8_qdq_bytes", after.shrunkQdqFileBytes },
+        { "masked_int8_qdq_bytes", after.maskedQdqFileBytes },
     };
     auto& rows = j["layers"] = nlohmann::json::array();
     for (size_t i = 0; i < layers.size(); ++i) {
@@ -170,6 +171,8 @@ void printStats(const ModelStats& before, const ModelStats& after, const std::ve
                  "values still take 4 bytes each; only shrinking and int8 QDQ make the file smaller):\n";
     line("  masked", after.originalFileBytes, after.maskedFileBytes, megabytes(after.originalFileBytes),
         megabytes(after.maskedFileBytes));
+    line("  masked + int8 QDQ", after.originalFileBytes, after.maskedQdqFileBytes, megabytes(after.originalFileBytes),
+        megabytes(after.maskedQdqFileBytes));
     line("  shrunk", after.originalFileBytes, after.shrunkFileBytes, megabytes(after.originalFileBytes),
         megabytes(after.shrunkFileBytes));
     line("  shrunk + int8 QDQ", after.originalFileBytes, after.shrunkQdqFileBytes, megabytes(after.originalFileBytes),
@@ -324,15 +327,11 @@ int applyCommand(const std::vector<std::string>& argv)
     }
     const CostModel cost(s->model);
     const ModelStats predicted = StatsModel(s->model, cost, s->groups).compute(s->plan, &*selection);
-    // Stats predict masked float, shrunk float and shrunk int8 QDQ files; masked int8 QDQ
-    // files are written but not predicted (-1), rather than given the float size.
-    const int64_t expected = !options.shrink ? (options.int8Qdq ? -1 : predicted.maskedFileBytes)
-        : options.int8Qdq                    ? predicted.shrunkQdqFileBytes
-                                             : predicted.shrunkFileBytes;
+    const int64_t expected = predictedFileBytes(predicted, options);
     const auto& r = applied->report;
     if (args->has("json")) {
         nlohmann::json j { { "output", outPath }, { "bytes", *written },
-            { "predicted_bytes", expected >= 0 ? nlohmann::json(expected) : nlohmann::json() },
+            { "predicted_bytes", expected },
             { "original_bytes", predicted.originalFileBytes }, { "removed_channels", r.removedChannels },
             { "zeroed_weights", r.zeroedWeights }, { "quantized_layers", r.quantizedLayers },
             { "factored_layers", r.factoredLayers }, { "int8_weights", r.qdqWeights } };
@@ -341,7 +340,7 @@ int applyCommand(const std::vector<std::string>& argv)
     }
     std::cout << "wrote " << outPath << " (" << (options.shrink ? "shrunk" : "masked")
               << (options.int8Qdq ? ", int8 QDQ" : "") << "): " << withThousands(*written) << " bytes, "
-              << (expected >= 0 ? "predicted " + withThousands(expected) : std::string("not predicted for masked int8 QDQ"))
+              << "predicted " << withThousands(expected)
               << ", source " << withThousands(predicted.originalFileBytes) << '\n';
     std::cout << "  " << r.removedChannels << " channels " << (options.shrink ? "removed" : "zeroed") << ", "
               << withThousands(r.zeroedWeights) << " weights zeroed, " << r.quantizedLayers << " layers quantized, "

@@ -115,19 +115,13 @@ void ExportDialog::setOptions(const ApplyOptions& options)
 
 qint64 ExportDialog::predictedBytes() const
 {
-    const ApplyOptions chosen = options();
-    if (!chosen.shrink)
-        return m_stats.maskedFileBytes; // int8 QDQ of a masked model is not predicted apart
-    return chosen.int8Qdq ? m_stats.shrunkQdqFileBytes : m_stats.shrunkFileBytes;
+    return predictedFileBytes(m_stats, options());
 }
 
 void ExportDialog::updatePrediction()
 {
-    // Int8 QDQ of masked models is written too, but only the shrunk case is predicted.
-    const bool predicted = m_shrunk->isChecked() || !m_int8->isChecked();
-    m_prediction->setText(predicted ? tr("%1 (original file %2)")
-                                          .arg(format::bytes(predictedBytes()), format::bytes(m_stats.originalFileBytes))
-                                    : tr("about %1 or less").arg(format::bytes(m_stats.maskedFileBytes)));
+    m_prediction->setText(
+        tr("%1 (original file %2)").arg(format::bytes(predictedBytes()), format::bytes(m_stats.originalFileBytes)));
     m_prediction->setToolTip(format::exactBytes(predictedBytes()));
 }
 

@@ -141,39 +141,35 @@ bool MainWindow::openDataset(const QString& path, const std::optional<Preprocess
     if (m_document->isEmpty())
         return false;
     const Model& model = *m_document->model();
-    // preprocess.json beside the model wins (it describes the model), then beside the data.
-    Result<PreprocessSpec> spec = std::unexpected(Error {});
-    QString specSource;
+    PreprocessSearch search;
     if (given) {
-        spec = *given;
-        specSource = tr("the project");
+        search.recorded = *given;
+        search.recordedFrom = "the project";
     }
-    for (const QString& folder : { QFileInfo(m_document->path()).absolutePath(), QFileInfo(path).absolutePath(),
-             QFileInfo(path).isDir() ? QFileInfo(path).absoluteFilePath() : QString() }) {
-        const QString candidate = QDir(folder).filePath(QStringLiteral("preprocess.json"));
-        if (specSource.isEmpty() && !folder.isEmpty() && !m_document->path().startsWith(QLatin1Char(':'))
-            && QFileInfo(candidate).isFile()) {
-            spec = loadPreprocess(candidate.toStdString());
-            specSource = candidate;
-            break;
-        }
-    }
-    if (specSource.isEmpty()) {
-        spec = defaultPreprocess(model);
-        specSource = tr("the defaults of the model's input");
-    }
-    if (spec) {
-        if (auto fits = checkPreprocessFor(*spec, model.proto()); !fits)
-            spec = std::unexpected(fits.error());
-    }
-    if (!spec) {
-        statusBar()->showMessage(tr("Cannot evaluate on %1: %2 (preprocessing from %3)")
-                                     .arg(QFileInfo(path).fileName(), QString::fromStdString(spec.error().message), specSource),
+    search.dataset = path.toStdString();
+    if (!m_document->path().startsWith(QLatin1Char(':')))
+        search.modelFile = m_document->path().toStdString();
+    auto chosen = choosePreprocess(model, search);
+    if (!chosen) {
+        statusBar()->showMessage(tr("Cannot evaluate on %1: %2")
+                                     .arg(QFileInfo(path).fileName(), QString::fromStdString(chosen.error().message)),
             statusTimeoutMs);
         return false;
     }
+    if (chosen->origin == PreprocessOrigin::ModelDefaults)
+        statusBar()->showMessage(tr("No preprocess.json beside %1 or the model: using defaults from the model's input, "
+                                    "which may not be how it was trained")
+                                     .arg(QFileInfo(path).fileName()),
+            statusTimeoutMs);
+    else
+        statusBar()->showMessage(tr("Preprocessing for %1 from %2")
+                                     .arg(QFileInfo(path).fileName(),
+                                         chosen->origin == PreprocessOrigin::Recorded
+                                             ? tr("the project")
+                                             : QString::fromStdString(chosen->file.string())),
+            statusTimeoutMs);
     DatasetOptions options;
-    options.classNames = spec->classes;
+    options.classNames = chosen->spec.classes;
     auto dataset = Dataset::open(path.toStdString(), options);
     if (!dataset) {
         statusBar()->showMessage(
@@ -185,7 +181,7 @@ bool MainWindow::openDataset(const QString& path, const std::optional<Preprocess
         statusBar()->showMessage(tr("%1 has no labels: only agreement with the original and latency can be shown")
                                      .arg(QFileInfo(path).fileName()),
             statusTimeoutMs);
-    m_evaluation->setDataset(std::move(*dataset), std::move(*spec));
+    m_evaluation->setDataset(std::move(*dataset), std::move(chosen->spec));
     m_evaluation->setPlan(m_document->plan());
     gatherActivations();
     m_datasetPath = QFileInfo(path).absoluteFilePath();
@@ -284,9 +280,7 @@ void MainWindow::exportModel(const QString& path, const ApplyOptions& options)
     const auto model = m_document->model();
     const Plan plan = m_document->plan();
     const ModelStats& stats = m_document->currentStats();
-    const qint64 predicted = !options.shrink ? stats.maskedFileBytes
-        : options.int8Qdq                    ? stats.shrunkQdqFileBytes
-                                             : stats.shrunkFileBytes;
+    const qint64 predicted = predictedFileBytes(stats, options);
     WriteOptions write;
     if (!m_document->path().startsWith(QLatin1Char(':')))
         write.source = m_document->path().toStdString();

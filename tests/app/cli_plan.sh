@@ -63,6 +63,19 @@ size = os.path.getsize(sys.argv[2])
 assert d['bytes'] == size, (d, size)
 assert abs(d['predicted_bytes'] - size) <= 0.01 * size, (d, size)
 PY"
+# apply: masked + int8 QDQ (every shape kept) is predicted as well, and stats agrees.
+"$cli" apply "$sample" --prune filter:l1:0.3 --bits 8 -o "$tmp/masked-qdq.onnx" --int8-qdq --json > "$tmp/apply-mq.json"; rc=$?
+"$cli" stats "$sample" --prune filter:l1:0.3 --bits 8 --json > "$tmp/stats-mq.json"
+check "masked int8 QDQ: written size within 0.1% of the prediction, which stats gives too" "[ $rc -eq 0 ] && $py - '$tmp/apply-mq.json' '$tmp/masked-qdq.onnx' '$tmp/stats-mq.json' <<'PY'
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+f = json.load(open(sys.argv[3]))['files']
+size = os.path.getsize(sys.argv[2])
+assert d['bytes'] == size, (d, size)
+assert abs(d['predicted_bytes'] - size) <= 0.001 * size, (d, size)
+assert d['predicted_bytes'] == f['masked_int8_qdq_bytes'], (d, f)
+assert f['shrunk_int8_qdq_bytes'] < f['masked_int8_qdq_bytes'] < f['masked_bytes'], f
+PY"
 check "python onnx checker accepts the export" "$py -c \"import onnx; onnx.checker.check_model(onnx.load('$tmp/out.onnx'), full_check=True)\""
 $py - "$src/resources/sample/fashion-mnist-test-1000-images-idx3-ubyte" "$tmp/in.bin" <<'PY'
 import sys, numpy as np
