@@ -202,6 +202,186 @@
     </message>
 </context>
 <context>
+    <name>topiary::CriteriaComparisonRunner</name>
+    <message>
+        <source>Criteria are already being measured.</source>
+        <translation>正在测量各准则。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::CriteriaComparisonView</name>
+    <message>
+        <source>L1</source>
+        <translation>L1</translation>
+    </message>
+    <message>
+        <source>L2</source>
+        <translation>L2</translation>
+    </message>
+    <message>
+        <source>FPGM</source>
+        <translation>FPGM</translation>
+    </message>
+    <message>
+        <source>APoZ</source>
+        <translation>APoZ</translation>
+    </message>
+    <message>
+        <source>BN scale</source>
+        <translation>BN 缩放</translation>
+    </message>
+    <message>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>Prune:</source>
+        <translation>剪枝：</translation>
+    </message>
+    <message>
+        <source>Fraction of this layer&apos;s filters each criterion removes.</source>
+        <translation>每个准则移除本层滤波器的比例。</translation>
+    </message>
+    <message>
+        <source>Measure accuracy</source>
+        <translation>测量准确率</translation>
+    </message>
+    <message>
+        <source>Evaluate the model pruned by each criterion on the open dataset, the rest of the plan unchanged.</source>
+        <translation>在已打开的数据集上评估按各准则剪枝后的模型，计划的其余部分保持不变。</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop measuring; criteria already measured keep their bars.</source>
+        <translation>停止测量；已测量的准则保留其柱形。</translation>
+    </message>
+    <message>
+        <source>Runs done: the current plan, then one per criterion.</source>
+        <translation>已完成的运行：先是当前计划，然后每个准则一次。</translation>
+    </message>
+    <message>
+        <source>Filters by rank (1 = most important); shaded: removed; click a filter to follow it</source>
+        <translation>按排名列出的滤波器（1 = 最重要）；阴影：被移除；点击滤波器以跟踪它</translation>
+    </message>
+    <message>
+        <source>Each column ranks the layer&apos;s filters by one criterion; hover or click a filter to see it in every column.</source>
+        <translation>每一列按一个准则对本层滤波器排名；悬停或点击滤波器可在每一列中看到它。</translation>
+    </message>
+    <message>
+        <source>Overlap of the removed filters</source>
+        <translation>被移除滤波器的重叠</translation>
+    </message>
+    <message>
+        <source>Jaccard index of two criteria&apos;s removed filters: shared / removed by either.</source>
+        <translation>两个准则所移除滤波器的 Jaccard 指数：共同移除的 / 任一准则移除的。</translation>
+    </message>
+    <message>
+        <source>Top-1 accuracy after pruning this layer by each criterion, with 95 % intervals; dashed: the current plan.</source>
+        <translation>按各准则剪枝本层后的 Top-1 准确率及 95% 区间；虚线：当前计划。</translation>
+    </message>
+    <message>
+        <source>Criterion</source>
+        <translation>准则</translation>
+    </message>
+    <message>
+        <source>%1 (n/a)</source>
+        <translation>%1（不可用）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 removes %n filter(s).</source>
+        <translation>
+            <numerusform>%1 移除 %n 个滤波器。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>不可用</translation>
+    </message>
+    <message>
+        <source>Filter %1: rank %2 of %3, score %4; removed.</source>
+        <translation>滤波器 %1：排名 %2/%3，得分 %4；被移除。</translation>
+    </message>
+    <message>
+        <source>Filter %1: rank %2 of %3, score %4; kept.</source>
+        <translation>滤波器 %1：排名 %2/%3，得分 %4；保留。</translation>
+    </message>
+    <message>
+        <source>Select a layer to compare its pruning criteria.</source>
+        <translation>选择一个层以比较其剪枝准则。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n filter(s)</source>
+        <translation>
+            <numerusform>%1：%n 个滤波器</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Hover or click a filter to see its rank by every criterion.</source>
+        <translation>悬停或点击滤波器，查看它在每个准则下的排名。</translation>
+    </message>
+    <message>
+        <source>%1 rank %2 (removed)</source>
+        <translation>%1 排名 %2（被移除）</translation>
+    </message>
+    <message>
+        <source>%1 rank %2</source>
+        <translation>%1 排名 %2</translation>
+    </message>
+    <message>
+        <source>Filter %1: %2</source>
+        <translation>滤波器 %1：%2</translation>
+    </message>
+    <message>
+        <source>Not available for this layer.</source>
+        <translation>此层不可用。</translation>
+    </message>
+    <message>
+        <source>%1 and %2 remove %3 of the same filters (Jaccard index).</source>
+        <translation>%1 与 %2 移除的滤波器重合度为 %3（Jaccard 指数）。</translation>
+    </message>
+    <message>
+        <source>Agreement with the original (%)</source>
+        <translation>与原模型的一致率（%）</translation>
+    </message>
+    <message>
+        <source>Top-1 accuracy (%)</source>
+        <translation>Top-1 准确率（%）</translation>
+    </message>
+    <message>
+        <source>Not measured yet</source>
+        <translation>尚未测量</translation>
+    </message>
+    <message>
+        <source>current plan %1</source>
+        <translation>当前计划 %1</translation>
+    </message>
+    <message>
+        <source>Measuring the current plan…</source>
+        <translation>正在测量当前计划…</translation>
+    </message>
+    <message>
+        <source>Measuring %1…</source>
+        <translation>正在测量 %1…</translation>
+    </message>
+    <message>
+        <source>Stopped: %1 of %2 runs done.</source>
+        <translation>已停止：完成 %1/%2 次运行。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Measured on %n image(s).</source>
+        <translation>
+            <numerusform>在 %n 张图像上测量。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Measure accuracy to see what each choice costs.</source>
+        <translation>测量准确率，看看每种选择的代价。</translation>
+    </message>
+</context>
+<context>
     <name>topiary::Document</name>
     <message>
         <source>Unrecorded edits</source>
@@ -654,6 +834,35 @@
         <source>%1 MACs</source>
         <translation>%1 MACs</translation>
     </message>
+    <message>
+        <source>No model is open.</source>
+        <translation>没有打开的模型。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::GraphTraceAnimation</name>
+    <message>
+        <source>What the current hop of the trace removes. Press Esc or click the graph to clear the trace.</source>
+        <translation>追踪的当前一跳所移除的内容。按 Esc 或点击图以清除追踪。</translation>
+    </message>
+    <message numerus="yes">
+        <source> … and %n more</source>
+        <translation>
+            <numerusform> … 以及另外 %n 个</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Removing %1</source>
+        <translation>正在移除 %1</translation>
+    </message>
+    <message>
+        <source>Hop %1 of %2: %3</source>
+        <translation>第 %1/%2 跳：%3</translation>
+    </message>
+    <message>
+        <source>Boxes that lose this channel: %1. Press Esc or click the graph to clear.</source>
+        <translation>失去此通道的方框：%1。按 Esc 或点击图以清除。</translation>
+    </message>
 </context>
 <context>
     <name>topiary::GraphView</name>
@@ -815,6 +1024,14 @@ shape unknown</source>
     <message>
         <source>criteria-disagreement.png</source>
         <translation>criteria-disagreement.png</translation>
+    </message>
+    <message>
+        <source>Show where filter %1 goes</source>
+        <translation>显示滤波器 %1 的去向</translation>
+    </message>
+    <message>
+        <source>Animate on the graph every place that loses a channel when this filter is pruned.</source>
+        <translation>在图上以动画显示剪掉此滤波器时失去通道的每个位置。</translation>
     </message>
 </context>
 <context>
@@ -1796,6 +2013,50 @@ The attached BatchNormalization adds %1 more.</source>
         <source>Presentation mode: F5 or Esc to leave</source>
         <translation>演示模式：按 F5 或 Esc 退出</translation>
     </message>
+    <message>
+        <source>Compare Criteria</source>
+        <translation>比较准则</translation>
+    </message>
+    <message>
+        <source>&amp;Compare Criteria…</source>
+        <translation>比较准则(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Rank the selected layer&apos;s filters by every criterion and measure the accuracy each choice keeps</source>
+        <translation>按每个准则对所选层的滤波器排名，并测量每种选择保留的准确率</translation>
+    </message>
+    <message>
+        <source>Criteria measured</source>
+        <translation>准则已测量</translation>
+    </message>
+    <message>
+        <source>Criteria measurement stopped; the measured criteria are kept</source>
+        <translation>准则测量已停止；已测量的准则予以保留</translation>
+    </message>
+    <message>
+        <source>Select a layer to compare its pruning criteria.</source>
+        <translation>选择一个层以比较其剪枝准则。</translation>
+    </message>
+    <message>
+        <source>Select a layer first.</source>
+        <translation>请先选择一个层。</translation>
+    </message>
+    <message>
+        <source>Open a dataset first (File → Open Dataset): accuracy is measured on images.</source>
+        <translation>请先打开数据集（文件 → 打开数据集）：准确率需要在图像上测量。</translation>
+    </message>
+    <message>
+        <source>&amp;Trace Filter Removal</source>
+        <translation>追踪滤波器移除(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Animate on the graph where the selected layer&apos;s least important filter goes when pruned</source>
+        <translation>在图上以动画显示所选层最不重要的滤波器被剪掉时的去向</translation>
+    </message>
+    <message>
+        <source>Select a layer to trace one of its filters.</source>
+        <translation>选择一个层以追踪其中一个滤波器。</translation>
+    </message>
 </context>
 <context>
     <name>topiary::ModelLoader</name>
@@ -2224,6 +2485,57 @@ With the plan: %2</source>
     <message>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::TraceFrame</name>
+    <message>
+        <source>%1: filter %2</source>
+        <translation>%1：滤波器 %2</translation>
+    </message>
+    <message>
+        <source>−filter %1</source>
+        <translation>−滤波器 %1</translation>
+    </message>
+    <message>
+        <source>%1: filter %2 (residual partner)</source>
+        <translation>%1：滤波器 %2（残差伙伴）</translation>
+    </message>
+    <message>
+        <source>%1: depthwise filter %2</source>
+        <translation>%1：深度卷积滤波器 %2</translation>
+    </message>
+    <message>
+        <source>%1: channel %2</source>
+        <translation>%1：通道 %2</translation>
+    </message>
+    <message>
+        <source>−ch %1</source>
+        <translation>−通道 %1</translation>
+    </message>
+    <message>
+        <source>%1: input columns %2</source>
+        <translation>%1：输入列 %2</translation>
+    </message>
+    <message>
+        <source>−in %1</source>
+        <translation>−输入 %1</translation>
+    </message>
+    <message>
+        <source>%1: input channel %2</source>
+        <translation>%1：输入通道 %2</translation>
+    </message>
+    <message>
+        <source>%1: constant entry %2</source>
+        <translation>%1：常量条目 %2</translation>
+    </message>
+    <message>
+        <source>%1: shape recomputed</source>
+        <translation>%1：形状重新计算</translation>
+    </message>
+    <message>
+        <source>shape</source>
+        <translation>形状</translation>
     </message>
 </context>
 <context>
