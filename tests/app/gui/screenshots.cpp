@@ -7,6 +7,7 @@
 // Every step waits for the window's own signals of completion (load, layout, evaluation,
 // sensitivity run) with a time limit, so the pictures show finished numbers, never a
 // half-drawn state. Exits non-zero, saying which step, when one does not finish.
+#include "CriteriaComparisonRunner.h"
 #include "GraphPane.h"
 #include "LiveEvaluation.h"
 #include "MainWindow.h"
@@ -14,6 +15,7 @@
 #include "SensitivityRunner.h"
 
 #include "widgets/BudgetFitPanel.h"
+#include "widgets/CriteriaComparisonView.h"
 #include "widgets/GraphView.h"
 #include "widgets/LayerInspector.h"
 
@@ -27,6 +29,7 @@
 #include <QFileInfo>
 #include <QLocale>
 #include <QPushButton>
+#include <QTableWidget>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -246,6 +249,43 @@ int main(int argc, char* argv[])
     settle();
     save(window.preferencesDialog(), out, u"preferences.png"_s);
     window.preferencesDialog()->close();
+
+    // Compare criteria: pw2's filters ranked by every criterion, each measured at the
+    // default 50 %.
+    window.selectLayer(pw2Layer);
+    auto* compareDock = child<QDockWidget>(window, u"compareDock"_s);
+    compareDock->show();
+    compareDock->raise();
+    CriteriaComparisonView* criteria = window.criteriaView();
+    waitUntil([&] { return criteria->rankingTable()->rowCount() == 192; }, 20000, u"the criteria rankings"_s);
+    waitUntil([&] { return !criteria->rankingTable()->horizontalHeaderItem(3)->text().contains(u"n/a"_s); }, 60000,
+        u"APoZ in the criteria rankings"_s);
+    if (!window.measureCriteriaComparison(300))
+        fail(u"measuring the criteria did not start"_s);
+    waitUntil([&] { return !window.criteriaRunner()->isMeasuring(); }, 300000, u"the criteria measurement"_s);
+    criteria->setHighlightedFilter(0);
+    compareDock->setFloating(true); // as a user would to read it: the docked width is the inspector's
+    compareDock->resize(1200, 620);
+    settle();
+    save(compareDock, out, u"compare.png"_s);
+    compareDock->setFloating(false);
+    compareDock->hide();
+
+    // The trace of one filter's removal, frozen at its end: pw1's filter 5 leaves its BN,
+    // ReLU, the depthwise conv after it and pw2's input.
+    const int pw1Layer = layerIndex(window, "/pw1/conv/Conv");
+    window.graphPane()->setMetric(GraphPane::Metric::None);
+    window.graphPane()->setShowChanges(false);
+    if (auto traced = window.graphPane()->traceFilter(pw1Layer, 5); !traced)
+        fail(u"tracing a filter: %1"_s.arg(QString::fromStdString(traced.error().message)));
+    GraphView* traceView = window.graphPane()->view();
+    traceView->setTraceTime(traceView->traceDuration());
+    zoomToReadable(traceView, u"/dw2/conv/Conv"_s, 0.75);
+    settle();
+    save(window.graphPane(), out, u"trace.png"_s);
+    traceView->stopTrace();
+    window.graphPane()->setMetric(GraphPane::Metric::Bits);
+    window.graphPane()->setShowChanges(true);
 
     // (d) The Pareto dock with every evaluated plan.
     auto* paretoDock = child<QDockWidget>(window, u"paretoDock"_s);
