@@ -1,5 +1,6 @@
 #include "core/Explanation.h"
 
+#include "core/ActivationStats.h"
 #include "core/Huffman.h"
 #include "core/Importance.h"
 #include "core/LayerInspection.h"
@@ -191,8 +192,41 @@ Result<LowRankExplanation> explainLowRank(const Model& model, const Layer& layer
 
 } // namespace
 
+// APoZ as the counts give it (the same apoz() that scores Criterion::Apoz).
+static std::optional<ApozExplanation> explainApoz(const ActivationStats& stats, const std::string& layerName)
+{
+    const LayerActivationStats* counted = stats.find(layerName);
+    if (!counted)
+        return std::nullopt;
+    ApozExplanation a;
+    a.tensor = counted->site.tensor;
+    a.samples = stats.samples;
+    a.valuesPerChannel = counted->valuesPerChannel;
+    a.channels = counted->channels();
+    a.defined = counted->apozDefined();
+    if (!a.defined) {
+        a.reason = !counted->site.relu ? (counted->site.note.empty() ? "no ReLU follows the layer" : counted->site.note)
+                                       : "no activations were counted";
+        return a;
+    }
+    const std::vector<double> apoz = counted->apoz();
+    std::vector<int64_t> order(apoz.size());
+    std::iota(order.begin(), order.end(), int64_t { 0 });
+    // Highest first; ties by channel index, so the list is the same on every run.
+    std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return apoz[x] > apoz[y]; });
+    double sum = 0.0;
+    for (double v : apoz) {
+        sum += v;
+        a.mostlyZero += v >= 0.9 ? 1 : 0;
+    }
+    a.meanApoz = apoz.empty() ? 0.0 : sum / static_cast<double>(apoz.size());
+    for (size_t i = 0; i < order.size() && i < 3; ++i)
+        a.highest.emplace_back(order[i], apoz[static_cast<size_t>(order[i])]);
+    return a;
+}
+
 Result<Explanation> explainLayer(const Model& model, const std::vector<Layer>& layers, int layer,
-    const LayerSpec& spec, const LayerInspection& inspection, const LayerStats* stats)
+    const LayerSpec& spec, const LayerInspection& inspection, const LayerStats* stats, const ActivationStats* activations)
 {
     if (layer < 0 || static_cast<size_t>(layer) >= layers.size())
         return fail("no layer " + std::to_string(layer));
@@ -234,6 +268,8 @@ Result<Explanation> explainLayer(const Model& model, const std::vector<Layer>& l
         else
             e.lowRankError = r.error().message;
     }
+    if (activations)
+        e.apoz = explainApoz(*activations, l.name);
     return e;
 }
 

@@ -18,6 +18,7 @@
 namespace topiary {
 
 class Model;
+struct ActivationStats;
 struct LayerInspection;
 struct LayerStats;
 
@@ -83,6 +84,21 @@ struct LowRankExplanation {
     int64_t paramsAfter = 0;        // r·(m + n) (+ bias)
 };
 
+// What APoZ measured on this layer, from the activations the app counted on a dataset
+// (ActivationStats): for channel c, APoZ_c = (zero activations of c) / (activations of c
+// counted), the activations being the output of the ReLU after the layer.
+struct ApozExplanation {
+    bool defined = false;
+    std::string reason;            // when !defined: why (no ReLU follows the layer)
+    std::string tensor;            // where it was measured: the ReLU's output
+    int64_t samples = 0;           // images run
+    int64_t valuesPerChannel = 0;  // activations counted per channel (images x positions)
+    int64_t channels = 0;
+    double meanApoz = 0.0;         // mean over the channels
+    int64_t mostlyZero = 0;        // channels zero in at least 90 % of their activations
+    std::vector<std::pair<int64_t, double>> highest;  // up to 3 channels with the highest APoZ, descending
+};
+
 struct Explanation {
     int layer = -1;
     std::string name;
@@ -91,6 +107,7 @@ struct Explanation {
     std::optional<QuantExplanation> quant;      // when the spec quantizes (not Float32)
     std::optional<HuffmanExplanation> huffman;  // when the spec is a Codebook
     std::optional<LowRankExplanation> lowRank;  // when the spec factors the layer
+    std::optional<ApozExplanation> apoz;        // when activation stats of a dataset are given
     std::string quantError;    // quantize() refused the spec, or the layer is factored (quant absent)
     std::string lowRankError;  // the layer cannot be factored at that rank (lowRank absent)
 };
@@ -98,10 +115,12 @@ struct Explanation {
 // Explains layers[layer] under `spec` (its spec in the plan). `inspection` is the
 // layer's LayerInspection for that plan (pruning comes from its disagreement table and
 // keptFilters); `stats`, when given, is the layer's LayerStats from StatsModel::compute
-// for the same plan (for the Huffman bytes the stats panel shows). Cost: one quantize()
+// for the same plan (for the Huffman bytes the stats panel shows); `activations`, when
+// given, the window's counts of this model's activations (for APoZ). Cost: one quantize()
 // and, with low rank, one SVD of the layer — call it on selection and plan changes, not
 // per frame. Errors: layer out of range, or an inspection of another layer.
 Result<Explanation> explainLayer(const Model& model, const std::vector<Layer>& layers, int layer,
-    const LayerSpec& spec, const LayerInspection& inspection, const LayerStats* stats = nullptr);
+    const LayerSpec& spec, const LayerInspection& inspection, const LayerStats* stats = nullptr,
+    const ActivationStats* activations = nullptr);
 
 } // namespace topiary

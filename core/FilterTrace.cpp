@@ -55,7 +55,7 @@ std::string describe(const Model& model, const TraceStep& s, int64_t filter, int
         return who + ": filter " + std::to_string(filter) + " is removed";
     case TraceRole::Partner:
         return who + ": filter " + std::to_string(s.begin)
-            + " is removed too, because its output is joined to the same channel (residual partner)";
+            + " is removed too: it makes the same channel (a residual partner joined by an Add, or the layer feeding a depthwise one)";
     case TraceRole::Depthwise:
         return who + ": depthwise filter " + std::to_string(s.begin) + " and its output channel are removed";
     case TraceRole::Norm:

@@ -279,10 +279,6 @@
         <translation>两个准则所移除滤波器的 Jaccard 指数：共同移除的 / 任一准则移除的。</translation>
     </message>
     <message>
-        <source>Top-1 accuracy after pruning this layer by each criterion, with 95 % intervals; dashed: the current plan.</source>
-        <translation>按各准则剪枝本层后的 Top-1 准确率及 95% 区间；虚线：当前计划。</translation>
-    </message>
-    <message>
         <source>Criterion</source>
         <translation>准则</translation>
     </message>
@@ -379,6 +375,10 @@
     <message>
         <source>Measure accuracy to see what each choice costs.</source>
         <translation>测量准确率，看看每种选择的代价。</translation>
+    </message>
+    <message>
+        <source>Top-1 accuracy (agreement with the original on unlabelled images) after pruning this layer by each criterion, with 95 % intervals; dashed: the current plan.</source>
+        <translation>按各准则剪枝本层后的 Top-1 准确率（无标签图像上为与原模型的一致率）及 95% 区间；虚线：当前计划。</translation>
     </message>
 </context>
 <context>
@@ -639,6 +639,38 @@
     <message>
         <source>Select a layer to see what its plan computes, with the formulas and this layer&apos;s numbers.</source>
         <translation>选择一个层，查看其方案计算的内容、公式以及该层的数值。</translation>
+    </message>
+    <message>
+        <source>What APoZ measured</source>
+        <translation>APoZ 测量了什么</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;APoZ&lt;/b&gt;, the Average Percentage of Zeros, runs the original model on the dataset&apos;s images and counts how often each channel&apos;s activation after the layer&apos;s ReLU is exactly zero; a channel that is almost always zero passes little on. Filters are ranked by 1 − APoZ, so the most often silent go first:</source>
+        <translation>&lt;b&gt;APoZ&lt;/b&gt;（零值平均百分比）在数据集图像上运行原模型，统计每个通道在该层 ReLU 之后的激活恰好为零的频率；几乎总是为零的通道传递的信息很少。滤波器按 1 − APoZ 排名，因此最常沉默的最先被剪掉：</translation>
+    </message>
+    <message>
+        <source>APoZ&lt;sub&gt;c&lt;/sub&gt; = (activations of c equal to 0) / (activations of c counted)</source>
+        <translation>APoZ&lt;sub&gt;c&lt;/sub&gt; = （c 中等于 0 的激活数）/（c 中统计的激活数）</translation>
+    </message>
+    <message>
+        <source>Not defined for this layer: %1.</source>
+        <translation>此层无定义：%1。</translation>
+    </message>
+    <message>
+        <source>channel %1 (%2)</source>
+        <translation>通道 %1（%2）</translation>
+    </message>
+    <message>
+        <source>Here, on one image (%2 activations per channel at %3): </source>
+        <translation>此处，在一张图像上（%3 处每通道 %2 个激活）：</translation>
+    </message>
+    <message>
+        <source>Here, on %1 images (%2 activations per channel at %3): </source>
+        <translation>此处，在 %1 张图像上（%3 处每通道 %2 个激活）：</translation>
+    </message>
+    <message>
+        <source>the mean APoZ of the %1 channels is %2; %3 of them are zero in at least 90 % of their activations. Most often zero: %4.</source>
+        <translation>%1 个通道的平均 APoZ 为 %2；其中 %3 个通道至少 90% 的激活为零。最常为零的：%4。</translation>
     </message>
 </context>
 <context>
@@ -2498,10 +2530,6 @@ With the plan: %2</source>
         <translation>−滤波器 %1</translation>
     </message>
     <message>
-        <source>%1: filter %2 (residual partner)</source>
-        <translation>%1：滤波器 %2（残差伙伴）</translation>
-    </message>
-    <message>
         <source>%1: depthwise filter %2</source>
         <translation>%1：深度卷积滤波器 %2</translation>
     </message>
@@ -2536,6 +2564,10 @@ With the plan: %2</source>
     <message>
         <source>shape</source>
         <translation>形状</translation>
+    </message>
+    <message>
+        <source>%1: filter %2 (makes the same channel)</source>
+        <translation>%1：滤波器 %2（产生同一通道）</translation>
     </message>
 </context>
 <context>

@@ -1,4 +1,5 @@
 #include "widgets/CriteriaComparisonView.h"
+#include "widgets/PlotStyle.h"
 
 #include <qcustomplot.h>
 
@@ -59,6 +60,7 @@ CriteriaComparisonView::CriteriaComparisonView(QWidget* parent)
     , m_overlaps(new QTableWidget(this))
     , m_plot(new QCustomPlot(this))
 {
+    plotstyle::follow(m_plot);
     m_title->setWordWrap(true);
     m_title->setTextFormat(Qt::PlainText);
     QFont bold = m_title->font();
@@ -137,14 +139,14 @@ CriteriaComparisonView::CriteriaComparisonView(QWidget* parent)
     m_plot->setMinimumSize(260, 180);
     m_bars = new QCPBars(m_plot->xAxis, m_plot->yAxis);
     m_bars->setWidth(0.6);
-    m_bars->setPen(QPen(kBarColour.darker(130)));
+    m_bars->setPen(plotstyle::pen(kBarColour.darker(130)));
     m_bars->setBrush(kBarColour);
     m_errors = new QCPErrorBars(m_plot->xAxis, m_plot->yAxis);
     m_errors->setDataPlottable(m_bars);
     m_errors->setWhiskerWidth(8);
-    m_errors->setPen(QPen(QColor(0x30, 0x30, 0x30), 1.2));
+    m_errors->setPen(plotstyle::pen(QColor(0x30, 0x30, 0x30), 1.2));
     m_baseline = new QCPItemStraightLine(m_plot);
-    m_baseline->setPen(QPen(QColor(0xc0, 0x39, 0x2b), 1.5, Qt::DashLine));
+    m_baseline->setPen(plotstyle::pen(QColor(0xc0, 0x39, 0x2b), 1.5, Qt::DashLine));
     m_baseline->setVisible(false);
     m_baselineLabel = new QCPItemText(m_plot);
     m_baselineLabel->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
@@ -226,7 +228,8 @@ void CriteriaComparisonView::retranslateUi()
     m_overlapsLabel->setText(tr("Overlap of the removed filters"));
     m_overlaps->setToolTip(tr("Jaccard index of two criteria's removed filters: shared / removed by either."));
     m_plot->setToolTip(
-        tr("Top-1 accuracy after pruning this layer by each criterion, with 95 % intervals; dashed: the current plan."));
+        tr("Top-1 accuracy (agreement with the original on unlabelled images) after pruning this layer by each "
+           "criterion, with 95 % intervals; dashed: the current plan."));
     m_plot->xAxis->setLabel(tr("Criterion"));
     rebuildRankings();
     rebuildOverlaps();

@@ -128,6 +128,32 @@ QString pruningSection(const PruningExplanation& p, const LayerSpec& spec)
     return html;
 }
 
+QString apozSection(const ApozExplanation& a)
+{
+    QString html = heading(ExplainPanel::tr("What APoZ measured"));
+    html += paragraph(ExplainPanel::tr("<b>APoZ</b>, the Average Percentage of Zeros, runs the original model on the "
+                                       "dataset's images and counts how often each channel's activation after the "
+                                       "layer's ReLU is exactly zero; a channel that is almost always zero passes "
+                                       "little on. Filters are ranked by 1 − APoZ, so the most often silent go first:"));
+    html += formula(ExplainPanel::tr("APoZ<sub>c</sub> = (activations of c equal to 0) / (activations of c counted)"));
+    if (!a.defined) {
+        html += paragraph(ExplainPanel::tr("Not defined for this layer: %1.").arg(QString::fromStdString(a.reason).toHtmlEscaped()));
+        return html;
+    }
+    QStringList highest;
+    for (const auto& [channel, value] : a.highest)
+        highest << ExplainPanel::tr("channel %1 (%2)").arg(channel).arg(format::percent(value));
+    const QString counted = a.samples == 1 ? ExplainPanel::tr("Here, on one image (%2 activations per channel at %3): ")
+                                           : ExplainPanel::tr("Here, on %1 images (%2 activations per channel at %3): ");
+    html += paragraph((a.samples == 1 ? counted : counted.arg(format::count(a.samples)))
+                          .arg(format::count(a.valuesPerChannel), QString::fromStdString(a.tensor).toHtmlEscaped())
+        + ExplainPanel::tr("the mean APoZ of the %1 channels is %2; %3 of them are zero in at least 90 % of their "
+                           "activations. Most often zero: %4.")
+              .arg(format::count(a.channels), format::percent(a.meanApoz), format::count(a.mostlyZero),
+                  highest.join(QStringLiteral(", "))));
+    return html;
+}
+
 QString uniformSection(const QuantExplanation& q)
 {
     QString html = heading(ExplainPanel::tr("Uniform %1-bit quantization, %2, %3")
@@ -277,6 +303,8 @@ void ExplainPanel::setExplanation(const Explanation& e, const QString& layerName
     QString html = QStringLiteral("<h3>") + layerName.toHtmlEscaped() + QStringLiteral("</h3>");
     if (e.pruning)
         html += pruningSection(*e.pruning, e.spec);
+    if (e.apoz)
+        html += apozSection(*e.apoz);
     if (e.quant)
         html += quantSection(*e.quant);
     else if (!e.quantError.empty())

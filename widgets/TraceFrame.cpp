@@ -91,23 +91,21 @@ std::vector<TraceFrame> traceFrames(const Model& model, const FilterTrace& trace
         f.from = from >= 0 ? layout.nodeOfModelNode(from) : -1;
         switch (step.role) {
         case TraceRole::Filter:
-            f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: filter %2").arg(who).arg(step.begin);
+            f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: filter %2").arg(who, QString::number(step.begin));
             f.tag = QCoreApplication::translate("topiary::TraceFrame", "−filter %1").arg(step.begin);
             break;
         case TraceRole::Partner:
-            f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: filter %2 (residual partner)")
-                            .arg(who)
-                            .arg(step.begin);
+            f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: filter %2 (makes the same channel)")
+                            .arg(who, QString::number(step.begin));
             f.tag = QCoreApplication::translate("topiary::TraceFrame", "−filter %1").arg(step.begin);
             break;
         case TraceRole::Depthwise:
             f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: depthwise filter %2")
-                            .arg(who)
-                            .arg(step.begin);
+                            .arg(who, QString::number(step.begin));
             f.tag = QCoreApplication::translate("topiary::TraceFrame", "−filter %1").arg(step.begin);
             break;
         case TraceRole::Norm:
-            f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: channel %2").arg(who).arg(step.begin);
+            f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: channel %2").arg(who, QString::number(step.begin));
             f.tag = QCoreApplication::translate("topiary::TraceFrame", "−ch %1").arg(step.begin);
             break;
         case TraceRole::Consumer:
@@ -117,8 +115,7 @@ std::vector<TraceFrame> traceFrames(const Model& model, const FilterTrace& trace
                 f.tag = QCoreApplication::translate("topiary::TraceFrame", "−in %1").arg(indices(step.begin, step.end));
             } else {
                 f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: input channel %2")
-                                .arg(who)
-                                .arg(step.begin);
+                                .arg(who, QString::number(step.begin));
                 f.tag = QCoreApplication::translate("topiary::TraceFrame", "−in %1").arg(step.begin);
             }
             break;
@@ -132,7 +129,7 @@ std::vector<TraceFrame> traceFrames(const Model& model, const FilterTrace& trace
             f.tag = QCoreApplication::translate("topiary::TraceFrame", "shape");
             break;
         case TraceRole::PassThrough:
-            f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: channel %2").arg(who).arg(step.channel);
+            f.caption = QCoreApplication::translate("topiary::TraceFrame", "%1: channel %2").arg(who, QString::number(step.channel));
             f.tag = QCoreApplication::translate("topiary::TraceFrame", "−ch %1").arg(step.channel);
             break;
         }

@@ -34,6 +34,8 @@ void CriteriaComparisonRunner::compare(
     track(QtConcurrent::run([this, generation, model, layer = std::move(layer), fraction,
                                             base = std::move(base), scorer = std::move(scorer)] {
         auto post = [this](auto function) { QMetaObject::invokeMethod(this, std::move(function), Qt::QueuedConnection); };
+        if (generation != m_compareGeneration.load())
+            return; // a newer request is queued behind this one
         try {
             auto result = compareCriteria(*model, layer, fraction, base, scorer);
             if (result)

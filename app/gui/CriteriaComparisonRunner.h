@@ -16,6 +16,8 @@
 #include <QFuture>
 #include <QObject>
 
+#include <atomic>
+
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -57,7 +59,9 @@ private:
     void onMeasured(quint64 generation, const CriteriaMeasurement& soFar, int done, int total);
     void onFinished(quint64 generation, bool ok, const CriteriaMeasurement& result, const QString& error);
 
-    quint64 m_compareGeneration = 0;
+    // Read by workers: a request superseded before its worker starts is skipped, so a
+    // dragged fraction or a Step animation does not queue one full comparison per move.
+    std::atomic<quint64> m_compareGeneration = 0;
     quint64 m_measureGeneration = 0;
     bool m_measuring = false;
     CriteriaMeasurement m_measurement;

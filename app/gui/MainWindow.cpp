@@ -350,7 +350,6 @@ void MainWindow::closeEvent(QCloseEvent* event)
         return;
     }
     m_autoSaver->discard();
-    setPresentationMode(false); // remember the window as it is outside presentation mode
     writeSettings();
     QMainWindow::closeEvent(event);
 }
@@ -648,8 +647,9 @@ void MainWindow::readSettings()
 void MainWindow::writeSettings() const
 {
     QSettings settings;
-    settings.setValue(geometryKey, saveGeometry());
-    settings.setValue(stateKey, saveState());
+    // In presentation mode, the window as it was before (leaving full screen is asynchronous).
+    settings.setValue(geometryKey, m_presenting ? m_normalGeometry : saveGeometry());
+    settings.setValue(stateKey, m_presenting ? m_normalDocks : saveState());
     settings.setValue(layerHeaderKey, m_layerTable->horizontalHeader()->saveState());
 }
 

@@ -38,6 +38,7 @@ class QUndoView;
 namespace topiary {
 
 class Plan;
+struct ActivationStats;
 struct EvaluationMetrics;
 
 class AutoSaver;
@@ -210,6 +211,7 @@ private:
     QAction* m_explainAction = nullptr;
     QDockWidget* m_inspectorDock = nullptr;
     FilterScorer m_scorer; // cached per model: the inspector's scores
+    std::shared_ptr<const ActivationStats> m_activationStats; // the dataset's counts, once gathered
     std::shared_ptr<LayerInspection> m_inspection; // of m_selectedLayer, under the shown plan
     quint64 m_inspectGeneration = 0;
     quint64 m_activationGeneration = 0;
@@ -277,6 +279,7 @@ private:
     bool m_presenting = false;
     QFont m_normalFont;
     QByteArray m_normalDocks;
+    QByteArray m_normalGeometry;
     Qt::WindowStates m_normalWindowState;
 
     // Compare criteria (MainWindowCompare.cpp): Analyze > Compare Criteria, a dock that

@@ -106,9 +106,12 @@ void MainWindow::createCompareDock()
         refreshComparison();
     });
     connect(m_document, &Document::planChanged, this, [this] {
-        // The bars were measured against the previous plan.
-        if (!m_compareRunner->isMeasuring())
-            m_compareView->clearMeasurement();
+        // The bars were (or are being) measured against the previous plan.
+        if (m_compareRunner->isMeasuring()) {
+            m_compareRunner->reset(); // stops it and drops what it would still report
+            m_compareView->setMeasuring(false);
+        }
+        m_compareView->clearMeasurement();
         refreshComparison();
     });
 }
@@ -117,7 +120,9 @@ void MainWindow::refreshComparison()
 {
     if (!m_compareDock || !m_compareDock->isVisible())
         return;
-    if (m_document->isEmpty() || m_selectedLayer < 0) {
+    // On a model change this runs before the selection is reset: the index may be the old model's.
+    if (m_document->isEmpty() || m_selectedLayer < 0
+        || static_cast<size_t>(m_selectedLayer) >= m_document->cost()->layers().size()) {
         m_compareView->clearComparison(tr("Select a layer to compare its pruning criteria."));
         return;
     }

@@ -131,6 +131,8 @@ void MainWindow::createInspector()
         m_scorer = m_document->isEmpty() ? FilterScorer {}
                                          : cachedScorer(weightScorer(*m_document->model(), m_document->cost()->layers()));
         m_inspection.reset();
+        m_activationStats.reset();
+        ++m_activationGeneration; // counts of the previous model are not this one's
         m_inspector->clear();
         m_explain->clearExplanation();
     });
@@ -179,7 +181,8 @@ void MainWindow::refreshInspector()
         const auto& stats = m_document->currentStats();
         const auto layer = static_cast<size_t>(m_selectedLayer);
         auto explanation = explainLayer(*m_document->model(), m_document->cost()->layers(), m_selectedLayer,
-            m_document->plan().spec(m_inspection->name), *m_inspection, layer < stats.layers.size() ? &stats.layers[layer] : nullptr);
+            m_document->plan().spec(m_inspection->name), *m_inspection, layer < stats.layers.size() ? &stats.layers[layer] : nullptr,
+            m_activationStats.get());
         if (explanation)
             m_explain->setExplanation(*explanation, QString::fromStdString(m_inspection->name));
         else
@@ -243,6 +246,7 @@ void MainWindow::gatherActivations()
             return;
         }
         const auto& layers = m_document->cost()->layers();
+        m_activationStats = std::make_shared<const ActivationStats>(*stats); // for Explain's APoZ
         m_scorer = cachedScorer(activationScorer(std::move(*stats), weightScorer(*m_document->model(), layers)));
         inspectSelectedLayer(); // now with APoZ scores
         refreshComparison();

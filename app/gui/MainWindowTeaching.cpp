@@ -69,8 +69,8 @@ void MainWindow::createTeaching()
     connect(controls, &LayerControls::stepRequested, this, [this](const PruneSpec& target) {
         if (m_selectedLayer < 0 || m_document->isEmpty())
             return;
-        m_inspector->controls()->setStepping(true);
-        m_stepper->start(m_selectedLayer, target);
+        m_stepper->start(m_selectedLayer, target); // stops a running one first (finished(false))
+        m_inspector->controls()->setStepping(m_stepper->isRunning());
     });
     connect(controls, &LayerControls::stepStopRequested, m_stepper, &RatioStepper::stop);
     connect(m_stepper, &RatioStepper::step, this, [this](int layer, const PruneSpec& spec, bool last) {
@@ -85,8 +85,16 @@ void MainWindow::createTeaching()
     });
     connect(m_stepper, &RatioStepper::finished, this, [this](bool completed) {
         m_inspector->controls()->setStepping(false);
-        if (!completed)
-            statusBar()->showMessage(tr("Step stopped"), 3000);
+        const int layer = m_stepper->layer();
+        if (completed || m_document->isEmpty() || static_cast<size_t>(layer) >= m_document->cost()->layers().size())
+            return;
+        // Close the animation's undo step where it stopped, so a later Step is a step of its own.
+        const auto& name = QString::fromStdString(m_document->cost()->layers()[static_cast<size_t>(layer)].name);
+        const double ratio = m_document->plan().spec(name.toStdString()).prune.value;
+        m_applyingStep = true;
+        m_document->editPlan(m_document->plan(), tr("Step %1 to %2").arg(name, format::percent(ratio)), kStepKey + layer, false);
+        m_applyingStep = false;
+        statusBar()->showMessage(tr("Step stopped"), 3000);
     });
     // Any other change of the plan (an undo, a table edit, a loaded recipe) ends the animation.
     connect(m_document, &Document::planChanged, this, [this] {
@@ -128,6 +136,7 @@ void MainWindow::setPresentationMode(bool on)
         m_normalFont = QApplication::font();
         m_normalWindowState = windowState();
         m_normalDocks = saveState();
+        m_normalGeometry = saveGeometry();
         QFont large = m_normalFont;
         if (large.pointSizeF() > 0)
             large.setPointSizeF(large.pointSizeF() * kPresentationFont);

@@ -5,6 +5,7 @@
 // and parameter counts.
 #include "ModelBuilder.h"
 
+#include "core/ActivationStats.h"
 #include "core/CostModel.h"
 #include "core/DependencyGroups.h"
 #include "core/Explanation.h"
@@ -348,4 +349,68 @@ TEST_CASE("explanation of L1 against FPGM: the inspector's disagreement, by hand
         CHECK_FALSE(explainLayer(a->model, a->layers, a->index("c"), LayerSpec{}, in));
         CHECK_FALSE(explainLayer(a->model, a->layers, 99, LayerSpec{}, in));
     }
+}
+
+TEST_CASE("explanation of APoZ: what the counted activations say, by hand", "[explanation]")
+{
+    const auto a = oneConv(2, 4, {5.0f, 0.0f, 5.1f, 0.0f, 4.8f, 0.1f, -1.0f, 0.0f});
+    // Two 3x3 images: 18 activations per channel after the ReLU. Channel 0 is always zero,
+    // channel 1 half the time, channel 2 never, channel 3 in 17 of 18.
+    ActivationStats stats;
+    stats.samples = 2;
+    LayerActivationStats c;
+    c.layer = a->index("c");
+    c.name = "c";
+    c.site.tensor = "r";
+    c.site.relu = true;
+    c.valuesPerChannel = 18;
+    c.zeros = { 18, 9, 0, 17 };
+    c.sums = { 0.0, 4.5, 9.0, 0.5 };
+    LayerActivationStats next;
+    next.layer = a->index("next");
+    next.name = "next";
+    next.site.tensor = "out";
+    next.site.note = "its output is a graph output";
+    next.valuesPerChannel = 18;
+    next.zeros = { 0 };
+    next.sums = { 3.0 };
+    stats.layers = { c, next };
+    if (stats.layers[0].layer != 0)
+        std::swap(stats.layers[0], stats.layers[1]);
+
+    const auto in = a->inspect("c", Plan {});
+    const auto e = explainLayer(a->model, a->layers, a->index("c"), Plan {}.spec("c"), in, nullptr, &stats);
+    REQUIRE(e);
+    REQUIRE(e->apoz);
+    const ApozExplanation& apoz = *e->apoz;
+    CHECK(apoz.defined);
+    CHECK(apoz.tensor == "r");
+    CHECK(apoz.samples == 2);
+    CHECK(apoz.valuesPerChannel == 18);
+    CHECK(apoz.channels == 4);
+    CHECK(apoz.meanApoz == Approx((1.0 + 0.5 + 0.0 + 17.0 / 18.0) / 4.0));
+    CHECK(apoz.mostlyZero == 2); // 18/18 and 17/18 are at least 90 %
+    REQUIRE(apoz.highest.size() == 3);
+    CHECK(apoz.highest[0].first == 0);
+    CHECK(apoz.highest[0].second == Approx(1.0));
+    CHECK(apoz.highest[1].first == 3);
+    CHECK(apoz.highest[1].second == Approx(17.0 / 18.0));
+    CHECK(apoz.highest[2].first == 1);
+    CHECK(apoz.highest[2].second == Approx(0.5));
+    // The criterion prunes by 1 − APoZ: the channel explained as most often zero scores lowest.
+    const auto scores = apozScores(stats, a->index("c"));
+    REQUIRE(scores);
+    CHECK((*scores)[0] == Approx(0.0));
+    CHECK((*scores)[3] == Approx(1.0 / 18.0));
+
+    // No ReLU after "next": APoZ is not defined there, and the explanation says why.
+    const auto inNext = a->inspect("next", Plan {});
+    const auto eNext = explainLayer(a->model, a->layers, a->index("next"), Plan {}.spec("next"), inNext, nullptr, &stats);
+    REQUIRE(eNext);
+    REQUIRE(eNext->apoz);
+    CHECK_FALSE(eNext->apoz->defined);
+    CHECK(eNext->apoz->reason == "its output is a graph output");
+
+    // Without counted activations there is nothing to explain.
+    CHECK_FALSE(a->explain("c", Plan {}).apoz);
 }

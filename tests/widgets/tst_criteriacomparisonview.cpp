@@ -264,7 +264,7 @@ void TestCriteriaComparisonView::renderShots()
         view.plot()->replot();
         view.grab().save(QString::fromUtf8(dir) + QStringLiteral("/criteria-sample.png"));
     }
-    const fs::path resnet = "/work/main/build/fixtures/torchvision/resnet18_bn.onnx";
+    const fs::path resnet = (qEnvironmentVariable("TOPIARY_REFERENCE_DIR") + QStringLiteral("/resnet18_bn.onnx")).toStdString();
     if (fs::exists(resnet)) {
         auto model = Model::load(resnet);
         QVERIFY(model.has_value());

@@ -107,6 +107,7 @@ private slots:
     void showsLowRankEnergyAndParameters();
     void keepsScrollOnAPlanEditOfTheSameLayer();
     void clearShowsAHint();
+    void showsWhatApozMeasured();
     void screenshotOfAResnet18Conv();
 };
 
@@ -207,6 +208,39 @@ void TestExplainPanel::keepsScrollOnAPlanEditOfTheSameLayer()
     // Another layer starts at the top.
     panel.setExplanation(m->explain(m->index("next"), plan), QStringLiteral("next"));
     QCOMPARE(bar->value(), 0);
+}
+
+void TestExplainPanel::showsWhatApozMeasured()
+{
+    Explanation e;
+    e.layer = 0;
+    ApozExplanation apoz;
+    apoz.defined = true;
+    apoz.tensor = "/stem/relu/Relu_output_0";
+    apoz.samples = 200;
+    apoz.valuesPerChannel = 200 * 196;
+    apoz.channels = 24;
+    apoz.meanApoz = 0.4;
+    apoz.mostlyZero = 3;
+    apoz.highest = { { 7, 0.97 }, { 2, 0.95 }, { 11, 0.5 } };
+    e.apoz = apoz;
+
+    ExplainPanel panel;
+    panel.setExplanation(e, QStringLiteral("stem"));
+    const QString text = panel.toPlainText();
+    QVERIFY(text.contains(QStringLiteral("What APoZ measured")));
+    QVERIFY(text.contains(QStringLiteral("on 200 images (39,200 activations per channel at /stem/relu/Relu_output_0)")));
+    QVERIFY(text.contains(QStringLiteral("the mean APoZ of the 24 channels is %1").arg(format::percent(0.4))));
+    QVERIFY(text.contains(QStringLiteral("3 of them are zero in at least 90 %")));
+    QVERIFY(text.contains(QStringLiteral("channel 7 (%1), channel 2 (%2), channel 11 (%3)")
+                              .arg(format::percent(0.97), format::percent(0.95), format::percent(0.5))));
+
+    apoz.defined = false;
+    apoz.reason = "its output goes to Add";
+    e.apoz = apoz;
+    panel.setExplanation(e, QStringLiteral("stem"));
+    QVERIFY(panel.toPlainText().contains(QStringLiteral("Not defined for this layer: its output goes to Add.")));
+    QVERIFY(!panel.toPlainText().contains(QStringLiteral("channel 7")));
 }
 
 void TestExplainPanel::clearShowsAHint()

@@ -237,7 +237,7 @@ int main(int argc, char* argv[])
     window.selectLayer(pw2Layer);
     waitUntil([&] { return inspector->layer() == pw2Layer; }, 20000, u"the inspector back on pw2"_s);
 
-    // Presentation mode: what a room sees (full screen, text ×1.5, lines ×2).
+    // Presentation mode: what a room sees (full screen, text ×1.3, lines ×2).
     window.setPresentationMode(true);
     settle(800);
     save(&window, out, u"presentation.png"_s);

@@ -148,7 +148,19 @@ void TestTeaching::stepWalksTheRatioWaitingForEachAccuracy()
     QCOMPARE(stopped.first().at(0).toBool(), false);
     QVERIFY(window.document()->plan().spec(name).prune.value < 0.3);
     QCOMPARE(window.document()->undoStack()->count(), undoBefore + 1);
-    window.document()->undoStack()->undo();
+
+    // A second animation after a stopped one is an undo step of its own, not merged into it.
+    value->setValue(0.3); // one step
+    QSignalSpy again(window.ratioStepper(), &topiary::RatioStepper::finished);
+    QTest::mouseClick(controls->stepButton(), Qt::LeftButton);
+    QTRY_VERIFY(window.document()->plan().spec(name).prune.value < 0.3);
+    QTest::mouseClick(controls->stepButton(), Qt::LeftButton);
+    QCOMPARE(again.size(), 1);
+    QCOMPARE(window.document()->undoStack()->count(), undoBefore + 3);
+    window.document()->undoStack()->undo(); // the second animation
+    QCOMPARE(window.document()->plan().spec(name).prune.value, 0.3);
+    window.document()->undoStack()->undo(); // the typed 30 %
+    window.document()->undoStack()->undo(); // the stopped animation
     QCOMPARE(window.document()->plan().spec(name).prune.value, 0.3);
 }
 
