@@ -19,6 +19,7 @@
 #include "core/Model.h"
 #include "core/NetworkOverview.h"
 #include "core/PruneSelection.h"
+#include "core/Sensitivity.h"
 
 #include <QAction>
 #include <QDockWidget>
@@ -31,9 +32,6 @@
 #include <QUndoStack>
 #include <QHBoxLayout>
 #include <QVBoxLayout>
-
-#include <cmath>
-#include <limits>
 
 namespace topiary {
 
@@ -234,16 +232,7 @@ void MainWindow::onSensitivityChanged()
     const SensitivityResult& result = m_sensitivity->result();
     m_sensitivityPlot->setResult(result, layers);
     // The graph's Sensitivity colouring: top-1 lost when the layer alone loses half its filters.
-    std::vector<double> loss(layers.size(), std::numeric_limits<double>::quiet_NaN());
-    const double baseline = result.baseline.labelled > 0 ? result.baseline.top1().value : std::nan("");
-    for (const SensitivityPoint& point : result.points) {
-        if (point.kind != SweepKind::Prune || !point.evaluated || std::abs(point.value - 0.5) > 1e-9 || std::isnan(baseline))
-            continue;
-        for (size_t i = 0; i < layers.size(); ++i)
-            if (layers[i].name == point.layer)
-                loss[i] = std::max(0.0, baseline - point.metrics.top1().value);
-    }
-    m_graph->setSensitivity(std::move(loss));
+    m_graph->setSensitivity(lossAtRatio(result, layers, 0.5));
 }
 
 bool MainWindow::proposeFit(const BudgetRequest& request)
