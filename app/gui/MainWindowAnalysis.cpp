@@ -23,6 +23,7 @@
 
 #include <QAction>
 #include <QDockWidget>
+#include <QFutureWatcher>
 #include <QMenu>
 #include <QMenuBar>
 #include <QProgressBar>
@@ -32,6 +33,7 @@
 #include <QUndoStack>
 #include <QHBoxLayout>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace topiary {
 
@@ -154,7 +156,10 @@ void MainWindow::createAnalysisDocks()
     connect(m_document, &Document::modelChanged, this, [this] {
         m_sensitivity->cancel();
         m_sensitivityPlot->clear();
+        ++m_overviewGeneration; // a run on the previous model must not draw over the new one
         m_overview->clear();
+        if (m_tabs->currentWidget() == m_overview)
+            m_overviewTimer->start(); // the new model's map, as a plan change would
         m_pareto.clear();
         m_paretoPlans.clear();
         m_paretoPlot->clear();
@@ -186,18 +191,31 @@ void MainWindow::retranslateAnalysis()
 
 void MainWindow::refreshOverview()
 {
+    // Scoring every layer takes tens of milliseconds on large models: off the GUI thread,
+    // and only the newest run is shown.
+    const quint64 generation = ++m_overviewGeneration;
     if (m_document->isEmpty() || !m_document->groups())
         return;
-    const auto& layers = m_document->cost()->layers();
-    const FilterScorer scorer = weightScorer(*m_document->model(), layers);
-    auto overview = networkOverview(*m_document->model(), layers, *m_document->groups(), m_document->plan(), scorer,
-        Criterion::L1);
-    if (!overview) {
-        statusBar()->showMessage(tr("Overview: %1").arg(QString::fromStdString(overview.error().message)), statusTimeoutMs);
-        return;
-    }
-    m_overview->setOverview(*overview, layers);
-    m_overview->setSelectedLayer(m_selectedLayer);
+    auto* watcher = new QFutureWatcher<Result<NetworkOverview>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, cost = m_document->cost()] {
+        watcher->deleteLater();
+        if (generation != m_overviewGeneration)
+            return; // the plan or the model changed meanwhile
+        Result<NetworkOverview> overview = watcher->result();
+        if (!overview) {
+            statusBar()->showMessage(tr("Overview: %1").arg(QString::fromStdString(overview.error().message)),
+                statusTimeoutMs);
+            return;
+        }
+        m_overview->setOverview(*overview, cost->layers());
+        m_overview->setSelectedLayer(m_selectedLayer);
+    });
+    // The captures keep the model the run reads alive when the document opens another.
+    watcher->setFuture(QtConcurrent::run([model = m_document->model(), cost = m_document->cost(),
+                                             groups = m_document->groups(), plan = m_document->plan()] {
+        return networkOverview(*model, cost->layers(), *groups, plan, weightScorer(*model, cost->layers()),
+            Criterion::L1);
+    }));
 }
 
 bool MainWindow::runSensitivity(int64_t imageLimit)
