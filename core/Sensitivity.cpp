@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 namespace topiary {
@@ -208,6 +209,24 @@ std::string sensitivityCsv(const SensitivityResult& result)
         out << '\n';
     }
     return out.str();
+}
+
+std::vector<double> lossAtRatio(const SensitivityResult& result, const std::vector<Layer>& layers, double ratio)
+{
+    constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+    std::vector<double> loss(layers.size(), kNaN);
+    const double baseline = result.baseline.labelled > 0 ? result.baseline.top1().value : kNaN;
+    if (std::isnan(baseline))
+        return loss;
+    for (const SensitivityPoint& point : result.points) {
+        // Ratios come from the options' list; the tolerance absorbs their decimal spelling.
+        if (point.kind != SweepKind::Prune || !point.evaluated || std::abs(point.value - ratio) > 1e-9)
+            continue;
+        for (size_t i = 0; i < layers.size(); ++i)
+            if (layers[i].name == point.layer)
+                loss[i] = std::max(0.0, baseline - point.metrics.top1().value);
+    }
+    return loss;
 }
 
 } // namespace topiary

@@ -20,6 +20,7 @@ namespace topiary {
 
 class Evaluator;
 class Model;
+struct Layer;
 
 struct SensitivityOptions {
     std::vector<double> ratios { 0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 };
@@ -59,6 +60,12 @@ using SensitivityProgress = std::function<void(const SensitivityResult& soFar, s
 // Estimates, then evaluates every point with the evaluator (whose options set the images).
 Result<SensitivityResult> analyseSensitivity(const Model& model, const Evaluator& evaluator,
     const SensitivityOptions& options, const SensitivityProgress& progress = {}, std::stop_token stop = {});
+
+// Top-1 each layer loses when it alone is pruned at `ratio` (baseline minus measured, at
+// least 0), in layer order; NaN where no evaluated Prune point at that ratio exists or the
+// baseline has no labelled images. Points are matched to layers by name, so a dependency
+// group swept at filter granularity (named by its first producer) colours that producer only.
+std::vector<double> lossAtRatio(const SensitivityResult& result, const std::vector<Layer>& layers, double ratio);
 
 // CSV: layer,kind,value,energy_removed,top1,top1_low,top1_high,agreement,images
 std::string sensitivityCsv(const SensitivityResult& result);

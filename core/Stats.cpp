@@ -626,4 +626,31 @@ int64_t predictedFileBytes(const ModelStats& stats, const ApplyOptions& options)
     return options.int8Qdq ? stats.maskedQdqFileBytes : stats.maskedFileBytes;
 }
 
+namespace {
+
+template <typename Field>
+std::vector<double> shareOf(const ModelStats& stats, Field field)
+{
+    double total = 0.0;
+    for (const LayerStats& layer : stats.layers)
+        total += static_cast<double>(layer.*field);
+    std::vector<double> shares(stats.layers.size(), 0.0);
+    if (total > 0.0)
+        for (size_t i = 0; i < shares.size(); ++i)
+            shares[i] = static_cast<double>(stats.layers[i].*field) / total;
+    return shares;
+}
+
+} // namespace
+
+std::vector<double> macsShare(const ModelStats& stats)
+{
+    return shareOf(stats, &LayerStats::linearMacs);
+}
+
+std::vector<double> paramsShare(const ModelStats& stats)
+{
+    return shareOf(stats, &LayerStats::params);
+}
+
 } // namespace topiary

@@ -79,6 +79,12 @@ struct ModelStats {
 // export options to a predicted size, so the dialog, the status bar and the CLI agree.
 int64_t predictedFileBytes(const ModelStats& stats, const ApplyOptions& options);
 
+// Each layer's share of the layers' dense MACs (linearMacs) or of their params (weights and
+// bias; BatchNorm scale/shift are not a layer's), in layer order: its value over the sum over
+// all layers. All zeros when that sum is zero. The graph colours layers by these.
+std::vector<double> macsShare(const ModelStats& stats);
+std::vector<double> paramsShare(const ModelStats& stats);
+
 class StatsModel {
 public:
     StatsModel(const Model& model, const CostModel& cost, const std::vector<DependencyGroup>& groups);

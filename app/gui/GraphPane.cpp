@@ -10,6 +10,7 @@
 #include "core/DependencyGroups.h"
 #include "core/FilterTrace.h"
 #include "core/Model.h"
+#include "core/Stats.h"
 
 #include <QComboBox>
 #include <QEvent>
@@ -242,16 +243,10 @@ void GraphPane::applyColours()
         break;
     case Metric::MacsShare:
     case Metric::ParamsShare: {
-        const bool macs = metric() == Metric::MacsShare;
-        double total = 0.0;
-        for (const auto& l : stats.layers)
-            total += static_cast<double>(macs ? l.linearMacs : l.params);
+        values = metric() == Metric::MacsShare ? macsShare(stats) : paramsShare(stats);
         hi = 0.0;
-        for (size_t i = 0; i < count; ++i) {
-            const auto& l = stats.layers[i];
-            values[i] = total > 0 ? static_cast<double>(macs ? l.linearMacs : l.params) / total : 0.0;
-            hi = std::max(hi, values[i]);
-        }
+        for (const double share : values)
+            hi = std::max(hi, share);
         if (hi <= 0.0)
             hi = 1.0;
         break;

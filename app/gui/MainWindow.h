@@ -215,6 +215,7 @@ private:
     std::shared_ptr<LayerInspection> m_inspection; // of m_selectedLayer, under the shown plan
     quint64 m_inspectGeneration = 0;
     quint64 m_activationGeneration = 0;
+    quint64 m_overviewGeneration = 0; // results of older overview runs are dropped
     SensitivityRunner* m_sensitivity = nullptr;
     NetworkOverviewMap* m_overview = nullptr;
     SensitivityPlot* m_sensitivityPlot = nullptr;

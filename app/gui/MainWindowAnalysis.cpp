@@ -19,9 +19,11 @@
 #include "core/Model.h"
 #include "core/NetworkOverview.h"
 #include "core/PruneSelection.h"
+#include "core/Sensitivity.h"
 
 #include <QAction>
 #include <QDockWidget>
+#include <QFutureWatcher>
 #include <QMenu>
 #include <QMenuBar>
 #include <QProgressBar>
@@ -31,9 +33,7 @@
 #include <QUndoStack>
 #include <QHBoxLayout>
 #include <QVBoxLayout>
-
-#include <cmath>
-#include <limits>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace topiary {
 
@@ -156,7 +156,10 @@ void MainWindow::createAnalysisDocks()
     connect(m_document, &Document::modelChanged, this, [this] {
         m_sensitivity->cancel();
         m_sensitivityPlot->clear();
+        ++m_overviewGeneration; // a run on the previous model must not draw over the new one
         m_overview->clear();
+        if (m_tabs->currentWidget() == m_overview)
+            m_overviewTimer->start(); // the new model's map, as a plan change would
         m_pareto.clear();
         m_paretoPlans.clear();
         m_paretoPlot->clear();
@@ -188,18 +191,31 @@ void MainWindow::retranslateAnalysis()
 
 void MainWindow::refreshOverview()
 {
+    // Scoring every layer takes tens of milliseconds on large models: off the GUI thread,
+    // and only the newest run is shown.
+    const quint64 generation = ++m_overviewGeneration;
     if (m_document->isEmpty() || !m_document->groups())
         return;
-    const auto& layers = m_document->cost()->layers();
-    const FilterScorer scorer = weightScorer(*m_document->model(), layers);
-    auto overview = networkOverview(*m_document->model(), layers, *m_document->groups(), m_document->plan(), scorer,
-        Criterion::L1);
-    if (!overview) {
-        statusBar()->showMessage(tr("Overview: %1").arg(QString::fromStdString(overview.error().message)), statusTimeoutMs);
-        return;
-    }
-    m_overview->setOverview(*overview, layers);
-    m_overview->setSelectedLayer(m_selectedLayer);
+    auto* watcher = new QFutureWatcher<Result<NetworkOverview>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, cost = m_document->cost()] {
+        watcher->deleteLater();
+        if (generation != m_overviewGeneration)
+            return; // the plan or the model changed meanwhile
+        Result<NetworkOverview> overview = watcher->result();
+        if (!overview) {
+            statusBar()->showMessage(tr("Overview: %1").arg(QString::fromStdString(overview.error().message)),
+                statusTimeoutMs);
+            return;
+        }
+        m_overview->setOverview(*overview, cost->layers());
+        m_overview->setSelectedLayer(m_selectedLayer);
+    });
+    // The captures keep the model the run reads alive when the document opens another.
+    watcher->setFuture(QtConcurrent::run([model = m_document->model(), cost = m_document->cost(),
+                                             groups = m_document->groups(), plan = m_document->plan()] {
+        return networkOverview(*model, cost->layers(), *groups, plan, weightScorer(*model, cost->layers()),
+            Criterion::L1);
+    }));
 }
 
 bool MainWindow::runSensitivity(int64_t imageLimit)
@@ -234,16 +250,7 @@ void MainWindow::onSensitivityChanged()
     const SensitivityResult& result = m_sensitivity->result();
     m_sensitivityPlot->setResult(result, layers);
     // The graph's Sensitivity colouring: top-1 lost when the layer alone loses half its filters.
-    std::vector<double> loss(layers.size(), std::numeric_limits<double>::quiet_NaN());
-    const double baseline = result.baseline.labelled > 0 ? result.baseline.top1().value : std::nan("");
-    for (const SensitivityPoint& point : result.points) {
-        if (point.kind != SweepKind::Prune || !point.evaluated || std::abs(point.value - 0.5) > 1e-9 || std::isnan(baseline))
-            continue;
-        for (size_t i = 0; i < layers.size(); ++i)
-            if (layers[i].name == point.layer)
-                loss[i] = std::max(0.0, baseline - point.metrics.top1().value);
-    }
-    m_graph->setSensitivity(std::move(loss));
+    m_graph->setSensitivity(lossAtRatio(result, layers, 0.5));
 }
 
 bool MainWindow::proposeFit(const BudgetRequest& request)

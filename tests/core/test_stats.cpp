@@ -195,3 +195,40 @@ TEST_CASE("int8 QDQ file size is predicted", "[stats]")
     CHECK(std::abs(bytes - predicted.shrunkQdqFileBytes) <= 64 * static_cast<int64_t>(a.layers.size()));
     CHECK(bytes < predicted.shrunkFileBytes);
 }
+
+TEST_CASE("layer shares divide by the layers' own total", "[stats][stats-share]")
+{
+    ModelStats stats;
+    stats.layers.resize(3);
+    stats.layers[0].linearMacs = 100;
+    stats.layers[1].linearMacs = 300;
+    stats.layers[2].linearMacs = 600;
+    stats.layers[0].params = 5;
+    stats.layers[1].params = 15;
+    stats.layers[2].params = 0;
+    stats.layers[2].effectiveMacs = 1; // effective MACs are not what the share counts
+    stats.params = 1000; // BatchNorm scale/shift included here, but no layer's share
+    stats.linearMacs = 5000;
+
+    const std::vector<double> macs = macsShare(stats);
+    REQUIRE(macs.size() == 3);
+    CHECK(macs[0] == Approx(0.1));
+    CHECK(macs[1] == Approx(0.3));
+    CHECK(macs[2] == Approx(0.6));
+
+    const std::vector<double> params = paramsShare(stats);
+    REQUIRE(params.size() == 3);
+    CHECK(params[0] == Approx(0.25));
+    CHECK(params[1] == Approx(0.75));
+    CHECK(params[2] == 0.0);
+}
+
+TEST_CASE("layer shares are zero when the layers have nothing to share", "[stats][stats-share]")
+{
+    ModelStats stats;
+    stats.layers.resize(2);
+    stats.layers[0].params = 7;
+    CHECK(macsShare(stats) == std::vector<double> { 0.0, 0.0 });
+    CHECK(paramsShare(stats) == std::vector<double> { 1.0, 0.0 });
+    CHECK(macsShare(ModelStats {}).empty());
+}

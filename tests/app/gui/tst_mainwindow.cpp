@@ -19,6 +19,7 @@
 #include "widgets/LayerControls.h"
 #include "widgets/LayerInspector.h"
 #include "widgets/LayerTableModel.h"
+#include "widgets/NetworkOverviewMap.h"
 #include "widgets/WeightHistogramPlot.h"
 #include "widgets/TotalsPanel.h"
 
@@ -121,6 +122,7 @@ private slots:
     void everyViewFollowsTheGesturesAndUndo();
     void comparesCriteriaOnTheSelectedLayer();
     void heatmapMenuTracesAFilterOnTheGraph();
+    void overviewFollowsThePlan();
 
 private:
     QTemporaryDir m_dir;
@@ -654,6 +656,52 @@ void TestMainWindow::heatmapMenuTracesAFilterOnTheGraph()
     QVERIFY(graph->isTracing());
     graph->setTraceTime(graph->traceDuration());
     QCOMPARE(graph->layerItem(0)->traceTag(), u"\u2212filter %1"_s.arg(weakest));
+}
+
+void TestMainWindow::overviewFollowsThePlan()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openFile(m_smallCnn);
+    QVERIFY(waitForLoad(finished));
+    topiary::Document* document = window.document();
+    const QString first = u"block1.conv1"_s; // 8 filters, a group of its own
+    auto* overview = window.findChild<topiary::NetworkOverviewMap*>(u"networkOverview"_s);
+    QVERIFY(overview);
+    // The states of that layer's filters, as the map's tooltips say them.
+    auto states = [&] {
+        QStringList out;
+        for (int row = 0; !overview->cellText(row, 0).isEmpty(); ++row) {
+            if (!overview->cellText(row, 0).startsWith(first + u", "_s))
+                continue;
+            for (int64_t rank = 0; !overview->cellText(row, rank).isEmpty(); ++rank)
+                if (const QString text = overview->cellText(row, rank); text.startsWith(first + u", "_s))
+                    out << text.section(u", "_s, -1); // past its 8 filters: "has only 8 filters"
+        }
+        return out;
+    };
+    window.findChild<QTabWidget*>(u"views"_s)->setCurrentWidget(overview);
+    QTRY_VERIFY_WITH_TIMEOUT(!states().isEmpty(), 20000); // computed off the GUI thread
+    QCOMPARE(states().size(), 8);
+    QCOMPARE(states().count(u"kept"_s), 8);
+
+    // Two quick edits: only the newest plan shows, whichever run ends last.
+    const std::string pw = first.toStdString();
+    auto pruned = [&](double ratio) {
+        return document->plan().withPrune(
+            pw, { topiary::PruneGranularity::Filter, topiary::Criterion::L1, topiary::PruneMode::Ratio, ratio });
+    };
+    document->editPlan(pruned(0.25), u"prune"_s);
+    document->editPlan(pruned(0.5), u"prune"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(states().count(u"pruned"_s) == states().size() / 2, 20000);
+    document->undoStack()->undo();
+    QTRY_VERIFY_WITH_TIMEOUT(states().count(u"pruned"_s) == states().size() / 4, 20000);
+
+    // Another model replaces the map; a run still going on the previous one must not draw.
+    window.openFile(m_copy);
+    QVERIFY(waitForLoad(finished));
+    QTRY_VERIFY_WITH_TIMEOUT(states().count(u"kept"_s) == states().size() && !states().isEmpty(), 20000);
 }
 
 QTEST_MAIN(TestMainWindow)
