@@ -89,6 +89,7 @@ LayerControls::LayerControls(QWidget* parent)
     m_value->setObjectName(QStringLiteral("pruneValue"));
     m_value->setKeyboardTracking(false);  // one edit when typing is done, not per digit
     m_value->setMinimumWidth(90);
+    m_slider->setMinimumWidth(80);
     m_step = new QToolButton(m_pruneBox);
     m_step->setObjectName(QStringLiteral("pruneStep"));
     m_step->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -104,12 +105,17 @@ LayerControls::LayerControls(QWidget* parent)
     auto* valueRow = new QHBoxLayout;
     valueRow->addWidget(m_slider, 1);
     valueRow->addWidget(m_value);
-    valueRow->addWidget(m_step);
+    // Step gets a row of its own: beside the value it would squeeze the slider to nothing
+    // in a narrow dock (and more so in presentation mode or in Chinese).
+    auto* stepRow = new QHBoxLayout;
+    stepRow->addWidget(m_step);
+    stepRow->addStretch(1);
     auto* pruneForm = new QFormLayout(m_pruneBox);
     pruneForm->addRow(m_granularityLabel, m_granularity);
     pruneForm->addRow(m_criterionLabel, m_criterion);
     pruneForm->addRow(m_modeLabel, m_mode);
     pruneForm->addRow(m_valueLabel, valueRow);
+    pruneForm->addRow(QString(), stepRow);
 
     // Encoding
     m_quantBox = new QGroupBox(this);
