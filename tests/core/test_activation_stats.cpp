@@ -4,6 +4,7 @@
 // where APoZ is not defined, and the FilterScorer adapter that makes Criterion::Apoz
 // work in selectPruned and apply like L1.
 #include "ModelBuilder.h"
+#include "SampleData.h"
 #include "OrtRunner.h"
 
 #include "core/ActivationStats.h"
@@ -30,35 +31,14 @@
 #include <sstream>
 
 using namespace topiary;
+using test::sampleModel;
+using test::sampleData;
+using test::sampleSpec;
 namespace fs = std::filesystem;
 
 namespace {
 
 const fs::path kSample = fs::path(TOPIARY_SOURCE_DIR) / "resources" / "sample";
-
-const Model& sampleModel()
-{
-    static const Model model = [] {
-        auto m = Model::load(kSample / "fashion_cnn.onnx");
-        REQUIRE(m.has_value());
-        return std::move(*m);
-    }();
-    return model;
-}
-
-Dataset sampleData()
-{
-    auto ds = Dataset::open(kSample / "fashion-mnist-test-1000-images-idx3-ubyte");
-    REQUIRE(ds.has_value());
-    return *ds;
-}
-
-PreprocessSpec sampleSpec()
-{
-    auto spec = loadPreprocess(kSample / "preprocess.json");
-    REQUIRE(spec.has_value());
-    return *spec;
-}
 
 std::string quoted(const fs::path& p)
 {

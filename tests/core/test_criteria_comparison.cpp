@@ -3,6 +3,7 @@
 // reasons, and the measured accuracy of each criterion against an independent full
 // evaluation of the applied plan on the bundled sample.
 #include "ModelBuilder.h"
+#include "SampleData.h"
 #include "core/ActivationStats.h"
 #include "core/Apply.h"
 #include "core/CriteriaComparison.h"
@@ -22,6 +23,9 @@
 #include <filesystem>
 
 using namespace topiary;
+using test::sampleModel;
+using test::sampleData;
+using test::sampleSpec;
 using topiary::test::ModelBuilder;
 namespace fs = std::filesystem;
 
@@ -71,30 +75,6 @@ size_t slot(Criterion criterion)
         if (kComparedCriteria[i] == criterion)
             return i;
     return 0;
-}
-
-const Model& sampleModel()
-{
-    static const Model model = [] {
-        auto m = Model::load(kSample / "fashion_cnn.onnx");
-        REQUIRE(m.has_value());
-        return std::move(*m);
-    }();
-    return model;
-}
-
-Dataset sampleData()
-{
-    auto ds = Dataset::open(kSample / "fashion-mnist-test-1000-images-idx3-ubyte");
-    REQUIRE(ds.has_value());
-    return *ds;
-}
-
-PreprocessSpec sampleSpec()
-{
-    auto spec = loadPreprocess(kSample / "preprocess.json");
-    REQUIRE(spec.has_value());
-    return *spec;
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // and accuracy (resources/sample/subset_predictions.txt, training_result.json); batching,
 // progress, cancellation, the reference comparison (agreement, KL) and its errors.
 #include "ModelBuilder.h"
+#include "SampleData.h"
 
 #include "core/ClassScores.h"
 #include "core/Dataset.h"
@@ -24,6 +25,8 @@
 #include <thread>
 
 using namespace topiary;
+using test::sampleData;
+using test::sampleSpec;
 namespace fs = std::filesystem;
 
 namespace {
@@ -40,20 +43,6 @@ const onnx::ModelProto& sampleModel()
         return std::move(*m);
     }();
     return model.proto();
-}
-
-Dataset sampleData()
-{
-    auto ds = Dataset::open(kImages);
-    REQUIRE(ds.has_value());
-    return *ds;
-}
-
-PreprocessSpec sampleSpec()
-{
-    auto spec = loadPreprocess(kSample / "preprocess.json");
-    REQUIRE(spec.has_value());
-    return *spec;
 }
 
 std::vector<int> torchPredictions()

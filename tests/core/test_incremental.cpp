@@ -2,6 +2,8 @@
 // layer in the middle, its predictions equal those of a full evaluation of the applied
 // model (Evaluator::run) sample by sample, whatever the cut and the memory budget; the
 // cache holds what the budget allows; a plan that edits a layer before the cut is refused.
+#include "SampleData.h"
+
 #include "core/Apply.h"
 #include "core/Dataset.h"
 #include "core/DependencyGroups.h"
@@ -22,21 +24,14 @@
 #include <filesystem>
 
 using namespace topiary;
+using test::sampleModel;
+using test::sampleData;
+using test::sampleSpec;
 namespace fs = std::filesystem;
 
 namespace {
 
 const fs::path kSample = fs::path(TOPIARY_SOURCE_DIR) / "resources" / "sample";
-
-const Model& sampleModel()
-{
-    static const Model model = [] {
-        auto m = Model::load(kSample / "fashion_cnn.onnx");
-        REQUIRE(m.has_value());
-        return std::move(*m);
-    }();
-    return model;
-}
 
 const std::vector<Layer>& sampleLayers()
 {
@@ -48,20 +43,6 @@ const std::vector<DependencyGroup>& sampleGroups()
 {
     static const std::vector<DependencyGroup> groups = findDependencyGroups(sampleModel(), sampleLayers());
     return groups;
-}
-
-Dataset sampleData()
-{
-    auto ds = Dataset::open(kSample / "fashion-mnist-test-1000-images-idx3-ubyte");
-    REQUIRE(ds.has_value());
-    return *ds;
-}
-
-PreprocessSpec sampleSpec()
-{
-    auto spec = loadPreprocess(kSample / "preprocess.json");
-    REQUIRE(spec.has_value());
-    return *spec;
 }
 
 int layerIndex(const std::string& name)

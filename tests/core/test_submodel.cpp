@@ -3,6 +3,7 @@
 // after the other in OpenCV, giving the full model's outputs; shape arithmetic and
 // constant-only nodes moving downstream; cuts that do not separate the graph.
 #include "ModelBuilder.h"
+#include "SampleData.h"
 
 #include "core/Dataset.h"
 #include "core/Layer.h"
@@ -23,6 +24,7 @@
 #include <map>
 
 using namespace topiary;
+using test::sampleModel;
 using topiary::test::ModelBuilder;
 using topiary::test::setAttr;
 namespace fs = std::filesystem;
@@ -30,16 +32,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const fs::path kSample = fs::path(TOPIARY_SOURCE_DIR) / "resources" / "sample";
-
-const Model& sampleModel()
-{
-    static const Model model = [] {
-        auto m = Model::load(kSample / "fashion_cnn.onnx");
-        REQUIRE(m.has_value());
-        return std::move(*m);
-    }();
-    return model;
-}
 
 // onnx.checker.check_model(full_check=True): the structural checks, then strict shape inference.
 void requireValid(const onnx::ModelProto& proto)
