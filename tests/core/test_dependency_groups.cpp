@@ -1,4 +1,5 @@
 // Dependency groups on small graphs built in code, one coupling rule per test.
+#include "AnalysedModel.h"
 #include "ModelBuilder.h"
 
 #include "core/DependencyGroups.h"
@@ -15,19 +16,7 @@ using test::setAttr;
 
 namespace {
 
-struct Analysed {
-    Model model;
-    std::vector<Layer> layers;
-    std::vector<DependencyGroup> groups;
-
-    int layer(const std::string& name) const
-    {
-        for (size_t i = 0; i < layers.size(); ++i)
-            if (layers[i].name == name)
-                return static_cast<int>(i);
-        FAIL("no layer " << name);
-        return -1;
-    }
+struct Analysed : test::AnalysedModel {
     const DependencyGroup& groupOf(const std::string& name) const
     {
         const int g = producerGroupOf(groups, layer(name));
@@ -53,11 +42,7 @@ struct Analysed {
 
 Analysed analyse(const onnx::ModelProto& proto)
 {
-    auto model = Model::fromProto(proto, {});
-    REQUIRE(model.has_value());
-    auto layers = findLayers(*model);
-    auto groups = findDependencyGroups(*model, layers);
-    return Analysed { std::move(*model), std::move(layers), std::move(groups) };
+    return Analysed { test::analyseModel(proto) };
 }
 
 using Names = std::vector<std::string>;

@@ -1,5 +1,6 @@
 // Filter traces on small graphs built in code: which nodes lose what, and at which hop,
 // worked out by hand from each graph's wiring.
+#include "AnalysedModel.h"
 #include "ModelBuilder.h"
 
 #include "core/DependencyGroups.h"
@@ -15,19 +16,7 @@ using test::setAttr;
 
 namespace {
 
-struct Traced {
-    Model model;
-    std::vector<Layer> layers;
-    std::vector<DependencyGroup> groups;
-
-    int layer(const std::string& name) const
-    {
-        for (size_t i = 0; i < layers.size(); ++i)
-            if (layers[i].name == name)
-                return static_cast<int>(i);
-        FAIL("no layer " << name);
-        return -1;
-    }
+struct Traced : test::AnalysedModel {
     FilterTrace trace(const std::string& layerName, int64_t filter) const
     {
         auto t = traceFilter(model, layers, groups, layer(layerName), filter);
@@ -47,11 +36,7 @@ struct Traced {
 
 Traced analyse(const onnx::ModelProto& proto)
 {
-    auto model = Model::fromProto(proto, {});
-    REQUIRE(model.has_value());
-    auto layers = findLayers(*model);
-    auto groups = findDependencyGroups(*model, layers);
-    return Traced { std::move(*model), std::move(layers), std::move(groups) };
+    return Traced { test::analyseModel(proto) };
 }
 
 using Lines = std::vector<std::string>;

@@ -2,6 +2,7 @@
 // scored layer, filters sorted by score and normalised by the layer's best, NaN padding,
 // and the plan's cuts (whole filters through their dependency group, element pruning as
 // each filter's zeroed fraction).
+#include "AnalysedModel.h"
 #include "ModelBuilder.h"
 
 #include "core/DependencyGroups.h"
@@ -23,29 +24,11 @@ using test::setAttr;
 
 namespace {
 
-struct Analysed {
-    Model model;
-    std::vector<Layer> layers;
-    std::vector<DependencyGroup> groups;
-
-    int layer(const std::string& name) const
-    {
-        for (size_t i = 0; i < layers.size(); ++i)
-            if (layers[i].name == name)
-                return static_cast<int>(i);
-        FAIL("no layer " << name);
-        return -1;
-    }
-};
+using Analysed = test::AnalysedModel;
 
 Analysed analyse(const onnx::ModelProto& proto)
 {
-    auto model = Model::fromProto(proto, {});
-    INFO((model ? std::string() : model.error().message));
-    REQUIRE(model);
-    auto layers = findLayers(*model);
-    auto groups = findDependencyGroups(*model, layers);
-    return Analysed { std::move(*model), std::move(layers), std::move(groups) };
+    return test::analyseModel(proto);
 }
 
 // A 1x1 conv with the given weights (cout x cin, row-major), no bias.

@@ -3,6 +3,7 @@
 // computes (pruned filters, biases and BN parameters zeroed, consumers' input columns
 // zeroed, shapes kept), in OpenCV and in ONNX Runtime, and that the tensors lost exactly
 // the pruned entries. The masked model is built here, independently of apply().
+#include "AnalysedModel.h"
 #include "ModelBuilder.h"
 #include "OrtRunner.h"
 
@@ -42,19 +43,7 @@ struct TempDir {
     }
 };
 
-struct Analysed {
-    Model model;
-    std::vector<Layer> layers;
-    std::vector<DependencyGroup> groups;
-
-    int layer(const std::string& name) const
-    {
-        for (size_t i = 0; i < layers.size(); ++i)
-            if (layers[i].name == name)
-                return static_cast<int>(i);
-        FAIL("no layer " << name);
-        return -1;
-    }
+struct Analysed : test::AnalysedModel {
     int groupOf(const std::string& producer) const
     {
         const int g = producerGroupOf(groups, layer(producer));
@@ -65,12 +54,7 @@ struct Analysed {
 
 Analysed analyse(const onnx::ModelProto& proto)
 {
-    auto model = Model::fromProto(proto, {});
-    INFO((model ? std::string() : model.error().message));
-    REQUIRE(model);
-    auto layers = findLayers(*model);
-    auto groups = findDependencyGroups(*model, layers);
-    return Analysed { std::move(*model), std::move(layers), std::move(groups) };
+    return Analysed { test::analyseModel(proto) };
 }
 
 // Group channels to prune, by a producer of the group.

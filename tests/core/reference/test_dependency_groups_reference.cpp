@@ -5,6 +5,7 @@
 // reshapes channels marked bad): both agree on every group of all ten models, both
 // exports. The structural facts below were read off the graphs with python onnx.
 #include "ReferenceModels.h"
+#include "AnalysedModel.h"
 
 #include "core/DependencyGroups.h"
 #include "core/Layer.h"
@@ -20,19 +21,7 @@ using namespace topiary;
 
 namespace {
 
-struct Analysed {
-    Model model;
-    std::vector<Layer> layers;
-    std::vector<DependencyGroup> groups;
-
-    int layer(const std::string& name) const
-    {
-        for (size_t i = 0; i < layers.size(); ++i)
-            if (layers[i].name == name)
-                return static_cast<int>(i);
-        FAIL("no layer " << name);
-        return -1;
-    }
+struct Analysed : test::AnalysedModel {
     const DependencyGroup& groupOf(const std::string& name) const
     {
         const int g = producerGroupOf(groups, layer(name));
@@ -57,13 +46,7 @@ struct Analysed {
 
 Analysed analyse(const std::string& name, const std::string& variant)
 {
-    const auto file = test::referenceDir() / (name + "_" + variant + ".onnx");
-    INFO("loading " << file.string());
-    auto model = Model::load(file);
-    REQUIRE(model.has_value());
-    auto layers = findLayers(*model);
-    auto groups = findDependencyGroups(*model, layers);
-    return Analysed { std::move(*model), std::move(layers), std::move(groups) };
+    return Analysed { test::analyseModel(test::referenceDir() / (name + "_" + variant + ".onnx")) };
 }
 
 void printSummary(const std::string& name, const Analysed& a)
