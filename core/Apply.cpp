@@ -12,7 +12,7 @@
 #include "core/Recipe.h"
 #include "core/ShrinkChannels.h"
 #include "core/TensorData.h"
-#include "core/WeightQdq.h"
+#include "core/WeightStorage.h"
 #include "core/passes/GraphEdit.h"
 
 #include <algorithm>
@@ -391,6 +391,7 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
         out.report.zeroedWeights += weights / layers[li].outChannels * static_cast<int64_t>(filters.size());
     }
 
+    std::vector<std::string> halfWeights; // float16 storage: the tensors to write as FLOAT16
     ShrinkRecord record;
     if (options.shrink) {
         auto r = shrinkChannels(out.proto, model, layers, groups, selection);
@@ -426,8 +427,13 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
             factors->vt = std::move(qb->values);
             ++out.report.quantizedLayers;
         }
-        if (auto r = splitLowRank(out.proto, layer.name, *factors); !r)
-            return std::unexpected(r.error().withContext(layer.name));
+        auto written = splitLowRank(out.proto, layer.name, *factors);
+        if (!written)
+            return std::unexpected(written.error().withContext(layer.name));
+        if (options.float16 && spec.quant.scheme == QuantScheme::Float16) {
+            halfWeights.push_back(written->first);
+            halfWeights.push_back(written->second);
+        }
         ++out.report.factoredLayers;
     }
 
@@ -449,6 +455,21 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
         if (auto r = insertWeightDequantize(out.proto, layer.weight, current); !r)
             return std::unexpected(r.error().withContext(layer.name));
         ++out.report.qdqWeights;
+    }
+
+    if (options.float16)
+        for (const Layer& layer : layers)
+            if (const LayerSpec& spec = plan.spec(layer.name); spec.quant.scheme == QuantScheme::Float16 && spec.lowRank.rank <= 0)
+                halfWeights.push_back(layer.weight);
+    std::set<std::string> halved;
+    for (const std::string& tensor : halfWeights) {
+        // Tied weights are written once; weights the source stores in 16 bits already stay.
+        const auto* t = mutableTensor(graph, tensor);
+        if (!halved.insert(tensor).second || (t && t->data_type() != onnx::TensorProto_DataType_FLOAT))
+            continue;
+        if (auto r = insertWeightCast(out.proto, tensor); !r)
+            return std::unexpected(r.error());
+        ++out.report.float16Weights;
     }
 
     auto* meta = out.proto.add_metadata_props();

@@ -2,8 +2,9 @@
 // (pruned weights are zeros, quantized weights their dequantized floats); shrunk also
 // removes pruned channels through their dependency groups. Low-rank layers become two
 // layers in both; int8 QDQ writes 8-bit uniform weights as QuantizeLinear-free
-// DequantizeLinear(int8 initializer) pairs that ONNX Runtime fuses. The source model is
-// never modified.
+// DequantizeLinear(int8 initializer) pairs that ONNX Runtime fuses; float16 storage writes
+// float16 layers as FLOAT16 initializers widened by Cast. The source model is never
+// modified.
 #pragma once
 
 #include "core/Error.h"
@@ -19,6 +20,7 @@ struct PruneSelection;
 struct ApplyOptions {
     bool shrink = false; // physically remove pruned channels
     bool int8Qdq = false; // 8-bit uniform weights as int8 + DequantizeLinear
+    bool float16 = false; // float16 weights (and factors) as FLOAT16 + Cast(to=FLOAT)
 };
 
 // What apply() did, for the export dialog and the CLI report.
@@ -28,6 +30,7 @@ struct ApplyReport {
     int quantizedLayers = 0;
     int factoredLayers = 0;
     int qdqWeights = 0;
+    int float16Weights = 0; // weights written as FLOAT16 + Cast
 };
 
 struct AppliedModel {

@@ -205,7 +205,7 @@ std::string dimsText(const std::vector<int64_t>& dims)
 
 } // namespace
 
-Result<void> splitLowRank(onnx::ModelProto& proto, const std::string& nodeName, const LowRankFactors& factors)
+Result<LowRankWeights> splitLowRank(onnx::ModelProto& proto, const std::string& nodeName, const LowRankFactors& factors)
 {
     auto& graph = *proto.mutable_graph();
     auto index = findNodeIndex(graph, nodeName);
@@ -391,6 +391,7 @@ Result<void> splitLowRank(onnx::ModelProto& proto, const std::string& nodeName, 
         }
     }
 
+    LowRankWeights written{w1.name(), w2.name()};
     std::vector<onnx::TensorProto> added{std::move(w1), std::move(w2)};
     for (auto& t : extra)
         added.push_back(std::move(t));
@@ -409,7 +410,7 @@ Result<void> splitLowRank(onnx::ModelProto& proto, const std::string& nodeName, 
     dropIfUnused(graph, weightInput);
     if (!scaledBias.empty())
         dropIfUnused(graph, original.input(2));
-    return {};
+    return written;
 }
 
 } // namespace topiary

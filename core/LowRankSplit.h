@@ -14,8 +14,14 @@ namespace topiary {
 
 struct LowRankFactors;
 
+// The initializers splitLowRank wrote for the two factors.
+struct LowRankWeights {
+    std::string first;
+    std::string second;
+};
+
 // nodeName: the layer's node (by name; the proto's nodes must still be in the source
 // order or at least keep that node). weight: its weight initializer.
-Result<void> splitLowRank(onnx::ModelProto& proto, const std::string& nodeName, const LowRankFactors& factors);
+Result<LowRankWeights> splitLowRank(onnx::ModelProto& proto, const std::string& nodeName, const LowRankFactors& factors);
 
 } // namespace topiary

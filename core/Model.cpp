@@ -3,6 +3,7 @@
 #include "core/NodeText.h"
 #include "core/ShapeInference.h"
 #include "core/TensorData.h"
+#include "core/WeightStorage.h"
 
 #include <onnx/checker.h>
 
@@ -26,6 +27,7 @@ struct Model::Impl {
     fs::path path;
     fs::path baseDir;
     int64_t fileBytes = 0;
+    int64_t widenedBytes = 0;
     std::vector<std::string> warnings;
 
     std::vector<Node> nodes;
@@ -371,6 +373,15 @@ Result<Model> Model::fromProto(onnx::ModelProto proto, const fs::path& baseDir, 
         return fail("the graph has " + std::to_string(g.node_size()) + " nodes, more than the limit of " +
                     std::to_string(limits.maxNodes));
 
+    // Weights stored as float16 behind a Cast (a float16 export) are edited as float32.
+    const auto before = static_cast<int64_t>(impl->proto.ByteSizeLong());
+    if (const int widened = widenCastWeights(impl->proto); widened > 0) {
+        impl->widenedBytes = static_cast<int64_t>(impl->proto.ByteSizeLong()) - before;
+        impl->warnings.push_back(std::to_string(widened) + " weight tensor" + (widened == 1 ? " is" : "s are") +
+                                 " stored as float16 behind a Cast; Topiary edits them as float32, and exporting "
+                                 "with float16 storage writes them at 16 bits again");
+    }
+
     // Constants: initializers first, then Constant nodes.
     int64_t externalBytes = 0;
     std::unordered_set<std::string> available;
@@ -528,6 +539,7 @@ const onnx::ModelProto& Model::proto() const { return m_impl->proto; }
 const fs::path& Model::path() const { return m_impl->path; }
 const fs::path& Model::baseDir() const { return m_impl->baseDir; }
 int64_t Model::fileBytes() const { return m_impl->fileBytes; }
+int64_t Model::widenedBytes() const { return m_impl->widenedBytes; }
 const std::vector<std::string>& Model::warnings() const { return m_impl->warnings; }
 const std::vector<Node>& Model::nodes() const { return m_impl->nodes; }
 const std::vector<std::string>& Model::inputs() const { return m_impl->inputs; }

@@ -1,5 +1,6 @@
 #include "core/OpenCvCanonicalizer.h"
 
+#include "core/WeightStorage.h"
 #include "core/passes/ClipInputsToAttributes.h"
 #include "core/passes/DeclareOutputShapes.h"
 #include "core/passes/EliminateDeadCode.h"
@@ -20,7 +21,15 @@ namespace topiary {
 
 namespace {
 
+// OpenCV 4.6 reads no FLOAT16 initializer: weights a float16 export stores behind a Cast
+// are widened back to float32 first.
+void widenFloat16Weights(onnx::ModelProto& proto)
+{
+    widenCastWeights(proto);
+}
+
 constexpr std::array kPasses {
+    OpenCvPass { "widenFloat16Weights", &widenFloat16Weights },
     OpenCvPass { "foldConstantNodes", &foldConstantNodes },
     OpenCvPass { "foldIdentityOnConstants", &foldIdentityOnConstants },
     OpenCvPass { "foldShapeComputations", &foldShapeComputations },

@@ -177,6 +177,25 @@ int64_t qdqBytesDelta(const std::string& weight, const std::vector<int64_t>& dim
         + node - initializerEntryBytes(weight, dims, onnx::TensorProto_DataType_FLOAT, 4 * n);
 }
 
+// What writing a float32 weight as FLOAT16 + Cast(to=FLOAT) (as insertWeightCast does)
+// changes in the file: half the data, a longer name and one small node.
+int64_t halfBytesDelta(const std::string& weight, const std::vector<int64_t>& dims)
+{
+    const int64_t n = product(dims);
+    onnx::NodeProto cast;
+    cast.set_op_type("Cast");
+    cast.set_name(weight + "_Cast");
+    cast.add_input(weight + "_float16");
+    cast.add_output(weight);
+    auto* to = cast.add_attribute();
+    to->set_name("to");
+    to->set_type(onnx::AttributeProto_AttributeType_INT);
+    to->set_i(onnx::TensorProto_DataType_FLOAT);
+    const auto node = static_cast<int64_t>(cast.ByteSizeLong());
+    return initializerEntryBytes(weight + "_float16", dims, onnx::TensorProto_DataType_FLOAT16, 2 * n) + 1
+        + varintBytes(static_cast<uint64_t>(node)) + node - initializerEntryBytes(weight, dims, onnx::TensorProto_DataType_FLOAT, 4 * n);
+}
+
 struct MemberRef {
     int group = -1;
     int member = -1;
@@ -327,6 +346,13 @@ struct StatsModel::Impl {
         return groupScoreCache[key] = sortScores(groupScores(groups[static_cast<size_t>(g)], layers, layerScores));
     }
 
+    // Apply's float16 storage only rewrites float32 weights (16-bit sources stay as they are).
+    bool weightIsFloat32(const std::string& name) const
+    {
+        const Constant* w = model.constant(name);
+        return w && w->info.elemType == onnx::TensorProto_DataType_FLOAT;
+    }
+
     const SortedScores& elementScoresFor(int layer) const
     {
         if (auto it = elementScoreCache.find(layer); it != elementScoreCache.end())
@@ -445,9 +471,12 @@ ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection
 
     // Extra activation bytes of factored layers (the r-channel tensor between the two halves).
     std::vector<int64_t> extraAt(d.model.nodes().size(), 0);
-    int64_t lowRankFileDelta = 0;
+    int64_t lowRankFileDelta = 0; // with the shrunk shapes
+    int64_t maskedLowRankFileDelta = 0;
     int64_t qdqFileDelta = 0; // with the shrunk shapes
     int64_t maskedQdqFileDelta = 0; // with every shape as in the source
+    int64_t halfFileDelta = 0; // float16 storage, with the shrunk shapes
+    int64_t maskedHalfFileDelta = 0;
 
     out.layers.resize(layers.size());
     for (size_t li = 0; li < layers.size(); ++li) {
@@ -484,7 +513,21 @@ ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection
             s.weights = a + b;
             s.nonzeroWeights = s.weights;
             extraAt[static_cast<size_t>(layer.node)] += static_cast<int64_t>(std::llround(positions * static_cast<double>(s.rank))) * 4;
-            lowRankFileDelta += (s.weights - denseWeights) * 4 + 96 + 3 * static_cast<int64_t>(layer.name.size());
+            // Masked, the factors are of the whole weight (pruned channels are zeros in it).
+            const int64_t maskedA = s.rank * layer.inChannels * std::max<int64_t>(kernel, 1);
+            const int64_t maskedB = layer.outChannels * s.rank;
+            const int64_t nodeBytes = 96 + 3 * static_cast<int64_t>(layer.name.size());
+            lowRankFileDelta += (s.weights - denseWeights) * 4 + nodeBytes;
+            maskedLowRankFileDelta += (maskedA + maskedB - weightElems) * 4 + nodeBytes;
+            if (spec.quant.scheme == QuantScheme::Float16) {
+                // The two factors (their exact dims do not change the size beyond a byte).
+                const auto half = [&](int64_t first, int64_t second) {
+                    return halfBytesDelta(layer.weight + "_lr_a", { s.rank, first / s.rank })
+                        + halfBytesDelta(layer.weight + "_lr_b", { second / s.rank, s.rank });
+                };
+                halfFileDelta += half(a, b);
+                maskedHalfFileDelta += half(maskedA, maskedB);
+            }
         } else {
             s.weights = denseWeights;
             int64_t zeros = 0;
@@ -535,7 +578,8 @@ ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection
         consider(WeightEncoding::Csr, s.csrBytes);
         consider(WeightEncoding::Huffman, s.huffmanBytes);
 
-        if (spec.quant.scheme == QuantScheme::Uniform && spec.quant.bits == 8 && s.rank == 0) {
+        const bool qdq = spec.quant.scheme == QuantScheme::Uniform && spec.quant.bits == 8;
+        if ((qdq || spec.quant.scheme == QuantScheme::Float16) && s.rank == 0) {
             std::vector<int64_t> dims = layer.weightShape;
             const auto outAxis = static_cast<size_t>(outputChannelAxis(layer));
             if (dims.size() >= 2) {
@@ -544,8 +588,13 @@ ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection
                 if (!layer.isDepthwise())
                     dims[outAxis == 0 ? 1 : 0] = s.inChannels / (layer.kind == LayerKind::Conv ? layer.group : 1);
             }
-            qdqFileDelta += qdqBytesDelta(layer.weight, dims, spec.quant, static_cast<int64_t>(outAxis));
-            maskedQdqFileDelta += qdqBytesDelta(layer.weight, layer.weightShape, spec.quant, static_cast<int64_t>(outAxis));
+            if (qdq) {
+                qdqFileDelta += qdqBytesDelta(layer.weight, dims, spec.quant, static_cast<int64_t>(outAxis));
+                maskedQdqFileDelta += qdqBytesDelta(layer.weight, layer.weightShape, spec.quant, static_cast<int64_t>(outAxis));
+            } else if (d.weightIsFloat32(layer.weight)) {
+                halfFileDelta += halfBytesDelta(layer.weight, dims);
+                maskedHalfFileDelta += halfBytesDelta(layer.weight, layer.weightShape);
+            }
         }
 
         out.params += s.params;
@@ -612,18 +661,22 @@ ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection
     }
     const auto recipeBytes = static_cast<int64_t>(writeRecipe(Recipe { plan, d.model.path().filename().string(), {}, {} }).size());
     const int64_t metadata = recipeBytes + 24 + ceilLog2(recipeBytes) / 7;
-    out.maskedFileBytes = d.originalFileBytes + metadata + lowRankFileDelta;
-    out.shrunkFileBytes = out.maskedFileBytes + shrinkDelta;
+    // apply() starts from the model as indexed: weights stored as float16 were widened.
+    out.maskedFileBytes = d.originalFileBytes + d.model.widenedBytes() + metadata + maskedLowRankFileDelta;
+    out.shrunkFileBytes = out.maskedFileBytes + shrinkDelta + lowRankFileDelta - maskedLowRankFileDelta;
     out.shrunkQdqFileBytes = out.shrunkFileBytes + qdqFileDelta;
     out.maskedQdqFileBytes = out.maskedFileBytes + maskedQdqFileDelta;
+    out.shrunkHalfDelta = halfFileDelta;
+    out.maskedHalfDelta = maskedHalfFileDelta;
     return out;
 }
 
 int64_t predictedFileBytes(const ModelStats& stats, const ApplyOptions& options)
 {
+    // Float16 and 8-bit layers are different layers: the two storages add up.
     if (options.shrink)
-        return options.int8Qdq ? stats.shrunkQdqFileBytes : stats.shrunkFileBytes;
-    return options.int8Qdq ? stats.maskedQdqFileBytes : stats.maskedFileBytes;
+        return (options.int8Qdq ? stats.shrunkQdqFileBytes : stats.shrunkFileBytes) + (options.float16 ? stats.shrunkHalfDelta : 0);
+    return (options.int8Qdq ? stats.maskedQdqFileBytes : stats.maskedFileBytes) + (options.float16 ? stats.maskedHalfDelta : 0);
 }
 
 namespace {

@@ -65,17 +65,19 @@ struct ModelStats {
     int64_t peakActivationBytes = 0; // live tensors at the worst step
     double compressionRatio = 1.0; // original float parameter bytes / encodedBytes
     // The files apply() would write (ONNX stores dense tensors: zeros cost as much as
-    // any weight, and only int8 QDQ stores fewer than 32 bits per weight).
+    // any weight, and only int8 QDQ and float16 storage store fewer than 32 bits per weight).
     int64_t maskedFileBytes = 0;
     int64_t shrunkFileBytes = 0;
     int64_t shrunkQdqFileBytes = 0; // shrunk, 8-bit uniform layers as int8 + DequantizeLinear
     int64_t maskedQdqFileBytes = 0; // masked (every shape kept), 8-bit uniform layers as int8 QDQ
+    int64_t shrunkHalfDelta = 0; // what float16 storage (FLOAT16 + Cast) changes in the shrunk file
+    int64_t maskedHalfDelta = 0; // ... and in the masked one
     int64_t originalFileBytes = 0;
     bool exact = true; // false when pruned channels of Concat-coupled groups were estimated
 };
 
 // The size of the file apply(model, plan, options) then writeModel() write, chosen from
-// the stats of that plan: masked or shrunk, float or int8 QDQ. The one place that maps
+// the stats of that plan: masked or shrunk, int8 QDQ or not, float16 storage or not. The one place that maps
 // export options to a predicted size, so the dialog, the status bar and the CLI agree.
 int64_t predictedFileBytes(const ModelStats& stats, const ApplyOptions& options);
 

@@ -700,28 +700,12 @@
         <translation>通道：</translation>
     </message>
     <message>
-        <source>Float32 (quantized layers hold their dequantized values)</source>
-        <translation>Float32（量化层保存反量化后的值）</translation>
-    </message>
-    <message>
-        <source>Every weight stays a 32-bit float; runs in every runtime.</source>
-        <translation>所有权重保持 32 位浮点数；可在任何运行时中运行。</translation>
-    </message>
-    <message>
         <source>Int8 QDQ for 8-bit layers (int8 weights + DequantizeLinear)</source>
         <translation>8 位层使用 Int8 QDQ（int8 权重 + DequantizeLinear）</translation>
     </message>
     <message>
         <source>Stores the weights of 8-bit uniform layers as int8, a quarter of their float size.</source>
         <translation>将 8 位均匀量化层的权重存为 int8，大小为浮点的四分之一。</translation>
-    </message>
-    <message>
-        <source>Float16 storage</source>
-        <translation>Float16 存储</translation>
-    </message>
-    <message>
-        <source>Not available yet: float16 layers are written as float32 holding half-precision values.</source>
-        <translation>暂不可用：float16 层以 float32 写出，其中保存半精度数值。</translation>
     </message>
     <message>
         <source>Weights:</source>
@@ -766,6 +750,22 @@
     <message>
         <source>That is the model you opened; export writes a new file and never overwrites it.</source>
         <translation>这是你打开的模型；导出会写入新文件，不会覆盖它。</translation>
+    </message>
+    <message>
+        <source>Float16 for float16 layers (float16 weights + Cast)</source>
+        <translation>float16 层存为 Float16（float16 权重 + Cast）</translation>
+    </message>
+    <message>
+        <source>Stores the weights of float16 layers in 16 bits, half their float size, widened by a Cast when the model loads. ONNX Runtime runs it; OpenCV 4.6 cannot read float16 tensors.</source>
+        <translation>以 16 位存储 float16 层的权重，大小为浮点的一半，模型加载时由 Cast 还原为 float32。ONNX Runtime 可以运行；OpenCV 4.6 无法读取 float16 张量。</translation>
+    </message>
+    <message>
+        <source>Float32, except:</source>
+        <translation>Float32，以下除外：</translation>
+    </message>
+    <message>
+        <source>Quantized layers hold their dequantized values as 32-bit floats unless stored below.</source>
+        <translation>量化层以 32 位浮点保存其反量化值，除非在下方选择其他存储方式。</translation>
     </message>
 </context>
 <context>

@@ -72,14 +72,16 @@ const std::vector<Command>& commands()
          "Exit status: 0 on success, 1 if the model or plan is invalid, 2 on a usage error.\n",
          statsCommand},
         {"apply", "write the compressed model",
-         "Usage: topiary-cli apply MODEL [PLAN OPTIONS] -o OUT.onnx [--shrink] [--int8-qdq] [--json]\n\n"
+         "Usage: topiary-cli apply MODEL [PLAN OPTIONS] -o OUT.onnx [--shrink] [--int8-qdq] [--float16]\n"
+         "                         [--json]\n\n"
          "Applies the plan and writes OUT.onnx atomically (a temporary file renamed into place:\n"
          "an interrupted export leaves no partial file). OUT may not be MODEL itself. Without\n"
          "--shrink, pruned weights are zeros of the original shapes (masked); with --shrink the\n"
          "pruned channels are removed through every coupled layer. Quantized weights are stored\n"
          "as their dequantized float values, or with --int8-qdq, 8-bit uniform layers as int8\n"
-         "tensors with DequantizeLinear (the QDQ format ONNX Runtime runs). The written model\n"
-         "passes the ONNX checker.\n\n"
+         "tensors with DequantizeLinear (the QDQ format ONNX Runtime runs), and with --float16,\n"
+         "float16 layers as float16 tensors widened by Cast. The written model passes the ONNX\n"
+         "checker.\n\n"
          "Plan options (either a recipe file or the compact flags, applied in order):\n"
          "  --recipe PLAN.json            the plan as a recipe (see README)\n"
          "  --prune GRAN:CRITERION:RATIO  GRAN filter|element, CRITERION l1|l2|fpgm|bn_scale|apoz|random\n"
@@ -92,6 +94,7 @@ const std::vector<Command>& commands()
          "  -o, --output OUT.onnx         where to write\n"
          "  --shrink                      remove pruned channels\n"
          "  --int8-qdq                    int8 weights with DequantizeLinear\n"
+         "  --float16                     float16 weights with Cast (OpenCV 4.6 cannot read them)\n"
          "  --json                        print what was written as JSON\n\n"
          "Exit status: 0 on success, 1 if the model, plan or export fails, 2 on a usage error.\n",
          applyCommand},

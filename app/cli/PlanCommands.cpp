@@ -109,6 +109,8 @@ nlohmann::json statsJson(const ModelStats& before, const ModelStats& after, cons
         { "shrunk_bytes", after.shrunkFileBytes },
         { "shrunk_int8_qdq_bytes", after.shrunkQdqFileBytes },
         { "masked_int8_qdq_bytes", after.maskedQdqFileBytes },
+        { "shrunk_float16_delta_bytes", after.shrunkHalfDelta },
+        { "masked_float16_delta_bytes", after.maskedHalfDelta },
     };
     auto& rows = j["layers"] = nlohmann::json::array();
     for (size_t i = 0; i < layers.size(); ++i) {
@@ -291,12 +293,12 @@ int applyCommand(const std::vector<std::string>& argv)
     auto values = kEvalValueOptions;
     values.insert({ "recipe", "output" });
     auto flags = kEvalFlags;
-    flags.insert({ "shrink", "int8-qdq", "json" });
+    flags.insert({ "shrink", "int8-qdq", "float16", "json" });
     auto args = Args::parse(split.own, flags, values);
     if (!args || args->positional().size() != 1 || !args->value("output")) {
         std::cerr << "topiary-cli apply: " << (args ? "expected MODEL and -o OUT.onnx" : args.error().message)
                   << "\nUsage: topiary-cli apply MODEL [--recipe PLAN.json | --prune ... --bits ...] -o OUT.onnx "
-                     "[--shrink] [--int8-qdq]\n";
+                     "[--shrink] [--int8-qdq] [--float16]\n";
         return 2;
     }
     const std::string modelPath = args->positional()[0];
@@ -315,6 +317,7 @@ int applyCommand(const std::vector<std::string>& argv)
     ApplyOptions options;
     options.shrink = args->has("shrink");
     options.int8Qdq = args->has("int8-qdq");
+    options.float16 = args->has("float16");
     auto applied = apply(s->model, s->plan, options, &*selection);
     if (!applied) {
         std::cerr << "topiary-cli apply: " << applied.error().message << '\n';
@@ -334,17 +337,19 @@ int applyCommand(const std::vector<std::string>& argv)
             { "predicted_bytes", expected },
             { "original_bytes", predicted.originalFileBytes }, { "removed_channels", r.removedChannels },
             { "zeroed_weights", r.zeroedWeights }, { "quantized_layers", r.quantizedLayers },
-            { "factored_layers", r.factoredLayers }, { "int8_weights", r.qdqWeights } };
+            { "factored_layers", r.factoredLayers }, { "int8_weights", r.qdqWeights },
+            { "float16_weights", r.float16Weights } };
         std::cout << j.dump(2) << '\n';
         return 0;
     }
     std::cout << "wrote " << outPath << " (" << (options.shrink ? "shrunk" : "masked")
-              << (options.int8Qdq ? ", int8 QDQ" : "") << "): " << withThousands(*written) << " bytes, "
+              << (options.int8Qdq ? ", int8 QDQ" : "") << (options.float16 ? ", float16" : "") << "): " << withThousands(*written) << " bytes, "
               << "predicted " << withThousands(expected)
               << ", source " << withThousands(predicted.originalFileBytes) << '\n';
     std::cout << "  " << r.removedChannels << " channels " << (options.shrink ? "removed" : "zeroed") << ", "
               << withThousands(r.zeroedWeights) << " weights zeroed, " << r.quantizedLayers << " layers quantized, "
-              << r.factoredLayers << " factored, " << r.qdqWeights << " weights as int8\n";
+              << r.factoredLayers << " factored, " << r.qdqWeights << " weights as int8, " << r.float16Weights
+              << " as float16\n";
     if (!options.shrink && r.removedChannels > 0)
         std::cout << "  (masked: pruned channels are zeros of the same shape; --shrink removes them from the file)\n";
     return 0;

@@ -3,6 +3,7 @@
 #include "widgets/NumberFormat.h"
 
 #include <QButtonGroup>
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -37,22 +38,24 @@ ExportDialog::ExportDialog(const ModelStats& stats, const QString& source, const
     layoutBox->addWidget(m_masked);
     form->addRow(tr("Channels:"), layoutBox);
 
-    m_float = new QRadioButton(tr("Float32 (quantized layers hold their dequantized values)"), this);
-    m_float->setToolTip(tr("Every weight stays a 32-bit float; runs in every runtime."));
-    m_int8 = new QRadioButton(tr("Int8 QDQ for 8-bit layers (int8 weights + DequantizeLinear)"), this);
+    // Float32 unless asked: every runtime reads it. Each storage below applies to the
+    // layers quantized that way; without such layers it has nothing to do.
+    m_int8 = new QCheckBox(tr("Int8 QDQ for 8-bit layers (int8 weights + DequantizeLinear)"), this);
     m_int8->setToolTip(tr("Stores the weights of 8-bit uniform layers as int8, a quarter of their float size."));
-    auto* fp16 = new QRadioButton(tr("Float16 storage"), this);
-    fp16->setEnabled(false);
-    fp16->setToolTip(tr("Not available yet: float16 layers are written as float32 holding half-precision values."));
-    auto* weightGroup = new QButtonGroup(this);
-    weightGroup->addButton(m_float);
-    weightGroup->addButton(m_int8);
-    weightGroup->addButton(fp16);
-    m_float->setChecked(true);
+    m_int8->setObjectName(QStringLiteral("int8Storage"));
+    m_int8->setEnabled(m_stats.maskedQdqFileBytes != m_stats.maskedFileBytes);
+    m_float16 = new QCheckBox(tr("Float16 for float16 layers (float16 weights + Cast)"), this);
+    m_float16->setToolTip(tr("Stores the weights of float16 layers in 16 bits, half their float size, widened by a "
+                             "Cast when the model loads. ONNX Runtime runs it; OpenCV 4.6 cannot read float16 "
+                             "tensors."));
+    m_float16->setObjectName(QStringLiteral("float16Storage"));
+    m_float16->setEnabled(m_stats.maskedHalfDelta != 0);
     auto* weightBox = new QVBoxLayout;
-    weightBox->addWidget(m_float);
+    auto* float32 = new QLabel(tr("Float32, except:"), this);
+    float32->setToolTip(tr("Quantized layers hold their dequantized values as 32-bit floats unless stored below."));
+    weightBox->addWidget(float32);
     weightBox->addWidget(m_int8);
-    weightBox->addWidget(fp16);
+    weightBox->addWidget(m_float16);
     form->addRow(tr("Weights:"), weightBox);
 
     m_path = new QLineEdit(suggestedPath, this);
@@ -83,8 +86,10 @@ ExportDialog::ExportDialog(const ModelStats& stats, const QString& source, const
     layout->addWidget(m_problem);
     layout->addWidget(buttons);
 
-    for (auto* button : { m_masked, m_shrunk, m_float, m_int8 })
+    for (auto* button : { m_masked, m_shrunk })
         connect(button, &QRadioButton::toggled, this, &ExportDialog::updatePrediction);
+    for (auto* box : { m_int8, m_float16 })
+        connect(box, &QCheckBox::toggled, this, &ExportDialog::updatePrediction);
     connect(m_path, &QLineEdit::textChanged, m_problem, &QLabel::clear);
     updatePrediction();
 }
@@ -104,13 +109,15 @@ ApplyOptions ExportDialog::options() const
     ApplyOptions options;
     options.shrink = m_shrunk->isChecked();
     options.int8Qdq = m_int8->isChecked();
+    options.float16 = m_float16->isChecked();
     return options;
 }
 
 void ExportDialog::setOptions(const ApplyOptions& options)
 {
     (options.shrink ? m_shrunk : m_masked)->setChecked(true);
-    (options.int8Qdq ? m_int8 : m_float)->setChecked(true);
+    m_int8->setChecked(options.int8Qdq);
+    m_float16->setChecked(options.float16);
 }
 
 qint64 ExportDialog::predictedBytes() const

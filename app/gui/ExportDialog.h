@@ -1,5 +1,6 @@
 // File > Export: where to write the compressed model and in which form (masked: zeros
-// in the original shapes; shrunk: pruned channels removed), with float or int8 QDQ weights,
+// in the original shapes; shrunk: pruned channels removed), with float32 weights or the
+// 8-bit and float16 layers stored in their own types (int8 QDQ, float16 + Cast),
 // and the size each choice will have, predicted by the stats before anything is written.
 // It only asks; MainWindow applies the plan and writes the file off the GUI thread.
 #pragma once
@@ -10,6 +11,7 @@
 #include <QDialog>
 
 class QButtonGroup;
+class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QRadioButton;
@@ -40,8 +42,8 @@ private:
     QString m_source;
     QRadioButton* m_masked = nullptr;
     QRadioButton* m_shrunk = nullptr;
-    QRadioButton* m_float = nullptr;
-    QRadioButton* m_int8 = nullptr;
+    QCheckBox* m_int8 = nullptr;
+    QCheckBox* m_float16 = nullptr;
     QLineEdit* m_path = nullptr;
     QLabel* m_prediction = nullptr;
     QLabel* m_problem = nullptr;

@@ -85,6 +85,25 @@ PY
 node "$src/tests/ort/run.js" "$tmp/out.onnx" "$tmp/in.bin" 1,1,28,28 "$tmp/out.bin" 2>"$tmp/ort.err"; rc=$?
 check "ONNX Runtime runs the int8 QDQ export" "[ $rc -eq 0 ] && [ \$(stat -c %s '$tmp/out.bin') -eq 40 ]"
 
+# apply: float16 layers stored as float16 + Cast: half the file, predicted, runs in ONNX
+# Runtime, and Topiary evaluates it (OpenCV reads it widened) and opens it with its layers.
+"$cli" apply "$sample" --prune filter:l1:0.3 --quant float16 -o "$tmp/half.onnx" --shrink --float16 --json > "$tmp/apply-half.json"; rc=$?
+"$cli" apply "$sample" --prune filter:l1:0.3 --quant float16 -o "$tmp/half32.onnx" --shrink --json > /dev/null
+check "float16 storage: every layer written in 16 bits, within 0.1% of the prediction, about half the float file" "[ $rc -eq 0 ] && $py - '$tmp/apply-half.json' '$tmp/half.onnx' '$tmp/half32.onnx' <<'PY'
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+size, full = os.path.getsize(sys.argv[2]), os.path.getsize(sys.argv[3])
+assert d['bytes'] == size and d['float16_weights'] > 0, (d, size)
+assert abs(d['predicted_bytes'] - size) <= 0.001 * size, (d, size)
+assert size < 0.55 * full, (size, full)
+PY"
+node "$src/tests/ort/run.js" "$tmp/half.onnx" "$tmp/in.bin" 1,1,28,28 "$tmp/half.bin" 2>"$tmp/ort-half.err"; rc=$?
+check "ONNX Runtime runs the float16 export" "[ $rc -eq 0 ] && [ \$(stat -c %s '$tmp/half.bin') -eq 40 ]"
+"$cli" eval "$tmp/half.onnx" --data "$idx" --limit 100 --json > "$tmp/eval-half.json" 2>"$tmp/eval-half.err"; rc=$?
+check "eval runs the float16 export" "[ $rc -eq 0 ] && grep -q top1 '$tmp/eval-half.json'"
+"$cli" info "$tmp/half.onnx" > "$tmp/info-half.txt"; rc=$?
+check "info finds the float16 export's layers and says they are widened" "[ $rc -eq 0 ] && grep -q '^layers  *[1-9]' '$tmp/info-half.txt' && grep -q 'float16 behind a Cast' '$tmp/info-half.txt'"
+
 # Safety: never overwrite the input; bad recipes get clear errors and write nothing.
 cp "$sample" "$tmp/model.onnx"
 before=$(sha256sum "$tmp/model.onnx")

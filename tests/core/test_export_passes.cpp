@@ -14,7 +14,8 @@
 #include "core/ModelWriter.h"
 #include "core/OpenCvNet.h"
 #include "core/Quantizer.h"
-#include "core/WeightQdq.h"
+#include "core/TensorData.h"
+#include "core/WeightStorage.h"
 #include "core/passes/GraphEdit.h"
 
 #include <catch2/catch.hpp>
@@ -450,6 +451,128 @@ TEST_CASE("int8 weights as DequantizeLinear compute what the dequantized floats 
             CHECK(saved >= weightBytes * 3 / 4 - params);
         }
     }
+}
+
+TEST_CASE("float16 weights as FLOAT16 + Cast compute what the half-rounded floats compute", "[export]")
+{
+    TempDir dir;
+    const auto proto = convModel();
+    const auto model = index(proto);
+    const Layer conv = layerNamed(model, "conv");
+    const int64_t elements = product(conv.weightShape);
+    const auto input = randomValues(product(kConvInput), 7);
+
+    auto q = quantize(model, conv, {QuantScheme::Float16, 16, true, false});
+    REQUIRE(q);
+    onnx::ModelProto simulated = proto;
+    replaceFloats(simulated, "conv.weight", q->values);
+    onnx::ModelProto half = simulated;
+    auto r = insertWeightCast(half, "conv.weight");
+    INFO((r ? std::string() : r.error().message));
+    REQUIRE(r);
+
+    // The structure: a FLOAT16 initializer feeds a Cast that comes first and defines the
+    // weight's name; the float32 tensor is gone.
+    const auto& cast = half.graph().node(0);
+    CHECK(cast.op_type() == "Cast");
+    REQUIRE(cast.output_size() == 1);
+    CHECK(cast.output(0) == "conv.weight");
+    REQUIRE(cast.attribute_size() == 1);
+    CHECK(cast.attribute(0).name() == "to");
+    CHECK(cast.attribute(0).i() == onnx::TensorProto_DataType_FLOAT);
+    CHECK(findInitializer(half.graph(), "conv.weight") == nullptr);
+    const auto* stored = findInitializer(half.graph(), cast.input(0));
+    REQUIRE(stored);
+    CHECK(stored->data_type() == onnx::TensorProto_DataType_FLOAT16);
+    CHECK(dimsOf(half, cast.input(0)) == conv.weightShape);
+    const auto values = readFloats(*stored);
+    REQUIRE(values);
+    CHECK(*values == q->values); // half-rounded floats survive the 16-bit round trip exactly
+
+    const auto file = dir.path / "half.onnx";
+    auto written = writeModel(half, file); // full checker
+    INFO((written ? std::string() : written.error().message));
+    REQUIRE(written);
+    // Size: two bytes saved per weight, less the Cast node and the new name.
+    const int64_t saved = serializedSize(simulated) - *written;
+    CHECK(saved <= elements * 2);
+    CHECK(saved >= elements * 2 - 100);
+
+    // Both runtimes compute what the half-rounded float32 weights compute.
+    const auto expected = ort(simulated, dir.path, "simulated.onnx", input, kConvInput);
+    CHECK(relativeDiff(ort(half, dir.path, "half-run.onnx", input, kConvInput), expected) < 1e-6);
+    CHECK(relativeDiff(test::runInOpenCv(half, input, kConvInput), expected) < 1e-5);
+
+    // Opening the file again finds the layer, reading its weight through the Cast.
+    auto reopened = Model::load(file);
+    REQUIRE(reopened);
+    const auto layers = findLayers(*reopened);
+    REQUIRE(layers.size() == findLayers(model).size());
+    const Constant* w = reopened->constant(layers[0].weight);
+    REQUIRE(w);
+    CHECK(std::vector<float>(w->floats.begin(), w->floats.end()) == q->values);
+}
+
+TEST_CASE("widenCastWeights turns only Casts of 16-bit weights into float32 weights", "[export]")
+{
+    // w: a FLOAT16 weight read only by a Cast (widened, and dropped); v: read by its Cast
+    // and by an Add of the 16-bit values (widened, and kept); y_half: a Cast whose output
+    // is a graph output (left alone, its type is declared).
+    ModelBuilder b;
+    b.input("x", { 1, 4 });
+    b.weight("w_h", { 4, 4 });
+    b.weight("v_h", { 1, 4 });
+    onnx::ModelProto p = b.proto();
+    for (auto& t : *p.mutable_graph()->mutable_initializer()) {
+        auto values = readFloats(t);
+        REQUIRE(values);
+        t.set_data_type(onnx::TensorProto_DataType_FLOAT16);
+        t.set_raw_data(encodeFloats(*values, onnx::TensorProto_DataType_FLOAT16));
+    }
+    ModelBuilder g;
+    g.proto() = p;
+    setAttr(g.node("Cast", { "w_h" }, { "w" }, "cast_w"), "to", int64_t { onnx::TensorProto_DataType_FLOAT });
+    setAttr(g.node("Cast", { "v_h" }, { "v" }, "cast_v"), "to", int64_t { onnx::TensorProto_DataType_FLOAT });
+    g.node("Add", { "v_h", "v_h" }, { "v2" }, "add_half");
+    setAttr(g.node("Cast", { "v2" }, { "v2f" }, "cast_out"), "to", int64_t { onnx::TensorProto_DataType_FLOAT });
+    g.node("MatMul", { "x", "w" }, { "xw" }, "matmul");
+    g.node("Add", { "xw", "v" }, { "y" }, "bias");
+    g.output("y", { 1, 4 });
+    g.output("v2f", { 1, 4 });
+    onnx::ModelProto model = g.build();
+
+    CHECK(widenCastWeights(model) == 2);
+    const auto& graph = model.graph();
+    CHECK(findInitializer(graph, "w_h") == nullptr);
+    REQUIRE(findInitializer(graph, "v_h") != nullptr); // Add still reads the 16-bit values
+    for (const char* name : { "w", "v" }) {
+        const auto* t = findInitializer(graph, name);
+        REQUIRE(t);
+        CHECK(t->data_type() == onnx::TensorProto_DataType_FLOAT);
+    }
+    std::vector<std::string> ops;
+    for (const auto& n : graph.node())
+        ops.push_back(n.name());
+    CHECK(ops == std::vector<std::string> { "add_half", "cast_out", "matmul", "bias" });
+    CHECK(widenCastWeights(model) == 0); // nothing left to widen
+    auto indexed = Model::fromProto(model, {});
+    INFO((indexed ? std::string() : indexed.error().message));
+    CHECK(indexed);
+}
+
+TEST_CASE("float16 storage refuses what it cannot write", "[export]")
+{
+    const auto proto5 = convModel(5);
+    onnx::ModelProto p = proto5;
+    auto old = insertWeightCast(p, "conv.weight");
+    REQUIRE_FALSE(old);
+    CHECK_THAT(old.error().message, Catch::Contains("opset 6") && Catch::Contains("opset 5"));
+    CHECK(p.SerializeAsString() == proto5.SerializeAsString());
+
+    onnx::ModelProto q = convModel();
+    auto missing = insertWeightCast(q, "no.such.tensor");
+    REQUIRE_FALSE(missing);
+    CHECK_THAT(missing.error().message, Catch::Contains("no.such.tensor"));
 }
 
 TEST_CASE("DequantizeLinear export checks opsets, schemes and tensors", "[export]")

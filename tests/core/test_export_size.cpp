@@ -1,5 +1,5 @@
-// predictedFileBytes(): for every export choice (masked or shrunk, float or int8 QDQ) the
-// predicted size is the size of the file apply() and writeModel() actually put on disk.
+// predictedFileBytes(): for every export choice (masked or shrunk, int8 QDQ or not,
+// float16 storage or not) the predicted size is the size of the file apply() and writeModel() actually put on disk.
 #include "ModelBuilder.h"
 #include "OrtRunner.h"
 
@@ -25,9 +25,9 @@ namespace {
 
 const fs::path kSampleModel = fs::path(TOPIARY_SOURCE_DIR) / "resources" / "sample" / "fashion_cnn.onnx";
 
-// Filter pruning on every conv, 8-bit uniform weights (per channel, symmetric) on all
-// layers but the last, which gets 8-bit asymmetric per tensor, and element pruning there:
-// every file-size term of the stats is exercised.
+// Filter pruning on every conv, float16 on the first layer, 8-bit uniform weights (per
+// channel, symmetric) on the others but the last, which gets 8-bit asymmetric per tensor,
+// and element pruning there: every file-size term of the stats is exercised.
 Plan mixedPlan(const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups)
 {
     Plan plan = pruneAllConvs(Plan {}, layers, groups,
@@ -36,6 +36,7 @@ Plan mixedPlan(const std::vector<Layer>& layers, const std::vector<DependencyGro
     const std::string& last = layers.back().name;
     plan.setQuant(last, QuantSpec { QuantScheme::Uniform, 8, false, false });
     plan.setPrune(last, PruneSpec { PruneGranularity::Element, Criterion::L1, PruneMode::Ratio, 0.5 });
+    plan.setQuant(layers.front().name, QuantSpec { QuantScheme::Float16, 16, true, false });
     return plan;
 }
 
@@ -51,31 +52,39 @@ void checkEveryChoice(const Model& model, const fs::path& source, const char* la
     REQUIRE(selection.has_value());
     const ModelStats stats = StatsModel(model, cost, groups).compute(plan, &*selection);
     const fs::path dir = test::makeTempDir("topiary-export-size");
-    int64_t sizes[2][2] = {};
+    int64_t sizes[2][2][2] = {};
     for (bool shrink : { false, true }) {
         for (bool int8 : { false, true }) {
-            const ApplyOptions options { shrink, int8 };
-            auto applied = apply(model, plan, options, &*selection);
-            REQUIRE(applied.has_value());
-            const fs::path file = dir / (std::string(shrink ? "shrunk" : "masked") + (int8 ? "-qdq" : "") + ".onnx");
-            auto written = writeModel(applied->proto, file, WriteOptions { source, true });
-            REQUIRE(written.has_value());
-            const auto onDisk = static_cast<int64_t>(fs::file_size(file));
-            REQUIRE(onDisk == *written);
-            const int64_t predicted = predictedFileBytes(stats, options);
-            INFO(label << (shrink ? " shrunk" : " masked") << (int8 ? " int8 QDQ" : " float") << ": file " << onDisk
-                       << " bytes, predicted " << predicted);
-            CHECK(std::abs(onDisk - predicted) <= 16);
-            if (int8)
-                CHECK(applied->report.qdqWeights == static_cast<int>(layers.size()));
-            sizes[shrink][int8] = onDisk;
+            for (bool half : { false, true }) {
+                const ApplyOptions options { shrink, int8, half };
+                auto applied = apply(model, plan, options, &*selection);
+                REQUIRE(applied.has_value());
+                const fs::path file = dir
+                    / (std::string(shrink ? "shrunk" : "masked") + (int8 ? "-qdq" : "") + (half ? "-fp16" : "") + ".onnx");
+                auto written = writeModel(applied->proto, file, WriteOptions { source, true });
+                REQUIRE(written.has_value());
+                const auto onDisk = static_cast<int64_t>(fs::file_size(file));
+                REQUIRE(onDisk == *written);
+                const int64_t predicted = predictedFileBytes(stats, options);
+                INFO(label << (shrink ? " shrunk" : " masked") << (int8 ? " int8 QDQ" : " float")
+                           << (half ? " float16" : "") << ": file " << onDisk << " bytes, predicted " << predicted);
+                CHECK(std::abs(onDisk - predicted) <= 16);
+                CHECK(applied->report.qdqWeights == (int8 ? static_cast<int>(layers.size()) - 1 : 0));
+                CHECK(applied->report.float16Weights == (half ? 1 : 0));
+                sizes[shrink][int8][half] = onDisk;
+            }
         }
     }
-    // The four files differ, so a prediction picked for the wrong choice would be caught.
-    CHECK(sizes[1][0] < sizes[0][0]);
-    CHECK(sizes[0][1] < sizes[0][0]);
-    CHECK(sizes[1][1] < sizes[0][1]);
-    CHECK(sizes[1][1] < sizes[1][0]);
+    // The files differ, so a prediction picked for the wrong choice would be caught.
+    for (bool half : { false, true }) {
+        CHECK(sizes[1][0][half] < sizes[0][0][half]);
+        CHECK(sizes[0][1][half] < sizes[0][0][half]);
+        CHECK(sizes[1][1][half] < sizes[0][1][half]);
+        CHECK(sizes[1][1][half] < sizes[1][0][half]);
+    }
+    for (bool shrink : { false, true })
+        for (bool int8 : { false, true })
+            CHECK(sizes[shrink][int8][1] < sizes[shrink][int8][0]);
     fs::remove_all(dir);
 }
 
@@ -112,4 +121,79 @@ TEST_CASE("predicted file size of an unedited model is the source file plus the 
     REQUIRE(applied.has_value());
     CHECK(std::abs(serializedSize(applied->proto) - masked) <= 16);
     CHECK(masked > static_cast<int64_t>(fs::file_size(kSampleModel)));
+}
+
+TEST_CASE("a float16 export opens with every layer, and its own exports are predicted", "[export-size]")
+{
+    auto model = Model::load(kSampleModel);
+    REQUIRE(model.has_value());
+    const auto layers = findLayers(*model);
+    const Plan half = quantizeAll(Plan {}, layers, QuantSpec { QuantScheme::Float16, 16, true, false }, false);
+    auto applied = apply(*model, half, ApplyOptions { false, false, true });
+    REQUIRE(applied.has_value());
+    CHECK(applied->report.float16Weights == static_cast<int>(layers.size()));
+    const fs::path dir = test::makeTempDir("topiary-export-fp16");
+    const fs::path file = dir / "half.onnx";
+    REQUIRE(writeModel(applied->proto, file, WriteOptions { kSampleModel, true }).has_value());
+    // About half the float file: the weights are nearly all of it.
+    CHECK(fs::file_size(file) < fs::file_size(kSampleModel) * 6 / 10);
+
+    auto reopened = Model::load(file);
+    REQUIRE(reopened.has_value());
+    REQUIRE(findLayers(*reopened).size() == layers.size());
+    CHECK(reopened->widenedBytes() > 0);
+    REQUIRE_FALSE(reopened->warnings().empty());
+    CHECK_THAT(reopened->warnings().back(), Catch::Contains("float16"));
+
+    // Exporting the reopened model: as float32 (widened) and again as float16.
+    const auto again = findLayers(*reopened);
+    const auto groups = findDependencyGroups(*reopened, again);
+    const CostModel cost(*reopened);
+    const Plan halfAgain = quantizeAll(Plan {}, again, QuantSpec { QuantScheme::Float16, 16, true, false }, false);
+    for (const Plan* plan : { &halfAgain, static_cast<const Plan*>(nullptr) }) {
+        const Plan chosen = plan ? *plan : Plan {};
+        const ModelStats stats = StatsModel(*reopened, cost, groups).compute(chosen);
+        for (bool float16 : { false, true }) {
+            const ApplyOptions options { false, false, float16 };
+            auto out = apply(*reopened, chosen, options);
+            REQUIRE(out.has_value());
+            INFO((plan ? "float16 plan" : "empty plan") << (float16 ? ", float16 storage" : ", float32 storage"));
+            CHECK(std::abs(serializedSize(out->proto) - predictedFileBytes(stats, options)) <= 16);
+        }
+    }
+    fs::remove_all(dir);
+}
+
+TEST_CASE("factored layers are predicted masked and shrunk, in float32 and float16", "[export-size]")
+{
+    // /fc/Gemm reads /pw2's output: pruning pw2 cuts fc's inputs when shrunk, but masked
+    // its factors are of the whole weight. Both factored layers are float16.
+    auto model = Model::load(kSampleModel);
+    REQUIRE(model.has_value());
+    const auto layers = findLayers(*model);
+    const auto groups = findDependencyGroups(*model, layers);
+    const CostModel cost(*model);
+    Plan plan;
+    const QuantSpec half { QuantScheme::Float16, 16, true, false };
+    plan.setPrune("/pw2/conv/Conv", PruneSpec { PruneGranularity::Filter, Criterion::L1, PruneMode::Ratio, 0.5 });
+    plan.setQuant("/pw2/conv/Conv", half);
+    plan.setLowRank("/fc/Gemm", LowRankSpec { 4 });
+    plan.setQuant("/fc/Gemm", half);
+    plan.setLowRank("/block1/conv1/Conv", LowRankSpec { 16 });
+    plan.setQuant("/block1/conv1/Conv", half);
+    const ModelStats stats = StatsModel(*model, cost, groups).compute(plan);
+    for (bool shrink : { false, true })
+        for (bool float16 : { false, true }) {
+            const ApplyOptions options { shrink, false, float16 };
+            auto applied = apply(*model, plan, options);
+            REQUIRE(applied.has_value());
+            CHECK(applied->report.factoredLayers == 2);
+            CHECK(applied->report.float16Weights == (float16 ? 5 : 0));
+            const int64_t written = serializedSize(applied->proto);
+            const int64_t predicted = predictedFileBytes(stats, options);
+            INFO((shrink ? "shrunk" : "masked") << (float16 ? " float16" : " float32") << ": " << written << " bytes, predicted "
+                                                << predicted);
+            // The factored nodes' names and attributes are estimated: a few bytes each.
+            CHECK(std::abs(written - predicted) <= 64);
+        }
 }

@@ -23,13 +23,20 @@
 #include "widgets/WeightHistogramPlot.h"
 #include "widgets/TotalsPanel.h"
 
+#include "ExportDialog.h"
+#include "widgets/NumberFormat.h"
+
 #include "core/CostModel.h"
+#include "core/DependencyGroups.h"
+#include "core/Layer.h"
 #include "core/Model.h"
 
 #include <QContextMenuEvent>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QAction>
+#include <QCheckBox>
+#include <QLabel>
 #include <QApplication>
 #include <QFile>
 #include <QFileInfo>
@@ -118,6 +125,7 @@ private slots:
     void sampleShowsTheAccuracyEstimate();
     void exportWritesWhatTheStatsPredict();
     void exportNeverOverwritesTheSource();
+    void exportDialogOffersTheStoragesThePlanUses();
     void projectRestoresPlanAndHistory();
     void everyViewFollowsTheGesturesAndUndo();
     void comparesCriteriaOnTheSelectedLayer();
@@ -443,6 +451,43 @@ void TestMainWindow::exportWritesWhatTheStatsPredict()
     // File sizes are predicted to within 0.1 % (protobuf varint lengths are estimated).
     QVERIFY2(std::abs(QFileInfo(out).size() - predicted.shrunkFileBytes) <= predicted.shrunkFileBytes / 1000 + 8,
         qPrintable(u"%1 vs %2"_s.arg(QFileInfo(out).size()).arg(predicted.shrunkFileBytes)));
+}
+
+void TestMainWindow::exportDialogOffersTheStoragesThePlanUses()
+{
+    auto model = topiary::Model::load(m_smallCnn.toStdString());
+    QVERIFY(model);
+    const auto layers = topiary::findLayers(*model);
+    const auto groups = topiary::findDependencyGroups(*model, layers);
+    const topiary::CostModel cost(*model);
+    const topiary::StatsModel stats(*model, cost, groups);
+    const auto box = [](const topiary::ExportDialog& d, const char* name) { return d.findChild<QCheckBox*>(QString::fromLatin1(name)); };
+
+    // Nothing quantized: neither storage has anything to store.
+    topiary::ExportDialog plain(stats.compute(topiary::Plan {}), QString(), m_dir.filePath(u"a.onnx"_s));
+    QVERIFY(box(plain, "int8Storage") && box(plain, "float16Storage"));
+    QVERIFY(!box(plain, "int8Storage")->isEnabled());
+    QVERIFY(!box(plain, "float16Storage")->isEnabled());
+
+    // One float16 layer: float16 storage is offered, unchecked, and predicts a smaller file.
+    topiary::Plan plan;
+    plan.setQuant(layers.front().name, topiary::QuantSpec { topiary::QuantScheme::Float16, 16, true, false });
+    const auto halfStats = stats.compute(plan);
+    topiary::ExportDialog dialog(halfStats, QString(), m_dir.filePath(u"b.onnx"_s));
+    QCheckBox* half = box(dialog, "float16Storage");
+    QVERIFY(half->isEnabled());
+    QVERIFY(!box(dialog, "int8Storage")->isEnabled());
+    QVERIFY(!dialog.options().float16);
+    const qint64 asFloat = dialog.predictedBytes();
+    half->setChecked(true);
+    QVERIFY(dialog.options().float16);
+    QCOMPARE(dialog.predictedBytes(), topiary::predictedFileBytes(halfStats, dialog.options()));
+    QVERIFY(dialog.predictedBytes() < asFloat);
+    QCOMPARE(dialog.findChild<QLabel*>(u"predictedSize"_s)->toolTip(), topiary::format::exactBytes(dialog.predictedBytes()));
+    if (const QString shots = qEnvironmentVariable("TOPIARY_EXPORT_SHOTS"); !shots.isEmpty()) {
+        dialog.show();
+        QVERIFY(dialog.grab().save(shots + u"/export-dialog.png"_s));
+    }
 }
 
 void TestMainWindow::exportNeverOverwritesTheSource()

@@ -1,11 +1,14 @@
-#include "core/WeightQdq.h"
+#include "core/WeightStorage.h"
 
 #include "core/Quantizer.h"
+#include "core/TensorData.h"
 #include "core/passes/GraphEdit.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace topiary {
@@ -65,6 +68,43 @@ onnx::TensorProto* locate(onnx::GraphProto& graph, const std::string& name, int&
             }
     }
     return nullptr;
+}
+
+// The float tensor goes away, as an initializer (and its graph input entry, which old IR
+// versions require and which would now define the name twice) or as a Constant node;
+// `added` become initializers and `decoder`, which writes the tensor's name, goes first.
+void replaceWeight(onnx::ModelProto& proto, const std::string& tensor, int constantNode,
+                   std::vector<onnx::TensorProto> added, onnx::NodeProto decoder)
+{
+    auto& graph = *proto.mutable_graph();
+    if (constantNode >= 0) {
+        graph.mutable_node()->DeleteSubrange(constantNode, 1);
+    } else {
+        auto* inits = graph.mutable_initializer();
+        for (int i = 0; i < inits->size(); ++i)
+            if (inits->Get(i).name() == tensor) {
+                inits->DeleteSubrange(i, 1);
+                break;
+            }
+        auto* inputs = graph.mutable_input();
+        for (int i = 0; i < inputs->size(); ++i)
+            if (inputs->Get(i).name() == tensor) {
+                inputs->DeleteSubrange(i, 1);
+                break;
+            }
+    }
+
+    const bool initializersAreInputs = proto.ir_version() < 4;
+    for (auto& t : added) {
+        if (initializersAreInputs)
+            declareInput(graph, t);
+        *graph.add_initializer() = std::move(t);
+    }
+    // First in the node list: it reads only initializers, so the order stays topological.
+    auto* nodes = graph.mutable_node();
+    *nodes->Add() = std::move(decoder);
+    for (int i = nodes->size() - 1; i > 0; --i)
+        nodes->SwapElements(i, i - 1);
 }
 
 } // namespace
@@ -149,38 +189,121 @@ Result<void> insertWeightDequantize(onnx::ModelProto& proto, const std::string& 
         a->set_i(q.channelAxis);
     }
 
-    // The float tensor goes away: as an initializer (and its graph input entry, which
-    // old IR versions require and which would now define the name twice) or as a
-    // Constant node.
-    if (constantNode >= 0) {
-        graph.mutable_node()->DeleteSubrange(constantNode, 1);
-    } else {
-        auto* inits = graph.mutable_initializer();
-        for (int i = 0; i < inits->size(); ++i)
-            if (inits->Get(i).name() == tensor) {
-                inits->DeleteSubrange(i, 1);
-                break;
-            }
-        auto* inputs = graph.mutable_input();
-        for (int i = 0; i < inputs->size(); ++i)
-            if (inputs->Get(i).name() == tensor) {
-                inputs->DeleteSubrange(i, 1);
-                break;
-            }
-    }
-
-    const bool initializersAreInputs = proto.ir_version() < 4;
-    for (auto& t : added) {
-        if (initializersAreInputs)
-            declareInput(graph, t);
-        *graph.add_initializer() = std::move(t);
-    }
-    // First in the node list: it reads only initializers, so the order stays topological.
-    auto* nodes = graph.mutable_node();
-    *nodes->Add() = std::move(dq);
-    for (int i = nodes->size() - 1; i > 0; --i)
-        nodes->SwapElements(i, i - 1);
+    replaceWeight(proto, tensor, constantNode, std::move(added), std::move(dq));
     return {};
+}
+
+Result<void> insertWeightCast(onnx::ModelProto& proto, const std::string& tensor)
+{
+    const std::string what = "float16 export of '" + tensor + "'";
+    auto& graph = *proto.mutable_graph();
+    int constantNode = -1;
+    onnx::TensorProto* weight = locate(graph, tensor, constantNode);
+    if (!weight)
+        return fail(what + ": the model has no constant tensor of that name");
+    if (weight->data_type() != onnx::TensorProto_DataType_FLOAT)
+        return fail(what + ": the tensor is not float32");
+    if (hasExternalData(*weight))
+        return fail(what + ": the tensor's data is external; inline it first");
+    auto values = readFloats(*weight);
+    if (!values)
+        return fail(what + ": its values cannot be read");
+    if (defaultOpset(proto) < 6)
+        return fail(what + ": Cast takes its target type as a number from opset 6; the model uses opset " +
+                    std::to_string(defaultOpset(proto)));
+
+    NameAllocator names(graph);
+    onnx::TensorProto half;
+    half.set_name(names.fresh(tensor + "_float16"));
+    half.set_data_type(onnx::TensorProto_DataType_FLOAT16);
+    *half.mutable_dims() = weight->dims();
+    half.set_raw_data(encodeFloats(*values, onnx::TensorProto_DataType_FLOAT16));
+
+    onnx::NodeProto cast;
+    cast.set_op_type("Cast");
+    cast.set_name(names.fresh(tensor + "_Cast"));
+    cast.add_input(half.name());
+    cast.add_output(tensor);
+    auto* to = cast.add_attribute();
+    to->set_name("to");
+    to->set_type(onnx::AttributeProto_AttributeType_INT);
+    to->set_i(onnx::TensorProto_DataType_FLOAT);
+
+    std::vector<onnx::TensorProto> added;
+    added.push_back(std::move(half));
+    replaceWeight(proto, tensor, constantNode, std::move(added), std::move(cast));
+    return {};
+}
+
+namespace {
+
+// Dims a file could really hold (the loader validates every tensor later; this only keeps
+// a hostile shape from overflowing the element count before that).
+bool plausibleSize(const onnx::TensorProto& t)
+{
+    int64_t n = 1;
+    for (int64_t d : t.dims())
+        if (d < 0 || __builtin_mul_overflow(n, d, &n) || n > (int64_t { 1 } << 40))
+            return false;
+    return true;
+}
+
+} // namespace
+
+int widenCastWeights(onnx::ModelProto& proto)
+{
+    auto& graph = *proto.mutable_graph();
+    std::unordered_map<std::string, int> readers; // how many node inputs read each name
+    for (const auto& n : graph.node())
+        for (const auto& in : n.input())
+            ++readers[in];
+    std::unordered_set<std::string> declared; // graph inputs and outputs keep their types
+    for (const auto& v : graph.input())
+        declared.insert(v.name());
+    for (const auto& v : graph.output())
+        declared.insert(v.name());
+
+    std::vector<onnx::TensorProto> widened;
+    std::unordered_set<std::string> dropped;
+    removeNodesIf(graph, [&](const onnx::NodeProto& n) {
+        if (n.op_type() != "Cast" || !(n.domain().empty() || n.domain() == "ai.onnx") || n.input_size() != 1
+            || n.output_size() != 1 || n.output(0).empty() || declared.count(n.output(0)) || declared.count(n.input(0)))
+            return false;
+        const auto to = std::find_if(n.attribute().begin(), n.attribute().end(),
+                                     [](const onnx::AttributeProto& a) { return a.name() == "to"; });
+        if (to == n.attribute().end() || to->type() != onnx::AttributeProto_AttributeType_INT
+            || to->i() != onnx::TensorProto_DataType_FLOAT)
+            return false;
+        const auto* source = findInitializer(graph, n.input(0));
+        if (!source || hasExternalData(*source) || !plausibleSize(*source)
+            || (source->data_type() != onnx::TensorProto_DataType_FLOAT16
+                && source->data_type() != onnx::TensorProto_DataType_DOUBLE))
+            return false;
+        auto values = readFloats(*source);
+        if (!values)
+            return false;
+        widened.push_back(makeFloatTensor(n.output(0), std::vector<int64_t>(source->dims().begin(), source->dims().end()), *values));
+        if (--readers[n.input(0)] == 0)
+            dropped.insert(n.input(0));
+        return true;
+    });
+    if (widened.empty())
+        return 0;
+    auto* inits = graph.mutable_initializer();
+    for (int i = inits->size() - 1; i >= 0; --i)
+        if (dropped.count(inits->Get(i).name()))
+            inits->DeleteSubrange(i, 1);
+    // A value_info entry for the Cast's output would now describe an initializer: drop it.
+    std::unordered_set<std::string> names;
+    for (const auto& t : widened)
+        names.insert(t.name());
+    auto* infos = graph.mutable_value_info();
+    for (int i = infos->size() - 1; i >= 0; --i)
+        if (names.count(infos->Get(i).name()))
+            infos->DeleteSubrange(i, 1);
+    for (auto& t : widened)
+        *graph.add_initializer() = std::move(t);
+    return static_cast<int>(names.size());
 }
 
 } // namespace topiary
