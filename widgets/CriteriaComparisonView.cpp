@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace topiary {
 
@@ -246,6 +247,10 @@ void CriteriaComparisonView::changeEvent(QEvent* event)
 
 bool CriteriaComparisonView::eventFilter(QObject* watched, QEvent* event)
 {
+    // Rows have no place on screen before the table is shown: a pending scroll waits.
+    if (watched == m_rankings->viewport() && m_revealPending
+        && (event->type() == QEvent::Show || event->type() == QEvent::Resize))
+        revealFollowed();
     if (watched == m_rankings->viewport() && event->type() == QEvent::Leave && m_hovered >= 0) {
         m_hovered = -1;
         recolourRankings();
@@ -275,6 +280,7 @@ void CriteriaComparisonView::setComparison(const CriteriaComparison& comparison)
     rebuildOverlaps();
     rebuildChart();
     updateStatus();
+    revealFollowed();
 }
 
 void CriteriaComparisonView::clearComparison(const QString& why)
@@ -353,7 +359,43 @@ void CriteriaComparisonView::setHighlightedFilter(int filter)
 {
     m_pinned = filter >= 0 && filter < m_comparison.filters ? filter : -1;
     recolourRankings();
+    revealFollowed();
     emit filterHighlighted(highlightedFilter());
+}
+
+void CriteriaComparisonView::revealFollowed()
+{
+    m_revealPending = false;
+    if (m_pinned < 0 || !m_hasComparison)
+        return;
+    if (!m_rankings->isVisible()) {
+        m_revealPending = true;
+        return;
+    }
+    // Row positions and the scroll range follow the rows set just before.
+    m_rankings->doItemsLayout();
+    const int height = m_rankings->viewport()->height();
+    QModelIndex nearest;
+    int nearestDistance = std::numeric_limits<int>::max();
+    for (int column = 0; column < m_rankings->columnCount(); ++column) {
+        for (int row = 0; row < m_rankings->rowCount(); ++row) {
+            const QTableWidgetItem* item = m_rankings->item(row, column);
+            if (!item || !item->data(Qt::UserRole).isValid() || item->data(Qt::UserRole).toLongLong() != m_pinned)
+                continue;
+            const int top = m_rankings->rowViewportPosition(row);
+            const int bottom = top + m_rankings->rowHeight(row);
+            if (top >= 0 && bottom <= height)
+                return; // a mark is in sight (e.g. the cell just clicked): the table stays put
+            const int distance = top < 0 ? -top : bottom - height;
+            if (distance < nearestDistance) {
+                nearestDistance = distance;
+                nearest = m_rankings->model()->index(row, column);
+            }
+            break;
+        }
+    }
+    if (nearest.isValid())
+        m_rankings->scrollTo(nearest, QAbstractItemView::PositionAtCenter);
 }
 
 QString CriteriaComparisonView::statusText() const

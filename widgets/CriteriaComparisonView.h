@@ -2,7 +2,8 @@
 // Shows a core CriteriaComparison — one column per criterion (L1, L2, FPGM, APoZ, BN
 // scale) ranking the layer's filters from most to least important, the filters the
 // chosen fraction removes shaded, and the filter under the mouse (or clicked) marked in
-// every column so the eye sees where each criterion puts it — the Jaccard overlaps of the
+// every column so the eye sees where each criterion puts it (the table scrolls to a
+// followed filter whose marks are all out of sight) — the Jaccard overlaps of the
 // pruned sets, and a CriteriaMeasurement as a bar chart of top-1 per criterion with its
 // 95 % Wilson interval against the current plan's accuracy (dashed). Criteria that cannot
 // rank the layer are greyed, with the reason as tooltip. The fraction control and the
@@ -49,7 +50,8 @@ public:
     double fraction() const; // 0..0.9
     void setFraction(double fraction); // does not emit fractionChanged
 
-    // The marked filter (clicked, or under the mouse), -1 for none.
+    // The marked filter (clicked, or under the mouse), -1 for none. Setting it follows the
+    // filter: when none of its marks is in sight, the table scrolls to the nearest.
     int highlightedFilter() const;
     void setHighlightedFilter(int filter);
 
@@ -78,6 +80,7 @@ private:
     void retranslateUi();
     void rebuildRankings();
     void recolourRankings();
+    void revealFollowed();
     void rebuildOverlaps();
     void rebuildChart();
     void updateStatus();
@@ -113,6 +116,7 @@ private:
     QString m_error;
     int m_pinned = -1; // clicked filter
     int m_hovered = -1; // filter under the mouse
+    bool m_revealPending = false; // revealFollowed() waits for the table to be shown
 };
 
 } // namespace topiary

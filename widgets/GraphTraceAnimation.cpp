@@ -270,6 +270,7 @@ void GraphTraceAnimation::stop()
     m_nodes.clear();
     m_caption->hide();
     m_caption->clear();
+    m_captionAtBottom = false;
     m_active = false;
     m_time = 0;
     if (was)
@@ -370,16 +371,16 @@ void GraphTraceAnimation::apply(double t, bool pan)
                 tr("Boxes that lose this channel: %1. Press Esc or click the graph to clear.").arg(m_boxes.size()));
         else
             m_caption->setText(stageCaption(reached));
-        placeCaption();
         if (front.isNull())
             for (int i : m_stageBoxes[static_cast<size_t>(reached)])
                 front |= boxRect(m_boxes[static_cast<size_t>(i)].node);
     }
     if (pan && !front.isNull() && !done) {
         // Keep the front of the animation in sight; a front wider than the view shows its start.
-        // The caption strip covers the top of the viewport: what is under it is not in sight.
-        const int strip = m_caption->isHidden() ? 0 : m_caption->height();
-        const QRect free = m_view->viewport()->rect().adjusted(0, strip, 0, 0);
+        // The caption strip covers an edge of the viewport: what is under it is not in sight.
+        const int strip = m_caption->isHidden() ? 0 : m_caption->heightForWidth(m_view->viewport()->width());
+        const QRect free = m_view->viewport()->rect().adjusted(
+            0, m_captionAtBottom ? 0 : strip, 0, m_captionAtBottom ? -strip : 0);
         const QRectF visible = m_view->mapToScene(free).boundingRect();
         if (!visible.contains(front)) {
             if (front.width() > visible.width() * 0.8 || front.height() > visible.height() * 0.8)
@@ -387,6 +388,30 @@ void GraphTraceAnimation::apply(double t, bool pan)
             m_view->ensureVisible(front, 60, 60 + strip);
         }
     }
+    // After any pan: the strip goes where it hides none of the boxes it describes.
+    placeCaption();
+}
+
+qint64 GraphTraceAnimation::coveredArea(const QRect& strip) const
+{
+    const QPoint origin = m_view->viewport()->pos();
+    qint64 area = 0;
+    auto cover = [&](const Box& b) {
+        const GraphNodeItem* item = m_nodes[static_cast<size_t>(b.node)];
+        // The box with its outline and its tag, as drawn now.
+        const QRect drawn = m_view->mapFromScene(item->sceneBoundingRect()).boundingRect().translated(origin);
+        const QRect covered = strip.intersected(drawn);
+        if (!covered.isEmpty())
+            area += qint64 { covered.width() } * covered.height();
+    };
+    if (m_shownStage >= 0 && static_cast<size_t>(m_shownStage) < m_stageBoxes.size()) {
+        for (int i : m_stageBoxes[static_cast<size_t>(m_shownStage)])
+            cover(m_boxes[static_cast<size_t>(i)]);
+    } else {
+        for (const auto& b : m_boxes) // done: every box reached
+            cover(b);
+    }
+    return area;
 }
 
 void GraphTraceAnimation::placeCaption()
@@ -395,7 +420,14 @@ void GraphTraceAnimation::placeCaption()
         return;
     const QRect area = m_view->viewport()->geometry();
     const int width = area.width();
-    m_caption->setGeometry(area.left(), area.top(), width, m_caption->heightForWidth(width));
+    const int height = m_caption->heightForWidth(width);
+    const QRect top(area.left(), area.top(), width, height);
+    const QRect bottom(area.left(), area.bottom() + 1 - height, width, height);
+    // At the top as a rule; at the bottom when the top would hide more of the boxes (a
+    // small graph fitted to the view has boxes right under both edges).
+    const qint64 atTop = coveredArea(top);
+    m_captionAtBottom = atTop > 0 && coveredArea(bottom) < atTop;
+    m_caption->setGeometry(m_captionAtBottom ? bottom : top);
 }
 
 } // namespace topiary

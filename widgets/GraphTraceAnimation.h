@@ -1,6 +1,7 @@
 // GraphView's filter-removal animation: the first box pulses, then a glowing dot runs
 // along the arrows hop by hop; every box it reaches keeps a red outline and a tag, and a
-// caption strip over the view says what the current hop removes. Driven by one time
+// caption strip over the view says what the current hop removes: at the top, or at the
+// bottom when at the top it would hide a box the hop reached. Driven by one time
 // value (seconds), so a test or a screenshot can freeze any moment with setTime().
 // Owned by GraphView; the boxes' own pixmap caches are only invalidated when a box is
 // reached, the moving parts are drawn by one uncached overlay item.
@@ -54,6 +55,8 @@ public:
     std::vector<int> markedNodes() const;
     QString caption() const;
     const QLabel* captionLabel() const { return m_caption; }
+    // Lays the strip across the viewport's top or bottom edge, clear of the boxes of the
+    // hop it describes; the view calls it when it is resized, scrolled or zoomed.
     void placeCaption();
 
 signals:
@@ -73,6 +76,8 @@ private:
     void apply(double t, bool pan);
     QString stageCaption(int stage) const;
     QRectF boxRect(int node) const;
+    // How much of the boxes the caption describes a strip at `strip` (view coordinates) covers.
+    qint64 coveredArea(const QRect& strip) const;
 
     QGraphicsView* m_view;
     QGraphicsScene* m_scene;
@@ -85,6 +90,7 @@ private:
     bool m_active = false;
     double m_time = 0;
     int m_shownStage = -2;
+    bool m_captionAtBottom = false;
 };
 
 } // namespace topiary

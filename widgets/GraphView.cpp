@@ -253,14 +253,17 @@ void GraphView::fitToView()
     if (m_scene->sceneRect().isEmpty())
         return;
     fitInView(m_scene->sceneRect(), Qt::KeepAspectRatio);
+    m_trace->placeCaption(); // the boxes moved under the strip
 }
 
 void GraphView::scaleBy(double factor)
 {
     const double current = transform().m11();
     const double target = std::clamp(current * factor, kMinScale, kMaxScale);
-    if (current > 0 && target != current)
+    if (current > 0 && target != current) {
         scale(target / current, target / current);
+        m_trace->placeCaption(); // the boxes moved under the strip
+    }
 }
 
 void GraphView::zoomIn()
@@ -407,6 +410,12 @@ void GraphView::resizeEvent(QResizeEvent* event)
     QGraphicsView::resizeEvent(event);
     placeLegend();
     m_trace->placeCaption();
+}
+
+void GraphView::scrollContentsBy(int dx, int dy)
+{
+    QGraphicsView::scrollContentsBy(dx, dy);
+    m_trace->placeCaption(); // the boxes moved under the strip
 }
 
 void GraphView::placeLegend()

@@ -2,8 +2,10 @@
 // click on a ranked filter marks that filter in every criterion's column, the Measure
 // button emits the fraction the controls show, unavailable criteria are greyed with their
 // reason, and measurements become one bar per measured criterion with the current plan
-// as a line. With CRITERIA_SHOT_DIR set it also renders the view on the bundled sample
-// (measured) and on resnet18_bn, for a person to look at.
+// as a line; in a long ranking the table scrolls to the followed filter, set by hand or
+// kept across new rankings of the same layer. With CRITERIA_SHOT_DIR set it also renders
+// the view on the bundled sample (measured), on a long ranking following its last filter
+// and on resnet18_bn, for a person to look at.
 #include "widgets/CriteriaComparisonView.h"
 
 #include "ModelBuilder.h"
@@ -19,6 +21,7 @@
 
 #include <QHeaderView>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -52,6 +55,37 @@ Model tinyModel()
     return std::move(*m);
 }
 
+// kLongFilters filters, 1×1 on one input channel with weights i − 150 (filter i) and BN
+// scales rising with i, except filter 150: weight 0 (the geometric median too) and the
+// smallest scale. L1, L2, FPGM and BN scale all rank it last.
+constexpr int kLongFilters = 301;
+constexpr int kLast = 150;
+
+Model longModel()
+{
+    ModelBuilder b;
+    b.input("x", { 1, 1, 3, 3 });
+    std::vector<float> w(kLongFilters), gamma(kLongFilters), zeros(kLongFilters, 0.0f), ones(kLongFilters, 1.0f);
+    for (int i = 0; i < kLongFilters; ++i) {
+        w[static_cast<size_t>(i)] = static_cast<float>(i - kLast);
+        gamma[static_cast<size_t>(i)] = i == kLast ? 0.001f : 1.0f + 0.01f * static_cast<float>(i);
+    }
+    b.weight("c1.w", { kLongFilters, 1, 1, 1 }, w);
+    b.node("Conv", { "x", "c1.w" }, { "a" }, "c1");
+    b.weight("bn.weight", { kLongFilters }, gamma);
+    b.weight("bn.bias", { kLongFilters }, zeros);
+    b.weight("bn.mean", { kLongFilters }, zeros);
+    b.weight("bn.var", { kLongFilters }, ones);
+    b.node("BatchNormalization", { "a", "bn.weight", "bn.bias", "bn.mean", "bn.var" }, { "an" }, "bn");
+    b.node("Relu", { "an" }, { "r" }, "relu");
+    b.weight("c2.w", { 2, kLongFilters, 1, 1 });
+    b.node("Conv", { "r", "c2.w" }, { "y" }, "c2");
+    b.output("y", { 1, 2, 3, 3 });
+    auto m = Model::fromProto(b.build(), ".");
+    Q_ASSERT(m.has_value());
+    return std::move(*m);
+}
+
 QPoint cellCentre(QTableWidget* table, int row, int column)
 {
     return table->visualRect(table->model()->index(row, column)).center();
@@ -64,6 +98,13 @@ int rowOf(QTableWidget* table, int column, int filter)
         if (table->item(r, column) && table->item(r, column)->text() == QString::number(filter))
             return r;
     return -1;
+}
+
+// Whether the cell is wholly inside the table's viewport.
+bool inSight(QTableWidget* table, int row, int column)
+{
+    const QRect cell = table->visualRect(table->model()->index(row, column));
+    return !cell.isEmpty() && table->viewport()->rect().contains(cell);
 }
 
 EvaluationMetrics metrics(int64_t correct, int64_t labelled)
@@ -84,6 +125,7 @@ private slots:
     void measureButtonEmitsTheFraction();
     void unavailableCriteriaAreGreyedWithTheirReason();
     void measurementsBecomeBars();
+    void followedFilterIsScrolledIntoSight();
     void renderShots();
 };
 
@@ -235,6 +277,55 @@ void TestCriteriaComparisonView::measurementsBecomeBars()
     QCOMPARE(view.bars()->data()->size(), 4);
 }
 
+void TestCriteriaComparisonView::followedFilterIsScrolledIntoSight()
+{
+    const Model model = longModel();
+    auto c = compareCriteria(model, "c1", 0.5, Plan {});
+    QVERIFY(c.has_value());
+    CriteriaComparisonView view;
+    view.resize(700, 600);
+    view.setComparison(*c);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QTableWidget* table = view.rankingTable();
+    QCOMPARE(table->rowCount(), kLongFilters);
+    const std::vector<int> ranked { 0, 1, 2, 4 }; // APoZ (3) has no stats here
+    for (int column : ranked)
+        QCOMPARE(rowOf(table, column, kLast), kLongFilters - 1);
+    QVERIFY(!inSight(table, kLongFilters - 1, 0)); // the table opens on the top ranks
+
+    // Followed from elsewhere (set by hand): its marks scroll into sight.
+    view.setHighlightedFilter(kLast);
+    for (int column : ranked)
+        QVERIFY2(inSight(table, kLongFilters - 1, column), qPrintable(QString::number(column)));
+
+    // New rankings of the same layer keep the filter followed, and in sight.
+    table->scrollToTop();
+    QVERIFY(!inSight(table, kLongFilters - 1, 0));
+    auto other = compareCriteria(model, "c1", 0.2, Plan {});
+    QVERIFY(other.has_value());
+    view.setComparison(*other);
+    QCOMPARE(view.highlightedFilter(), kLast);
+    QVERIFY(inSight(table, kLongFilters - 1, 0));
+
+    // A mark already in sight is not chased: clicking a filter leaves the table where it
+    // is, under the mouse.
+    table->scrollToTop();
+    const int before = table->verticalScrollBar()->value();
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, cellCentre(table, 2, 0));
+    QCOMPARE(view.highlightedFilter(), table->item(2, 0)->text().toInt());
+    QCOMPARE(table->verticalScrollBar()->value(), before);
+
+    // Followed before the view is first shown: in sight once it is.
+    CriteriaComparisonView hidden;
+    hidden.resize(700, 600);
+    hidden.setComparison(*c);
+    hidden.setHighlightedFilter(kLast);
+    hidden.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&hidden));
+    QVERIFY(inSight(hidden.rankingTable(), kLongFilters - 1, 0));
+}
+
 void TestCriteriaComparisonView::renderShots()
 {
     const QByteArray dir = qgetenv("CRITERIA_SHOT_DIR");
@@ -263,6 +354,18 @@ void TestCriteriaComparisonView::renderShots()
         QVERIFY(QTest::qWaitForWindowExposed(&view));
         view.plot()->replot();
         view.grab().save(QString::fromUtf8(dir) + QStringLiteral("/criteria-sample.png"));
+    }
+    {
+        const Model model = longModel();
+        auto c = compareCriteria(model, "c1", 0.5, Plan {});
+        QVERIFY(c.has_value());
+        CriteriaComparisonView view;
+        view.resize(520, 640);
+        view.setComparison(*c);
+        view.setHighlightedFilter(kLast);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.grab().save(QString::fromUtf8(dir) + QStringLiteral("/criteria-long-followed.png"));
     }
     const fs::path resnet = (qEnvironmentVariable("TOPIARY_REFERENCE_DIR") + QStringLiteral("/resnet18_bn.onnx")).toStdString();
     if (fs::exists(resnet)) {

@@ -1,6 +1,7 @@
 // GraphView's filter-removal animation: frames built from a core trace land on the right
 // boxes (folded steps on the box they fold into), frozen times mark boxes hop by hop in
-// order, the clock plays it by itself, and Esc or a click clears it. With
+// order, the clock plays it by itself, Esc or a click clears it, and on a graph small
+// enough to fill the view the caption strip moves out of the way of the hop's boxes. With
 // TOPIARY_REFERENCE_DIR set, the trace from resnet18's layer1.0.conv2 is checked on the
 // real graph; TOPIARY_TRACE_SHOTS saves frozen frames as PNGs to look at.
 #include "widgets/GraphView.h"
@@ -8,6 +9,7 @@
 #include "ModelBuilder.h"
 
 #include "widgets/GraphNodeItem.h"
+#include "widgets/GraphTraceAnimation.h"
 #include "widgets/TraceFrame.h"
 
 #include "core/DependencyGroups.h"
@@ -23,6 +25,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <utility>
 
 using namespace topiary;
 namespace fs = std::filesystem;
@@ -66,6 +69,28 @@ int markedCount(const GraphView& view)
     return n;
 }
 
+// x → Conv c1 → Relu → Conv c2 → y: five boxes in a column, fitted to the view top to bottom.
+Model tinyChain()
+{
+    test::ModelBuilder b;
+    b.input("x", { 1, 3, 8, 8 });
+    b.conv("c1", "x", "a", 3, 4, 3);
+    b.node("Relu", { "a" }, { "r" }, "relu");
+    b.conv("c2", "r", "y", 4, 2, 3);
+    b.output("y", { 1, 2, 8, 8 });
+    auto m = Model::fromProto(b.build(), {});
+    if (!m)
+        qFatal("tiny chain: %s", m.error().message.c_str());
+    return std::move(*m);
+}
+
+// Where a box, its outline and its tag are drawn, in the view's coordinates (those of the
+// caption label, a child of the view).
+QRect onScreen(const GraphView& view, const GraphNodeItem* item)
+{
+    return view.mapFromScene(item->sceneBoundingRect()).boundingRect().translated(view.viewport()->pos());
+}
+
 void saveShot(GraphView& view, const QString& name)
 {
     const QString shots = qEnvironmentVariable("TOPIARY_TRACE_SHOTS");
@@ -89,6 +114,7 @@ private slots:
     void clickClearsTheTraceWithoutSelecting();
     void newGraphClearsTheTrace();
     void viewFollowsTheFront();
+    void captionNeverHidesTheHop();
     void sampleModelTrace();
     void resnet18ResidualTrace();
 
@@ -320,6 +346,72 @@ void TestGraphTrace::viewFollowsTheFront()
     }
     QVERIFY(pw->isTraceMarked());
     QVERIFY(inSight());
+}
+
+void TestGraphTrace::captionNeverHidesTheHop()
+{
+    const Loaded m(tinyChain());
+    const GraphLayout l = layout(m, false);
+    QCOMPARE(l.nodes.size(), size_t { 5 });
+    m_view->resize(520, 300);
+    m_view->setGraph(l);
+    // Every box in turn, top to bottom: the input box, hidden under a caption at the top
+    // of the view, then down to the output box at the bottom.
+    std::vector<int> order(l.nodes.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = static_cast<int>(i);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return l.nodes[a].y < l.nodes[b].y; });
+    std::vector<TraceFrame> everyBox;
+    for (size_t i = 0; i < order.size(); ++i)
+        everyBox.push_back({ order[i], static_cast<int>(i), QStringLiteral("Box %1").arg(i), QStringLiteral("−ch 1"),
+            Qt::red });
+    auto trace = traceFilter(m.model, m.layers, m.groups, m.layer("c1"), 2);
+    QVERIFY(trace.has_value());
+    const auto c1Frames = traceFrames(m.model, *trace, l);
+    QVERIFY(c1Frames.size() >= 2);
+
+    int shot = 0;
+    for (const std::vector<TraceFrame>* frames : { &std::as_const(everyBox), &c1Frames }) {
+        m_view->playTrace(*frames);
+        QCOMPARE(m_view->findChildren<QLabel*>().size(), 1); // the caption strip
+        const QLabel* caption = m_view->findChild<QLabel*>();
+        // The last hop lingers kLinger before the end.
+        const double lastHop = m_view->traceDuration() - GraphTraceAnimation::kLinger + 1e-9;
+        for (int stage = 0; m_view->traceStageTime(stage) <= lastHop; ++stage) {
+            m_view->setTraceTime(m_view->traceStageTime(stage));
+            QVERIFY(caption && caption->isVisible());
+            const QRect strip = caption->geometry();
+            // The boxes this hop reaches: marked now, not a moment before.
+            const auto now = m_view->tracedNodes();
+            std::vector<int> before;
+            if (stage > 0) {
+                m_view->setTraceTime(m_view->traceStageTime(stage) - 0.01);
+                before = m_view->tracedNodes();
+                m_view->setTraceTime(m_view->traceStageTime(stage));
+                QCOMPARE(caption->geometry(), strip);
+            }
+            QVERIFY(now.size() > before.size());
+            for (int node : now) {
+                if (std::find(before.begin(), before.end(), node) != before.end())
+                    continue;
+                const QRect box = onScreen(*m_view, boxItem(*m_view, node));
+                QVERIFY2(!strip.intersects(box),
+                    qPrintable(QStringLiteral("hop %1: caption %2,%3 %4×%5 over box %6 at %7,%8 %9×%10")
+                                   .arg(stage)
+                                   .arg(strip.x())
+                                   .arg(strip.y())
+                                   .arg(strip.width())
+                                   .arg(strip.height())
+                                   .arg(node)
+                                   .arg(box.x())
+                                   .arg(box.y())
+                                   .arg(box.width())
+                                   .arg(box.height())));
+            }
+            saveShot(*m_view, QStringLiteral("trace-tiny-%1.png").arg(shot++));
+        }
+        m_view->stopTrace();
+    }
 }
 
 void TestGraphTrace::sampleModelTrace()
