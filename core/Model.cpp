@@ -373,13 +373,18 @@ Result<Model> Model::fromProto(onnx::ModelProto proto, const fs::path& baseDir, 
         return fail("the graph has " + std::to_string(g.node_size()) + " nodes, more than the limit of " +
                     std::to_string(limits.maxNodes));
 
-    // Weights stored as float16 behind a Cast (a float16 export) are edited as float32.
+    // Weights stored in 16 or 8 bits (float16 and int8 QDQ exports) are edited as float32.
     const auto before = static_cast<int64_t>(impl->proto.ByteSizeLong());
-    if (const int widened = widenCastWeights(impl->proto); widened > 0) {
+    if (const WidenedWeights widened = widenStoredWeights(impl->proto); widened.total() > 0) {
         impl->widenedBytes = static_cast<int64_t>(impl->proto.ByteSizeLong()) - before;
-        impl->warnings.push_back(std::to_string(widened) + " weight tensor" + (widened == 1 ? " is" : "s are") +
-                                 " stored as float16 behind a Cast; Topiary edits them as float32, and exporting "
-                                 "with float16 storage writes them at 16 bits again");
+        const auto tensors = [](int n) { return std::to_string(n) + (n == 1 ? " weight tensor is" : " weight tensors are"); };
+        if (widened.cast > 0)
+            impl->warnings.push_back(tensors(widened.cast) + " stored as float16 behind a Cast; Topiary edits them as "
+                                     "float32, and exporting with float16 storage writes them at 16 bits again");
+        if (widened.dequantized > 0)
+            impl->warnings.push_back(tensors(widened.dequantized) + " stored as int8 behind a DequantizeLinear; "
+                                     "Topiary edits their dequantized values as float32, and exporting 8-bit layers "
+                                     "with int8 QDQ writes them at 8 bits again");
     }
 
     // Constants: initializers first, then Constant nodes.

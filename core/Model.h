@@ -58,7 +58,7 @@ public:
     const std::filesystem::path& path() const;       // empty when not loaded from a file
     const std::filesystem::path& baseDir() const;
     int64_t fileBytes() const;                         // size of the .onnx file (0 in memory)
-    int64_t widenedBytes() const;                      // what widening float16 weights behind a Cast added to proto()
+    int64_t widenedBytes() const;                      // what widening 16- and 8-bit stored weights added to proto()
     int64_t opsetVersion() const;                      // of the default domain
     const std::vector<std::string>& warnings() const;  // checker findings that did not stop loading
 

@@ -21,15 +21,15 @@ namespace topiary {
 
 namespace {
 
-// OpenCV 4.6 reads no FLOAT16 initializer: weights a float16 export stores behind a Cast
-// are widened back to float32 first.
-void widenFloat16Weights(onnx::ModelProto& proto)
+// OpenCV 4.6 reads no FLOAT16 initializer and no DequantizeLinear of constants: weights
+// stored as float16 behind a Cast or as int8 behind a DequantizeLinear are widened first.
+void widenStored(onnx::ModelProto& proto)
 {
-    widenCastWeights(proto);
+    widenStoredWeights(proto);
 }
 
 constexpr std::array kPasses {
-    OpenCvPass { "widenFloat16Weights", &widenFloat16Weights },
+    OpenCvPass { "widenStoredWeights", &widenStored },
     OpenCvPass { "foldConstantNodes", &foldConstantNodes },
     OpenCvPass { "foldIdentityOnConstants", &foldIdentityOnConstants },
     OpenCvPass { "foldShapeComputations", &foldShapeComputations },

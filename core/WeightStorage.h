@@ -26,9 +26,15 @@ Result<void> insertWeightDequantize(onnx::ModelProto& proto, const std::string& 
 Result<void> insertWeightCast(onnx::ModelProto& proto, const std::string& tensor);
 
 // The inverse, for reading: each Cast(to=FLOAT) of an inline FLOAT16 or DOUBLE
-// initializer (as insertWeightCast writes, and as other float16 converters do) becomes a
-// float32 initializer under the Cast's output name, so every analysis sees a plain weight.
-// The 16-bit initializer goes when nothing else reads it. Returns how many were widened.
-int widenCastWeights(onnx::ModelProto& proto);
+// initializer and each DequantizeLinear of constant int8/uint8/int32 codes (as the two
+// functions above write, and as other converters and quantizers do) becomes a float32
+// initializer under the node's output name, so every analysis sees a plain weight. The
+// stored tensors go when nothing else reads them.
+struct WidenedWeights {
+    int cast = 0;        // float16 (or double) behind a Cast
+    int dequantized = 0; // 8-bit (or int32) codes behind a DequantizeLinear
+    int total() const { return cast + dequantized; }
+};
+WidenedWeights widenStoredWeights(onnx::ModelProto& proto);
 
 } // namespace topiary

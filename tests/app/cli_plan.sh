@@ -85,6 +85,17 @@ PY
 node "$src/tests/ort/run.js" "$tmp/out.onnx" "$tmp/in.bin" 1,1,28,28 "$tmp/out.bin" 2>"$tmp/ort.err"; rc=$?
 check "ONNX Runtime runs the int8 QDQ export" "[ $rc -eq 0 ] && [ \$(stat -c %s '$tmp/out.bin') -eq 40 ]"
 
+# eval reads the int8 QDQ export (OpenCV gets it widened): the same predictions as the
+# float file holding the same dequantized weights.
+"$cli" apply "$sample" --prune filter:l1:0.3 --bits 8 -o "$tmp/masked-f32.onnx" >/dev/null
+"$cli" eval "$tmp/masked-qdq.onnx" --data "$idx" --limit 300 --json > "$tmp/eval-qdq.json" 2>"$tmp/eval-qdq.err"; rc=$?
+"$cli" eval "$tmp/masked-f32.onnx" --data "$idx" --limit 300 --json > "$tmp/eval-f32.json"
+check "eval runs the int8 QDQ export and agrees with its float twin" "[ $rc -eq 0 ] && $py - '$tmp/eval-qdq.json' '$tmp/eval-f32.json' <<'PY'
+import json, sys
+q, f = (json.load(open(p)) for p in sys.argv[1:3])
+assert q['top1'] == f['top1'], (q['top1'], f['top1'])
+PY"
+
 # apply: float16 layers stored as float16 + Cast: half the file, predicted, runs in ONNX
 # Runtime, and Topiary evaluates it (OpenCV reads it widened) and opens it with its layers.
 "$cli" apply "$sample" --prune filter:l1:0.3 --quant float16 -o "$tmp/half.onnx" --shrink --float16 --json > "$tmp/apply-half.json"; rc=$?

@@ -439,6 +439,17 @@ TEST_CASE("int8 weights as DequantizeLinear compute what the dequantized floats 
             // and quantization did change something, so the comparison means something
             const auto unquantized = ort(proto, dir.path, "float.onnx", input, kConvInput);
             CHECK(relativeDiff(got, unquantized) > 1e-5);
+            // OpenCV runs it too (the canonicalizer widens the constant DequantizeLinear), and
+            // opening the file again finds the layer with the dequantized values as its weight.
+            CHECK(relativeDiff(test::runInOpenCv(qdq, input, kConvInput), expected) < 1e-5);
+            auto reopened = Model::load(file);
+            REQUIRE(reopened);
+            const auto again = findLayers(*reopened);
+            REQUIRE(again.size() == 1);
+            const Constant* w = reopened->constant(again[0].weight);
+            REQUIRE(w);
+            CHECK(std::vector<float>(w->floats.begin(), w->floats.end()) == q->values);
+            CHECK_THAT(reopened->warnings().back(), Catch::Contains("DequantizeLinear"));
 
             // Size: each float (4 bytes) became one byte, plus a few parameters.
             const int64_t saved = serializedSize(proto) - *written;
@@ -513,7 +524,7 @@ TEST_CASE("float16 weights as FLOAT16 + Cast compute what the half-rounded float
     CHECK(std::vector<float>(w->floats.begin(), w->floats.end()) == q->values);
 }
 
-TEST_CASE("widenCastWeights turns only Casts of 16-bit weights into float32 weights", "[export]")
+TEST_CASE("widenStoredWeights turns only Casts of 16-bit weights into float32 weights", "[export]")
 {
     // w: a FLOAT16 weight read only by a Cast (widened, and dropped); v: read by its Cast
     // and by an Add of the 16-bit values (widened, and kept); y_half: a Cast whose output
@@ -541,7 +552,7 @@ TEST_CASE("widenCastWeights turns only Casts of 16-bit weights into float32 weig
     g.output("v2f", { 1, 4 });
     onnx::ModelProto model = g.build();
 
-    CHECK(widenCastWeights(model) == 2);
+    CHECK(widenStoredWeights(model).cast == 2);
     const auto& graph = model.graph();
     CHECK(findInitializer(graph, "w_h") == nullptr);
     REQUIRE(findInitializer(graph, "v_h") != nullptr); // Add still reads the 16-bit values
@@ -554,7 +565,7 @@ TEST_CASE("widenCastWeights turns only Casts of 16-bit weights into float32 weig
     for (const auto& n : graph.node())
         ops.push_back(n.name());
     CHECK(ops == std::vector<std::string> { "add_half", "cast_out", "matmul", "bias" });
-    CHECK(widenCastWeights(model) == 0); // nothing left to widen
+    CHECK(widenStoredWeights(model).total() == 0); // nothing left to widen
     auto indexed = Model::fromProto(model, {});
     INFO((indexed ? std::string() : indexed.error().message));
     CHECK(indexed);

@@ -123,45 +123,59 @@ TEST_CASE("predicted file size of an unedited model is the source file plus the 
     CHECK(masked > static_cast<int64_t>(fs::file_size(kSampleModel)));
 }
 
-TEST_CASE("a float16 export opens with every layer, and its own exports are predicted", "[export-size]")
+TEST_CASE("float16 and int8 QDQ exports open with every layer, and their own exports are predicted", "[export-size]")
 {
+    struct Case {
+        const char* name;
+        QuantSpec quant;
+        ApplyOptions storage;
+        const char* warning;
+    };
+    const Case cases[] = {
+        { "float16", QuantSpec { QuantScheme::Float16, 16, true, false }, ApplyOptions { false, false, true }, "float16" },
+        { "int8 QDQ", QuantSpec { QuantScheme::Uniform, 8, true, true }, ApplyOptions { false, true, false }, "DequantizeLinear" },
+    };
     auto model = Model::load(kSampleModel);
     REQUIRE(model.has_value());
     const auto layers = findLayers(*model);
-    const Plan half = quantizeAll(Plan {}, layers, QuantSpec { QuantScheme::Float16, 16, true, false }, false);
-    auto applied = apply(*model, half, ApplyOptions { false, false, true });
-    REQUIRE(applied.has_value());
-    CHECK(applied->report.float16Weights == static_cast<int>(layers.size()));
-    const fs::path dir = test::makeTempDir("topiary-export-fp16");
-    const fs::path file = dir / "half.onnx";
-    REQUIRE(writeModel(applied->proto, file, WriteOptions { kSampleModel, true }).has_value());
-    // About half the float file: the weights are nearly all of it.
-    CHECK(fs::file_size(file) < fs::file_size(kSampleModel) * 6 / 10);
+    for (const Case& c : cases) {
+        SECTION(c.name)
+        {
+            const Plan stored = quantizeAll(Plan {}, layers, c.quant, false);
+            auto applied = apply(*model, stored, c.storage);
+            REQUIRE(applied.has_value());
+            CHECK(applied->report.float16Weights + applied->report.qdqWeights == static_cast<int>(layers.size()));
+            const fs::path dir = test::makeTempDir("topiary-export-stored");
+            const fs::path file = dir / "stored.onnx";
+            REQUIRE(writeModel(applied->proto, file, WriteOptions { kSampleModel, true }).has_value());
+            // Well under the float file: the weights are nearly all of it.
+            CHECK(fs::file_size(file) < fs::file_size(kSampleModel) * 6 / 10);
 
-    auto reopened = Model::load(file);
-    REQUIRE(reopened.has_value());
-    REQUIRE(findLayers(*reopened).size() == layers.size());
-    CHECK(reopened->widenedBytes() > 0);
-    REQUIRE_FALSE(reopened->warnings().empty());
-    CHECK_THAT(reopened->warnings().back(), Catch::Contains("float16"));
+            auto reopened = Model::load(file);
+            REQUIRE(reopened.has_value());
+            REQUIRE(findLayers(*reopened).size() == layers.size());
+            CHECK(reopened->widenedBytes() > 0);
+            REQUIRE_FALSE(reopened->warnings().empty());
+            CHECK_THAT(reopened->warnings().back(), Catch::Contains(c.warning));
 
-    // Exporting the reopened model: as float32 (widened) and again as float16.
-    const auto again = findLayers(*reopened);
-    const auto groups = findDependencyGroups(*reopened, again);
-    const CostModel cost(*reopened);
-    const Plan halfAgain = quantizeAll(Plan {}, again, QuantSpec { QuantScheme::Float16, 16, true, false }, false);
-    for (const Plan* plan : { &halfAgain, static_cast<const Plan*>(nullptr) }) {
-        const Plan chosen = plan ? *plan : Plan {};
-        const ModelStats stats = StatsModel(*reopened, cost, groups).compute(chosen);
-        for (bool float16 : { false, true }) {
-            const ApplyOptions options { false, false, float16 };
-            auto out = apply(*reopened, chosen, options);
-            REQUIRE(out.has_value());
-            INFO((plan ? "float16 plan" : "empty plan") << (float16 ? ", float16 storage" : ", float32 storage"));
-            CHECK(std::abs(serializedSize(out->proto) - predictedFileBytes(stats, options)) <= 16);
+            // Exporting the reopened model: as float32 (widened) and in the stored form again.
+            const auto again = findLayers(*reopened);
+            const auto groups = findDependencyGroups(*reopened, again);
+            const CostModel cost(*reopened);
+            const Plan storedAgain = quantizeAll(Plan {}, again, c.quant, false);
+            for (const Plan& plan : { storedAgain, Plan {} }) {
+                const ModelStats stats = StatsModel(*reopened, cost, groups).compute(plan);
+                for (const ApplyOptions& options : { ApplyOptions {}, c.storage }) {
+                    auto out = apply(*reopened, plan, options);
+                    REQUIRE(out.has_value());
+                    INFO((plan.layers().empty() ? "empty plan" : "quantized plan")
+                         << (options.int8Qdq || options.float16 ? ", stored" : ", float32"));
+                    CHECK(std::abs(serializedSize(out->proto) - predictedFileBytes(stats, options)) <= 16);
+                }
+            }
+            fs::remove_all(dir);
         }
     }
-    fs::remove_all(dir);
 }
 
 TEST_CASE("factored layers are predicted masked and shrunk, in float32 and float16", "[export-size]")
