@@ -14,14 +14,6 @@ namespace topiary {
 
 namespace {
 
-int64_t defaultOpset(const onnx::ModelProto& proto)
-{
-    for (const auto& op : proto.opset_import())
-        if (op.domain().empty() || op.domain() == "ai.onnx")
-            return op.version();
-    return 0;
-}
-
 const onnx::AttributeProto* attribute(const onnx::NodeProto& node, const std::string& name)
 {
     for (const auto& a : node.attribute())
@@ -395,18 +387,8 @@ Result<LowRankWeights> splitLowRank(onnx::ModelProto& proto, const std::string& 
     std::vector<onnx::TensorProto> added{std::move(w1), std::move(w2)};
     for (auto& t : extra)
         added.push_back(std::move(t));
-    for (auto& t : added) {
-        if (proto.ir_version() < 4) {  // old IR: initializers are graph inputs too
-            auto* vi = graph.add_input();
-            vi->set_name(t.name());
-            auto* tt = vi->mutable_type()->mutable_tensor_type();
-            tt->set_elem_type(t.data_type());
-            auto* shape = tt->mutable_shape();
-            for (int64_t d : t.dims())
-                shape->add_dim()->set_dim_value(d);
-        }
-        *graph.add_initializer() = std::move(t);
-    }
+    for (auto& t : added)
+        addInitializer(proto, std::move(t));
     dropIfUnused(graph, weightInput);
     if (!scaledBias.empty())
         dropIfUnused(graph, original.input(2));

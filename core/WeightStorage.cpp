@@ -16,14 +16,6 @@ namespace topiary {
 
 namespace {
 
-int64_t defaultOpset(const onnx::ModelProto& proto)
-{
-    for (const auto& op : proto.opset_import())
-        if (op.domain().empty() || op.domain() == "ai.onnx")
-            return op.version();
-    return 0;
-}
-
 onnx::TensorProto makeByteTensor(const std::string& name, int32_t type, const std::vector<int64_t>& dims,
                                  const std::vector<int32_t>& values)
 {
@@ -37,18 +29,6 @@ onnx::TensorProto makeByteTensor(const std::string& name, int32_t type, const st
         raw[i] = static_cast<char>(static_cast<uint8_t>(values[i]));  // two's complement for int8
     t.set_raw_data(std::move(raw));
     return t;
-}
-
-// Old IR versions (< 4) require every initializer to be listed as a graph input.
-void declareInput(onnx::GraphProto& graph, const onnx::TensorProto& t)
-{
-    auto* vi = graph.add_input();
-    vi->set_name(t.name());
-    auto* tt = vi->mutable_type()->mutable_tensor_type();
-    tt->set_elem_type(t.data_type());
-    auto* shape = tt->mutable_shape();
-    for (int64_t d : t.dims())
-        shape->add_dim()->set_dim_value(d);
 }
 
 // The weight as a mutable tensor: an initializer, or the value of a Constant node (whose
@@ -69,6 +49,20 @@ onnx::TensorProto* locate(onnx::GraphProto& graph, const std::string& name, int&
             }
     }
     return nullptr;
+}
+
+// locate(), for a float32 weight held inline: what the two storages can rewrite.
+Result<onnx::TensorProto*> locateFloatWeight(onnx::GraphProto& graph, const std::string& tensor, const std::string& what,
+                                             int& constantNode)
+{
+    onnx::TensorProto* weight = locate(graph, tensor, constantNode);
+    if (!weight)
+        return fail(what + ": the model has no constant tensor of that name");
+    if (weight->data_type() != onnx::TensorProto_DataType_FLOAT)
+        return fail(what + ": the tensor is not float32");
+    if (hasExternalData(*weight))
+        return fail(what + ": the tensor's data is external; inline it first");
+    return weight;
 }
 
 // The float tensor goes away, as an initializer (and its graph input entry, which old IR
@@ -95,12 +89,8 @@ void replaceWeight(onnx::ModelProto& proto, const std::string& tensor, int const
             }
     }
 
-    const bool initializersAreInputs = proto.ir_version() < 4;
-    for (auto& t : added) {
-        if (initializersAreInputs)
-            declareInput(graph, t);
-        *graph.add_initializer() = std::move(t);
-    }
+    for (auto& t : added)
+        addInitializer(proto, std::move(t));
     // First in the node list: it reads only initializers, so the order stays topological.
     auto* nodes = graph.mutable_node();
     *nodes->Add() = std::move(decoder);
@@ -128,13 +118,10 @@ Result<void> insertWeightDequantize(onnx::ModelProto& proto, const std::string& 
 
     auto& graph = *proto.mutable_graph();
     int constantNode = -1;
-    onnx::TensorProto* weight = locate(graph, tensor, constantNode);
-    if (!weight)
-        return fail(what + ": the model has no constant tensor of that name");
-    if (weight->data_type() != onnx::TensorProto_DataType_FLOAT)
-        return fail(what + ": the tensor is not float32");
-    if (hasExternalData(*weight))
-        return fail(what + ": the tensor's data is external; inline it first");
+    auto located = locateFloatWeight(graph, tensor, what, constantNode);
+    if (!located)
+        return std::unexpected(located.error());
+    onnx::TensorProto* weight = *located;
     const std::vector<int64_t> dims(weight->dims().begin(), weight->dims().end());
     const int64_t count = elementCount(*weight);
     if (static_cast<int64_t>(q.codes.size()) != count)
@@ -199,13 +186,10 @@ Result<void> insertWeightCast(onnx::ModelProto& proto, const std::string& tensor
     const std::string what = "float16 export of '" + tensor + "'";
     auto& graph = *proto.mutable_graph();
     int constantNode = -1;
-    onnx::TensorProto* weight = locate(graph, tensor, constantNode);
-    if (!weight)
-        return fail(what + ": the model has no constant tensor of that name");
-    if (weight->data_type() != onnx::TensorProto_DataType_FLOAT)
-        return fail(what + ": the tensor is not float32");
-    if (hasExternalData(*weight))
-        return fail(what + ": the tensor's data is external; inline it first");
+    auto located = locateFloatWeight(graph, tensor, what, constantNode);
+    if (!located)
+        return std::unexpected(located.error());
+    onnx::TensorProto* weight = *located;
     auto values = readFloats(*weight);
     if (!values)
         return fail(what + ": its values cannot be read");

@@ -14,14 +14,6 @@ namespace topiary {
 
 namespace {
 
-int64_t defaultOpset(const onnx::ModelProto& model)
-{
-    for (const auto& op : model.opset_import())
-        if (op.domain().empty() || op.domain() == "ai.onnx")
-            return op.version();
-    return 1;
-}
-
 bool hasSubgraph(const onnx::NodeProto& node)
 {
     for (const auto& a : node.attribute())

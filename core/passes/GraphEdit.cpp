@@ -90,6 +90,29 @@ void renameUses(onnx::GraphProto& graph, const std::string& from, const std::str
     renameIn(graph, from, to);
 }
 
+void addInitializer(onnx::ModelProto& model, onnx::TensorProto t)
+{
+    auto& graph = *model.mutable_graph();
+    if (model.ir_version() < 4) {
+        auto* vi = graph.add_input();
+        vi->set_name(t.name());
+        auto* tt = vi->mutable_type()->mutable_tensor_type();
+        tt->set_elem_type(t.data_type());
+        auto* shape = tt->mutable_shape();
+        for (int64_t d : t.dims())
+            shape->add_dim()->set_dim_value(d);
+    }
+    *graph.add_initializer() = std::move(t);
+}
+
+int64_t defaultOpset(const onnx::ModelProto& model)
+{
+    for (const auto& op : model.opset_import())
+        if (op.domain().empty() || op.domain() == "ai.onnx")
+            return op.version();
+    return 0;
+}
+
 int64_t elementCount(const onnx::TensorProto& tensor)
 {
     int64_t n = 1;

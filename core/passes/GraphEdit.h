@@ -21,6 +21,13 @@ bool isGraphOutput(const onnx::GraphProto& graph, const std::string& name);
 // that capture it from the outer scope.
 void renameUses(onnx::GraphProto& graph, const std::string& from, const std::string& to);
 
+// Adds t to the model's initializers, and to its graph inputs when its IR version (< 4)
+// requires every initializer to be listed there.
+void addInitializer(onnx::ModelProto& model, onnx::TensorProto t);
+
+// The version of the default (ai.onnx) domain the model imports; 0 when it imports none.
+int64_t defaultOpset(const onnx::ModelProto& model);
+
 int64_t elementCount(const onnx::TensorProto& tensor);
 
 bool hasExternalData(const onnx::TensorProto& tensor);
