@@ -28,6 +28,7 @@ struct Model::Impl {
     fs::path baseDir;
     int64_t fileBytes = 0;
     int64_t widenedBytes = 0;
+    WidenedWeights widened;
     std::vector<std::string> warnings;
 
     std::vector<Node> nodes;
@@ -377,6 +378,7 @@ Result<Model> Model::fromProto(onnx::ModelProto proto, const fs::path& baseDir, 
     const auto before = static_cast<int64_t>(impl->proto.ByteSizeLong());
     if (const WidenedWeights widened = widenStoredWeights(impl->proto); widened.total() > 0) {
         impl->widenedBytes = static_cast<int64_t>(impl->proto.ByteSizeLong()) - before;
+        impl->widened = widened;
         const auto tensors = [](int n) { return std::to_string(n) + (n == 1 ? " weight tensor is" : " weight tensors are"); };
         if (widened.cast > 0)
             impl->warnings.push_back(tensors(widened.cast) + " stored as float16 behind a Cast; Topiary edits them as "
@@ -545,6 +547,7 @@ const fs::path& Model::path() const { return m_impl->path; }
 const fs::path& Model::baseDir() const { return m_impl->baseDir; }
 int64_t Model::fileBytes() const { return m_impl->fileBytes; }
 int64_t Model::widenedBytes() const { return m_impl->widenedBytes; }
+const WidenedWeights& Model::widenedWeights() const { return m_impl->widened; }
 const std::vector<std::string>& Model::warnings() const { return m_impl->warnings; }
 const std::vector<Node>& Model::nodes() const { return m_impl->nodes; }
 const std::vector<std::string>& Model::inputs() const { return m_impl->inputs; }

@@ -7,6 +7,7 @@
 #include "core/Error.h"
 #include "core/LoadLimits.h"
 #include "core/TensorInfo.h"
+#include "core/WeightStorage.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -59,6 +60,7 @@ public:
     const std::filesystem::path& baseDir() const;
     int64_t fileBytes() const;                         // size of the .onnx file (0 in memory)
     int64_t widenedBytes() const;                      // what widening 16- and 8-bit stored weights added to proto()
+    const WidenedWeights& widenedWeights() const;      // how many were widened, of each kind
     int64_t opsetVersion() const;                      // of the default domain
     const std::vector<std::string>& warnings() const;  // checker findings that did not stop loading
 

@@ -2089,6 +2089,14 @@ The attached BatchNormalization adds %1 more.</source>
         <source>Select a layer to trace one of its filters.</source>
         <translation>选择一个层以追踪其中一个滤波器。</translation>
     </message>
+    <message>
+        <source>Its int8 weights are edited as float32: export 8-bit layers as int8 QDQ to keep them small.</source>
+        <translation>其 int8 权重以 float32 编辑：导出时将 8 位层存为 int8 QDQ 可保持其小巧。</translation>
+    </message>
+    <message>
+        <source>Its float16 weights are edited as float32: export float16 layers with float16 storage to keep them small.</source>
+        <translation>其 float16 权重以 float32 编辑：导出时将 float16 层存为 Float16 可保持其小巧。</translation>
+    </message>
 </context>
 <context>
     <name>topiary::ModelLoader</name>

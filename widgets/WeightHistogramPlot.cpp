@@ -6,6 +6,7 @@
 #include "core/Importance.h"
 
 #include <QEvent>
+#include <QFontMetrics>
 #include <QMenu>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
@@ -93,6 +94,11 @@ WeightHistogramPlot::WeightHistogramPlot(QWidget* parent)
     m_caption->setBrush(QColor(255, 255, 255, 210));
     m_caption->setPadding(QMargins(3, 1, 3, 1));
 
+    // The caption wraps to the plot's width: a narrow inspector would clip its start.
+    connect(m_plot, &QCustomPlot::afterLayout, this, [this] {
+        if (m_plot->axisRect()->width() != m_captionWidth)
+            updateCaption();
+    });
     connect(m_plot, &QCustomPlot::mousePress, this, &WeightHistogramPlot::onPress);
     connect(m_plot, &QCustomPlot::mouseMove, this, &WeightHistogramPlot::onMove);
     connect(m_plot, &QCustomPlot::mouseRelease, this, &WeightHistogramPlot::onRelease);
@@ -248,7 +254,24 @@ void WeightHistogramPlot::updateCaption()
         lines << tr("drag the dashed line to prune by magnitude");
     if (!m_levelValues.empty())
         lines << tr("%n quantization level(s) shown", nullptr, static_cast<int>(m_levelValues.size()));
-    m_caption->setText(lines.join(QLatin1Char('\n')));
+    m_captionWidth = m_plot->axisRect()->width();
+    const int room = m_captionWidth - 12; // the padding and a margin
+    const QFontMetrics metrics(m_caption->font());
+    QStringList wrapped;
+    for (const QString& line : lines) {
+        QString current;
+        for (const QString& word : line.split(QLatin1Char(' '))) {
+            const QString longer = current.isEmpty() ? word : current + QLatin1Char(' ') + word;
+            if (!current.isEmpty() && room > 0 && metrics.horizontalAdvance(longer) > room) {
+                wrapped << current;
+                current = word;
+            } else {
+                current = longer;
+            }
+        }
+        wrapped << current;
+    }
+    m_caption->setText(wrapped.join(QLatin1Char('\n')));
 }
 
 int WeightHistogramPlot::greyBinCount() const

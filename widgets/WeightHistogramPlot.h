@@ -79,6 +79,7 @@ private:
     QCPGraph* m_levels = nullptr; // impulses at the quantization levels
     QCPItemStraightLine* m_lines[2] = {};
     QCPItemText* m_caption = nullptr;
+    int m_captionWidth = -1; // the axis rect width the caption was wrapped for
 
     std::vector<double> m_centres;
     std::vector<double> m_counts;

@@ -701,10 +701,15 @@ void MainWindow::onLoaded(const LoadedModel& result)
         m_pendingProject.reset();
     }
     const auto layers = static_cast<qint64>(result.cost->layers().size());
-    statusBar()->showMessage(tr("Loaded %1 (layers: %2, parameters: %3)")
-                                 .arg(result.displayName, format::count(layers),
-                                      format::count(result.cost->totals().params)),
-                             statusTimeoutMs);
+    QString loaded = tr("Loaded %1 (layers: %2, parameters: %3)")
+                         .arg(result.displayName, format::count(layers), format::count(result.cost->totals().params));
+    // An int8 QDQ or float16 file: say its weights are now float32 until exported so again.
+    const WidenedWeights& widened = result.model->widenedWeights();
+    if (widened.dequantized > 0)
+        loaded += QLatin1Char(' ') + tr("Its int8 weights are edited as float32: export 8-bit layers as int8 QDQ to keep them small.");
+    if (widened.cast > 0)
+        loaded += QLatin1Char(' ') + tr("Its float16 weights are edited as float32: export float16 layers with float16 storage to keep them small.");
+    statusBar()->showMessage(loaded, widened.total() > 0 ? 3 * statusTimeoutMs : statusTimeoutMs);
     emit loadFinished(true);
 }
 

@@ -60,6 +60,7 @@ private slots:
     void dragFromTheLeftLineAndOutsideTheLines();
     void pressAwayFromTheLinesDoesNothing();
     void quantizationLevelsAreDrawnOneLineEach();
+    void captionWrapsInANarrowPlot();
     void savesImages();
 };
 
@@ -204,6 +205,33 @@ void TestWeightHistogramPlot::quantizationLevelsAreDrawnOneLineEach()
     QCOMPARE(levelsFor({QuantScheme::Uniform, 2, false, false}), 3);
     QCOMPARE(levelsFor({QuantScheme::Ternary, 2, true, false}), 3);
     QCOMPARE(levelsFor({QuantScheme::Float32, 32, true, false}), 0);
+}
+
+void TestWeightHistogramPlot::captionWrapsInANarrowPlot()
+{
+    // The inspector can leave the histogram narrow: its caption must not lose its start.
+    WeightHistogramPlot plot;
+    plot.resize(260, 220);
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    plot.setData(evenHistogram(), std::nullopt, 0.0, {});
+    QCustomPlot* p = plot.plot();
+    p->replot(QCustomPlot::rpImmediateRefresh);
+    QCPItemText* caption = nullptr;
+    for (int i = 0; i < p->itemCount(); ++i)
+        if (auto* text = qobject_cast<QCPItemText*>(p->item(i)))
+            caption = text;
+    QVERIFY(caption);
+    const QStringList lines = caption->text().split(QLatin1Char('\n'));
+    QVERIFY2(lines.size() > 1, qPrintable(caption->text()));
+    const QFontMetrics metrics(caption->font());
+    for (const QString& line : lines)
+        QVERIFY2(metrics.horizontalAdvance(line) <= p->axisRect()->width(), qPrintable(line));
+    // Wide again: one line.
+    plot.resize(900, 300);
+    QTRY_VERIFY(p->axisRect()->width() > 700);
+    p->replot(QCustomPlot::rpImmediateRefresh);
+    QCOMPARE(caption->text().count(QLatin1Char('\n')), 0);
 }
 
 void TestWeightHistogramPlot::savesImages()

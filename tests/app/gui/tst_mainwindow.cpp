@@ -26,8 +26,10 @@
 #include "ExportDialog.h"
 #include "widgets/NumberFormat.h"
 
+#include "core/Apply.h"
 #include "core/CostModel.h"
 #include "core/DependencyGroups.h"
+#include "core/ModelWriter.h"
 #include "core/Layer.h"
 #include "core/Model.h"
 
@@ -43,6 +45,7 @@
 #include <QMenu>
 #include <QMimeData>
 #include <QSettings>
+#include <QStatusBar>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -126,6 +129,7 @@ private slots:
     void exportWritesWhatTheStatsPredict();
     void exportNeverOverwritesTheSource();
     void exportDialogOffersTheStoragesThePlanUses();
+    void anInt8ExportOpensWithItsLayers();
     void projectRestoresPlanAndHistory();
     void everyViewFollowsTheGesturesAndUndo();
     void comparesCriteriaOnTheSelectedLayer();
@@ -488,6 +492,28 @@ void TestMainWindow::exportDialogOffersTheStoragesThePlanUses()
         dialog.show();
         QVERIFY(dialog.grab().save(shots + u"/export-dialog.png"_s));
     }
+}
+
+void TestMainWindow::anInt8ExportOpensWithItsLayers()
+{
+    auto source = topiary::Model::load(m_smallCnn.toStdString());
+    QVERIFY(source);
+    const auto layers = topiary::findLayers(*source);
+    const topiary::Plan plan = topiary::quantizeAll(topiary::Plan {}, layers, topiary::QuantSpec { topiary::QuantScheme::Uniform, 8, true, true }, false);
+    auto applied = topiary::apply(*source, plan, topiary::ApplyOptions { false, true, false });
+    QVERIFY(applied);
+    QCOMPARE(applied->report.qdqWeights, static_cast<int>(layers.size()));
+    const QString file = m_dir.filePath(u"int8.onnx"_s);
+    QVERIFY(topiary::writeModel(applied->proto, file.toStdString()));
+
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openFile(file);
+    QVERIFY(waitForLoad(finished));
+    QCOMPARE(window.document()->cost()->layers().size(), layers.size());
+    const QString status = window.statusBar()->currentMessage();
+    QVERIFY2(status.contains(u"int8 QDQ"_s), qPrintable(status));
 }
 
 void TestMainWindow::exportNeverOverwritesTheSource()
