@@ -61,6 +61,10 @@ const QString geometryKey = QStringLiteral("mainWindow/geometry");
 const QString stateKey = QStringLiteral("mainWindow/state");
 const QString layerHeaderKey = QStringLiteral("mainWindow/layerTableHeader");
 const QString lastDirectoryKey = QStringLiteral("mainWindow/lastDirectory");
+// The export dialog's choices, offered again next time.
+const QString exportShrinkKey = QStringLiteral("export/shrink");
+const QString exportInt8Key = QStringLiteral("export/int8Qdq");
+const QString exportFloat16Key = QStringLiteral("export/float16");
 const QString themeKey = QStringLiteral("appearance/theme");
 constexpr int statusTimeoutMs = 5000;
 } // namespace
@@ -261,7 +265,20 @@ void MainWindow::chooseExport()
     const QString suggested = QDir(folder).filePath(source.completeBaseName() + QStringLiteral("-compressed.onnx"));
     auto* dialog = new ExportDialog(m_document->currentStats(), bundled ? QString() : m_document->path(), suggested, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] { exportModel(dialog->path(), dialog->options()); });
+    const QSettings settings;
+    ApplyOptions last;
+    last.shrink = settings.value(exportShrinkKey, true).toBool();
+    last.int8Qdq = settings.value(exportInt8Key, false).toBool();
+    last.float16 = settings.value(exportFloat16Key, false).toBool();
+    dialog->setOptions(last);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const ApplyOptions chosen = dialog->options();
+        QSettings settings;
+        settings.setValue(exportShrinkKey, chosen.shrink);
+        settings.setValue(exportInt8Key, chosen.int8Qdq);
+        settings.setValue(exportFloat16Key, chosen.float16);
+        exportModel(dialog->path(), chosen);
+    });
     dialog->open();
 }
 
@@ -417,6 +434,7 @@ void MainWindow::createActions()
     connect(m_openDatasetAction, &QAction::triggered, this, &MainWindow::chooseDataset);
 
     m_exportAction = new QAction(this);
+    m_exportAction->setObjectName(QStringLiteral("exportAction"));
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     connect(m_exportAction, &QAction::triggered, this, &MainWindow::chooseExport);
 

@@ -44,6 +44,8 @@
 #include <QFileInfo>
 #include <QMenu>
 #include <QMimeData>
+#include <QPointer>
+#include <QRadioButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QSignalSpy>
@@ -130,6 +132,7 @@ private slots:
     void exportNeverOverwritesTheSource();
     void exportDialogOffersTheStoragesThePlanUses();
     void anInt8ExportOpensWithItsLayers();
+    void exportDialogRemembersTheLastChoices();
     void projectRestoresPlanAndHistory();
     void everyViewFollowsTheGesturesAndUndo();
     void comparesCriteriaOnTheSelectedLayer();
@@ -514,6 +517,43 @@ void TestMainWindow::anInt8ExportOpensWithItsLayers()
     QCOMPARE(window.document()->cost()->layers().size(), layers.size());
     const QString status = window.statusBar()->currentMessage();
     QVERIFY2(status.contains(u"int8 QDQ"_s), qPrintable(status));
+}
+
+void TestMainWindow::exportDialogRemembersTheLastChoices()
+{
+    QSettings().remove(u"export"_s);
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openFile(m_smallCnn);
+    QVERIFY(waitForLoad(finished));
+    auto* action = window.findChild<QAction*>(u"exportAction"_s);
+    QVERIFY(action);
+
+    action->trigger();
+    QPointer<topiary::ExportDialog> first = window.findChild<topiary::ExportDialog*>();
+    QVERIFY(first);
+    QVERIFY(first->options().shrink); // the first time: shrunk, float32
+    QVERIFY(!first->options().float16 && !first->options().int8Qdq);
+    for (auto* radio : first->findChildren<QRadioButton*>())
+        if (radio->text().startsWith(u"Masked"_s))
+            radio->setChecked(true);
+    first->findChild<QCheckBox*>(u"float16Storage"_s)->setChecked(true);
+    first->setPath(m_dir.filePath(u"remembered.onnx"_s));
+    QSignalSpy exported(&window, &MainWindow::exportFinished);
+    first->accept();
+    QVERIFY(exported.wait(20000));
+    QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(1).toString()));
+    QTRY_VERIFY(first.isNull());
+
+    action->trigger();
+    auto* second = window.findChild<topiary::ExportDialog*>();
+    QVERIFY(second);
+    QVERIFY(!second->options().shrink);
+    QVERIFY(second->options().float16);
+    QVERIFY(!second->options().int8Qdq);
+    second->reject();
+    QSettings().remove(u"export"_s);
 }
 
 void TestMainWindow::exportNeverOverwritesTheSource()
