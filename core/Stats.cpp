@@ -519,8 +519,9 @@ ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection
             const int64_t nodeBytes = 96 + 3 * static_cast<int64_t>(layer.name.size());
             lowRankFileDelta += (s.weights - denseWeights) * 4 + nodeBytes;
             maskedLowRankFileDelta += (maskedA + maskedB - weightElems) * 4 + nodeBytes;
-            if (spec.quant.scheme == QuantScheme::Float16) {
-                // The two factors (their exact dims do not change the size beyond a byte).
+            if (spec.quant.scheme == QuantScheme::Float16 && d.weightIsFloat32(layer.weight)) {
+                // The two factors, in the weight's type (their exact dims do not change the
+                // size beyond a byte); a 16-bit source writes 16-bit factors already.
                 const auto half = [&](int64_t first, int64_t second) {
                     return halfBytesDelta(layer.weight + "_lr_a", { s.rank, first / s.rank })
                         + halfBytesDelta(layer.weight + "_lr_b", { second / s.rank, s.rank });
