@@ -6,7 +6,7 @@
 // into text.
 #pragma once
 
-#include "core/BudgetFit.h"
+#include "core/analysis/BudgetFit.h"
 
 #include <QString>
 #include <QWidget>

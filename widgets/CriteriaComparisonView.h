@@ -10,7 +10,7 @@
 // Measure / Stop buttons only emit signals: the app computes.
 #pragma once
 
-#include "core/CriteriaComparison.h"
+#include "core/analysis/CriteriaComparison.h"
 
 #include <QWidget>
 

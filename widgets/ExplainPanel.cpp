@@ -1,6 +1,6 @@
 #include "widgets/ExplainPanel.h"
 
-#include "core/Explanation.h"
+#include "core/analysis/Explanation.h"
 #include "widgets/NumberFormat.h"
 
 #include <QScrollBar>

@@ -3,7 +3,7 @@
 // can follow it; drawn without antialiasing when zoomed far out.
 #pragma once
 
-#include "core/GraphLayout.h"
+#include "core/analysis/GraphLayout.h"
 
 #include <QGraphicsItem>
 #include <QPainterPath>

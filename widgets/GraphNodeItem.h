@@ -4,7 +4,7 @@
 // rectangle when zoomed out so panning a large model stays smooth.
 #pragma once
 
-#include "core/GraphLayout.h"
+#include "core/analysis/GraphLayout.h"
 
 #include <QBrush>
 #include <QFont>

@@ -9,7 +9,7 @@
 // For teaching, playTrace() animates one filter's removal travelling through the boxes.
 #pragma once
 
-#include "core/GraphLayout.h"
+#include "core/analysis/GraphLayout.h"
 #include "widgets/TraceFrame.h"
 
 #include <QGraphicsView>

@@ -6,9 +6,9 @@
 // core computed (LayerInspection pieces); never computes a score.
 #pragma once
 
-#include "core/CompressionSpec.h"
-#include "core/Importance.h"
-#include "core/LayerInspection.h"
+#include "core/plan/CompressionSpec.h"
+#include "core/compress/Importance.h"
+#include "core/analysis/LayerInspection.h"
 
 #include <QWidget>
 

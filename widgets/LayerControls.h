@@ -8,8 +8,8 @@
 // (for a class to watch every view move together); while the owner steps, it reads Stop.
 #pragma once
 
-#include "core/CompressionSpec.h"
-#include "core/LayerInspection.h"
+#include "core/plan/CompressionSpec.h"
+#include "core/analysis/LayerInspection.h"
 
 #include <QWidget>
 

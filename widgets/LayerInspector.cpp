@@ -5,7 +5,7 @@
 #include "widgets/NumberFormat.h"
 #include "widgets/WeightHistogramPlot.h"
 
-#include "core/LayerInspection.h"
+#include "core/analysis/LayerInspection.h"
 
 #include <QEvent>
 #include <QLabel>

@@ -6,8 +6,8 @@
 // costs a redraw, not a rebuild.
 #pragma once
 
-#include "core/CompressionSpec.h"
-#include "core/Layer.h"
+#include "core/plan/CompressionSpec.h"
+#include "core/model/Layer.h"
 
 #include <QWidget>
 

@@ -2,8 +2,8 @@
 
 #include "widgets/NumberFormat.h"
 
-#include "core/CostModel.h"
-#include "core/Model.h"
+#include "core/model/CostModel.h"
+#include "core/model/Model.h"
 
 namespace topiary {
 

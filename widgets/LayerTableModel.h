@@ -7,8 +7,8 @@
 // plan. With a plan, params, MACs and weight size show the layer under the plan.
 #pragma once
 
-#include "core/Plan.h"
-#include "core/Stats.h"
+#include "core/plan/Plan.h"
+#include "core/analysis/Stats.h"
 
 #include <QAbstractTableModel>
 

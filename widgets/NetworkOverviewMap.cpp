@@ -1,7 +1,7 @@
 #include "widgets/NetworkOverviewMap.h"
 #include "widgets/PlotStyle.h"
 
-#include "core/Layer.h"
+#include "core/model/Layer.h"
 #include "widgets/ColorScale.h"
 #include "widgets/NumberFormat.h"
 

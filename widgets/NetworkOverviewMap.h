@@ -8,7 +8,7 @@
 
 #include "widgets/ClickTracker.h"
 
-#include "core/NetworkOverview.h"
+#include "core/analysis/NetworkOverview.h"
 
 #include <QWidget>
 

@@ -7,7 +7,7 @@
 
 #include "widgets/ClickTracker.h"
 
-#include "core/ParetoSet.h"
+#include "core/analysis/ParetoSet.h"
 
 #include <QWidget>
 

@@ -1,7 +1,7 @@
 #include "widgets/SensitivityPlot.h"
 #include "widgets/PlotStyle.h"
 
-#include "core/Layer.h"
+#include "core/model/Layer.h"
 #include "widgets/NumberFormat.h"
 
 #include <qcustomplot.h>

@@ -9,7 +9,7 @@
 
 #include "widgets/ClickTracker.h"
 
-#include "core/Sensitivity.h"
+#include "core/analysis/Sensitivity.h"
 
 #include <QWidget>
 

@@ -2,11 +2,11 @@
 
 #include "widgets/NumberFormat.h"
 
-#include "core/EvaluationResult.h"
-#include "core/Stats.h"
+#include "core/eval/EvaluationResult.h"
+#include "core/analysis/Stats.h"
 
-#include "core/CostModel.h"
-#include "core/Model.h"
+#include "core/model/CostModel.h"
+#include "core/model/Model.h"
 
 #include <QEvent>
 #include <QGridLayout>

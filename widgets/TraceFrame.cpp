@@ -1,8 +1,8 @@
 #include "widgets/TraceFrame.h"
 
-#include "core/FilterTrace.h"
-#include "core/GraphLayout.h"
-#include "core/Model.h"
+#include "core/analysis/FilterTrace.h"
+#include "core/analysis/GraphLayout.h"
+#include "core/model/Model.h"
 
 #include <QCoreApplication>
 

@@ -3,7 +3,7 @@
 
 #include "widgets/PlotExport.h"
 
-#include "core/Importance.h"
+#include "core/compress/Importance.h"
 
 #include <QEvent>
 #include <QFontMetrics>

@@ -2,7 +2,7 @@
 // --flags and --options with values (as "--name value" or "--name=value").
 #pragma once
 
-#include "core/Error.h"
+#include "core/base/Error.h"
 
 #include <map>
 #include <optional>

@@ -1,7 +1,7 @@
 #include "app/cli/CommandSupport.h"
 
-#include "core/ActivationStats.h"
-#include "core/Recipe.h"
+#include "core/eval/ActivationStats.h"
+#include "core/plan/Recipe.h"
 
 #include <charconv>
 #include <climits>

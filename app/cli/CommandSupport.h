@@ -5,14 +5,14 @@
 
 #include "app/cli/Args.h"
 
-#include "core/Dataset.h"
-#include "core/DependencyGroups.h"
-#include "core/Evaluator.h"
-#include "core/Layer.h"
-#include "core/Model.h"
-#include "core/Plan.h"
-#include "core/Preprocess.h"
-#include "core/PruneSelection.h"
+#include "core/data/Dataset.h"
+#include "core/model/DependencyGroups.h"
+#include "core/eval/Evaluator.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/plan/Plan.h"
+#include "core/data/Preprocess.h"
+#include "core/compress/PruneSelection.h"
 
 #include <optional>
 #include <string>

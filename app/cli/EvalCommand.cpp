@@ -4,14 +4,14 @@
 #include "app/cli/Args.h"
 #include "app/cli/CommandSupport.h"
 
-#include "core/Apply.h"
-#include "core/Recipe.h"
+#include "core/export/Apply.h"
+#include "core/plan/Recipe.h"
 
-#include "core/Dataset.h"
-#include "core/EvaluationReport.h"
-#include "core/Evaluator.h"
-#include "core/Model.h"
-#include "core/Preprocess.h"
+#include "core/data/Dataset.h"
+#include "core/report/EvaluationReport.h"
+#include "core/eval/Evaluator.h"
+#include "core/model/Model.h"
+#include "core/data/Preprocess.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,9 +1,9 @@
 #include "app/cli/Args.h"
 #include "app/cli/Commands.h"
 
-#include "core/CostModel.h"
-#include "core/Model.h"
-#include "core/ModelReport.h"
+#include "core/model/CostModel.h"
+#include "core/model/Model.h"
+#include "core/report/ModelReport.h"
 
 #include <iostream>
 

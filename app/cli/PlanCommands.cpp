@@ -4,16 +4,16 @@
 #include "app/cli/CommandSupport.h"
 #include "app/cli/Commands.h"
 
-#include "core/Apply.h"
-#include "core/CostModel.h"
-#include "core/DependencyGroups.h"
-#include "core/Format.h"
-#include "core/Importance.h"
-#include "core/Model.h"
-#include "core/ModelWriter.h"
-#include "core/PruneSelection.h"
-#include "core/Recipe.h"
-#include "core/Stats.h"
+#include "core/export/Apply.h"
+#include "core/model/CostModel.h"
+#include "core/model/DependencyGroups.h"
+#include "core/base/Format.h"
+#include "core/compress/Importance.h"
+#include "core/model/Model.h"
+#include "core/model/ModelWriter.h"
+#include "core/compress/PruneSelection.h"
+#include "core/plan/Recipe.h"
+#include "core/analysis/Stats.h"
 
 #include <nlohmann/json.hpp>
 

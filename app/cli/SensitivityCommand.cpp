@@ -3,12 +3,12 @@
 #include "app/cli/CommandSupport.h"
 #include "app/cli/Commands.h"
 
-#include "core/Apply.h"
-#include "core/BudgetFit.h"
-#include "core/CostModel.h"
-#include "core/Recipe.h"
-#include "core/Sensitivity.h"
-#include "core/Stats.h"
+#include "core/export/Apply.h"
+#include "core/analysis/BudgetFit.h"
+#include "core/model/CostModel.h"
+#include "core/plan/Recipe.h"
+#include "core/analysis/Sensitivity.h"
+#include "core/analysis/Stats.h"
 
 #include <cstdio>
 #include <fstream>

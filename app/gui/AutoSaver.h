@@ -1,12 +1,12 @@
 // Keeps an autosave of the session, so a crash or a killed process loses at most a few
 // seconds of work. The app calls markDirty() on every change with a function that takes a
 // snapshot of the session; after a short quiet time (2 s) the snapshot is written as a
-// project file (core/Project.h) in the app's local data folder. Each running instance has
+// project file (core/plan/Project.h) in the app's local data folder. Each running instance has
 // its own autosave, guarded by a QLockFile; discard() removes it on a clean close. At start
 // the app asks recoverable() for autosaves whose owner is no longer running.
 #pragma once
 
-#include "core/Project.h"
+#include "core/plan/Project.h"
 
 #include <QElapsedTimer>
 #include <QLockFile>

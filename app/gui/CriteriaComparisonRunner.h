@@ -7,11 +7,11 @@
 // for a run being stopped.
 #pragma once
 
-#include "core/CriteriaComparison.h"
-#include "core/Dataset.h"
-#include "core/Plan.h"
-#include "core/Preprocess.h"
-#include "core/PruneSelection.h"
+#include "core/analysis/CriteriaComparison.h"
+#include "core/data/Dataset.h"
+#include "core/plan/Plan.h"
+#include "core/data/Preprocess.h"
+#include "core/compress/PruneSelection.h"
 
 #include <QFuture>
 #include <QObject>

@@ -2,9 +2,9 @@
 
 #include "PlanCommand.h"
 
-#include "core/CostModel.h"
-#include "core/DependencyGroups.h"
-#include "core/Model.h"
+#include "core/model/CostModel.h"
+#include "core/model/DependencyGroups.h"
+#include "core/model/Model.h"
 
 #include <QFile>
 

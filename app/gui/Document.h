@@ -4,9 +4,9 @@
 // Every edit of the plan goes through the undo stack (PlanCommand), so it can be undone.
 #pragma once
 
-#include "core/Plan.h"
-#include "core/Project.h"
-#include "core/Stats.h"
+#include "core/plan/Plan.h"
+#include "core/plan/Project.h"
+#include "core/analysis/Stats.h"
 
 #include <QObject>
 #include <QUndoStack>

@@ -5,8 +5,8 @@
 // It only asks; MainWindow applies the plan and writes the file off the GUI thread.
 #pragma once
 
-#include "core/Apply.h"
-#include "core/Stats.h"
+#include "core/export/Apply.h"
+#include "core/analysis/Stats.h"
 
 #include <QDialog>
 

@@ -6,11 +6,11 @@
 #include "widgets/NumberFormat.h"
 #include "widgets/TraceFrame.h"
 
-#include "core/CostModel.h"
-#include "core/DependencyGroups.h"
-#include "core/FilterTrace.h"
-#include "core/Model.h"
-#include "core/Stats.h"
+#include "core/model/CostModel.h"
+#include "core/model/DependencyGroups.h"
+#include "core/analysis/FilterTrace.h"
+#include "core/model/Model.h"
+#include "core/analysis/Stats.h"
 
 #include <QComboBox>
 #include <QEvent>

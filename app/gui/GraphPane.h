@@ -4,8 +4,8 @@
 // and draws the dependency group of the selected layer. The drawing is GraphView's.
 #pragma once
 
-#include "core/FilterTrace.h"
-#include "core/GraphLayout.h"
+#include "core/analysis/FilterTrace.h"
+#include "core/analysis/GraphLayout.h"
 
 #include <QFutureWatcher>
 #include <QWidget>

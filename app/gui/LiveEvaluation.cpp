@@ -1,12 +1,12 @@
 #include "LiveEvaluation.h"
 
-#include "core/Apply.h"
-#include "core/DependencyGroups.h"
-#include "core/Evaluator.h"
-#include "core/IncrementalEvaluator.h"
-#include "core/Layer.h"
-#include "core/Model.h"
-#include "core/SubModel.h"
+#include "core/export/Apply.h"
+#include "core/model/DependencyGroups.h"
+#include "core/eval/Evaluator.h"
+#include "core/eval/IncrementalEvaluator.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/eval/SubModel.h"
 
 #include <QFuture>
 #include <QPointer>

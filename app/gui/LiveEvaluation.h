@@ -7,10 +7,10 @@
 // images come in. The GUI thread never waits: results arrive as queued signals.
 #pragma once
 
-#include "core/Dataset.h"
-#include "core/EvaluationResult.h"
-#include "core/Plan.h"
-#include "core/Preprocess.h"
+#include "core/data/Dataset.h"
+#include "core/eval/EvaluationResult.h"
+#include "core/plan/Plan.h"
+#include "core/data/Preprocess.h"
 
 #include <QObject>
 #include <QString>

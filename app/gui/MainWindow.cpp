@@ -15,13 +15,13 @@
 #include "widgets/NumberFormat.h"
 #include "widgets/TotalsPanel.h"
 
-#include "core/CostModel.h"
-#include "core/DependencyGroups.h"
-#include "core/Dataset.h"
-#include "core/Model.h"
-#include "core/ModelWriter.h"
-#include "core/Preprocess.h"
-#include "core/Recipe.h"
+#include "core/model/CostModel.h"
+#include "core/model/DependencyGroups.h"
+#include "core/data/Dataset.h"
+#include "core/model/Model.h"
+#include "core/model/ModelWriter.h"
+#include "core/data/Preprocess.h"
+#include "core/plan/Recipe.h"
 
 #include <QAction>
 #include <QActionGroup>

@@ -6,11 +6,11 @@
 
 #include "Document.h"
 
-#include "core/Apply.h"
-#include "core/LayerInspection.h"
-#include "core/ParetoSet.h"
-#include "core/PruneSelection.h"
-#include "core/Project.h"
+#include "core/export/Apply.h"
+#include "core/analysis/LayerInspection.h"
+#include "core/analysis/ParetoSet.h"
+#include "core/compress/PruneSelection.h"
+#include "core/plan/Project.h"
 
 #include <QFont>
 #include <QMainWindow>

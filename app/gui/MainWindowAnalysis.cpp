@@ -12,14 +12,14 @@
 #include "widgets/ParetoPlot.h"
 #include "widgets/SensitivityPlot.h"
 
-#include "core/BudgetFit.h"
-#include "core/CostModel.h"
-#include "core/DependencyGroups.h"
-#include "core/HtmlReport.h"
-#include "core/Model.h"
-#include "core/NetworkOverview.h"
-#include "core/PruneSelection.h"
-#include "core/Sensitivity.h"
+#include "core/analysis/BudgetFit.h"
+#include "core/model/CostModel.h"
+#include "core/model/DependencyGroups.h"
+#include "core/report/HtmlReport.h"
+#include "core/model/Model.h"
+#include "core/analysis/NetworkOverview.h"
+#include "core/compress/PruneSelection.h"
+#include "core/analysis/Sensitivity.h"
 
 #include <QAction>
 #include <QDockWidget>

@@ -9,8 +9,8 @@
 
 #include "widgets/CriteriaComparisonView.h"
 
-#include "core/CostModel.h"
-#include "core/Model.h"
+#include "core/model/CostModel.h"
+#include "core/model/Model.h"
 
 #include <QAction>
 #include <QDockWidget>

@@ -12,13 +12,13 @@
 #include "widgets/LayerInspector.h"
 #include "widgets/NumberFormat.h"
 
-#include "core/ActivationStats.h"
-#include "core/CostModel.h"
-#include "core/DependencyGroups.h"
-#include "core/Explanation.h"
-#include "core/Importance.h"
-#include "core/LayerInspection.h"
-#include "core/Model.h"
+#include "core/eval/ActivationStats.h"
+#include "core/model/CostModel.h"
+#include "core/model/DependencyGroups.h"
+#include "core/analysis/Explanation.h"
+#include "core/compress/Importance.h"
+#include "core/analysis/LayerInspection.h"
+#include "core/model/Model.h"
 
 #include <QAction>
 #include <QDockWidget>

@@ -8,9 +8,9 @@
 
 #include "widgets/GraphView.h"
 
-#include "core/CostModel.h"
-#include "core/HtmlReport.h"
-#include "core/Model.h"
+#include "core/model/CostModel.h"
+#include "core/report/HtmlReport.h"
+#include "core/model/Model.h"
 
 #include <QBuffer>
 #include <QDir>

@@ -17,8 +17,8 @@
 
 #include "GraphPane.h"
 
-#include "core/CostModel.h"
-#include "core/PruneSelection.h"
+#include "core/model/CostModel.h"
+#include "core/compress/PruneSelection.h"
 
 #include <QAction>
 #include <QApplication>

@@ -1,11 +1,11 @@
 #include "ModelLoader.h"
 
-#include "core/Project.h"
+#include "core/plan/Project.h"
 
-#include "core/CostModel.h"
-#include "core/DependencyGroups.h"
-#include "core/Stats.h"
-#include "core/Model.h"
+#include "core/model/CostModel.h"
+#include "core/model/DependencyGroups.h"
+#include "core/analysis/Stats.h"
+#include "core/model/Model.h"
 
 #include <QCoreApplication>
 #include <QFile>

@@ -4,7 +4,7 @@
 // become one step; the step closes when the gesture ends, so the next drag is a new step.
 #pragma once
 
-#include "core/Plan.h"
+#include "core/plan/Plan.h"
 
 #include <QUndoCommand>
 

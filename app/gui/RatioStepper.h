@@ -6,7 +6,7 @@
 // step into a plan edit (one merged undo step) and stops it when the user edits anything.
 #pragma once
 
-#include "core/CompressionSpec.h"
+#include "core/plan/CompressionSpec.h"
 
 #include <QElapsedTimer>
 #include <QObject>

@@ -1,7 +1,7 @@
 #include "SensitivityRunner.h"
 
-#include "core/Evaluator.h"
-#include "core/Model.h"
+#include "core/eval/Evaluator.h"
+#include "core/model/Model.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 

@@ -4,9 +4,9 @@
 // a time; the GUI thread never waits, except in the destructor for a run being stopped.
 #pragma once
 
-#include "core/Dataset.h"
-#include "core/Preprocess.h"
-#include "core/Sensitivity.h"
+#include "core/data/Dataset.h"
+#include "core/data/Preprocess.h"
+#include "core/analysis/Sensitivity.h"
 
 #include <QFuture>
 #include <QObject>

@@ -1,6 +1,6 @@
 #include "core/passes/ClipInputsToAttributes.h"
 
-#include "core/passes/GraphEdit.h"
+#include "core/model/GraphEdit.h"
 
 #include <optional>
 

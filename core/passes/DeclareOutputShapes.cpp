@@ -1,6 +1,6 @@
 #include "core/passes/DeclareOutputShapes.h"
 
-#include "core/passes/StaticShapes.h"
+#include "core/model/StaticShapes.h"
 
 namespace topiary {
 

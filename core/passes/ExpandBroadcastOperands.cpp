@@ -1,7 +1,7 @@
 #include "core/passes/ExpandBroadcastOperands.h"
 
-#include "core/passes/GraphEdit.h"
-#include "core/passes/StaticShapes.h"
+#include "core/model/GraphEdit.h"
+#include "core/model/StaticShapes.h"
 
 #include <algorithm>
 #include <optional>

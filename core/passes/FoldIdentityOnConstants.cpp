@@ -1,6 +1,6 @@
 #include "core/passes/FoldIdentityOnConstants.h"
 
-#include "core/passes/GraphEdit.h"
+#include "core/model/GraphEdit.h"
 
 #include <string>
 #include <unordered_set>

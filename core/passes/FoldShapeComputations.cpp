@@ -1,8 +1,8 @@
 #include "core/passes/FoldShapeComputations.h"
 
-#include "core/passes/ConstantEvaluator.h"
-#include "core/passes/GraphEdit.h"
-#include "core/passes/StaticShapes.h"
+#include "core/model/ConstantEvaluator.h"
+#include "core/model/GraphEdit.h"
+#include "core/model/StaticShapes.h"
 
 #include <algorithm>
 #include <optional>

@@ -1,7 +1,7 @@
 #include "core/passes/OrderBroadcastOperands.h"
 
-#include "core/passes/GraphEdit.h"
-#include "core/passes/StaticShapes.h"
+#include "core/model/GraphEdit.h"
+#include "core/model/StaticShapes.h"
 
 #include <unordered_set>
 

@@ -15,13 +15,13 @@
 #include "widgets/LayerTableModel.h"
 #include "widgets/TotalsPanel.h"
 
-#include "core/CostModel.h"
-#include "core/DependencyGroups.h"
-#include "core/Layer.h"
-#include "core/Model.h"
-#include "core/Plan.h"
-#include "core/Recipe.h"
-#include "core/Stats.h"
+#include "core/model/CostModel.h"
+#include "core/model/DependencyGroups.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/plan/Plan.h"
+#include "core/plan/Recipe.h"
+#include "core/analysis/Stats.h"
 
 #include <benchmark/benchmark.h>
 

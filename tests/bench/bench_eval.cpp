@@ -3,16 +3,16 @@
 // one-layer change in the last third of the network to the final number (incremental:
 // activations up to the change cached by an earlier run). Peers in the same run:
 // tests/bench/ort_eval_peer.js (ONNX Runtime) and tests/bench/sensitivity_peer.py (PyTorch).
-#include "core/Apply.h"
-#include "core/Dataset.h"
-#include "core/Evaluator.h"
-#include "core/IncrementalEvaluator.h"
-#include "core/Layer.h"
-#include "core/Model.h"
-#include "core/Plan.h"
-#include "core/Preprocess.h"
-#include "core/Sensitivity.h"
-#include "core/SubModel.h"
+#include "core/export/Apply.h"
+#include "core/data/Dataset.h"
+#include "core/eval/Evaluator.h"
+#include "core/eval/IncrementalEvaluator.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/plan/Plan.h"
+#include "core/data/Preprocess.h"
+#include "core/analysis/Sensitivity.h"
+#include "core/eval/SubModel.h"
 
 #include <benchmark/benchmark.h>
 

@@ -3,9 +3,9 @@
 // into an image (the worst case: a real window only repaints the exposed strip). The
 // peer in the same run is the same view with item caching off. Scales: 1 (readable
 // text), 0.25 (boxes without text) and fitted to the window.
-#include "core/GraphLayout.h"
-#include "core/Layer.h"
-#include "core/Model.h"
+#include "core/analysis/GraphLayout.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
 #include "widgets/GraphView.h"
 
 #include <benchmark/benchmark.h>

@@ -1,9 +1,9 @@
 // Filter importance (L1, L2 and FPGM) for every layer of a model, as the heatmap panel
 // computes it when a model is opened. Models come from TOPIARY_BENCH_MODELS (default:
 // build/fixtures/torchvision); tests/bench/importance_peer.py times the numpy peer.
-#include "core/Importance.h"
-#include "core/Layer.h"
-#include "core/Model.h"
+#include "core/compress/Importance.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
 
 #include <benchmark/benchmark.h>
 

@@ -5,9 +5,9 @@
 // installed here; this is what `dot` would do with the same input). Defaults take ~100 s on
 // densenet121, so the peer runs on resnet50 only; the ratio is printed by
 // run-benchmarks.sh as peer / Topiary.
-#include "core/GraphLayout.h"
-#include "core/Layer.h"
-#include "core/Model.h"
+#include "core/analysis/GraphLayout.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
 
 #include <benchmark/benchmark.h>
 

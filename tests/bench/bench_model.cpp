@@ -1,8 +1,8 @@
 // Loading (parse + validation + checker + shape inference) and cost computation on
 // real models. Models come from the reference fixture folder given in
 // TOPIARY_BENCH_MODELS (default: build/fixtures/torchvision).
-#include "core/CostModel.h"
-#include "core/Model.h"
+#include "core/model/CostModel.h"
+#include "core/model/Model.h"
 
 #include <benchmark/benchmark.h>
 

@@ -1,14 +1,14 @@
 // Stats recomputation on every slider move, and apply + export of a whole plan.
 // Peers in the same run: the full CostModel (what a naive recomputation would redo) for
 // stats; tests/bench/apply_peer.py (numpy + onnx.save) for export.
-#include "core/Apply.h"
-#include "core/CostModel.h"
-#include "core/DependencyGroups.h"
-#include "core/Layer.h"
-#include "core/Model.h"
-#include "core/ModelWriter.h"
-#include "core/Plan.h"
-#include "core/Stats.h"
+#include "core/export/Apply.h"
+#include "core/model/CostModel.h"
+#include "core/model/DependencyGroups.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/model/ModelWriter.h"
+#include "core/plan/Plan.h"
+#include "core/analysis/Stats.h"
 
 #include <benchmark/benchmark.h>
 

@@ -3,9 +3,9 @@
 // look-ups by deriving from it.
 #pragma once
 
-#include "core/DependencyGroups.h"
-#include "core/Layer.h"
-#include "core/Model.h"
+#include "core/model/DependencyGroups.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
 
 #include <onnx/onnx_pb.h>
 

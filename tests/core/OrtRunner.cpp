@@ -1,6 +1,6 @@
 #include "OrtRunner.h"
 
-#include "core/OpenCvNet.h"
+#include "core/eval/OpenCvNet.h"
 
 #include <catch2/catch.hpp>
 

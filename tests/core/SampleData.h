@@ -3,9 +3,9 @@
 // loaders; a sample that cannot be loaded throws (the test reports it as a failure).
 #pragma once
 
-#include "core/Dataset.h"
-#include "core/Model.h"
-#include "core/Preprocess.h"
+#include "core/data/Dataset.h"
+#include "core/model/Model.h"
+#include "core/data/Preprocess.h"
 
 #include <filesystem>
 

@@ -1,8 +1,8 @@
 // libFuzzer entry point: any bytes given to the loader must produce a model or an error
 // value, never a crash, a hang or a sanitizer report; loaded models are also indexed
 // and costed, since that code walks whatever the file declared.
-#include "core/CostModel.h"
-#include "core/Model.h"
+#include "core/model/CostModel.h"
+#include "core/model/Model.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -9,13 +9,13 @@
 #include "widgets/CriteriaComparisonView.h"
 
 #include "ModelBuilder.h"
-#include "core/CriteriaComparison.h"
-#include "core/Dataset.h"
-#include "core/Evaluator.h"
-#include "core/Layer.h"
-#include "core/Model.h"
-#include "core/Plan.h"
-#include "core/Preprocess.h"
+#include "core/analysis/CriteriaComparison.h"
+#include "core/data/Dataset.h"
+#include "core/eval/Evaluator.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/plan/Plan.h"
+#include "core/data/Preprocess.h"
 
 #include <qcustomplot.h>
 

@@ -9,15 +9,15 @@
 
 #include "ModelBuilder.h"
 
-#include "core/CostModel.h"
-#include "core/DependencyGroups.h"
-#include "core/Explanation.h"
-#include "core/LayerInspection.h"
-#include "core/Layer.h"
-#include "core/Model.h"
-#include "core/Plan.h"
-#include "core/PruneSelection.h"
-#include "core/Stats.h"
+#include "core/model/CostModel.h"
+#include "core/model/DependencyGroups.h"
+#include "core/analysis/Explanation.h"
+#include "core/analysis/LayerInspection.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/plan/Plan.h"
+#include "core/compress/PruneSelection.h"
+#include "core/analysis/Stats.h"
 
 #include <QScrollBar>
 #include <QTest>

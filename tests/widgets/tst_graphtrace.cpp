@@ -12,11 +12,11 @@
 #include "widgets/GraphTraceAnimation.h"
 #include "widgets/TraceFrame.h"
 
-#include "core/DependencyGroups.h"
-#include "core/FilterTrace.h"
-#include "core/GraphLayout.h"
-#include "core/Layer.h"
-#include "core/Model.h"
+#include "core/model/DependencyGroups.h"
+#include "core/analysis/FilterTrace.h"
+#include "core/analysis/GraphLayout.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
 
 #include <QLabel>
 #include <QSignalSpy>

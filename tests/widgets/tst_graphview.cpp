@@ -9,9 +9,9 @@
 #include "widgets/GraphEdgeItem.h"
 #include "widgets/GraphNodeItem.h"
 
-#include "core/GraphLayout.h"
-#include "core/Layer.h"
-#include "core/Model.h"
+#include "core/analysis/GraphLayout.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
 
 #include <QScrollBar>
 #include <QSignalSpy>

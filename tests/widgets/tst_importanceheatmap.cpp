@@ -7,12 +7,12 @@
 
 #include "widgets/ImportanceHeatmap.h"
 
-#include "core/DependencyGroups.h"
-#include "core/LayerInspection.h"
-#include "core/Layer.h"
-#include "core/Model.h"
-#include "core/Plan.h"
-#include "core/PruneSelection.h"
+#include "core/model/DependencyGroups.h"
+#include "core/analysis/LayerInspection.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/plan/Plan.h"
+#include "core/compress/PruneSelection.h"
 
 #include <QAction>
 #include <QApplication>

@@ -9,15 +9,15 @@
 #include "widgets/LayerInspector.h"
 #include "widgets/WeightHistogramPlot.h"
 
-#include "core/ActivationStats.h"
-#include "core/Dataset.h"
-#include "core/DependencyGroups.h"
-#include "core/LayerInspection.h"
-#include "core/Layer.h"
-#include "core/Model.h"
-#include "core/Plan.h"
-#include "core/Preprocess.h"
-#include "core/PruneSelection.h"
+#include "core/eval/ActivationStats.h"
+#include "core/data/Dataset.h"
+#include "core/model/DependencyGroups.h"
+#include "core/analysis/LayerInspection.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/plan/Plan.h"
+#include "core/data/Preprocess.h"
+#include "core/compress/PruneSelection.h"
 
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>

@@ -5,9 +5,9 @@
 
 #include "ModelBuilder.h"
 
-#include "core/CostModel.h"
-#include "core/DependencyGroups.h"
-#include "core/Model.h"
+#include "core/model/CostModel.h"
+#include "core/model/DependencyGroups.h"
+#include "core/model/Model.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

@@ -5,11 +5,11 @@
 
 #include "ModelBuilder.h"
 
-#include "core/DependencyGroups.h"
-#include "core/Layer.h"
-#include "core/Model.h"
-#include "core/NetworkOverview.h"
-#include "core/Plan.h"
+#include "core/model/DependencyGroups.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/analysis/NetworkOverview.h"
+#include "core/plan/Plan.h"
 
 #include <qcustomplot.h>
 

@@ -3,7 +3,7 @@
 // and a real click on a point (on either chart) asks for that plan.
 #include "widgets/ParetoPlot.h"
 
-#include "core/ParetoSet.h"
+#include "core/analysis/ParetoSet.h"
 
 #include <qcustomplot.h>
 

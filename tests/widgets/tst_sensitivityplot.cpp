@@ -6,9 +6,9 @@
 
 #include "ModelBuilder.h"
 
-#include "core/Layer.h"
-#include "core/Model.h"
-#include "core/Sensitivity.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/analysis/Sensitivity.h"
 
 #include <qcustomplot.h>
 

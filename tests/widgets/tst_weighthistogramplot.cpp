@@ -5,13 +5,13 @@
 
 #include "widgets/WeightHistogramPlot.h"
 
-#include "core/DependencyGroups.h"
-#include "core/Importance.h"
-#include "core/LayerInspection.h"
-#include "core/Layer.h"
-#include "core/Model.h"
-#include "core/Plan.h"
-#include "core/PruneSelection.h"
+#include "core/model/DependencyGroups.h"
+#include "core/compress/Importance.h"
+#include "core/analysis/LayerInspection.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/plan/Plan.h"
+#include "core/compress/PruneSelection.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>

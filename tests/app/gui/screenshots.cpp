@@ -19,7 +19,7 @@
 #include "widgets/GraphView.h"
 #include "widgets/LayerInspector.h"
 
-#include "core/CostModel.h"
+#include "core/model/CostModel.h"
 
 #include <QApplication>
 #include <QDeadlineTimer>

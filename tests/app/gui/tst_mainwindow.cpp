@@ -7,9 +7,9 @@
 #include "ModelBuilder.h"
 #include "CriteriaComparisonRunner.h"
 #include "widgets/CriteriaComparisonView.h"
-#include "core/ActivationStats.h"
-#include "core/CriteriaComparison.h"
-#include "core/Evaluator.h"
+#include "core/eval/ActivationStats.h"
+#include "core/analysis/CriteriaComparison.h"
+#include "core/eval/Evaluator.h"
 
 #include "GraphPane.h"
 
@@ -26,12 +26,12 @@
 #include "ExportDialog.h"
 #include "widgets/NumberFormat.h"
 
-#include "core/Apply.h"
-#include "core/CostModel.h"
-#include "core/DependencyGroups.h"
-#include "core/ModelWriter.h"
-#include "core/Layer.h"
-#include "core/Model.h"
+#include "core/export/Apply.h"
+#include "core/model/CostModel.h"
+#include "core/model/DependencyGroups.h"
+#include "core/model/ModelWriter.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
 
 #include <QContextMenuEvent>
 #include <QDragEnterEvent>

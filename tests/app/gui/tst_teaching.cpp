@@ -13,7 +13,7 @@
 #include "widgets/PlotStyle.h"
 #include "widgets/WeightHistogramPlot.h"
 
-#include "core/CostModel.h"
+#include "core/model/CostModel.h"
 
 #include <QAction>
 #include <QApplication>

@@ -9,15 +9,15 @@
 #include "OrtRunner.h"
 #include "ReferenceModels.h"
 
-#include "core/Apply.h"
-#include "core/DependencyGroups.h"
-#include "core/Layer.h"
-#include "core/Model.h"
-#include "core/ModelWriter.h"
-#include "core/OpenCvNet.h"
-#include "core/Plan.h"
-#include "core/PruneSelection.h"
-#include "core/passes/GraphEdit.h"
+#include "core/export/Apply.h"
+#include "core/model/DependencyGroups.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/model/ModelWriter.h"
+#include "core/eval/OpenCvNet.h"
+#include "core/plan/Plan.h"
+#include "core/compress/PruneSelection.h"
+#include "core/model/GraphEdit.h"
 
 #include <catch2/catch.hpp>
 

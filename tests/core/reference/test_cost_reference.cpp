@@ -2,8 +2,8 @@
 // (parameters(), forward hooks) and an independent count with the python onnx package.
 #include "ReferenceModels.h"
 
-#include "core/CostModel.h"
-#include "core/Model.h"
+#include "core/model/CostModel.h"
+#include "core/model/Model.h"
 
 #include <catch2/catch.hpp>
 

@@ -7,9 +7,9 @@
 #include "ReferenceModels.h"
 #include "AnalysedModel.h"
 
-#include "core/DependencyGroups.h"
-#include "core/Layer.h"
-#include "core/Model.h"
+#include "core/model/DependencyGroups.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
 
 #include <catch2/catch.hpp>
 

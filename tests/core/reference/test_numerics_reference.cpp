@@ -8,9 +8,9 @@
 //   - float16 bit-identical to tensor.half().float()
 //   - FPGM scores within 1e-4 relative of a pairwise float64 loop, same ranking
 //   - low-rank errors within 1e-5 of numpy's sqrt(Σ tail s²)/sqrt(Σ s²)
-#include "core/Importance.h"
-#include "core/LowRank.h"
-#include "core/Quantizer.h"
+#include "core/compress/Importance.h"
+#include "core/compress/LowRank.h"
+#include "core/compress/Quantizer.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

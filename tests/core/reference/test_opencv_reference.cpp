@@ -4,8 +4,8 @@
 //
 // The models are read with protobuf directly, so this checks the OpenCV path on its own,
 // independent of the Model loader.
-#include "core/OpenCvCanonicalizer.h"
-#include "core/OpenCvNet.h"
+#include "core/passes/OpenCvCanonicalizer.h"
+#include "core/eval/OpenCvNet.h"
 
 #include <catch2/catch.hpp>
 

@@ -4,15 +4,15 @@
 // within the stated tolerance.
 #include "ReferenceModels.h"
 
-#include "core/Apply.h"
-#include "core/CostModel.h"
-#include "core/DependencyGroups.h"
-#include "core/Layer.h"
-#include "core/Model.h"
-#include "core/ModelWriter.h"
-#include "core/Plan.h"
-#include "core/PruneSelection.h"
-#include "core/Stats.h"
+#include "core/export/Apply.h"
+#include "core/model/CostModel.h"
+#include "core/model/DependencyGroups.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/model/ModelWriter.h"
+#include "core/plan/Plan.h"
+#include "core/compress/PruneSelection.h"
+#include "core/analysis/Stats.h"
 
 #include <catch2/catch.hpp>
 

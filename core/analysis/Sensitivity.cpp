@@ -1,0 +1,232 @@
+#include "core/analysis/Sensitivity.h"
+
+#include "core/export/Apply.h"
+#include "core/model/DependencyGroups.h"
+#include "core/eval/Evaluator.h"
+#include "core/eval/IncrementalSweep.h"
+#include "core/compress/Importance.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/plan/Plan.h"
+#include "core/compress/PruneSelection.h"
+#include "core/compress/Quantizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+namespace topiary {
+
+namespace {
+
+double energy(std::span<const float> w)
+{
+    double e = 0.0;
+    for (float v : w)
+        e += static_cast<double>(v) * v;
+    return e;
+}
+
+// Only the point's layer changes; with filter granularity its whole dependency group
+// (coupled producers prune the same channels).
+Plan pointPlan(const SensitivityPoint& p, const SensitivityOptions& o, const std::vector<Layer>& layers,
+    const std::vector<DependencyGroup>& groups)
+{
+    if (p.kind == SweepKind::Bits)
+        return Plan().withQuant(p.layer, QuantSpec { QuantScheme::Uniform, static_cast<int>(p.value), true, true });
+    const PruneSpec spec { o.granularity, o.criterion, PruneMode::Ratio, p.value };
+    Plan plan = Plan().withPrune(p.layer, spec);
+    if (o.granularity != PruneGranularity::Filter)
+        return plan;
+    auto it = std::find_if(layers.begin(), layers.end(), [&](const Layer& l) { return l.name == p.layer; });
+    const int g = it == layers.end() ? -1 : producerGroupOf(groups, static_cast<int>(it - layers.begin()));
+    if (g >= 0)
+        for (int l : groups[static_cast<size_t>(g)].producers)
+            plan.setPrune(layers[static_cast<size_t>(l)].name, spec);
+    return plan;
+}
+
+} // namespace
+
+Result<SensitivityResult> estimateSensitivity(const Model& model, const SensitivityOptions& options)
+{
+    for (double r : options.ratios)
+        if (!(r >= 0.0 && r < 1.0))
+            return fail("sensitivity ratios must be in [0, 1); got " + std::to_string(r));
+    for (int b : options.bits)
+        if (b < 2 || b > 16)
+            return fail("sensitivity bit widths must be in 2..16; got " + std::to_string(b));
+    const auto layers = findLayers(model);
+    const auto groups = findDependencyGroups(model, layers);
+    const auto groupOf = producerGroupOfLayers(groups, layers.size());
+    SensitivityResult result;
+    std::vector<size_t> chosen;
+    for (const auto& name : options.layers) {
+        auto it = std::find_if(layers.begin(), layers.end(), [&](const Layer& l) { return l.name == name; });
+        if (it == layers.end())
+            return fail("the model has no layer '" + name + "'");
+        chosen.push_back(static_cast<size_t>(it - layers.begin()));
+    }
+    if (options.layers.empty())
+        for (size_t i = 0; i < layers.size(); ++i)
+            chosen.push_back(i);
+
+    for (size_t li : chosen) {
+        const Layer& layer = layers[li];
+        const Constant* w = model.constant(layer.weight);
+        if (!w || w->floats.empty()) {
+            result.skipped.push_back(layer.name + ": its weight is not a float tensor");
+            continue;
+        }
+        const double total = std::max(energy(w->floats), 1e-30);
+        bool prunable = true;
+        if (options.granularity == PruneGranularity::Filter) {
+            const int g = groupOf[li];
+            if (g >= 0 && groups[static_cast<size_t>(g)].producers.front() != static_cast<int>(li)) {
+                // One sweep per group: its first producer stands for all of them.
+                prunable = false;
+            } else if (g < 0 || !groups[static_cast<size_t>(g)].prunable) {
+                result.skipped.push_back(layer.name + ": "
+                    + (g < 0 ? std::string("its filters are in no dependency group") : groups[static_cast<size_t>(g)].reason));
+                prunable = false;
+            }
+        }
+        if (prunable && options.granularity != PruneGranularity::None) {
+            for (double r : options.ratios) {
+                SensitivityPoint p { layer.name, SweepKind::Prune, r, 0.0, false, {} };
+                if (options.granularity == PruneGranularity::Element) {
+                    auto mask = elementMask(w->floats, r);
+                    if (!mask)
+                        return std::unexpected(mask.error().withContext(layer.name));
+                    double removed = 0.0;
+                    for (size_t i = 0; i < mask->size(); ++i)
+                        if (!(*mask)[i])
+                            removed += static_cast<double>(w->floats[i]) * w->floats[i];
+                    p.energyRemoved = removed / total;
+                } else {
+                    const Plan plan = pointPlan(p, options, layers, groups);
+                    auto selection = selectPruned(model, layers, groups, plan, weightScorer(model, layers));
+                    if (!selection)
+                        return std::unexpected(selection.error());
+                    auto matrix = filterMatrix(model, layer);
+                    if (!matrix)
+                        return std::unexpected(matrix.error());
+                    double removed = 0.0;
+                    for (int64_t f : selection->prunedFilters(groups, static_cast<int>(li)))
+                        removed += energy(matrix->row(f));
+                    p.energyRemoved = removed / total;
+                }
+                result.points.push_back(std::move(p));
+            }
+        }
+        for (int b : options.bits) {
+            SensitivityPoint p { layer.name, SweepKind::Bits, static_cast<double>(b), 0.0, false, {} };
+            auto q = quantize(model, layer, QuantSpec { QuantScheme::Uniform, b, true, true });
+            if (!q)
+                return std::unexpected(q.error().withContext(layer.name));
+            p.energyRemoved = q->mse * static_cast<double>(w->floats.size()) / total;
+            result.points.push_back(std::move(p));
+        }
+    }
+    return result;
+}
+
+Result<SensitivityResult> analyseSensitivity(const Model& model, const Evaluator& evaluator,
+    const SensitivityOptions& options, const SensitivityProgress& progress, std::stop_token stop)
+{
+    auto estimated = estimateSensitivity(model, options);
+    if (!estimated)
+        return estimated;
+    SensitivityResult result = std::move(*estimated);
+    const size_t total = result.points.size();
+    if (progress)
+        progress(result, 0, total);
+
+    auto baseline = evaluator.run(model.proto(), {}, stop);
+    if (!baseline)
+        return std::unexpected(baseline.error().withContext("the original model"));
+    result.baseline = baseline->metrics;
+    if (baseline->metrics.cancelled) {
+        result.cancelled = true;
+        return result;
+    }
+    // Later runs compare with the original's outputs (agreement, KL).
+    EvaluationOptions withReference = evaluator.options();
+    withReference.reference = std::make_shared<const ModelOutputs>(std::move(baseline->outputs));
+    withReference.keepOutputs = false;
+    const Evaluator compared(evaluator.dataset(), evaluator.spec(), withReference);
+    const auto layers = findLayers(model);
+    const auto groups = findDependencyGroups(model, layers);
+
+    // Each point changes one layer (or group): the sweep reuses the activations upstream
+    // of its first changed layer, per cut.
+    IncrementalSweep sweep(model, compared, options.cacheBytes);
+    for (size_t i = 0; i < total; ++i) {
+        if (stop.stop_requested()) {
+            result.cancelled = true;
+            break;
+        }
+        SensitivityPoint& p = result.points[i];
+        const Plan plan = pointPlan(p, options, layers, groups);
+        auto applied = apply(model, plan);
+        if (!applied)
+            return std::unexpected(applied.error().withContext(p.layer));
+        const int first = firstChangedLayer(Plan {}, plan, layers, groups);
+        auto run = sweep.run(applied->proto, first, stop);
+        if (!run)
+            return std::unexpected(run.error().withContext(p.layer));
+        if (run->metrics.cancelled) {
+            result.cancelled = true;
+            break;
+        }
+        p.metrics = run->metrics;
+        p.evaluated = true;
+        if (progress)
+            progress(result, i + 1, total);
+        // A cut's cache is no longer needed once the points after it use later cuts.
+        if (i + 1 < total && result.points[i + 1].layer != p.layer)
+            sweep.forget(first);
+    }
+    return result;
+}
+
+std::string sensitivityCsv(const SensitivityResult& result)
+{
+    std::ostringstream out;
+    out.precision(6);
+    out << "layer,kind,value,energy_removed,top1,top1_low,top1_high,agreement,correct,images\n";
+    for (const auto& p : result.points) {
+        out << p.layer << ',' << (p.kind == SweepKind::Prune ? "prune" : "bits") << ',' << p.value << ','
+            << p.energyRemoved << ',';
+        if (p.evaluated) {
+            const Estimate top1 = p.metrics.top1();
+            out << top1.value << ',' << top1.low << ',' << top1.high << ',' << p.metrics.agreement().value << ','
+                << p.metrics.top1Correct << ',' << p.metrics.labelled;
+        } else {
+            out << ",,,,,";
+        }
+        out << '\n';
+    }
+    return out.str();
+}
+
+std::vector<double> lossAtRatio(const SensitivityResult& result, const std::vector<Layer>& layers, double ratio)
+{
+    constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+    std::vector<double> loss(layers.size(), kNaN);
+    const double baseline = result.baseline.labelled > 0 ? result.baseline.top1().value : kNaN;
+    if (std::isnan(baseline))
+        return loss;
+    for (const SensitivityPoint& point : result.points) {
+        // Ratios come from the options' list; the tolerance absorbs their decimal spelling.
+        if (point.kind != SweepKind::Prune || !point.evaluated || std::abs(point.value - ratio) > 1e-9)
+            continue;
+        for (size_t i = 0; i < layers.size(); ++i)
+            if (layers[i].name == point.layer)
+                loss[i] = std::max(0.0, baseline - point.metrics.top1().value);
+    }
+    return loss;
+}
+
+} // namespace topiary

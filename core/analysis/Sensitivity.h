@@ -1,0 +1,73 @@
+// Sensitivity analysis: how much accuracy each layer loses when only that layer is pruned
+// (at a list of ratios) or quantized (at a list of bit widths), everything else left as
+// is. Before any data runs, every point gets a data-free estimate (the relative weight
+// energy the change removes, ||W - W'||² / ||W||²); the evaluation then measures top-1
+// and agreement with the original on the evaluator's images. Progress is reported after
+// each point, and a cancelled analysis returns the points done so far.
+#pragma once
+
+#include "core/plan/CompressionSpec.h"
+#include "core/base/Error.h"
+#include "core/eval/EvaluationResult.h"
+
+#include <cstdint>
+#include <functional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+namespace topiary {
+
+class Evaluator;
+class Model;
+struct Layer;
+
+struct SensitivityOptions {
+    std::vector<double> ratios { 0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 };
+    PruneGranularity granularity = PruneGranularity::Element;
+    Criterion criterion = Criterion::L1;
+    std::vector<int> bits; // uniform symmetric per-channel widths to sweep; empty = none
+    // Empty = every layer. Filter granularity sweeps each prunable dependency group once,
+    // named by its first producer, with all its producers pruned together.
+    std::vector<std::string> layers;
+    // Activations cached per cut (each layer's points run only the layers downstream of it).
+    int64_t cacheBytes = int64_t { 256 } << 20;
+};
+
+enum class SweepKind { Prune, Bits };
+
+struct SensitivityPoint {
+    std::string layer;
+    SweepKind kind = SweepKind::Prune;
+    double value = 0.0; // ratio, or bits
+    double energyRemoved = 0.0; // data-free estimate: ||W - W'||² / ||W||² of the layer
+    bool evaluated = false;
+    EvaluationMetrics metrics; // when evaluated
+};
+
+struct SensitivityResult {
+    EvaluationMetrics baseline; // the original model
+    std::vector<SensitivityPoint> points; // by layer, then kind, then value
+    bool cancelled = false;
+    std::vector<std::string> skipped; // "layer: reason" (e.g. its group is not prunable)
+};
+
+// The data-free estimates alone (instant): every point with energyRemoved, none evaluated.
+Result<SensitivityResult> estimateSensitivity(const Model& model, const SensitivityOptions& options);
+
+using SensitivityProgress = std::function<void(const SensitivityResult& soFar, size_t done, size_t total)>;
+
+// Estimates, then evaluates every point with the evaluator (whose options set the images).
+Result<SensitivityResult> analyseSensitivity(const Model& model, const Evaluator& evaluator,
+    const SensitivityOptions& options, const SensitivityProgress& progress = {}, std::stop_token stop = {});
+
+// Top-1 each layer loses when it alone is pruned at `ratio` (baseline minus measured, at
+// least 0), in layer order; NaN where no evaluated Prune point at that ratio exists or the
+// baseline has no labelled images. Points are matched to layers by name, so a dependency
+// group swept at filter granularity (named by its first producer) colours that producer only.
+std::vector<double> lossAtRatio(const SensitivityResult& result, const std::vector<Layer>& layers, double ratio);
+
+// CSV: layer,kind,value,energy_removed,top1,top1_low,top1_high,agreement,images
+std::string sensitivityCsv(const SensitivityResult& result);
+
+} // namespace topiary

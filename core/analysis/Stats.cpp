@@ -1,0 +1,710 @@
+#include "core/analysis/Stats.h"
+
+#include "core/export/Apply.h"
+#include "core/model/CostModel.h"
+#include "core/model/DependencyGroups.h"
+#include "core/compress/Huffman.h"
+#include "core/compress/Importance.h"
+#include "core/model/Model.h"
+#include "core/plan/Plan.h"
+#include "core/compress/PruneSelection.h"
+#include "core/compress/Quantizer.h"
+#include "core/plan/Recipe.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+
+namespace topiary {
+
+namespace {
+
+int64_t product(const std::vector<int64_t>& dims)
+{
+    int64_t p = 1;
+    for (int64_t d : dims)
+        p *= std::max<int64_t>(d, 0);
+    return p;
+}
+
+int64_t bytesOf(int64_t bits) { return (bits + 7) / 8; }
+
+int bitsOf(const QuantSpec& q)
+{
+    switch (q.scheme) {
+    case QuantScheme::Float32:
+        return 32;
+    case QuantScheme::Float16:
+        return 16;
+    case QuantScheme::Uniform:
+    case QuantScheme::Codebook:
+        return q.bits;
+    case QuantScheme::Binary:
+        return 1;
+    case QuantScheme::Ternary:
+        return 2;
+    }
+    return 32;
+}
+
+// Bits of the quantization parameters stored beside the codes.
+int64_t overheadBits(const QuantSpec& q, int64_t channels)
+{
+    switch (q.scheme) {
+    case QuantScheme::Float32:
+    case QuantScheme::Float16:
+        return 0;
+    case QuantScheme::Uniform:
+        return (q.perChannel ? channels : 1) * (32 + (q.symmetric ? 0 : q.bits));
+    case QuantScheme::Codebook:
+        return (int64_t { 1 } << q.bits) * 32;
+    case QuantScheme::Binary:
+    case QuantScheme::Ternary:
+        return channels * 32;
+    }
+    return 0;
+}
+
+int64_t ceilLog2(int64_t n)
+{
+    int64_t bits = 0;
+    while ((int64_t { 1 } << bits) < n)
+        ++bits;
+    return std::max<int64_t>(bits, 1);
+}
+
+int64_t roundRatio(double ratio, int64_t n)
+{
+    return std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(ratio * static_cast<double>(n))), 0, n);
+}
+
+// Number of sorted scores strictly below t.
+int64_t countBelow(const std::vector<float>& sorted, double t)
+{
+    return std::lower_bound(sorted.begin(), sorted.end(), t, [](float v, double x) { return v < x; }) - sorted.begin();
+}
+
+struct SortedScores {
+    std::vector<float> sorted;
+    double mean = 0.0;
+    double std = 0.0;
+};
+
+SortedScores sortScores(std::vector<float> v)
+{
+    SortedScores s;
+    double sum = 0.0, sq = 0.0;
+    for (float x : v) {
+        sum += x;
+        sq += static_cast<double>(x) * x;
+    }
+    if (!v.empty()) {
+        s.mean = sum / static_cast<double>(v.size());
+        s.std = std::sqrt(std::max(0.0, sq / static_cast<double>(v.size()) - s.mean * s.mean));
+    }
+    std::sort(v.begin(), v.end());
+    s.sorted = std::move(v);
+    return s;
+}
+
+int64_t countPruned(const SortedScores& s, const PruneSpec& spec)
+{
+    const auto n = static_cast<int64_t>(s.sorted.size());
+    switch (spec.mode) {
+    case PruneMode::Ratio:
+        return roundRatio(spec.value, n);
+    case PruneMode::Threshold:
+        return countBelow(s.sorted, spec.value);
+    case PruneMode::MeanStdRule:
+        return countBelow(s.sorted, s.mean + spec.value * s.std);
+    }
+    return 0;
+}
+
+int64_t varintBytes(uint64_t v)
+{
+    int64_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        ++n;
+    }
+    return n;
+}
+
+// Bytes a tensor adds to GraphProto.initializer (tag, length, message) with rawBytes of data.
+int64_t initializerEntryBytes(const std::string& name, const std::vector<int64_t>& dims, int32_t type, int64_t rawBytes)
+{
+    onnx::TensorProto t;
+    t.set_name(name);
+    t.set_data_type(type);
+    for (int64_t d : dims)
+        t.add_dims(d);
+    const auto message = static_cast<int64_t>(t.ByteSizeLong()) + 1 + varintBytes(static_cast<uint64_t>(rawBytes)) + rawBytes;
+    return 1 + varintBytes(static_cast<uint64_t>(message)) + message;
+}
+
+// What writing a weight as int8 codes + scale + zero point + DequantizeLinear (as
+// insertWeightDequantize does) adds to the file, minus the float32 tensor it replaces.
+int64_t qdqBytesDelta(const std::string& weight, const std::vector<int64_t>& dims, const QuantSpec& q, int64_t channelAxis)
+{
+    const int64_t n = product(dims);
+    const bool perChannel = q.perChannel && channelAxis >= 0 && static_cast<size_t>(channelAxis) < dims.size();
+    const int64_t params = perChannel ? dims[static_cast<size_t>(channelAxis)] : 1;
+    const std::vector<int64_t> paramDims = perChannel ? std::vector<int64_t> { params } : std::vector<int64_t> {};
+    const int32_t code = q.symmetric ? onnx::TensorProto_DataType_INT8 : onnx::TensorProto_DataType_UINT8;
+    onnx::NodeProto dq;
+    dq.set_op_type("DequantizeLinear");
+    dq.set_name(weight + "_DequantizeLinear");
+    dq.add_input(weight + "_quantized");
+    dq.add_input(weight + "_scale");
+    dq.add_input(weight + "_zero_point");
+    dq.add_output(weight);
+    if (perChannel) {
+        auto* a = dq.add_attribute();
+        a->set_name("axis");
+        a->set_type(onnx::AttributeProto_AttributeType_INT);
+        a->set_i(channelAxis);
+    }
+    const auto node = static_cast<int64_t>(dq.ByteSizeLong());
+    return initializerEntryBytes(weight + "_quantized", dims, code, n)
+        + initializerEntryBytes(weight + "_scale", paramDims, onnx::TensorProto_DataType_FLOAT, 4 * params)
+        + initializerEntryBytes(weight + "_zero_point", paramDims, code, params) + 1 + varintBytes(static_cast<uint64_t>(node))
+        + node - initializerEntryBytes(weight, dims, onnx::TensorProto_DataType_FLOAT, 4 * n);
+}
+
+// What writing a float32 weight as FLOAT16 + Cast(to=FLOAT) (as insertWeightCast does)
+// changes in the file: half the data, a longer name and one small node.
+int64_t halfBytesDelta(const std::string& weight, const std::vector<int64_t>& dims)
+{
+    const int64_t n = product(dims);
+    onnx::NodeProto cast;
+    cast.set_op_type("Cast");
+    cast.set_name(weight + "_Cast");
+    cast.add_input(weight + "_float16");
+    cast.add_output(weight);
+    auto* to = cast.add_attribute();
+    to->set_name("to");
+    to->set_type(onnx::AttributeProto_AttributeType_INT);
+    to->set_i(onnx::TensorProto_DataType_FLOAT);
+    const auto node = static_cast<int64_t>(cast.ByteSizeLong());
+    return initializerEntryBytes(weight + "_float16", dims, onnx::TensorProto_DataType_FLOAT16, 2 * n) + 1
+        + varintBytes(static_cast<uint64_t>(node)) + node - initializerEntryBytes(weight, dims, onnx::TensorProto_DataType_FLOAT, 4 * n);
+}
+
+struct MemberRef {
+    int group = -1;
+    int member = -1;
+};
+
+struct TensorSegment {
+    int group = -1;
+    int64_t groupBegin = 0;
+    int64_t count = 0;
+};
+
+struct TensorEntry {
+    int64_t bytes = 0;
+    int birth = 0;
+    int death = 0;
+    int64_t channels = 0;
+    std::vector<TensorSegment> segments;
+};
+
+// An initializer that loses entries when channels are removed.
+struct CutAxis {
+    int axis = 0;
+    MemberRef member;
+};
+struct CutTensor {
+    std::vector<int64_t> dims;
+    int64_t elementBytes = 4;
+    std::vector<CutAxis> axes;
+};
+
+} // namespace
+
+const char* weightEncodingName(WeightEncoding e)
+{
+    switch (e) {
+    case WeightEncoding::Dense:
+        return "dense";
+    case WeightEncoding::Bitmask:
+        return "bitmask";
+    case WeightEncoding::Csr:
+        return "csr";
+    case WeightEncoding::Huffman:
+        return "huffman";
+    }
+    return "?";
+}
+
+struct StatsModel::Impl {
+    const Model& model;
+    const CostModel& cost;
+    std::vector<DependencyGroup> groups;
+    std::vector<std::vector<MemberRef>> producerRefs; // per layer
+    std::vector<std::vector<MemberRef>> consumerRefs; // per layer
+    std::vector<TensorEntry> tensors;
+    std::vector<std::vector<int>> nodeOutputs; // per node: tensor indices
+    std::unordered_map<std::string, int> tensorIndex;
+    std::map<std::string, CutTensor> cuts;
+    int64_t originalFileBytes = 0;
+    int64_t originalParamBytes = 0;
+
+    mutable std::map<std::pair<int, Criterion>, SortedScores> groupScoreCache;
+    mutable std::map<int, SortedScores> elementScoreCache;
+    mutable std::map<std::pair<int, int>, int64_t> huffmanCache; // (layer, bits) -> bits per 1e6 weights
+
+    Impl(const Model& m, const CostModel& c, const std::vector<DependencyGroup>& g)
+        : model(m)
+        , cost(c)
+        , groups(g)
+    {
+        const auto& layers = cost.layers();
+        producerRefs.resize(layers.size());
+        consumerRefs.resize(layers.size());
+        for (size_t gi = 0; gi < groups.size(); ++gi) {
+            const auto& members = groups[gi].members;
+            for (size_t mi = 0; mi < members.size(); ++mi) {
+                const auto& mem = members[mi];
+                const MemberRef ref { static_cast<int>(gi), static_cast<int>(mi) };
+                if (mem.layer >= 0 && static_cast<size_t>(mem.layer) < layers.size()) {
+                    if (mem.role == MemberRole::Producer || mem.role == MemberRole::Depthwise)
+                        producerRefs[static_cast<size_t>(mem.layer)].push_back(ref);
+                    else if (mem.role == MemberRole::Consumer)
+                        consumerRefs[static_cast<size_t>(mem.layer)].push_back(ref);
+                }
+                if (mem.role == MemberRole::Reshape)
+                    continue;
+                for (const auto& axis : mem.axes) {
+                    auto [it, fresh] = cuts.try_emplace(axis.tensor);
+                    if (fresh) {
+                        if (const Constant* k = model.constant(axis.tensor)) {
+                            it->second.dims = k->info.shape;
+                            it->second.elementBytes = elementSize(k->info.elemType);
+                        }
+                    }
+                    it->second.axes.push_back(CutAxis { axis.axis, ref });
+                }
+            }
+        }
+
+        const auto& nodes = model.nodes();
+        const int steps = static_cast<int>(nodes.size());
+        auto addTensor = [&](const std::string& name, int birth) {
+            TensorEntry t;
+            const TensorInfo* info = model.tensor(name);
+            t.bytes = info ? info->byteSize().value_or(0) : 0;
+            t.birth = birth;
+            t.death = birth;
+            for (int consumer : model.consumers(name))
+                t.death = std::max(t.death, consumer);
+            if (model.isGraphOutput(name))
+                t.death = steps - 1;
+            tensorIndex[name] = static_cast<int>(tensors.size());
+            tensors.push_back(std::move(t));
+            return static_cast<int>(tensors.size()) - 1;
+        };
+        for (const auto& in : model.inputs())
+            addTensor(in, 0);
+        nodeOutputs.resize(nodes.size());
+        for (int i = 0; i < steps; ++i) {
+            if (nodes[static_cast<size_t>(i)].opType == "Constant")
+                continue;
+            for (const auto& out : nodes[static_cast<size_t>(i)].outputs)
+                if (!out.empty())
+                    nodeOutputs[static_cast<size_t>(i)].push_back(addTensor(out, i));
+        }
+        for (size_t gi = 0; gi < groups.size(); ++gi)
+            for (const auto& gt : groups[gi].tensors)
+                if (auto it = tensorIndex.find(gt.tensor); it != tensorIndex.end()) {
+                    auto& t = tensors[static_cast<size_t>(it->second)];
+                    t.channels = gt.channels;
+                    t.segments.push_back(TensorSegment { static_cast<int>(gi), gt.groupBegin, gt.count });
+                }
+
+        originalFileBytes
+            = model.fileBytes() > 0 ? model.fileBytes() : static_cast<int64_t>(model.proto().ByteSizeLong());
+        originalParamBytes = cost.totals().weightBytes;
+    }
+
+    const SortedScores& groupScoresFor(int g, Criterion criterion) const
+    {
+        auto key = std::make_pair(g, criterion);
+        if (auto it = groupScoreCache.find(key); it != groupScoreCache.end())
+            return it->second;
+        const auto& layers = cost.layers();
+        std::map<std::string, std::vector<float>> layerScores;
+        for (int l : groups[static_cast<size_t>(g)].producers)
+            if (auto s = filterScores(model, layers[static_cast<size_t>(l)], criterion, static_cast<uint64_t>(l)))
+                layerScores[layers[static_cast<size_t>(l)].name] = std::move(*s);
+        return groupScoreCache[key] = sortScores(groupScores(groups[static_cast<size_t>(g)], layers, layerScores));
+    }
+
+    // Apply's float16 storage only rewrites float32 weights (16-bit sources stay as they are).
+    bool weightIsFloat32(const std::string& name) const
+    {
+        const Constant* w = model.constant(name);
+        return w && w->info.elemType == onnx::TensorProto_DataType_FLOAT;
+    }
+
+    const SortedScores& elementScoresFor(int layer) const
+    {
+        if (auto it = elementScoreCache.find(layer); it != elementScoreCache.end())
+            return it->second;
+        const Constant* w = model.constant(cost.layers()[static_cast<size_t>(layer)].weight);
+        return elementScoreCache[layer] = sortScores(w ? elementScores(w->floats) : std::vector<float> {});
+    }
+
+    // Huffman bits of a codebook's indices over all the layer's weights.
+    int64_t huffmanBitsFor(int layer, const QuantSpec& q) const
+    {
+        auto key = std::make_pair(layer, q.bits);
+        if (auto it = huffmanCache.find(key); it != huffmanCache.end())
+            return it->second;
+        int64_t bits = -1;
+        if (auto quantized = quantize(model, cost.layers()[static_cast<size_t>(layer)], q)) {
+            std::vector<int64_t> counts(size_t { 1 } << q.bits, 0);
+            for (int32_t code : quantized->codes)
+                if (code >= 0 && static_cast<size_t>(code) < counts.size())
+                    ++counts[static_cast<size_t>(code)];
+            bits = huffmanBits(counts);
+        }
+        return huffmanCache[key] = bits;
+    }
+
+    // Pruned channels per group under the plan (without a selection).
+    std::vector<int64_t> prunedPerGroup(const Plan& plan) const
+    {
+        const auto& layers = cost.layers();
+        std::vector<int64_t> pruned(groups.size(), 0);
+        for (size_t g = 0; g < groups.size(); ++g) {
+            const auto& group = groups[g];
+            if (!group.prunable)
+                continue;
+            const PruneSpec* spec = nullptr;
+            for (int l : group.producers) {
+                const auto& s = plan.spec(layers[static_cast<size_t>(l)].name).prune;
+                if (s.granularity == PruneGranularity::Filter) {
+                    spec = &s;
+                    break;
+                }
+            }
+            if (!spec)
+                continue;
+            const int64_t n = group.channels;
+            int64_t p = spec->mode == PruneMode::Ratio
+                ? roundRatio(spec->value, n)
+                : countPruned(groupScoresFor(static_cast<int>(g), spec->criterion), *spec);
+            const int64_t kept = n - p;
+            const auto& o = plan.options();
+            const int64_t wanted
+                = o.roundChannels ? roundKeptChannels(n, kept, o.channelMultiple) : std::max<int64_t>(kept, 1);
+            pruned[g] = n - std::max(kept, wanted);
+        }
+        return pruned;
+    }
+};
+
+StatsModel::StatsModel(const Model& model, const CostModel& cost, const std::vector<DependencyGroup>& groups)
+    : m_impl(std::make_unique<Impl>(model, cost, groups))
+{
+}
+
+StatsModel::~StatsModel() = default;
+StatsModel::StatsModel(StatsModel&&) noexcept = default;
+
+ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection) const
+{
+    const Impl& d = *m_impl;
+    const auto& layers = d.cost.layers();
+    const auto& groups = d.groups;
+    ModelStats out;
+    out.originalFileBytes = d.originalFileBytes;
+
+    std::vector<int64_t> prunedInGroup;
+    if (selection) {
+        prunedInGroup.resize(groups.size(), 0);
+        for (size_t g = 0; g < groups.size() && g < selection->groupChannels.size(); ++g)
+            prunedInGroup[g] = static_cast<int64_t>(selection->groupChannels[g].size());
+    } else {
+        prunedInGroup = d.prunedPerGroup(plan);
+    }
+    // Pruned channels within [begin, begin+count) of group g.
+    auto prunedIn = [&](int g, int64_t begin, int64_t count) -> int64_t {
+        const auto gi = static_cast<size_t>(g);
+        const int64_t p = prunedInGroup[gi];
+        if (p == 0)
+            return 0;
+        if (selection) {
+            const auto& ch = selection->groupChannels[gi];
+            return std::lower_bound(ch.begin(), ch.end(), begin + count) - std::lower_bound(ch.begin(), ch.end(), begin);
+        }
+        const int64_t n = groups[gi].channels;
+        if (count >= n)
+            return p;
+        out.exact = false;
+        return static_cast<int64_t>(std::nearbyint(static_cast<double>(count) * static_cast<double>(p) / static_cast<double>(n)));
+    };
+    auto memberPruned = [&](const MemberRef& r) {
+        const auto& m = groups[static_cast<size_t>(r.group)].members[static_cast<size_t>(r.member)];
+        return prunedIn(r.group, m.groupBegin, m.count) * m.stride;
+    };
+    auto tensorFraction = [&](int t) {
+        const auto& e = d.tensors[static_cast<size_t>(t)];
+        if (e.segments.empty() || e.channels <= 0)
+            return 1.0;
+        int64_t removed = 0;
+        for (const auto& s : e.segments)
+            removed += prunedIn(s.group, s.groupBegin, s.count);
+        return static_cast<double>(e.channels - std::min(removed, e.channels)) / static_cast<double>(e.channels);
+    };
+
+    std::vector<double> fraction(d.tensors.size(), 1.0);
+    for (size_t t = 0; t < d.tensors.size(); ++t)
+        fraction[t] = tensorFraction(static_cast<int>(t));
+
+    // Extra activation bytes of factored layers (the r-channel tensor between the two halves).
+    std::vector<int64_t> extraAt(d.model.nodes().size(), 0);
+    int64_t lowRankFileDelta = 0; // with the shrunk shapes
+    int64_t maskedLowRankFileDelta = 0;
+    int64_t qdqFileDelta = 0; // with the shrunk shapes
+    int64_t maskedQdqFileDelta = 0; // with every shape as in the source
+    int64_t halfFileDelta = 0; // float16 storage, with the shrunk shapes
+    int64_t maskedHalfFileDelta = 0;
+
+    out.layers.resize(layers.size());
+    for (size_t li = 0; li < layers.size(); ++li) {
+        const Layer& layer = layers[li];
+        const NodeCost& nc = d.cost.forLayer(static_cast<int>(li));
+        const LayerSpec& spec = plan.spec(layer.name);
+        LayerStats& s = out.layers[li];
+        s.layer = static_cast<int>(li);
+
+        int64_t outPruned = 0;
+        for (const auto& r : d.producerRefs[li])
+            outPruned += memberPruned(r);
+        int64_t inPruned = 0;
+        for (const auto& r : d.consumerRefs[li])
+            inPruned += memberPruned(r);
+        s.outChannels = std::max<int64_t>(0, layer.outChannels - outPruned);
+        s.inChannels = layer.isDepthwise() ? s.outChannels : std::max<int64_t>(0, layer.inChannels - inPruned);
+
+        const int64_t weightElems = product(layer.weightShape);
+        const int64_t kernel = product(layer.kernel);
+        const double perPair = layer.outChannels > 0 && layer.inChannels > 0
+            ? static_cast<double>(weightElems) / static_cast<double>(layer.outChannels * layer.inChannels)
+            : 0.0;
+        const int64_t denseWeights = layer.isDepthwise()
+            ? s.outChannels * kernel
+            : static_cast<int64_t>(std::llround(perPair * static_cast<double>(s.outChannels * s.inChannels)));
+        const double positions = weightElems > 0 ? static_cast<double>(nc.linearMacs) / static_cast<double>(weightElems) : 0.0;
+        const int64_t biasElems = layer.bias.empty() ? 0 : s.outChannels;
+
+        s.rank = spec.lowRank.rank;
+        if (s.rank > 0) {
+            const int64_t a = s.rank * s.inChannels * std::max<int64_t>(kernel, 1);
+            const int64_t b = s.outChannels * s.rank;
+            s.weights = a + b;
+            s.nonzeroWeights = s.weights;
+            extraAt[static_cast<size_t>(layer.node)] += static_cast<int64_t>(std::llround(positions * static_cast<double>(s.rank))) * 4;
+            // Masked, the factors are of the whole weight (pruned channels are zeros in it).
+            const int64_t maskedA = s.rank * layer.inChannels * std::max<int64_t>(kernel, 1);
+            const int64_t maskedB = layer.outChannels * s.rank;
+            const int64_t nodeBytes = 96 + 3 * static_cast<int64_t>(layer.name.size());
+            lowRankFileDelta += (s.weights - denseWeights) * 4 + nodeBytes;
+            maskedLowRankFileDelta += (maskedA + maskedB - weightElems) * 4 + nodeBytes;
+            if (spec.quant.scheme == QuantScheme::Float16 && d.weightIsFloat32(layer.weight)) {
+                // The two factors, in the weight's type (their exact dims do not change the
+                // size beyond a byte); a 16-bit source writes 16-bit factors already.
+                const auto half = [&](int64_t first, int64_t second) {
+                    return halfBytesDelta(layer.weight + "_lr_a", { s.rank, first / s.rank })
+                        + halfBytesDelta(layer.weight + "_lr_b", { second / s.rank, s.rank });
+                };
+                halfFileDelta += half(a, b);
+                maskedHalfFileDelta += half(maskedA, maskedB);
+            }
+        } else {
+            s.weights = denseWeights;
+            int64_t zeros = 0;
+            if (selection) {
+                if (auto it = selection->elementMasks.find(static_cast<int>(li)); it != selection->elementMasks.end())
+                    zeros = static_cast<int64_t>(std::count(it->second.begin(), it->second.end(), uint8_t { 0 }));
+            } else if (spec.prune.granularity == PruneGranularity::Element) {
+                zeros = spec.prune.mode == PruneMode::Ratio
+                    ? roundRatio(spec.prune.value, weightElems)
+                    : countPruned(d.elementScoresFor(static_cast<int>(li)), spec.prune);
+            }
+            // Zeros spread evenly over the channels that stay.
+            const double keptShare = weightElems > 0 ? static_cast<double>(denseWeights) / static_cast<double>(weightElems) : 0.0;
+            s.nonzeroWeights = s.weights - static_cast<int64_t>(std::llround(static_cast<double>(zeros) * keptShare));
+        }
+        s.params = s.weights + biasElems;
+        s.linearMacs = static_cast<int64_t>(std::llround(positions * static_cast<double>(s.weights)));
+        s.effectiveMacs = static_cast<int64_t>(std::llround(positions * static_cast<double>(s.nonzeroWeights)));
+        s.sparsity = s.weights > 0 ? 1.0 - static_cast<double>(s.nonzeroWeights) / static_cast<double>(s.weights) : 0.0;
+
+        s.bitsPerWeight = bitsOf(spec.quant);
+        const int64_t b = s.bitsPerWeight;
+        const int64_t extra = overheadBits(spec.quant, s.outChannels) + biasElems * 32;
+        s.denseBytes = bytesOf(s.weights * b + extra);
+        s.bitmaskBytes = bytesOf(s.weights + s.nonzeroWeights * b + extra);
+        const int64_t rows = std::max<int64_t>(s.outChannels, 1);
+        const int64_t cols = std::max<int64_t>(s.weights / rows, 1);
+        s.csrBytes = bytesOf(s.nonzeroWeights * (b + ceilLog2(cols)) + (rows + 1) * 32 + extra);
+        s.huffmanBytes = -1;
+        if (spec.quant.scheme == QuantScheme::Codebook && s.rank == 0) {
+            const int64_t all = d.huffmanBitsFor(static_cast<int>(li), spec.quant);
+            if (all >= 0 && weightElems > 0) {
+                const double perWeight = static_cast<double>(all) / static_cast<double>(weightElems);
+                const int64_t zerosMap = s.nonzeroWeights < s.weights ? s.weights : 0;
+                s.huffmanBytes = bytesOf(static_cast<int64_t>(std::llround(perWeight * static_cast<double>(s.nonzeroWeights)))
+                    + zerosMap + extra + (int64_t { 1 } << spec.quant.bits) * 8);
+            }
+        }
+        s.encoding = WeightEncoding::Dense;
+        s.encodedBytes = s.denseBytes;
+        auto consider = [&](WeightEncoding e, int64_t bytes) {
+            if (bytes >= 0 && bytes < s.encodedBytes) {
+                s.encodedBytes = bytes;
+                s.encoding = e;
+            }
+        };
+        consider(WeightEncoding::Bitmask, s.bitmaskBytes);
+        consider(WeightEncoding::Csr, s.csrBytes);
+        consider(WeightEncoding::Huffman, s.huffmanBytes);
+
+        const bool qdq = spec.quant.scheme == QuantScheme::Uniform && spec.quant.bits == 8;
+        if ((qdq || spec.quant.scheme == QuantScheme::Float16) && s.rank == 0) {
+            std::vector<int64_t> dims = layer.weightShape;
+            const auto outAxis = static_cast<size_t>(outputChannelAxis(layer));
+            if (dims.size() >= 2) {
+                const int64_t perOut = layer.kind == LayerKind::ConvTranspose ? layer.group : 1;
+                dims[outAxis] = s.outChannels / perOut;
+                if (!layer.isDepthwise())
+                    dims[outAxis == 0 ? 1 : 0] = s.inChannels / (layer.kind == LayerKind::Conv ? layer.group : 1);
+            }
+            if (qdq) {
+                qdqFileDelta += qdqBytesDelta(layer.weight, dims, spec.quant, static_cast<int64_t>(outAxis));
+                maskedQdqFileDelta += qdqBytesDelta(layer.weight, layer.weightShape, spec.quant, static_cast<int64_t>(outAxis));
+            } else if (d.weightIsFloat32(layer.weight)) {
+                halfFileDelta += halfBytesDelta(layer.weight, dims);
+                maskedHalfFileDelta += halfBytesDelta(layer.weight, layer.weightShape);
+            }
+        }
+
+        out.params += s.params;
+        out.linearMacs += s.linearMacs;
+        out.effectiveMacs += s.effectiveMacs;
+        out.nonzeroWeights += s.nonzeroWeights;
+        out.encodedBytes += s.encodedBytes;
+    }
+
+    // Other nodes: BatchNorm parameters and non-linear MACs scale with kept channels.
+    const auto& nodes = d.model.nodes();
+    for (size_t i = 0; i < nodes.size(); ++i) {
+        const NodeCost& nc = d.cost.nodes()[i];
+        const double f = d.nodeOutputs[i].empty() ? 1.0 : fraction[static_cast<size_t>(d.nodeOutputs[i][0])];
+        out.otherMacs += static_cast<int64_t>(std::llround(static_cast<double>(nc.otherMacs) * f));
+        if (nc.layer < 0 && nc.params > 0) {
+            const auto p = static_cast<int64_t>(std::llround(static_cast<double>(nc.params) * f));
+            out.params += p;
+            out.encodedBytes += static_cast<int64_t>(std::llround(static_cast<double>(nc.weightBytes) * f));
+        }
+    }
+
+    // Activations and the liveness peak with every tensor scaled by its kept channels.
+    const size_t steps = nodes.size();
+    std::vector<int64_t> delta(steps + 2, 0);
+    for (size_t t = 0; t < d.tensors.size(); ++t) {
+        const auto& e = d.tensors[t];
+        const auto bytes = static_cast<int64_t>(std::llround(static_cast<double>(e.bytes) * fraction[t]));
+        delta[static_cast<size_t>(std::max(e.birth, 0))] += bytes;
+        delta[static_cast<size_t>(std::max(e.death, 0)) + 1] -= bytes;
+    }
+    for (size_t i = 0; i < nodes.size(); ++i)
+        for (int t : d.nodeOutputs[i])
+            out.activationBytes
+                += static_cast<int64_t>(std::llround(static_cast<double>(d.tensors[static_cast<size_t>(t)].bytes) * fraction[static_cast<size_t>(t)]));
+    int64_t live = 0;
+    for (size_t i = 0; i < steps; ++i) {
+        live += delta[i];
+        out.peakActivationBytes = std::max(out.peakActivationBytes, live + extraAt[i]);
+        out.activationBytes += extraAt[i];
+    }
+
+    out.compressionRatio = out.encodedBytes > 0 ? static_cast<double>(d.originalParamBytes) / static_cast<double>(out.encodedBytes) : 1.0;
+
+    // Files: dense tensors; shrinking cuts every member's constants.
+    int64_t shrinkDelta = 0;
+    for (const auto& [name, cut] : d.cuts) {
+        if (cut.dims.empty())
+            continue;
+        std::vector<int64_t> dims = cut.dims;
+        // Concat splits a tensor's axis into segments (one member each): removals add up;
+        // members naming the same segment (a shared tensor) count once.
+        std::map<int, int64_t> removed;
+        std::set<std::tuple<int, int64_t, int64_t>> seen;
+        for (const auto& a : cut.axes) {
+            const auto& m = groups[static_cast<size_t>(a.member.group)].members[static_cast<size_t>(a.member.member)];
+            if (seen.insert({ a.axis, m.offset * m.stride, m.count * m.stride }).second)
+                removed[a.axis] += memberPruned(a.member);
+        }
+        for (const auto& [axis, n] : removed)
+            if (axis >= 0 && static_cast<size_t>(axis) < dims.size())
+                dims[static_cast<size_t>(axis)] = std::max<int64_t>(0, dims[static_cast<size_t>(axis)] - n);
+        shrinkDelta += (product(dims) - product(cut.dims)) * cut.elementBytes;
+    }
+    const auto recipeBytes = static_cast<int64_t>(writeRecipe(Recipe { plan, d.model.path().filename().string(), {}, {} }).size());
+    const int64_t metadata = recipeBytes + 24 + ceilLog2(recipeBytes) / 7;
+    // apply() starts from the model as indexed: weights stored as float16 were widened.
+    out.maskedFileBytes = d.originalFileBytes + d.model.widenedBytes() + metadata + maskedLowRankFileDelta;
+    out.shrunkFileBytes = out.maskedFileBytes + shrinkDelta + lowRankFileDelta - maskedLowRankFileDelta;
+    out.shrunkQdqFileBytes = out.shrunkFileBytes + qdqFileDelta;
+    out.maskedQdqFileBytes = out.maskedFileBytes + maskedQdqFileDelta;
+    out.shrunkHalfDelta = halfFileDelta;
+    out.maskedHalfDelta = maskedHalfFileDelta;
+    return out;
+}
+
+int64_t predictedFileBytes(const ModelStats& stats, const ApplyOptions& options)
+{
+    // Float16 and 8-bit layers are different layers: the two storages add up.
+    if (options.shrink)
+        return (options.int8Qdq ? stats.shrunkQdqFileBytes : stats.shrunkFileBytes) + (options.float16 ? stats.shrunkHalfDelta : 0);
+    return (options.int8Qdq ? stats.maskedQdqFileBytes : stats.maskedFileBytes) + (options.float16 ? stats.maskedHalfDelta : 0);
+}
+
+namespace {
+
+template <typename Field>
+std::vector<double> shareOf(const ModelStats& stats, Field field)
+{
+    double total = 0.0;
+    for (const LayerStats& layer : stats.layers)
+        total += static_cast<double>(layer.*field);
+    std::vector<double> shares(stats.layers.size(), 0.0);
+    if (total > 0.0)
+        for (size_t i = 0; i < shares.size(); ++i)
+            shares[i] = static_cast<double>(stats.layers[i].*field) / total;
+    return shares;
+}
+
+} // namespace
+
+std::vector<double> macsShare(const ModelStats& stats)
+{
+    return shareOf(stats, &LayerStats::linearMacs);
+}
+
+std::vector<double> paramsShare(const ModelStats& stats)
+{
+    return shareOf(stats, &LayerStats::params);
+}
+
+} // namespace topiary

@@ -1,0 +1,484 @@
+#include "core/eval/IncrementalEvaluator.h"
+
+#include "core/eval/ClassScores.h"
+#include "core/eval/EvaluationTally.h"
+#include "core/model/Model.h"
+#include "core/passes/OpenCvCanonicalizer.h"
+#include "core/eval/OpenCvNet.h"
+#include "core/data/Preprocessor.h"
+#include "core/model/TensorData.h"
+#include "core/model/GraphEdit.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <exception>
+#include <map>
+#include <optional>
+
+namespace topiary {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// FNV-1a over everything that decides the cut's values.
+class Fingerprint {
+public:
+    void add(const void* data, size_t size)
+    {
+        const auto* p = static_cast<const unsigned char*>(data);
+        for (size_t i = 0; i < size; ++i) {
+            m_hash ^= p[i];
+            m_hash *= 1099511628211ULL;
+        }
+    }
+    void add(const std::string& s)
+    {
+        const uint64_t n = s.size();
+        add(&n, sizeof n);
+        add(s.data(), s.size());
+    }
+    uint64_t value() const { return m_hash; }
+
+private:
+    uint64_t m_hash = 14695981039346656037ULL;
+};
+
+// The upstream sub-model's computation, independent of how the weights are encoded
+// (apply() rewrites edited tensors as raw data and names nameless layer nodes).
+uint64_t upstreamFingerprint(const onnx::ModelProto& upstream)
+{
+    Fingerprint f;
+    for (const auto& node : upstream.graph().node()) {
+        onnx::NodeProto n = node;
+        n.clear_name();
+        n.clear_doc_string();
+        f.add(n.SerializeAsString());
+    }
+    for (const auto& t : upstream.graph().initializer()) {
+        f.add(t.name());
+        const int32_t type = t.data_type();
+        f.add(&type, sizeof type);
+        for (int64_t d : t.dims())
+            f.add(&d, sizeof d);
+        if (auto floats = readFloats(t)) {
+            f.add(floats->data(), floats->size() * sizeof(float));
+        } else if (auto ints = readInts(t)) {
+            f.add(ints->data(), ints->size() * sizeof(int64_t));
+        } else {
+            onnx::TensorProto copy = t;
+            copy.clear_name();
+            copy.clear_doc_string();
+            f.add(copy.SerializeAsString());
+        }
+    }
+    return f.value();
+}
+
+// External data is read now (OpenCV and the fingerprint need the values inline).
+Result<void> inlineExternal(onnx::ModelProto& upstream, const Model& model)
+{
+    for (auto& t : *upstream.mutable_graph()->mutable_initializer()) {
+        if (t.data_location() != onnx::TensorProto_DataLocation_EXTERNAL)
+            continue;
+        const Constant* c = model.constant(t.name());
+        if (!c)
+            return fail("initializer '" + t.name() + "' keeps external data the model index did not read");
+        std::string raw = !c->floats.empty() ? encodeFloats(c->floats, t.data_type()) : encodeInts(c->ints, t.data_type());
+        t.clear_external_data();
+        t.clear_data_location();
+        t.clear_float_data();
+        t.clear_int32_data();
+        t.clear_int64_data();
+        t.clear_double_data();
+        t.clear_uint64_data();
+        t.set_raw_data(std::move(raw));
+    }
+    return {};
+}
+
+int64_t product(const std::vector<int>& dims)
+{
+    int64_t n = 1;
+    for (int d : dims)
+        n *= d;
+    return n;
+}
+
+cv::Mat batchBlob(int rows, const std::vector<int>& sampleDims)
+{
+    std::vector<int> dims { rows };
+    dims.insert(dims.end(), sampleDims.begin(), sampleDims.end());
+    return cv::Mat(static_cast<int>(dims.size()), dims.data(), CV_32F);
+}
+
+} // namespace
+
+struct IncrementalEvaluator::Impl {
+    explicit Impl(Dataset d)
+        : dataset(std::move(d))
+    {
+    }
+
+    Cut cut;
+    Dataset dataset;
+    PreprocessSpec spec;
+    EvaluationOptions evaluation;
+    IncrementalOptions options;
+    std::vector<int32_t> order;
+
+    std::string imageInput;
+    int batch = 1;
+    bool fixedBatch = false;
+    std::vector<bool> fromImage; // per cut tensor: it is the image input itself
+    std::optional<onnx::ModelProto> upstream; // none when every cut tensor is an input
+    uint64_t fingerprint = 0;
+    std::optional<OpenCvNet> upstreamNet;
+    std::vector<int> upstreamOutput; // per cut tensor: index among the upstream net's outputs, -1 for inputs
+
+    // The cache covers the first positionRow.size() entries of `order`: each a row, or skipped.
+    std::vector<std::vector<int>> sampleDims; // per cut tensor, the dims after the batch
+    int64_t bytesPerSample = 0;
+    std::vector<std::vector<float>> data; // per cut tensor: rows x product(sampleDims)
+    std::vector<int32_t> positionRow; // per cached position: row, or -1 when the image was skipped
+    std::map<size_t, std::string> skipMessages; // by position
+    int64_t rows = 0;
+
+    int64_t capacity() const
+    {
+        if (bytesPerSample <= 0)
+            return 0;
+        return std::min<int64_t>(options.memoryBudget / bytesPerSample, static_cast<int64_t>(order.size()));
+    }
+
+    void setSampleDims(std::vector<std::vector<int>> dims)
+    {
+        sampleDims = std::move(dims);
+        bytesPerSample = 0;
+        for (const auto& d : sampleDims)
+            bytesPerSample += product(d) * static_cast<int64_t>(sizeof(float));
+        data.assign(sampleDims.size(), {});
+        for (size_t t = 0; t < sampleDims.size(); ++t)
+            data[t].reserve(static_cast<size_t>(capacity() * product(sampleDims[t])));
+    }
+
+    Result<void> ensureUpstreamNet()
+    {
+        if (!upstream || upstreamNet)
+            return {};
+        auto canonical = canonicalizeForOpenCv(*upstream);
+        if (!canonical)
+            return std::unexpected(canonical.error());
+        // The cut tensors must come out of OpenCV under their own names.
+        std::vector<std::string> outputs;
+        for (const auto& o : canonical->graph().output())
+            outputs.push_back(o.name());
+        upstreamOutput.assign(cut.tensors.size(), -1);
+        for (size_t t = 0; t < cut.tensors.size(); ++t) {
+            if (fromImage[t])
+                continue;
+            auto it = std::find(outputs.begin(), outputs.end(), cut.tensors[t]);
+            if (it == outputs.end())
+                return fail("cut tensor '" + cut.tensors[t] + "' does not survive the preparation for OpenCV");
+            upstreamOutput[t] = static_cast<int>(it - outputs.begin());
+        }
+        auto net = OpenCvNet::createWithoutCanonicalizing(*canonical);
+        if (!net)
+            return std::unexpected(net.error());
+        upstreamNet.emplace(std::move(*net));
+        return {};
+    }
+};
+
+IncrementalEvaluator::IncrementalEvaluator(std::unique_ptr<Impl> impl)
+    : m_impl(std::move(impl))
+{
+}
+IncrementalEvaluator::IncrementalEvaluator(IncrementalEvaluator&&) noexcept = default;
+IncrementalEvaluator& IncrementalEvaluator::operator=(IncrementalEvaluator&&) noexcept = default;
+IncrementalEvaluator::~IncrementalEvaluator() = default;
+
+Result<IncrementalEvaluator> IncrementalEvaluator::create(const Model& original, Cut cut, Dataset dataset,
+    PreprocessSpec spec, EvaluationOptions evaluation, IncrementalOptions options)
+{
+    if (cut.tensors.empty() || cut.tensors.size() != cut.infos.size())
+        return fail("the cut has no tensors (make it with cutBefore())");
+    if (options.memoryBudget < 0)
+        return fail("the memory budget must not be negative");
+    if (auto ok = checkPreprocessFor(spec, original.proto()); !ok)
+        return std::unexpected(ok.error());
+    auto input = findImageInput(original.proto(), spec.inputName);
+    if (!input)
+        return std::unexpected(input.error());
+
+    auto impl = std::make_unique<Impl>(std::move(dataset));
+    impl->imageInput = input->name;
+    impl->fixedBatch = input->dims[0] > 0;
+    impl->batch = impl->fixedBatch ? static_cast<int>(std::min<int64_t>(input->dims[0], 4096))
+                                   : std::max(1, evaluation.batchSize);
+    impl->order = Evaluator(impl->dataset, spec, evaluation).order();
+
+    std::vector<std::vector<int>> sampleDims;
+    bool known = true;
+    for (const auto& info : cut.infos) {
+        const bool isInput = std::find(original.inputs().begin(), original.inputs().end(), info.name)
+            != original.inputs().end();
+        if (isInput && info.name != impl->imageInput)
+            return fail("the cut reads graph input '" + info.name + "'; only the image input '" + impl->imageInput
+                + "' can be fed from the dataset");
+        impl->fromImage.push_back(isInput);
+        if (info.elemType != onnx::TensorProto_DataType_FLOAT)
+            return fail("cut tensor '" + info.name + "' is not float32");
+        std::vector<int> dims;
+        if (!info.hasShape || info.shape.empty())
+            known = false;
+        for (size_t d = 1; d < info.shape.size(); ++d) {
+            if (info.shape[d] <= 0 || info.shape[d] > (1 << 30))
+                known = false;
+            dims.push_back(static_cast<int>(info.shape[d]));
+        }
+        if (impl->fixedBatch && !info.shape.empty() && info.shape[0] != input->dims[0])
+            return fail("cut tensor '" + info.name + "' does not have the batch as its first dimension");
+        sampleDims.push_back(std::move(dims));
+    }
+
+    if (std::find(impl->fromImage.begin(), impl->fromImage.end(), false) != impl->fromImage.end()) {
+        auto up = upstreamModel(original.proto(), cut);
+        if (!up)
+            return std::unexpected(up.error());
+        if (auto ok = inlineExternal(*up, original); !ok)
+            return std::unexpected(ok.error());
+        impl->fingerprint = upstreamFingerprint(*up);
+        impl->upstream = std::move(*up);
+    }
+
+    impl->cut = std::move(cut);
+    impl->spec = std::move(spec);
+    impl->evaluation = std::move(evaluation);
+    impl->options = options;
+    if (known)
+        impl->setSampleDims(std::move(sampleDims));
+    return IncrementalEvaluator(std::move(impl));
+}
+
+const Cut& IncrementalEvaluator::cut() const { return m_impl->cut; }
+const Dataset& IncrementalEvaluator::dataset() const { return m_impl->dataset; }
+const PreprocessSpec& IncrementalEvaluator::spec() const { return m_impl->spec; }
+const EvaluationOptions& IncrementalEvaluator::evaluationOptions() const { return m_impl->evaluation; }
+std::vector<int32_t> IncrementalEvaluator::order() const { return m_impl->order; }
+int64_t IncrementalEvaluator::memoryBudget() const { return m_impl->options.memoryBudget; }
+int64_t IncrementalEvaluator::bytesPerSample() const { return m_impl->bytesPerSample; }
+int64_t IncrementalEvaluator::capacity() const { return m_impl->capacity(); }
+int64_t IncrementalEvaluator::cachedSamples() const { return m_impl->rows; }
+int64_t IncrementalEvaluator::bytesUsed() const { return m_impl->rows * m_impl->bytesPerSample; }
+
+void IncrementalEvaluator::clearCache()
+{
+    Impl& s = *m_impl;
+    for (auto& d : s.data) {
+        d.clear();
+        d.shrink_to_fit();
+    }
+    s.positionRow.clear();
+    s.skipMessages.clear();
+    s.rows = 0;
+}
+
+Result<EvaluationResult> IncrementalEvaluator::run(
+    const onnx::ModelProto& compressed, const Evaluator::Progress& progress, std::stop_token stop)
+try {
+    Impl& s = *m_impl;
+    const auto started = Clock::now();
+    if (s.options.verifyUpstream && s.upstream) {
+        auto up = upstreamModel(compressed, s.cut);
+        if (!up)
+            return std::unexpected(up.error().withContext("the compressed model does not compute the cut tensors"));
+        if (upstreamFingerprint(*up) != s.fingerprint)
+            return fail("the compressed model computes the cut tensors differently from the original: it changes a "
+                        "layer before the cut");
+    }
+    if (s.evaluation.reference && s.evaluation.reference->datasetSize != s.dataset.size())
+        return fail("the reference outputs are of a dataset of " + std::to_string(s.evaluation.reference->datasetSize)
+            + " samples, this one has " + std::to_string(s.dataset.size()));
+    auto preprocessor = Preprocessor::create(s.spec);
+    if (!preprocessor)
+        return std::unexpected(preprocessor.error());
+    auto downstream = downstreamModel(compressed, s.cut, 1);
+    if (!downstream)
+        return std::unexpected(downstream.error());
+    auto net = OpenCvNet::create(*downstream);
+    if (!net)
+        return std::unexpected(net.error());
+    std::vector<size_t> feedTensor; // per downstream input: its cut tensor
+    for (const auto& name : net->inputNames()) {
+        auto it = std::find(s.cut.tensors.begin(), s.cut.tensors.end(), name);
+        if (it == s.cut.tensors.end())
+            return fail("the model after the cut reads '" + name + "', which is not a cut tensor");
+        feedTensor.push_back(static_cast<size_t>(it - s.cut.tensors.begin()));
+    }
+    if (auto ok = s.ensureUpstreamNet(); !ok)
+        return std::unexpected(ok.error());
+
+    const std::vector<int32_t>& order = s.order;
+    EvaluationResult result;
+    EvaluationMetrics& m = result.metrics;
+    m.total = static_cast<int64_t>(order.size());
+    m.batchSize = s.batch;
+    EvaluationTally tally(s.dataset, s.evaluation, result);
+
+    const size_t perImage = preprocessor->floatsPerImage();
+    const int imageDims[4] = { s.batch, s.spec.channels, s.spec.height, s.spec.width };
+    cv::Mat images(4, imageDims, CV_32F);
+    std::vector<cv::Mat> cutBlobs(s.cut.tensors.size()); // the batch's cut activations, per tensor
+    std::vector<int32_t> members;
+    std::vector<int32_t> memberRows; // cached batch: cache rows
+    struct Visit {
+        size_t position;
+        int member; // -1: the image was skipped
+        std::string problem;
+    };
+    std::vector<Visit> positions; // uncached batch: every position gathered
+    size_t next = 0;
+    while (next < order.size() && !m.cancelled) {
+        members.clear();
+        memberRows.clear();
+        positions.clear();
+        const bool cached = next < s.positionRow.size();
+        int fed = 0;
+        double seconds = 0.0;
+        if (cached) {
+            while (static_cast<int>(members.size()) < s.batch && next < s.positionRow.size()) {
+                if (stop.stop_requested())
+                    break;
+                const size_t position = next++;
+                const int32_t row = s.positionRow[position];
+                if (row < 0) {
+                    ++m.skipped;
+                    result.skipped.push_back(s.skipMessages[position]);
+                    continue;
+                }
+                members.push_back(order[position]);
+                memberRows.push_back(row);
+            }
+            if (stop.stop_requested()) {
+                m.cancelled = true;
+                break;
+            }
+            if (members.empty())
+                continue;
+            fed = s.fixedBatch ? s.batch : static_cast<int>(members.size());
+            for (size_t t = 0; t < s.cut.tensors.size(); ++t) {
+                const auto floats = static_cast<size_t>(product(s.sampleDims[t]));
+                cutBlobs[t] = batchBlob(fed, s.sampleDims[t]);
+                float* out = cutBlobs[t].ptr<float>();
+                for (size_t r = 0; r < memberRows.size(); ++r)
+                    std::memcpy(out + r * floats, s.data[t].data() + static_cast<size_t>(memberRows[r]) * floats,
+                        floats * sizeof(float));
+                std::fill(out + memberRows.size() * floats, out + static_cast<size_t>(fed) * floats, 0.0f);
+            }
+        } else {
+            while (static_cast<int>(members.size()) < s.batch && next < order.size()) {
+                if (stop.stop_requested())
+                    break;
+                const size_t position = next++;
+                const int32_t sample = order[position];
+                auto image = s.dataset.image(static_cast<size_t>(sample));
+                std::string problem;
+                if (!image)
+                    problem = image.error().message;
+                else if (auto ok = preprocessor->write(*image, images.ptr<float>() + members.size() * perImage); !ok)
+                    problem = s.dataset.sampleName(static_cast<size_t>(sample)) + ": " + ok.error().message;
+                if (!problem.empty()) {
+                    ++m.skipped;
+                    result.skipped.push_back(problem);
+                    positions.push_back({ position, -1, std::move(problem) });
+                    continue;
+                }
+                positions.push_back({ position, static_cast<int>(members.size()), {} });
+                members.push_back(sample);
+            }
+            if (stop.stop_requested()) {
+                m.cancelled = true;
+                break;
+            }
+            if (members.empty())
+                continue;
+            fed = s.fixedBatch ? s.batch : static_cast<int>(members.size());
+            if (s.fixedBatch && static_cast<int>(members.size()) < s.batch)
+                std::fill(images.ptr<float>() + members.size() * perImage, images.ptr<float>() + s.batch * perImage,
+                    0.0f);
+            const int feedDims[4] = { fed, s.spec.channels, s.spec.height, s.spec.width };
+            const cv::Mat feed(4, feedDims, CV_32F, images.ptr<float>());
+            std::vector<cv::Mat> upstreamOut;
+            if (s.upstreamNet) {
+                const auto t0 = Clock::now();
+                auto out = s.upstreamNet->forward({ { s.imageInput, feed } });
+                seconds += secondsSince(t0);
+                if (!out)
+                    return std::unexpected(out.error());
+                upstreamOut = std::move(*out);
+            }
+            std::vector<std::vector<int>> dims(s.cut.tensors.size());
+            for (size_t t = 0; t < s.cut.tensors.size(); ++t) {
+                cv::Mat blob = s.fromImage[t] ? feed.clone() : upstreamOut[static_cast<size_t>(s.upstreamOutput[t])];
+                if (blob.depth() != CV_32F)
+                    blob.convertTo(blob, CV_32F);
+                if (!blob.isContinuous())
+                    blob = blob.clone();
+                if (blob.dims < 1 || blob.size[0] != fed)
+                    return fail("OpenCV gave cut tensor '" + s.cut.tensors[t] + "' without the batch first");
+                for (int d = 1; d < blob.dims; ++d)
+                    dims[t].push_back(blob.size[d]);
+                cutBlobs[t] = blob;
+            }
+            if (s.sampleDims.empty())
+                s.setSampleDims(dims);
+            else if (dims != s.sampleDims)
+                return fail("OpenCV gave the cut tensors other shapes than the model declares");
+            // Keep what the budget holds, as long as the cached positions stay a prefix of the order.
+            for (auto& [position, member, problem] : positions) {
+                if (s.positionRow.size() != position || s.rows >= s.capacity())
+                    break;
+                if (member < 0) {
+                    s.positionRow.push_back(-1);
+                    s.skipMessages[position] = std::move(problem);
+                    continue;
+                }
+                for (size_t t = 0; t < s.cut.tensors.size(); ++t) {
+                    const auto floats = static_cast<size_t>(product(s.sampleDims[t]));
+                    const float* row = cutBlobs[t].ptr<float>() + static_cast<size_t>(member) * floats;
+                    s.data[t].insert(s.data[t].end(), row, row + floats);
+                }
+                s.positionRow.push_back(static_cast<int32_t>(s.rows++));
+            }
+        }
+
+        std::vector<std::pair<std::string, cv::Mat>> feeds;
+        for (size_t i = 0; i < feedTensor.size(); ++i)
+            feeds.emplace_back(net->inputNames()[i], cutBlobs[feedTensor[i]]);
+        const auto t0 = Clock::now();
+        auto outputs = net->forward(feeds);
+        seconds += secondsSince(t0);
+        if (!outputs)
+            return std::unexpected(outputs.error());
+        if (auto ok = tally.addBatch(outputs->front(), members, fed, seconds, order, s.spec); !ok)
+            return std::unexpected(ok.error());
+        m.elapsedSeconds = secondsSince(started);
+        if (progress)
+            progress(m);
+    }
+    m.elapsedSeconds = secondsSince(started);
+    return result;
+} catch (const cv::Exception& e) {
+    return std::unexpected(openCvError(e, "OpenCV failed during the evaluation"));
+} catch (const std::exception& e) {
+    return fail(std::string("the evaluation failed: ") + e.what());
+}
+
+} // namespace topiary

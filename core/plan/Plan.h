@@ -1,0 +1,126 @@
+// The Plan: what the user asks of the model, as a plain value. One LayerSpec per layer
+// (keyed by layer name; layers not mentioned are left as they are) plus global options.
+// Copies share their specs until one of them is edited, so copying and comparing are
+// cheap; every user edit produces a new Plan, and the undo stack keeps plans. The free
+// functions below are the global edits (prune all convs, quantize all layers, one global
+// threshold) and the diff the evaluation engine uses to find the first changed layer.
+#pragma once
+
+#include "core/plan/CompressionSpec.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace topiary {
+
+struct Layer;
+struct DependencyGroup;
+
+struct PlanOptions {
+    static constexpr int64_t kDefaultChannelMultiple = 8;
+
+    // Filter pruning keeps a multiple of channelMultiple channels in every group
+    // (rounded up, see roundKeptChannels), for hardware that likes aligned widths.
+    bool roundChannels = false;
+    int64_t channelMultiple = kDefaultChannelMultiple;
+
+    bool operator==(const PlanOptions&) const = default;
+};
+
+class Plan {
+public:
+    using Specs = std::map<std::string, LayerSpec, std::less<>>;
+
+    // The spec of a layer: the default (leave it alone) when the plan does not mention it.
+    const LayerSpec& spec(std::string_view layer) const;
+    bool contains(std::string_view layer) const;
+    // Layers with a non-default spec, by name.
+    const Specs& layers() const;
+    bool empty() const { return layers().empty(); }
+    const PlanOptions& options() const { return m_options; }
+
+    // In-place edits (copy-on-write: other copies never see them). Setting the default
+    // spec removes the layer, so equal intentions compare equal.
+    void set(const std::string& layer, const LayerSpec& spec);
+    void setPrune(const std::string& layer, const PruneSpec& prune);
+    void setQuant(const std::string& layer, const QuantSpec& quant);
+    void setLowRank(const std::string& layer, const LowRankSpec& lowRank);
+    void setOptions(const PlanOptions& options) { m_options = options; }
+
+    // The same edits as new plans.
+    Plan with(const std::string& layer, const LayerSpec& spec) const;
+    Plan withPrune(const std::string& layer, const PruneSpec& prune) const;
+    Plan withQuant(const std::string& layer, const QuantSpec& quant) const;
+    Plan withLowRank(const std::string& layer, const LowRankSpec& lowRank) const;
+    Plan withOptions(const PlanOptions& options) const;
+
+    bool operator==(const Plan& other) const;
+
+private:
+    Specs& mutableSpecs();
+
+    std::shared_ptr<Specs> m_specs; // null = no layer specs; never mutated while shared
+    PlanOptions m_options;
+};
+
+// What differs between two plans: layers whose specs differ (by name, sorted) and
+// whether the global options differ.
+struct PlanDiff {
+    std::vector<std::string> layers;
+    bool optionsChanged = false;
+
+    bool empty() const { return layers.empty() && !optionsChanged; }
+};
+PlanDiff diff(const Plan& before, const Plan& after);
+
+// Index into `layers` (graph order) of the first layer whose computation differs between
+// the two plans, or -1 when none does. With groups, a changed filter pruning reaches every
+// producer and consumer of the layer's group (a residual group reaches back to the stem);
+// changed options reach every filter-pruned group.
+int firstChangedLayer(const Plan& before, const Plan& after, const std::vector<Layer>& layers,
+    const std::vector<DependencyGroup>& groups = {});
+
+// ---- Global edits. Each returns a new plan and touches only the layers it names.
+
+// Prunes every Conv/ConvTranspose layer with `spec`. Element (and None) granularity sets
+// the spec per layer. Filter granularity works by dependency group so that coupled layers
+// get the same spec: every prunable group with a conv among its producers gets `spec` on
+// all its producers; groups that are not prunable are left alone. skipFirstLast leaves
+// the first and last layers in graph order (the stem and the classifier) alone, and with
+// Filter granularity their whole groups.
+Plan pruneAllConvs(const Plan& plan, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups,
+    const PruneSpec& spec, bool skipFirstLast);
+
+// Sets one layer's prune spec as an editor would: filter pruning (setting or clearing it)
+// reaches every producer of the layer's dependency group, so coupled layers stay equal.
+Plan withLayerPrune(const Plan& plan, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups,
+    int layer, const PruneSpec& spec);
+
+// Sets `quant` on every layer, except the first and last in graph order when asked.
+Plan quantizeAll(const Plan& plan, const std::vector<Layer>& layers, const QuantSpec& quant, bool skipFirstLast);
+
+struct GlobalThreshold {
+    double ratio = 0.0; // fraction of all ranked filters to prune, in [0, 1)
+    Criterion criterion = Criterion::L1; // recorded in the specs; the scores must be by it
+    bool normalizePerLayer = true; // rank score / (max score of its layer or group)
+    double maxLayerRatio = 0.9; // never prune more than this fraction of one layer or group
+};
+
+// One ranking over every filter of every layer in `scores` (layer name -> one score per
+// filter; low = prune first), cut at `ratio` of them all; each layer gets a Filter/Ratio
+// spec with the fraction of its own filters that fell below the cut (layers that lose
+// nothing get no pruning). Ties are broken by layer order in the map, then filter index.
+Plan pruneGlobalThreshold(
+    const Plan& plan, const std::map<std::string, std::vector<float>>& scores, const GlobalThreshold& options);
+// The same over dependency groups: each prunable group's channels are scored by the mean
+// of its producers' scores (groupScores) and ranked once; every producer of a group gets
+// the group's ratio. Groups without any scored producer are not ranked.
+Plan pruneGlobalThreshold(const Plan& plan, const std::map<std::string, std::vector<float>>& scores,
+    const GlobalThreshold& options, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups);
+
+} // namespace topiary

@@ -1,0 +1,638 @@
+#include "core/plan/Recipe.h"
+
+#include "core/model/DependencyGroups.h"
+#include "core/base/JsonFields.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <initializer_list>
+#include <map>
+#include <sstream>
+#include <unordered_map>
+
+namespace topiary {
+
+namespace {
+
+using nlohmann::json;
+using namespace json_fields;
+
+template <class E> struct EnumName {
+    E value;
+    const char* name;
+};
+
+constexpr EnumName<Criterion> kCriteria[]
+    = { { Criterion::L1, "l1" }, { Criterion::L2, "l2" }, { Criterion::Fpgm, "fpgm" },
+          { Criterion::BnScale, "bn_scale" }, { Criterion::Apoz, "apoz" }, { Criterion::Random, "random" } };
+constexpr EnumName<PruneGranularity> kGranularities[] = { { PruneGranularity::None, "none" },
+    { PruneGranularity::Element, "element" }, { PruneGranularity::Filter, "filter" } };
+constexpr EnumName<PruneMode> kModes[]
+    = { { PruneMode::Ratio, "ratio" }, { PruneMode::Threshold, "threshold" }, { PruneMode::MeanStdRule, "mean_std" } };
+constexpr EnumName<QuantScheme> kSchemes[] = { { QuantScheme::Float32, "float32" }, { QuantScheme::Float16, "float16" },
+    { QuantScheme::Uniform, "uniform" }, { QuantScheme::Codebook, "codebook" }, { QuantScheme::Binary, "binary" },
+    { QuantScheme::Ternary, "ternary" } };
+
+template <class E, size_t N> const char* nameOf(const EnumName<E> (&table)[N], E value)
+{
+    for (const auto& e : table)
+        if (e.value == value)
+            return e.name;
+    return "?";
+}
+
+template <class E, size_t N>
+Result<E> parseEnum(
+    const EnumName<E> (&table)[N], std::string_view text, const std::string& path, bool allowFirst = true)
+{
+    std::string expected;
+    for (size_t i = allowFirst ? 0 : 1; i < N; ++i) {
+        if (table[i].name == text)
+            return table[i].value;
+        expected += (expected.empty() ? "" : ", ") + std::string(table[i].name);
+    }
+    return fail(path + ": unknown value '" + std::string(text) + "' (expected one of " + expected + ")");
+}
+
+std::string numberText(double v)
+{
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+int naturalBits(QuantScheme s)
+{
+    switch (s) {
+    case QuantScheme::Float32:
+        return 32;
+    case QuantScheme::Float16:
+        return 16;
+    case QuantScheme::Binary:
+        return 1;
+    case QuantScheme::Ternary:
+        return 2;
+    case QuantScheme::Uniform:
+    case QuantScheme::Codebook:
+        return 0;
+    }
+    return 0;
+}
+
+// ---- spec sections
+
+Result<PruneSpec> parsePrune(const json& j, const std::string& path)
+{
+    if (auto r = expectObject(j, path); !r)
+        return std::unexpected(r.error());
+    if (auto r = onlyFields(j, path, { "granularity", "criterion", "mode", "value" }); !r)
+        return std::unexpected(r.error());
+    PruneSpec spec;
+    auto g = required(j, path, "granularity", stringAt);
+    if (!g)
+        return std::unexpected(g.error());
+    auto granularity = parseEnum(kGranularities, *g, join(path, "granularity"), false);
+    if (!granularity)
+        return std::unexpected(granularity.error());
+    spec.granularity = *granularity;
+    if (const json* c = find(j, "criterion")) {
+        auto s = stringAt(*c, join(path, "criterion"));
+        if (!s)
+            return std::unexpected(s.error());
+        auto criterion = parseEnum(kCriteria, *s, join(path, "criterion"));
+        if (!criterion)
+            return std::unexpected(criterion.error());
+        spec.criterion = *criterion;
+    }
+    if (const json* m = find(j, "mode")) {
+        auto s = stringAt(*m, join(path, "mode"));
+        if (!s)
+            return std::unexpected(s.error());
+        auto mode = parseEnum(kModes, *s, join(path, "mode"));
+        if (!mode)
+            return std::unexpected(mode.error());
+        spec.mode = *mode;
+    }
+    auto v = required(j, path, "value", numberAt);
+    if (!v)
+        return std::unexpected(v.error());
+    spec.value = *v;
+    return spec;
+}
+
+Result<QuantSpec> parseQuant(const json& j, const std::string& path)
+{
+    if (auto r = expectObject(j, path); !r)
+        return std::unexpected(r.error());
+    if (auto r = onlyFields(j, path, { "scheme", "bits", "symmetric", "per_channel" }); !r)
+        return std::unexpected(r.error());
+    QuantSpec spec;
+    auto s = required(j, path, "scheme", stringAt);
+    if (!s)
+        return std::unexpected(s.error());
+    auto scheme = parseEnum(kSchemes, *s, join(path, "scheme"));
+    if (!scheme)
+        return std::unexpected(scheme.error());
+    spec.scheme = *scheme;
+    if (const json* b = find(j, "bits")) {
+        auto bits = integerAt(*b, join(path, "bits"));
+        if (!bits)
+            return std::unexpected(bits.error());
+        if (*bits < 0 || *bits > 64)
+            return fail(join(path, "bits") + ": " + std::to_string(*bits) + " is out of range");
+        spec.bits = static_cast<int>(*bits);
+    } else if (naturalBits(spec.scheme) > 0) {
+        spec.bits = naturalBits(spec.scheme);
+    } else {
+        return fail(join(path, "bits") + ": missing (" + *s + " quantization needs a bit width)");
+    }
+    if (const json* sym = find(j, "symmetric")) {
+        auto v = booleanAt(*sym, join(path, "symmetric"));
+        if (!v)
+            return std::unexpected(v.error());
+        spec.symmetric = *v;
+    }
+    if (const json* pc = find(j, "per_channel")) {
+        auto v = booleanAt(*pc, join(path, "per_channel"));
+        if (!v)
+            return std::unexpected(v.error());
+        spec.perChannel = *v;
+    }
+    return spec;
+}
+
+Result<LowRankSpec> parseLowRank(const json& j, const std::string& path)
+{
+    if (auto r = expectObject(j, path); !r)
+        return std::unexpected(r.error());
+    if (auto r = onlyFields(j, path, { "rank" }); !r)
+        return std::unexpected(r.error());
+    auto rank = required(j, path, "rank", integerAt);
+    if (!rank)
+        return std::unexpected(rank.error());
+    return LowRankSpec { *rank };
+}
+
+Result<LayerSpec> parseLayer(const json& j, const std::string& path)
+{
+    if (auto r = expectObject(j, path); !r)
+        return std::unexpected(r.error());
+    if (auto r = onlyFields(j, path, { "prune", "quant", "low_rank" }); !r)
+        return std::unexpected(r.error());
+    LayerSpec spec;
+    if (const json* p = find(j, "prune")) {
+        auto prune = parsePrune(*p, join(path, "prune"));
+        if (!prune)
+            return std::unexpected(prune.error());
+        spec.prune = *prune;
+    }
+    if (const json* q = find(j, "quant")) {
+        auto quant = parseQuant(*q, join(path, "quant"));
+        if (!quant)
+            return std::unexpected(quant.error());
+        spec.quant = *quant;
+    }
+    if (const json* l = find(j, "low_rank")) {
+        auto lowRank = parseLowRank(*l, join(path, "low_rank"));
+        if (!lowRank)
+            return std::unexpected(lowRank.error());
+        spec.lowRank = *lowRank;
+    }
+    if (auto ok = checkLayerSpec(spec); !ok)
+        return fail(path + "." + ok.error().message);
+    return spec;
+}
+
+Result<PlanOptions> parseOptions(const json& j, const std::string& path)
+{
+    if (auto r = expectObject(j, path); !r)
+        return std::unexpected(r.error());
+    if (auto r = onlyFields(j, path, { "round_channels", "channel_multiple" }); !r)
+        return std::unexpected(r.error());
+    PlanOptions options;
+    if (const json* r = find(j, "round_channels")) {
+        auto v = booleanAt(*r, join(path, "round_channels"));
+        if (!v)
+            return std::unexpected(v.error());
+        options.roundChannels = *v;
+    }
+    if (const json* m = find(j, "channel_multiple")) {
+        auto v = integerAt(*m, join(path, "channel_multiple"));
+        if (!v)
+            return std::unexpected(v.error());
+        if (*v < 1 || *v > 4096)
+            return fail(join(path, "channel_multiple") + ": must be in 1..4096, not " + std::to_string(*v));
+        options.channelMultiple = *v;
+    }
+    return options;
+}
+
+// ---- compact flags
+
+std::vector<std::string> split(std::string_view text, char sep)
+{
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (true) {
+        const size_t end = text.find(sep, start);
+        parts.emplace_back(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+        if (end == std::string_view::npos)
+            return parts;
+        start = end + 1;
+    }
+}
+
+Result<double> parseDouble(const std::string& text, const std::string& what)
+{
+    double v = 0.0;
+    const auto* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, v);
+    if (ec != std::errc() || ptr != end || text.empty() || !std::isfinite(v))
+        return fail(what + ": '" + text + "' is not a number");
+    return v;
+}
+
+Result<int64_t> parseInt(const std::string& text, const std::string& what)
+{
+    int64_t v = 0;
+    const auto* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, v);
+    if (ec != std::errc() || ptr != end || text.empty())
+        return fail(what + ": '" + text + "' is not an integer");
+    return v;
+}
+
+} // namespace
+
+const char* criterionName(Criterion c)
+{
+    return nameOf(kCriteria, c);
+}
+const char* granularityName(PruneGranularity g)
+{
+    return nameOf(kGranularities, g);
+}
+const char* pruneModeName(PruneMode m)
+{
+    return nameOf(kModes, m);
+}
+const char* quantSchemeName(QuantScheme s)
+{
+    return nameOf(kSchemes, s);
+}
+
+Result<void> checkLayerSpec(const LayerSpec& spec)
+{
+    const PruneSpec& p = spec.prune;
+    if (p.granularity != PruneGranularity::None) {
+        if (!std::isfinite(p.value))
+            return fail("prune.value: must be a finite number");
+        switch (p.mode) {
+        case PruneMode::Ratio:
+            if (p.value < 0.0 || p.value >= 1.0)
+                return fail("prune.value: a ratio must be in [0, 1), not " + numberText(p.value));
+            break;
+        case PruneMode::Threshold:
+            if (p.value < 0.0)
+                return fail("prune.value: a score threshold cannot be negative (" + numberText(p.value) + ")");
+            break;
+        case PruneMode::MeanStdRule:
+            break;
+        }
+        if (p.granularity == PruneGranularity::Element
+            && (p.criterion == Criterion::Fpgm || p.criterion == Criterion::BnScale || p.criterion == Criterion::Apoz))
+            return fail(std::string("prune.criterion: ") + criterionName(p.criterion)
+                + " scores whole filters; element pruning takes l1, l2 or random");
+    }
+    const QuantSpec& q = spec.quant;
+    const std::string bits = std::to_string(q.bits);
+    switch (q.scheme) {
+    case QuantScheme::Uniform:
+        if (q.bits < 1 || q.bits > 16)
+            return fail("quant.bits: uniform quantization takes 1 to 16 bits, not " + bits);
+        if (q.symmetric && q.bits < 2)
+            return fail("quant.bits: symmetric uniform quantization needs at least 2 bits; use binary for 1 bit");
+        break;
+    case QuantScheme::Codebook:
+        if (q.bits < 1 || q.bits > 8)
+            return fail("quant.bits: codebook quantization takes 1 to 8 bits, not " + bits);
+        break;
+    default:
+        if (q.bits != naturalBits(q.scheme))
+            return fail(std::string("quant.bits: ") + quantSchemeName(q.scheme) + " has "
+                + std::to_string(naturalBits(q.scheme)) + " bits, not " + bits);
+    }
+    if (spec.lowRank.rank < 0)
+        return fail(
+            "low_rank.rank: must be positive (or 0 for no factoring), not " + std::to_string(spec.lowRank.rank));
+    return {};
+}
+
+nlohmann::json recipeToJson(const Recipe& recipe)
+{
+    json out = json::object();
+    out["version"] = kRecipeVersion;
+    if (!recipe.modelFile.empty() || !recipe.modelSha256.empty()) {
+        json model = json::object();
+        if (!recipe.modelFile.empty())
+            model["file"] = recipe.modelFile;
+        if (!recipe.modelSha256.empty())
+            model["sha256"] = recipe.modelSha256;
+        out["model"] = model;
+    }
+    json layers = json::object();
+    for (const auto& [name, spec] : recipe.plan.layers()) {
+        json layer = json::object();
+        if (spec.prune.granularity != PruneGranularity::None) {
+            layer["prune"] = { { "granularity", granularityName(spec.prune.granularity) },
+                { "criterion", criterionName(spec.prune.criterion) }, { "mode", pruneModeName(spec.prune.mode) },
+                { "value", spec.prune.value } };
+        }
+        if (!(spec.quant == QuantSpec {})) {
+            json quant = { { "scheme", quantSchemeName(spec.quant.scheme) }, { "bits", spec.quant.bits } };
+            const QuantSpec defaults;
+            if (spec.quant.scheme == QuantScheme::Uniform || spec.quant.symmetric != defaults.symmetric)
+                quant["symmetric"] = spec.quant.symmetric;
+            if (spec.quant.scheme == QuantScheme::Uniform || spec.quant.perChannel != defaults.perChannel)
+                quant["per_channel"] = spec.quant.perChannel;
+            layer["quant"] = quant;
+        }
+        if (spec.lowRank.rank != 0)
+            layer["low_rank"] = { { "rank", spec.lowRank.rank } };
+        layers[name] = layer;
+    }
+    out["layers"] = layers;
+    const PlanOptions& o = recipe.plan.options();
+    if (!(o == PlanOptions {}))
+        out["options"] = { { "round_channels", o.roundChannels }, { "channel_multiple", o.channelMultiple } };
+    if (recipe.preprocess)
+        out["preprocess"] = preprocessToJson(*recipe.preprocess);
+    return out;
+}
+
+std::string writeRecipe(const Recipe& recipe)
+{
+    return recipeToJson(recipe).dump(2) + "\n";
+}
+
+Result<Recipe> recipeFromJson(const nlohmann::json& j)
+{
+    if (auto r = expectObject(j, "recipe"); !r)
+        return std::unexpected(r.error());
+    if (auto r = onlyFields(j, "", { "version", "model", "layers", "options", "preprocess" }); !r)
+        return std::unexpected(r.error());
+    auto version = required(j, "", "version", integerAt);
+    if (!version)
+        return std::unexpected(version.error());
+    if (*version != kRecipeVersion)
+        return fail("version: unsupported recipe version " + std::to_string(*version) + " (this Topiary reads version "
+            + std::to_string(kRecipeVersion) + ")");
+    Recipe recipe;
+    if (const json* m = find(j, "model")) {
+        if (auto r = expectObject(*m, "model"); !r)
+            return std::unexpected(r.error());
+        if (auto r = onlyFields(*m, "model", { "file", "sha256" }); !r)
+            return std::unexpected(r.error());
+        if (const json* f = find(*m, "file")) {
+            auto s = stringAt(*f, "model.file");
+            if (!s)
+                return std::unexpected(s.error());
+            recipe.modelFile = *s;
+        }
+        if (const json* h = find(*m, "sha256")) {
+            auto s = stringAt(*h, "model.sha256");
+            if (!s)
+                return std::unexpected(s.error());
+            recipe.modelSha256 = *s;
+        }
+    }
+    auto layers = require(j, "", "layers");
+    if (!layers)
+        return std::unexpected(layers.error());
+    if (auto r = expectObject(**layers, "layers"); !r)
+        return std::unexpected(r.error());
+    for (auto it = (*layers)->begin(); it != (*layers)->end(); ++it) {
+        if (it.key().empty())
+            return fail("layers: a layer name is empty");
+        auto spec = parseLayer(it.value(), "layers." + it.key());
+        if (!spec)
+            return std::unexpected(spec.error());
+        recipe.plan.set(it.key(), *spec);
+    }
+    if (const json* o = find(j, "options")) {
+        auto options = parseOptions(*o, "options");
+        if (!options)
+            return std::unexpected(options.error());
+        recipe.plan.setOptions(*options);
+    }
+    if (const json* p = find(j, "preprocess")) {
+        auto spec = preprocessFromJson(*p);
+        if (!spec)
+            return std::unexpected(spec.error().withContext("preprocess"));
+        recipe.preprocess = std::move(*spec);
+    }
+    return recipe;
+}
+
+Result<Recipe> parseRecipe(std::string_view text)
+{
+    json j;
+    try {
+        j = json::parse(text.begin(), text.end());
+    } catch (const json::parse_error& e) {
+        return fail(std::string("the recipe is not valid JSON: ") + e.what());
+    }
+    return recipeFromJson(j);
+}
+
+std::vector<PlanProblem> validatePlan(
+    const Plan& plan, const Model& model, const std::vector<Layer>& layers, const std::vector<DependencyGroup>* groups)
+{
+    std::vector<PlanProblem> problems;
+    std::vector<DependencyGroup> computed;
+    if (!groups) {
+        computed = findDependencyGroups(model, layers);
+        groups = &computed;
+    }
+    std::unordered_map<std::string, size_t> index;
+    for (size_t i = 0; i < layers.size(); ++i)
+        index.emplace(layers[i].name, i);
+    const std::vector<int> groupOf = producerGroupOfLayers(*groups, layers.size());
+    auto problem = [&](const std::string& layer, const std::string& why) {
+        problems.push_back({ layer, "layer '" + layer + "': " + why });
+    };
+
+    if (plan.options().channelMultiple < 1)
+        problems.push_back({ "", "options.channel_multiple: must be at least 1" });
+    for (const auto& [name, spec] : plan.layers()) {
+        auto it = index.find(name);
+        if (it == index.end()) {
+            problem(name, "no such layer in the model");
+            continue;
+        }
+        const Layer& layer = layers[it->second];
+        if (auto ok = checkLayerSpec(spec); !ok)
+            problem(name, ok.error().message);
+        if (spec.lowRank.rank > 0) {
+            if (layer.group > 1) {
+                problem(name, "a grouped convolution (group=" + std::to_string(layer.group) + ") cannot be factored");
+            } else {
+                int64_t weights = 1;
+                for (int64_t d : layer.weightShape)
+                    weights *= d;
+                const int64_t cols = layer.outChannels > 0 ? weights / layer.outChannels : 0;
+                const int64_t maxRank = std::min(layer.outChannels, cols);
+                if (spec.lowRank.rank > maxRank)
+                    problem(name,
+                        "rank " + std::to_string(spec.lowRank.rank) + " is larger than min(outputs "
+                            + std::to_string(layer.outChannels) + ", inputs x kernel " + std::to_string(cols)
+                            + ") = " + std::to_string(maxRank));
+            }
+        }
+        if (spec.prune.granularity == PruneGranularity::Filter) {
+            const int g = groupOf[it->second];
+            if (g < 0)
+                problem(name, "filter pruning is not possible: its filters are in no dependency group");
+            else if (!(*groups)[static_cast<size_t>(g)].prunable)
+                problem(name, "filter pruning is not possible: " + (*groups)[static_cast<size_t>(g)].reason);
+        }
+    }
+    // Coupled layers prune the same channels, so they must ask for the same filter pruning.
+    for (const auto& group : *groups) {
+        if (!group.prunable || group.producers.size() < 2)
+            continue;
+        const Layer* lead = nullptr;
+        for (int l : group.producers) {
+            const Layer& layer = layers[static_cast<size_t>(l)];
+            if (plan.spec(layer.name).prune.granularity == PruneGranularity::Filter) {
+                lead = &layer;
+                break;
+            }
+        }
+        if (!lead)
+            continue;
+        const PruneSpec& want = plan.spec(lead->name).prune;
+        for (int l : group.producers) {
+            const Layer& layer = layers[static_cast<size_t>(l)];
+            if (!(plan.spec(layer.name).prune == want))
+                problem(layer.name,
+                    "shares its channels with '" + lead->name
+                        + "' (one dependency group) but asks for different filter pruning; "
+                          "coupled layers must prune the same channels");
+        }
+    }
+    return problems;
+}
+
+Result<Plan> planFromCompactFlags(
+    const std::vector<std::string>& args, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups)
+{
+    // First pass: read everything, so --skip-first-last may come after the edits it affects.
+    struct Edit {
+        bool prune;
+        PruneSpec pruneSpec;
+        QuantSpec quantSpec;
+    };
+    std::vector<Edit> edits;
+    bool skipFirstLast = false;
+    PlanOptions options;
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string flag = args[i];
+        std::string value;
+        bool hasValue = false;
+        if (auto eq = flag.find('='); flag.starts_with("--") && eq != std::string::npos) {
+            value = flag.substr(eq + 1);
+            flag = flag.substr(0, eq);
+            hasValue = true;
+        }
+        auto takeValue = [&]() -> Result<std::string> {
+            if (hasValue)
+                return value;
+            if (i + 1 >= args.size())
+                return fail(flag + ": missing value");
+            return args[++i];
+        };
+        if (flag == "--skip-first-last" && !hasValue) {
+            skipFirstLast = true;
+        } else if (flag == "--round-channels") {
+            options.roundChannels = true;
+            if (hasValue) {
+                auto n = parseInt(value, flag);
+                if (!n)
+                    return std::unexpected(n.error());
+                if (*n < 1 || *n > 4096)
+                    return fail(flag + ": the multiple must be in 1..4096, not " + value);
+                options.channelMultiple = *n;
+            }
+        } else if (flag == "--prune") {
+            auto v = takeValue();
+            if (!v)
+                return std::unexpected(v.error());
+            const auto parts = split(*v, ':');
+            if (parts.size() != 3)
+                return fail(flag + " " + *v + ": expected GRANULARITY:CRITERION:RATIO, e.g. filter:l1:0.3");
+            PruneSpec spec;
+            auto g = parseEnum(kGranularities, parts[0], flag + " granularity", false);
+            auto c = parseEnum(kCriteria, parts[1], flag + " criterion");
+            auto r = parseDouble(parts[2], flag + " ratio");
+            if (!g)
+                return std::unexpected(g.error());
+            if (!c)
+                return std::unexpected(c.error());
+            if (!r)
+                return std::unexpected(r.error());
+            spec = PruneSpec { *g, *c, PruneMode::Ratio, *r };
+            if (auto ok = checkLayerSpec(LayerSpec { spec, {}, {} }); !ok)
+                return std::unexpected(ok.error().withContext(flag + " " + *v));
+            edits.push_back({ true, spec, {} });
+        } else if (flag == "--bits" || flag == "--quant") {
+            auto v = takeValue();
+            if (!v)
+                return std::unexpected(v.error());
+            QuantSpec spec;
+            if (flag == "--bits") {
+                auto b = parseInt(*v, flag);
+                if (!b)
+                    return std::unexpected(b.error());
+                spec = QuantSpec { QuantScheme::Uniform, static_cast<int>(std::clamp<int64_t>(*b, -1, 1000)), true,
+                    true };
+            } else {
+                const auto parts = split(*v, ':');
+                auto s = parseEnum(kSchemes, parts[0], flag + " scheme");
+                if (!s)
+                    return std::unexpected(s.error());
+                spec.scheme = *s;
+                spec.bits = naturalBits(*s);
+                spec.perChannel = *s == QuantScheme::Uniform;
+                if (parts.size() > 2)
+                    return fail(flag + " " + *v + ": expected SCHEME[:BITS]");
+                if (parts.size() == 2) {
+                    auto b = parseInt(parts[1], flag + " bits");
+                    if (!b)
+                        return std::unexpected(b.error());
+                    spec.bits = static_cast<int>(std::clamp<int64_t>(*b, -1, 1000));
+                } else if (spec.bits == 0) {
+                    return fail(flag + " " + *v + ": " + parts[0] + " needs a bit width, e.g. " + parts[0] + ":8");
+                }
+            }
+            if (auto ok = checkLayerSpec(LayerSpec { {}, spec, {} }); !ok)
+                return std::unexpected(ok.error().withContext(flag + " " + *v));
+            edits.push_back({ false, {}, spec });
+        } else {
+            return fail(args[i]
+                + ": unknown flag (expected --prune, --bits, --quant, --skip-first-last or "
+                  "--round-channels)");
+        }
+    }
+    Plan plan;
+    plan.setOptions(options);
+    for (const auto& e : edits)
+        plan = e.prune ? pruneAllConvs(plan, layers, groups, e.pruneSpec, skipFirstLast)
+                       : quantizeAll(plan, layers, e.quantSpec, skipFirstLast);
+    return plan;
+}
+
+} // namespace topiary
