@@ -3,6 +3,7 @@
 #include "core/model/Layer.h"
 #include "core/model/Model.h"
 #include "core/model/TensorData.h"
+#include "core/model/NodeAttributes.h"
 
 #include <algorithm>
 #include <limits>
@@ -149,39 +150,6 @@ struct Source {
     int layer = -1;
     std::vector<std::string> reasons;
 };
-
-const onnx::AttributeProto* findAttr(const onnx::NodeProto& n, const char* name)
-{
-    for (const auto& a : n.attribute())
-        if (a.name() == name)
-            return &a;
-    return nullptr;
-}
-
-int64_t intAttr(const onnx::NodeProto& n, const char* name, int64_t fallback)
-{
-    const auto* a = findAttr(n, name);
-    return a ? a->i() : fallback;
-}
-
-std::optional<std::vector<int64_t>> intsAttr(const onnx::NodeProto& n, const char* name)
-{
-    const auto* a = findAttr(n, name);
-    if (!a)
-        return std::nullopt;
-    return std::vector<int64_t>(a->ints().begin(), a->ints().end());
-}
-
-int64_t product(std::span<const int64_t> dims)
-{
-    int64_t p = 1;
-    for (int64_t d : dims) {
-        if (d <= 0)
-            return -1;
-        p *= d;
-    }
-    return p;
-}
 
 bool isUnaryPassThrough(const std::string& op)
 {
@@ -610,7 +578,7 @@ private:
             return;
         }
         const int rank = static_cast<int>(outShape->size());
-        int64_t axis = intAttr(m_model.nodeProto(node), "axis", 1);
+        int64_t axis = intAttribute(m_model.nodeProto(node), "axis", 1);
         if (axis < 0)
             axis += rank;
         const Layout* ref = nullptr;
@@ -657,7 +625,7 @@ private:
         const Node& n = m_model.node(node);
         const Layout* in = layout(n.inputs[0]);
         const auto* shape = shapeOf(n.inputs[0]);
-        int64_t axis = intAttr(m_model.nodeProto(node), "axis", 1);
+        int64_t axis = intAttribute(m_model.nodeProto(node), "axis", 1);
         if (shape && axis < 0)
             axis += static_cast<int64_t>(shape->size());
         if (!in || !shape || axis != in->axis) {
@@ -715,7 +683,7 @@ private:
     {
         const Node& n = m_model.node(node);
         const Layout* in = layout(n.inputs[0]);
-        auto perm = intsAttr(m_model.nodeProto(node), "perm");
+        auto perm = intsAttribute(m_model.nodeProto(node), "perm");
         if (!perm) { // default: reverse the axes
             perm.emplace(static_cast<size_t>(in->rank));
             std::iota(perm->rbegin(), perm->rend(), 0);
@@ -733,7 +701,7 @@ private:
     std::optional<std::vector<int64_t>> axesOf(int node, size_t inputIndex) const
     {
         const Node& n = m_model.node(node);
-        if (auto attr = intsAttr(m_model.nodeProto(node), "axes"))
+        if (auto attr = intsAttribute(m_model.nodeProto(node), "axes"))
             return attr;
         if (n.inputs.size() > inputIndex && !n.inputs[inputIndex].empty()) {
             if (const Constant* c = m_model.resolveConstant(n.inputs[inputIndex]))
@@ -801,7 +769,7 @@ private:
             return;
         }
         Layout out = *in;
-        if (intAttr(proto, "keepdims", 1) == 0) {
+        if (intAttribute(proto, "keepdims", 1) == 0) {
             out.rank -= static_cast<int>(axes->size());
             out.axis
                 -= static_cast<int>(std::count_if(axes->begin(), axes->end(), [&](int64_t x) { return x < in->axis; }));
@@ -828,7 +796,7 @@ private:
         const Node& n = m_model.node(node);
         const Layout* in = layout(n.inputs[0]);
         const auto& proto = m_model.nodeProto(node);
-        bool safe = !findAttr(proto, "start") && !findAttr(proto, "end");
+        bool safe = !attributeNamed(proto, "start") && !attributeNamed(proto, "end");
         for (int user : m_model.consumers(n.outputs[0])) {
             const Node& u = m_model.node(user);
             const Constant* idx = u.inputs.size() > 1 ? m_model.resolveConstant(u.inputs[1]) : nullptr;
@@ -844,7 +812,7 @@ private:
     {
         const Node& n = m_model.node(node);
         const Layout* in = layout(n.inputs[0]);
-        int64_t axis = intAttr(m_model.nodeProto(node), "axis", m_model.opsetVersion() >= 13 ? -1 : 1);
+        int64_t axis = intAttribute(m_model.nodeProto(node), "axis", m_model.opsetVersion() >= 13 ? -1 : 1);
         if (axis < 0)
             axis += in->rank;
         const bool acrossChannels = m_model.opsetVersion() >= 13 ? axis == in->axis : axis <= in->axis;
