@@ -39,7 +39,7 @@ QString decibels(double value)
     return format::fixed(value, 1);
 }
 
-QString criterionName(Criterion c)
+QString criterionLabel(Criterion c)
 {
     switch (c) {
     case Criterion::L1:
@@ -123,7 +123,7 @@ QString pruningSection(const PruningExplanation& p, const LayerSpec& spec)
         html += paragraph(ExplainPanel::tr("The plan removes %1 of the %2 filters by %3: %4 (through the layer's "
                                            "dependency group, so coupled layers prune the same channels).")
                 .arg(format::count(static_cast<int64_t>(p.planPruned.size())), format::count(p.filters),
-                    criterionName(spec.prune.criterion), filterList(p.planPruned)));
+                    criterionLabel(spec.prune.criterion), filterList(p.planPruned)));
     }
     return html;
 }

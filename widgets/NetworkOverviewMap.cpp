@@ -39,7 +39,7 @@ QCPColorGradient prunedGradient()
 // stays NaN, so it is never drawn).
 int dataSize(int64_t n) { return static_cast<int>(std::max<int64_t>(n, 2)); }
 
-const char* criterionName(Criterion c)
+const char* criterionLabel(Criterion c)
 {
     switch (c) {
     case Criterion::L1:
@@ -130,7 +130,7 @@ void NetworkOverviewMap::retranslateUi()
     m_plot->setToolTip(QString());
     setToolTip(tr("Every layer's filters ranked by importance; click a row to select its layer."));
     if (!m_overview.layers.empty())
-        m_plot->yAxis->setLabel(tr("Layer (%1 scores)").arg(tr(criterionName(m_overview.criterion))));
+        m_plot->yAxis->setLabel(tr("Layer (%1 scores)").arg(tr(criterionLabel(m_overview.criterion))));
     else
         m_plot->yAxis->setLabel(tr("Layer"));
 }
@@ -275,7 +275,7 @@ QString NetworkOverviewMap::cellText(int row, int64_t rank) const
         .arg(name)
         .arg(rank)
         .arg(filter)
-        .arg(tr(criterionName(m_overview.criterion)))
+        .arg(tr(criterionLabel(m_overview.criterion)))
         .arg(format::significant(static_cast<double>(m_overview.scores[cell]), 4))
         .arg(format::fixed(static_cast<double>(m_overview.importance[cell]), 3))
         .arg(state);
