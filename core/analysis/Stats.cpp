@@ -1,6 +1,7 @@
 #include "core/analysis/Stats.h"
 
 #include "core/export/Apply.h"
+#include "core/export/ExportSize.h"
 #include "core/model/CostModel.h"
 #include "core/model/DependencyGroups.h"
 #include "core/compress/Huffman.h"
@@ -10,6 +11,7 @@
 #include "core/compress/PruneSelection.h"
 #include "core/compress/Quantizer.h"
 #include "core/plan/Recipe.h"
+#include "core/model/NodeAttributes.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -24,32 +26,12 @@ namespace topiary {
 
 namespace {
 
-int64_t product(const std::vector<int64_t>& dims)
-{
-    int64_t p = 1;
-    for (int64_t d : dims)
-        p *= std::max<int64_t>(d, 0);
-    return p;
-}
-
 int64_t bytesOf(int64_t bits) { return (bits + 7) / 8; }
 
 int bitsOf(const QuantSpec& q)
 {
-    switch (q.scheme) {
-    case QuantScheme::Float32:
-        return 32;
-    case QuantScheme::Float16:
-        return 16;
-    case QuantScheme::Uniform:
-    case QuantScheme::Codebook:
-        return q.bits;
-    case QuantScheme::Binary:
-        return 1;
-    case QuantScheme::Ternary:
-        return 2;
-    }
-    return 32;
+    const int natural = naturalBits(q.scheme);
+    return natural > 0 ? natural : q.bits;
 }
 
 // Bits of the quantization parameters stored beside the codes.
@@ -124,76 +106,6 @@ int64_t countPruned(const SortedScores& s, const PruneSpec& spec)
         return countBelow(s.sorted, s.mean + spec.value * s.std);
     }
     return 0;
-}
-
-int64_t varintBytes(uint64_t v)
-{
-    int64_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        ++n;
-    }
-    return n;
-}
-
-// Bytes a tensor adds to GraphProto.initializer (tag, length, message) with rawBytes of data.
-int64_t initializerEntryBytes(const std::string& name, const std::vector<int64_t>& dims, int32_t type, int64_t rawBytes)
-{
-    onnx::TensorProto t;
-    t.set_name(name);
-    t.set_data_type(type);
-    for (int64_t d : dims)
-        t.add_dims(d);
-    const auto message = static_cast<int64_t>(t.ByteSizeLong()) + 1 + varintBytes(static_cast<uint64_t>(rawBytes)) + rawBytes;
-    return 1 + varintBytes(static_cast<uint64_t>(message)) + message;
-}
-
-// What writing a weight as int8 codes + scale + zero point + DequantizeLinear (as
-// insertWeightDequantize does) adds to the file, minus the float32 tensor it replaces.
-int64_t qdqBytesDelta(const std::string& weight, const std::vector<int64_t>& dims, const QuantSpec& q, int64_t channelAxis)
-{
-    const int64_t n = product(dims);
-    const bool perChannel = q.perChannel && channelAxis >= 0 && static_cast<size_t>(channelAxis) < dims.size();
-    const int64_t params = perChannel ? dims[static_cast<size_t>(channelAxis)] : 1;
-    const std::vector<int64_t> paramDims = perChannel ? std::vector<int64_t> { params } : std::vector<int64_t> {};
-    const int32_t code = q.symmetric ? onnx::TensorProto_DataType_INT8 : onnx::TensorProto_DataType_UINT8;
-    onnx::NodeProto dq;
-    dq.set_op_type("DequantizeLinear");
-    dq.set_name(weight + "_DequantizeLinear");
-    dq.add_input(weight + "_quantized");
-    dq.add_input(weight + "_scale");
-    dq.add_input(weight + "_zero_point");
-    dq.add_output(weight);
-    if (perChannel) {
-        auto* a = dq.add_attribute();
-        a->set_name("axis");
-        a->set_type(onnx::AttributeProto_AttributeType_INT);
-        a->set_i(channelAxis);
-    }
-    const auto node = static_cast<int64_t>(dq.ByteSizeLong());
-    return initializerEntryBytes(weight + "_quantized", dims, code, n)
-        + initializerEntryBytes(weight + "_scale", paramDims, onnx::TensorProto_DataType_FLOAT, 4 * params)
-        + initializerEntryBytes(weight + "_zero_point", paramDims, code, params) + 1 + varintBytes(static_cast<uint64_t>(node))
-        + node - initializerEntryBytes(weight, dims, onnx::TensorProto_DataType_FLOAT, 4 * n);
-}
-
-// What writing a float32 weight as FLOAT16 + Cast(to=FLOAT) (as insertWeightCast does)
-// changes in the file: half the data, a longer name and one small node.
-int64_t halfBytesDelta(const std::string& weight, const std::vector<int64_t>& dims)
-{
-    const int64_t n = product(dims);
-    onnx::NodeProto cast;
-    cast.set_op_type("Cast");
-    cast.set_name(weight + "_Cast");
-    cast.add_input(weight + "_float16");
-    cast.add_output(weight);
-    auto* to = cast.add_attribute();
-    to->set_name("to");
-    to->set_type(onnx::AttributeProto_AttributeType_INT);
-    to->set_i(onnx::TensorProto_DataType_FLOAT);
-    const auto node = static_cast<int64_t>(cast.ByteSizeLong());
-    return initializerEntryBytes(weight + "_float16", dims, onnx::TensorProto_DataType_FLOAT16, 2 * n) + 1
-        + varintBytes(static_cast<uint64_t>(node)) + node - initializerEntryBytes(weight, dims, onnx::TensorProto_DataType_FLOAT, 4 * n);
 }
 
 struct MemberRef {
@@ -590,8 +502,8 @@ ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection
                     dims[outAxis == 0 ? 1 : 0] = s.inChannels / (layer.kind == LayerKind::Conv ? layer.group : 1);
             }
             if (qdq) {
-                qdqFileDelta += qdqBytesDelta(layer.weight, dims, spec.quant, static_cast<int64_t>(outAxis));
-                maskedQdqFileDelta += qdqBytesDelta(layer.weight, layer.weightShape, spec.quant, static_cast<int64_t>(outAxis));
+                qdqFileDelta += qdqBytesDelta(layer.weight, dims, spec.quant.symmetric, spec.quant.perChannel ? static_cast<int64_t>(outAxis) : -1);
+                maskedQdqFileDelta += qdqBytesDelta(layer.weight, layer.weightShape, spec.quant.symmetric, spec.quant.perChannel ? static_cast<int64_t>(outAxis) : -1);
             } else if (d.weightIsFloat32(layer.weight)) {
                 halfFileDelta += halfBytesDelta(layer.weight, dims);
                 maskedHalfFileDelta += halfBytesDelta(layer.weight, layer.weightShape);
