@@ -645,4 +645,27 @@ std::optional<std::vector<ConstTensor>> evaluateConstantNode(
     return std::vector<ConstTensor> { std::move(*out) };
 }
 
+std::optional<ConstTensor> evaluateShapeNode(const onnx::NodeProto& node, const std::vector<int64_t>& dims)
+{
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+        return std::nullopt;
+    ConstTensor out;
+    out.type = onnx::TensorProto_DataType_INT64;
+    if (node.op_type() == "Size") {
+        out.ints = { product(dims) };
+        return out;
+    }
+    if (node.op_type() != "Shape")
+        return std::nullopt;
+    const auto rank = static_cast<int64_t>(dims.size());
+    int64_t start = intAttribute(node, "start", 0);
+    int64_t end = intAttribute(node, "end", rank);
+    start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+    end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
+    end = std::max(start, end);
+    out.ints.assign(dims.begin() + start, dims.begin() + end);
+    out.dims = { end - start };
+    return out;
+}
+
 } // namespace topiary

@@ -28,33 +28,6 @@ std::optional<ConstTensor> shapeInts(const onnx::TensorProto& t)
     return v;
 }
 
-int64_t normalizeAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
-
-ConstTensor int64Vector(std::vector<int64_t> values)
-{
-    ConstTensor t;
-    t.dims = { static_cast<int64_t>(values.size()) };
-    t.ints = std::move(values);
-    return t;
-}
-
-// Shape and Size: what the input's known shape says, not its value.
-std::optional<ConstTensor> fromShape(const onnx::NodeProto& n, const std::vector<int64_t>& shape)
-{
-    if (n.op_type() == "Size") {
-        ConstTensor t;
-        t.ints = { product(shape) };
-        return t;
-    }
-    const auto rank = static_cast<int64_t>(shape.size());
-    int64_t start = 0, end = rank;
-    if (const auto* a = attributeNamed(n, "start"))
-        start = std::clamp(normalizeAxis(a->i(), rank), int64_t { 0 }, rank);
-    if (const auto* a = attributeNamed(n, "end"))
-        end = std::clamp(normalizeAxis(a->i(), rank), int64_t { 0 }, rank);
-    return int64Vector({ shape.begin() + start, shape.begin() + std::max(start, end) });
-}
-
 void makeConstant(onnx::NodeProto& n, const ConstTensor& value)
 {
     const std::string output = n.output(0);
@@ -107,7 +80,7 @@ bool ShapeFolder::fold(onnx::NodeProto& n, const std::unordered_map<std::string,
         auto it = shapes.find(n.input(0));
         if (it == shapes.end())
             return false;
-        value = fromShape(n, it->second);
+        value = evaluateShapeNode(n, it->second);
     } else {
         // Every named input must be known; an omitted optional input is passed as nullptr.
         std::vector<const ConstTensor*> inputs;
