@@ -173,7 +173,10 @@ struct GraphRunner::Impl {
     TorchGraph graph;
 };
 
-GraphRunner::GraphRunner(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) { }
+GraphRunner::GraphRunner(std::unique_ptr<Impl> impl)
+    : m_impl(std::move(impl))
+{
+}
 GraphRunner::GraphRunner(GraphRunner&&) noexcept = default;
 GraphRunner& GraphRunner::operator=(GraphRunner&&) noexcept = default;
 GraphRunner::~GraphRunner() = default;

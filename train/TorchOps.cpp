@@ -48,7 +48,10 @@ std::vector<int64_t> intsAttr(const TorchNode& node, const char* name, std::vect
     return { a->ints().begin(), a->ints().end() };
 }
 
-bool hasInput(const OpContext& c, size_t i) { return i < c.in.size() && c.in[i].defined(); }
+bool hasInput(const OpContext& c, size_t i)
+{
+    return i < c.in.size() && c.in[i].defined();
+}
 
 std::vector<int64_t> intsOf(const torch::Tensor& t)
 {
@@ -62,7 +65,10 @@ std::vector<int64_t> intsOf(const torch::Tensor& t)
     throw std::runtime_error(node.opType + " node " + node.name + ": " + what);
 }
 
-int64_t normAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
+int64_t normAxis(int64_t axis, int64_t rank)
+{
+    return axis < 0 ? axis + rank : axis;
+}
 
 // Spatial attributes of Conv / pooling: kernel, strides, dilations and ONNX pads
 // [begin..., end...]; auto_pad resolved to explicit pads.
@@ -130,14 +136,14 @@ torch::Tensor conv(const OpContext& c)
             input = F::pad(x, F::PadFuncOptions(torchPads(win.begin, win.end)));
             std::fill(padding.begin(), padding.end(), 0);
         }
-        return at::convolution(input, w, bias, win.strides, padding, win.dilations, false,
-            std::vector<int64_t>(kernel.size(), 0), groups);
+        return at::convolution(
+            input, w, bias, win.strides, padding, win.dilations, false, std::vector<int64_t>(kernel.size(), 0), groups);
     }
     if (attribute(c.node, "output_shape"))
         unsupported(c.node, "ConvTranspose with output_shape (give pads instead)");
     auto outputPadding = intsAttr(c.node, "output_padding", std::vector<int64_t>(kernel.size(), 0));
-    auto y = at::convolution(x, w, bias, win.strides, std::vector<int64_t>(kernel.size(), 0), win.dilations, true,
-        outputPadding, groups);
+    auto y = at::convolution(
+        x, w, bias, win.strides, std::vector<int64_t>(kernel.size(), 0), win.dilations, true, outputPadding, groups);
     // Pads crop the full transposed output: begin from the start, end from the end.
     for (size_t i = 0; i < kernel.size(); ++i) {
         const int64_t dim = static_cast<int64_t>(i) + 2;
@@ -357,15 +363,24 @@ torch::Tensor squeezeOrUnsqueeze(const OpContext& c, bool unsqueeze)
 torch::ScalarType scalarType(const TorchNode& node, int64_t onnxType)
 {
     switch (onnxType) {
-    case onnx::TensorProto_DataType_FLOAT: return torch::kFloat;
-    case onnx::TensorProto_DataType_DOUBLE: return torch::kDouble;
-    case onnx::TensorProto_DataType_FLOAT16: return torch::kHalf;
-    case onnx::TensorProto_DataType_INT64: return torch::kLong;
-    case onnx::TensorProto_DataType_INT32: return torch::kInt;
-    case onnx::TensorProto_DataType_INT8: return torch::kChar;
-    case onnx::TensorProto_DataType_UINT8: return torch::kByte;
-    case onnx::TensorProto_DataType_BOOL: return torch::kBool;
-    default: unsupported(node, "element type " + std::to_string(onnxType));
+    case onnx::TensorProto_DataType_FLOAT:
+        return torch::kFloat;
+    case onnx::TensorProto_DataType_DOUBLE:
+        return torch::kDouble;
+    case onnx::TensorProto_DataType_FLOAT16:
+        return torch::kHalf;
+    case onnx::TensorProto_DataType_INT64:
+        return torch::kLong;
+    case onnx::TensorProto_DataType_INT32:
+        return torch::kInt;
+    case onnx::TensorProto_DataType_INT8:
+        return torch::kChar;
+    case onnx::TensorProto_DataType_UINT8:
+        return torch::kByte;
+    case onnx::TensorProto_DataType_BOOL:
+        return torch::kBool;
+    default:
+        unsupported(node, "element type " + std::to_string(onnxType));
     }
 }
 
@@ -426,11 +441,11 @@ torch::Tensor divideOp(const torch::Tensor& a, const torch::Tensor& b)
 
 const std::vector<std::string>& supportedOps()
 {
-    static const std::vector<std::string> ops = { "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "ConstantOfShape",
-        "Conv", "ConvTranspose", "Div", "Dropout", "Expand", "Flatten", "Gather", "Gemm", "GlobalAveragePool", "GlobalMaxPool",
-        "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Pad",
-        "ReduceMean", "Relu", "Reshape", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Squeeze", "Sub", "Sum", "Tanh",
-        "Transpose", "Unsqueeze" };
+    static const std::vector<std::string> ops = { "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
+        "ConstantOfShape", "Conv", "ConvTranspose", "Div", "Dropout", "Expand", "Flatten", "Gather", "Gemm",
+        "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "LogSoftmax",
+        "MatMul", "MaxPool", "Mul", "Pad", "ReduceMean", "Relu", "Reshape", "Shape", "Sigmoid", "Slice", "Softmax",
+        "Split", "Squeeze", "Sub", "Sum", "Tanh", "Transpose", "Unsqueeze" };
     return ops;
 }
 

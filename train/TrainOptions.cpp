@@ -16,6 +16,7 @@ json trainOptionsToJson(const TrainOptions& o)
         { "train_limit", o.trainLimit },
         { "val_limit", o.valLimit },
         { "epochs", o.epochs },
+        { "rounds", o.rounds },
         { "batch_size", o.batchSize },
         { "optimizer", o.optimizer == OptimizerKind::Sgd ? "sgd" : "adam" },
         { "learning_rate", o.learningRate },
@@ -60,7 +61,8 @@ Result<void> optionalField(const json& j, const char* key, Read read, Valid vali
     return {};
 }
 
-Result<std::string> oneOf(const json& j, const char* key, std::initializer_list<const char*> names, std::string fallback)
+Result<std::string> oneOf(
+    const json& j, const char* key, std::initializer_list<const char*> names, std::string fallback)
 {
     const json* v = jf::find(j, key);
     if (!v)
@@ -84,7 +86,7 @@ Result<TrainOptions> trainOptionsFromJson(const json& j)
     if (auto r = jf::expectObject(j, "options"); !r)
         return std::unexpected(r.error());
     if (auto r = jf::onlyFields(j, "",
-            { "model", "recipe", "train_data", "val_data", "preprocess", "train_limit", "val_limit", "epochs",
+            { "model", "recipe", "train_data", "val_data", "preprocess", "train_limit", "val_limit", "epochs", "rounds",
                 "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay", "schedule", "seed", "threads",
                 "augment_pad", "augment_flip", "distillation", "divergence_factor", "output", "shrink", "int8_qdq",
                 "float16", "checkpoint_dir" });
@@ -127,27 +129,40 @@ Result<TrainOptions> trainOptionsFromJson(const json& j)
     std::vector<Result<void>> checks;
     checks.push_back(optionalField(j, "train_limit", jf::integerAt, nonNegative, "an integer >= 0", o.trainLimit));
     checks.push_back(optionalField(j, "val_limit", jf::integerAt, nonNegative, "an integer >= 0", o.valLimit));
-    checks.push_back(optionalField(j, "epochs", jf::integerAt, [](int64_t v) { return v >= 1 && v <= 100000; },
-        "an integer from 1 to 100000", o.epochs));
-    checks.push_back(optionalField(j, "batch_size", jf::integerAt, [](int64_t v) { return v >= 1 && v <= 65536; },
-        "an integer from 1 to 65536", o.batchSize));
-    checks.push_back(optionalField(j, "learning_rate", jf::numberAt, [](double v) { return v > 0 && v < 100; },
-        "a number in (0, 100)", o.learningRate));
-    checks.push_back(optionalField(j, "momentum", jf::numberAt, [](double v) { return v >= 0 && v < 1; },
-        "a number in [0, 1)", o.momentum));
-    checks.push_back(optionalField(j, "weight_decay", jf::numberAt, [](double v) { return v >= 0 && v < 1; },
-        "a number in [0, 1)", o.weightDecay));
+    checks.push_back(optionalField(
+        j, "epochs", jf::integerAt, [](int64_t v) { return v >= 1 && v <= 100000; }, "an integer from 1 to 100000",
+        o.epochs));
+    checks.push_back(optionalField(
+        j, "rounds", jf::integerAt, [](int64_t v) { return v >= 1 && v <= 100; }, "an integer from 1 to 100",
+        o.rounds));
+    checks.push_back(optionalField(
+        j, "batch_size", jf::integerAt, [](int64_t v) { return v >= 1 && v <= 65536; }, "an integer from 1 to 65536",
+        o.batchSize));
+    checks.push_back(optionalField(
+        j, "learning_rate", jf::numberAt, [](double v) { return v > 0 && v < 100; }, "a number in (0, 100)",
+        o.learningRate));
+    checks.push_back(optionalField(
+        j, "momentum", jf::numberAt, [](double v) { return v >= 0 && v < 1; }, "a number in [0, 1)", o.momentum));
+    checks.push_back(optionalField(
+        j, "weight_decay", jf::numberAt, [](double v) { return v >= 0 && v < 1; }, "a number in [0, 1)",
+        o.weightDecay));
     checks.push_back(optionalField(j, "seed", jf::integerAt, nonNegative, "an integer >= 0", o.seed));
-    checks.push_back(optionalField(j, "threads", jf::integerAt, [](int64_t v) { return v >= 1 && v <= 1024; },
-        "an integer from 1 to 1024", o.threads));
-    checks.push_back(optionalField(j, "augment_pad", jf::integerAt, [](int64_t v) { return v >= 0 && v <= 64; },
-        "an integer from 0 to 64", o.augmentPad));
-    checks.push_back(optionalField(j, "augment_flip", jf::booleanAt, [](bool) { return true; }, "", o.augmentFlip));
-    checks.push_back(optionalField(j, "divergence_factor", jf::numberAt, [](double v) { return v > 1; },
-        "a number above 1", o.divergenceFactor));
-    checks.push_back(optionalField(j, "shrink", jf::booleanAt, [](bool) { return true; }, "", o.shrink));
-    checks.push_back(optionalField(j, "int8_qdq", jf::booleanAt, [](bool) { return true; }, "", o.int8Qdq));
-    checks.push_back(optionalField(j, "float16", jf::booleanAt, [](bool) { return true; }, "", o.float16));
+    checks.push_back(optionalField(
+        j, "threads", jf::integerAt, [](int64_t v) { return v >= 1 && v <= 1024; }, "an integer from 1 to 1024",
+        o.threads));
+    checks.push_back(optionalField(
+        j, "augment_pad", jf::integerAt, [](int64_t v) { return v >= 0 && v <= 64; }, "an integer from 0 to 64",
+        o.augmentPad));
+    checks.push_back(optionalField(
+        j, "augment_flip", jf::booleanAt, [](bool) { return true; }, "", o.augmentFlip));
+    checks.push_back(optionalField(
+        j, "divergence_factor", jf::numberAt, [](double v) { return v > 1; }, "a number above 1", o.divergenceFactor));
+    checks.push_back(optionalField(
+        j, "shrink", jf::booleanAt, [](bool) { return true; }, "", o.shrink));
+    checks.push_back(optionalField(
+        j, "int8_qdq", jf::booleanAt, [](bool) { return true; }, "", o.int8Qdq));
+    checks.push_back(optionalField(
+        j, "float16", jf::booleanAt, [](bool) { return true; }, "", o.float16));
     for (auto& c : checks)
         if (!c)
             return std::unexpected(c.error());
@@ -161,12 +176,13 @@ Result<TrainOptions> trainOptionsFromJson(const json& j)
         if (auto r = jf::onlyFields(*v, "distillation", { "temperature", "alpha" }); !r)
             return std::unexpected(r.error());
         Distillation d;
-        if (auto r = optionalField(*v, "temperature", jf::numberAt, [](double t) { return t > 0 && t <= 100; },
-                "a number in (0, 100]", d.temperature);
+        if (auto r = optionalField(
+                *v, "temperature", jf::numberAt, [](double t) { return t > 0 && t <= 100; }, "a number in (0, 100]",
+                d.temperature);
             !r)
             return std::unexpected(r.error().withContext("distillation"));
-        if (auto r = optionalField(*v, "alpha", jf::numberAt, [](double a) { return a >= 0 && a <= 1; },
-                "a number in [0, 1]", d.alpha);
+        if (auto r = optionalField(
+                *v, "alpha", jf::numberAt, [](double a) { return a >= 0 && a <= 1; }, "a number in [0, 1]", d.alpha);
             !r)
             return std::unexpected(r.error().withContext("distillation"));
         o.distillation = d;

@@ -36,7 +36,8 @@ struct TrainOptions {
     int64_t trainLimit = 0; // use a seeded random subset of this many images (0 = all)
     int64_t valLimit = 0;
 
-    int epochs = 1;
+    int epochs = 1; // per round
+    int rounds = 1; // iterative pruning: prune a little, fine-tune, prune more (cubic schedule)
     int batchSize = 64;
     OptimizerKind optimizer = OptimizerKind::Sgd;
     double learningRate = 0.01;

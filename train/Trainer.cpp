@@ -113,11 +113,13 @@ std::map<std::string, FloatTensor> snapshot(const TorchGraph& graph)
     return out;
 }
 
-std::filesystem::path checkpointPath(const TrainOptions& o, int epoch)
+std::filesystem::path checkpointPath(const TrainOptions& o, int round, int epoch)
 {
+    const std::string name = o.rounds > 1 ? ".round" + std::to_string(round) + ".epoch" : ".epoch";
     const std::filesystem::path output(o.output);
-    const std::filesystem::path dir = o.checkpointDir.empty() ? output.parent_path() : std::filesystem::path(o.checkpointDir);
-    return dir / (output.stem().string() + ".epoch" + std::to_string(epoch) + ".onnx");
+    const std::filesystem::path dir
+        = o.checkpointDir.empty() ? output.parent_path() : std::filesystem::path(o.checkpointDir);
+    return dir / (output.stem().string() + name + std::to_string(epoch) + ".onnx");
 }
 
 Result<json> run(const TrainOptions& o, const TrainEvents& events)
@@ -128,18 +130,11 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
     };
     torch::set_num_threads(o.threads);
     torch::manual_seed(o.seed);
-    auto setup = TrainingSetup::prepare(o, [&](const std::string& s) { emit({ { "type", "status" }, { "message", s } }); });
+    auto setup = TrainingSetup::prepare(o, [&](const std::string& s) {
+        emit({ { "type", "status" }, { "message", s } });
+    });
     if (!setup)
         return std::unexpected(setup.error());
-    auto studentProto = prepareForTraining(setup->studentProto());
-    if (!studentProto)
-        return std::unexpected(studentProto.error());
-    auto student = TorchGraph::build(*studentProto, initializerNames(setup->studentProto()));
-    if (!student)
-        return std::unexpected(student.error());
-    if (student->inputNames().size() != 1)
-        return fail("the trainer feeds models with one image input; this one has "
-            + std::to_string(student->inputNames().size()) + " inputs");
     std::optional<TorchGraph> teacher;
     if (o.distillation) {
         auto teacherProto = prepareForTraining(setup->teacherProto());
@@ -151,33 +146,53 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
         teacher = std::move(*built);
     }
 
+    // The student of the setup's current round: its graph (weights as the round starts),
+    // the masks of what the round's plan prunes, fake quantization and a fresh optimizer.
+    std::optional<TorchGraph> student;
     std::vector<std::pair<torch::Tensor, torch::Tensor>> masks; // parameter, keep (0/1 floats)
-    for (const auto& [name, m] : setup->masks()) {
-        auto it = student->tensors().find(name);
-        if (it == student->tensors().end() || !it->second.requires_grad())
-            continue;
-        auto keep = torch::from_blob(const_cast<uint8_t*>(m.keep.data()), it->second.sizes(), torch::kUInt8)
-                        .to(torch::kFloat);
-        masks.emplace_back(it->second, keep);
-    }
-    const auto& quantized = setup->quantized();
-    student->setWeightTransform([&quantized](const std::string& name, const torch::Tensor& w) {
-        auto it = quantized.find(name);
-        return it == quantized.end() ? w : fakeQuantize(w, it->second);
-    });
-
-    auto params = student->parameters();
     std::unique_ptr<torch::optim::Optimizer> optimizer;
-    if (o.optimizer == OptimizerKind::Sgd)
-        optimizer = std::make_unique<torch::optim::SGD>(
-            params, torch::optim::SGDOptions(o.learningRate).momentum(o.momentum).weight_decay(o.weightDecay));
-    else
-        optimizer = std::make_unique<torch::optim::Adam>(
-            params, torch::optim::AdamOptions(o.learningRate).weight_decay(o.weightDecay));
+    const TrainingSetup* current = &*setup;
+    auto buildStudent = [&]() -> Result<void> {
+        auto studentProto = prepareForTraining(current->studentProto());
+        if (!studentProto)
+            return std::unexpected(studentProto.error());
+        auto built = TorchGraph::build(*studentProto, initializerNames(current->studentProto()));
+        if (!built)
+            return std::unexpected(built.error());
+        if (built->inputNames().size() != 1)
+            return fail("the trainer feeds models with one image input; this one has "
+                + std::to_string(built->inputNames().size()) + " inputs");
+        student = std::move(*built);
+        masks.clear();
+        for (const auto& [name, m] : current->masks()) {
+            auto it = student->tensors().find(name);
+            if (it == student->tensors().end() || !it->second.requires_grad())
+                continue;
+            auto keep = torch::from_blob(const_cast<uint8_t*>(m.keep.data()), it->second.sizes(), torch::kUInt8)
+                            .to(torch::kFloat);
+            masks.emplace_back(it->second, keep);
+        }
+        student->setWeightTransform([current](const std::string& name, const torch::Tensor& w) {
+            auto it = current->quantized().find(name);
+            return it == current->quantized().end() ? w : fakeQuantize(w, it->second);
+        });
+        auto params = student->parameters();
+        if (o.optimizer == OptimizerKind::Sgd)
+            optimizer = std::make_unique<torch::optim::SGD>(
+                params, torch::optim::SGDOptions(o.learningRate).momentum(o.momentum).weight_decay(o.weightDecay));
+        else
+            optimizer = std::make_unique<torch::optim::Adam>(
+                params, torch::optim::AdamOptions(o.learningRate).weight_decay(o.weightDecay));
+        return {};
+    };
+    if (auto r = buildStudent(); !r)
+        return std::unexpected(r.error());
     auto setLearningRate = [&](double lr) {
         for (auto& group : optimizer->param_groups())
             group.options().set_lr(lr);
     };
+    const auto& quantized = setup->quantized();
+    const auto params = student->parameters();
 
     const ImageSet& train = setup->trainImages();
     const ImageSet& val = setup->valImages();
@@ -197,7 +212,7 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
     emit({ { "type", "started" }, { "train_images", train.count }, { "val_images", val.count },
         { "train_skipped", train.skipped }, { "parameters", parameterCount },
         { "masked_weights", setup->maskedWeights() }, { "quantized_weights", quantized.size() },
-        { "steps_per_epoch", steps }, { "epochs", o.epochs } });
+        { "steps_per_epoch", steps }, { "epochs", o.epochs }, { "rounds", o.rounds } });
 
     json history = json::array();
     auto before = validate(*student, val, o.batchSize);
@@ -209,7 +224,8 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
         history.push_back({ { "epoch", 0 }, { "accuracy", before->accuracy }, { "loss", before->loss } });
     }
 
-    json trainingMeta = { { "options", trainOptionsToJson(o) }, { "trainer", "topiary-train (libtorch " TORCH_VERSION ")" } };
+    json trainingMeta
+        = { { "options", trainOptionsToJson(o) }, { "trainer", "topiary-train (libtorch " TORCH_VERSION ")" } };
     std::mt19937_64 rng(o.seed);
     const std::string input = student->inputNames()[0];
     double initialLoss = 0.0;
@@ -219,101 +235,123 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
     int64_t trainedImages = 0;
     Validation last = *before;
     auto lastReport = Clock::now();
-    for (int epoch = 1; epoch <= o.epochs; ++epoch) {
-        std::vector<int64_t> order(static_cast<size_t>(train.count));
-        std::iota(order.begin(), order.end(), int64_t { 0 });
-        std::shuffle(order.begin(), order.end(), rng);
-        auto perm = torch::from_blob(order.data(), { train.count }, torch::kLong);
-        double epochLoss = 0.0;
-        const auto epochStart = Clock::now();
-        for (int64_t s = 0; s < steps; ++s, ++step) {
-            if (events.stop && events.stop->load()) {
-                json stopped = { { "type", "stopped" }, { "epoch", epoch }, { "step", s }, { "history", history } };
-                emit(stopped);
-                return stopped;
-            }
-            const auto stepStart = Clock::now();
-            const double lr = o.schedule == Schedule::Cosine
-                ? o.learningRate * 0.5 * (1.0 + std::cos(std::numbers::pi * static_cast<double>(step) / static_cast<double>(totalSteps)))
-                : o.learningRate;
-            setLearningRate(lr);
-            auto idx = perm.narrow(0, s * batch, batch);
-            auto x = augment(trainX.index_select(0, idx), o.augmentPad, o.augmentFlip, rng);
-            auto y = trainY.index_select(0, idx);
-            auto out = student->forward({ { input, x } }, true);
-            if (!out)
-                return std::unexpected(out.error());
-            auto logits = (*out)[0].reshape({ batch, -1 });
-            auto loss = torch::nn::functional::cross_entropy(logits, y);
-            if (teacher) {
-                torch::Tensor soft;
+    for (int round = 1; round <= o.rounds; ++round) {
+        if (round > 1) {
+            // Prune more, ranked on the weights trained so far, and fine-tune again.
+            if (auto r = setup->startRound(round, snapshot(*student)); !r)
+                return std::unexpected(r.error().withContext("round " + std::to_string(round)));
+            if (auto r = buildStudent(); !r)
+                return std::unexpected(r.error());
+        }
+        if (o.rounds > 1)
+            emit({ { "type", "round" }, { "round", round }, { "rounds", o.rounds },
+                { "masked_weights", setup->maskedWeights() } });
+        int64_t roundStep = 0;
+        for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+            std::vector<int64_t> order(static_cast<size_t>(train.count));
+            std::iota(order.begin(), order.end(), int64_t { 0 });
+            std::shuffle(order.begin(), order.end(), rng);
+            auto perm = torch::from_blob(order.data(), { train.count }, torch::kLong);
+            double epochLoss = 0.0;
+            const auto epochStart = Clock::now();
+            for (int64_t s = 0; s < steps; ++s, ++step, ++roundStep) {
+                if (events.stop && events.stop->load()) {
+                    json stopped = { { "type", "stopped" }, { "round", round }, { "epoch", epoch }, { "step", s },
+                        { "history", history } };
+                    emit(stopped);
+                    return stopped;
+                }
+                const auto stepStart = Clock::now();
+                const double lr = o.schedule == Schedule::Cosine ? o.learningRate * 0.5
+                        * (1.0
+                            + std::cos(
+                                std::numbers::pi * static_cast<double>(roundStep) / static_cast<double>(totalSteps)))
+                                                                 : o.learningRate;
+                setLearningRate(lr);
+                auto idx = perm.narrow(0, s * batch, batch);
+                auto x = augment(trainX.index_select(0, idx), o.augmentPad, o.augmentFlip, rng);
+                auto y = trainY.index_select(0, idx);
+                auto out = student->forward({ { input, x } }, true);
+                if (!out)
+                    return std::unexpected(out.error());
+                auto logits = (*out)[0].reshape({ batch, -1 });
+                auto loss = torch::nn::functional::cross_entropy(logits, y);
+                if (teacher) {
+                    torch::Tensor soft;
+                    {
+                        torch::NoGradGuard noGrad;
+                        auto t = teacher->forward({ { input, x } }, false);
+                        if (!t)
+                            return std::unexpected(t.error());
+                        soft = torch::softmax((*t)[0].reshape({ batch, -1 }) / o.distillation->temperature, 1);
+                    }
+                    const double temp = o.distillation->temperature;
+                    auto kd = torch::kl_div(torch::log_softmax(logits / temp, 1), soft, at::Reduction::Sum)
+                        / static_cast<double>(batch) * (temp * temp);
+                    loss = o.distillation->alpha * kd + (1.0 - o.distillation->alpha) * loss;
+                }
+                const double value = loss.item<double>();
+                if (!std::isfinite(value))
+                    return fail("training diverged: the loss became "
+                        + std::string(std::isnan(value) ? "NaN" : "infinite") + " at epoch " + std::to_string(epoch)
+                        + ", step " + std::to_string(s + 1) + "; lower the learning rate (it was " + std::to_string(lr)
+                        + ")");
+                optimizer->zero_grad();
+                loss.backward();
                 {
                     torch::NoGradGuard noGrad;
-                    auto t = teacher->forward({ { input, x } }, false);
-                    if (!t)
-                        return std::unexpected(t.error());
-                    soft = torch::softmax((*t)[0].reshape({ batch, -1 }) / o.distillation->temperature, 1);
+                    for (auto& [p, keep] : masks)
+                        if (p.grad().defined())
+                            p.mutable_grad().mul_(keep);
+                    optimizer->step();
+                    for (auto& [p, keep] : masks)
+                        p.mul_(keep);
                 }
-                const double temp = o.distillation->temperature;
-                auto kd = torch::kl_div(torch::log_softmax(logits / temp, 1), soft, at::Reduction::Sum) / static_cast<double>(batch)
-                    * (temp * temp);
-                loss = o.distillation->alpha * kd + (1.0 - o.distillation->alpha) * loss;
+                trainSeconds += secondsSince(stepStart);
+                trainedImages += batch;
+                epochLoss += value;
+                // Diverging: the smoothed loss far above where it started, and above chance
+                // level (ln classes), so that a good model's small first loss is no trap.
+                if (step == 0)
+                    initialLoss = std::max(value, std::log(static_cast<double>(logits.size(1))));
+                smoothed = step == 0 ? value : 0.9 * smoothed + 0.1 * value;
+                if (smoothed > o.divergenceFactor * initialLoss)
+                    return fail("training diverged: the loss rose to " + std::to_string(smoothed) + " from "
+                        + std::to_string(initialLoss) + " at epoch " + std::to_string(epoch) + ", step "
+                        + std::to_string(s + 1) + "; lower the learning rate (it was " + std::to_string(lr) + ")");
+                if (secondsSince(lastReport) >= 0.5 || s + 1 == steps) {
+                    lastReport = Clock::now();
+                    const double rate = static_cast<double>(trainedImages) / std::max(trainSeconds, 1e-9);
+                    const int64_t left = totalSteps * o.rounds - step - 1;
+                    emit({ { "type", "progress" }, { "round", round }, { "epoch", epoch }, { "step", s + 1 },
+                        { "steps", steps }, { "loss", smoothed }, { "lr", lr }, { "images_per_second", rate },
+                        { "seconds_left", static_cast<double>(left * batch) / rate } });
+                }
             }
-            const double value = loss.item<double>();
-            if (!std::isfinite(value))
-                return fail("training diverged: the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite")
-                    + " at epoch " + std::to_string(epoch) + ", step " + std::to_string(s + 1)
-                    + "; lower the learning rate (it was " + std::to_string(lr) + ")");
-            optimizer->zero_grad();
-            loss.backward();
-            {
-                torch::NoGradGuard noGrad;
-                for (auto& [p, keep] : masks)
-                    if (p.grad().defined())
-                        p.mutable_grad().mul_(keep);
-                optimizer->step();
-                for (auto& [p, keep] : masks)
-                    p.mul_(keep);
+            auto v = validate(*student, val, o.batchSize);
+            if (!v)
+                return std::unexpected(v.error());
+            last = *v;
+            json entry = { { "epoch", epoch }, { "train_loss", epochLoss / static_cast<double>(steps) },
+                { "seconds", secondsSince(epochStart) } };
+            if (o.rounds > 1) {
+                entry["round"] = round;
+                entry["masked_weights"] = setup->maskedWeights();
             }
-            trainSeconds += secondsSince(stepStart);
-            trainedImages += batch;
-            epochLoss += value;
-            // Diverging: the smoothed loss far above where it started, and above chance
-            // level (ln classes), so that a good model's small first loss is no trap.
-            if (step == 0)
-                initialLoss = std::max(value, std::log(static_cast<double>(logits.size(1))));
-            smoothed = step == 0 ? value : 0.9 * smoothed + 0.1 * value;
-            if (smoothed > o.divergenceFactor * initialLoss)
-                return fail("training diverged: the loss rose to " + std::to_string(smoothed) + " from "
-                    + std::to_string(initialLoss) + " at epoch " + std::to_string(epoch) + ", step "
-                    + std::to_string(s + 1) + "; lower the learning rate (it was " + std::to_string(lr) + ")");
-            if (secondsSince(lastReport) >= 0.5 || s + 1 == steps) {
-                lastReport = Clock::now();
-                const double rate = static_cast<double>(trainedImages) / std::max(trainSeconds, 1e-9);
-                emit({ { "type", "progress" }, { "epoch", epoch }, { "step", s + 1 }, { "steps", steps },
-                    { "loss", smoothed }, { "lr", lr }, { "images_per_second", rate },
-                    { "seconds_left", static_cast<double>((totalSteps - step - 1) * batch) / rate } });
+            if (val.count > 0) {
+                entry["accuracy"] = v->accuracy;
+                entry["loss"] = v->loss;
+                emit({ { "type", "validation" }, { "round", round }, { "epoch", epoch }, { "accuracy", v->accuracy },
+                    { "loss", v->loss }, { "images", v->images } });
             }
+            history.push_back(entry);
+            trainingMeta["history"] = history;
+            const auto checkpoint = checkpointPath(o, round, epoch);
+            auto written = setup->exportTrained(snapshot(*student), trainingMeta, checkpoint);
+            if (!written)
+                return std::unexpected(written.error().withContext("writing the checkpoint"));
+            emit({ { "type", "checkpoint" }, { "round", round }, { "epoch", epoch }, { "file", checkpoint.string() } });
         }
-        auto v = validate(*student, val, o.batchSize);
-        if (!v)
-            return std::unexpected(v.error());
-        last = *v;
-        json entry = { { "epoch", epoch }, { "train_loss", epochLoss / static_cast<double>(steps) },
-            { "seconds", secondsSince(epochStart) } };
-        if (val.count > 0) {
-            entry["accuracy"] = v->accuracy;
-            entry["loss"] = v->loss;
-            emit({ { "type", "validation" }, { "epoch", epoch }, { "accuracy", v->accuracy }, { "loss", v->loss },
-                { "images", v->images } });
-        }
-        history.push_back(entry);
-        trainingMeta["history"] = history;
-        const auto checkpoint = checkpointPath(o, epoch);
-        auto written = setup->exportTrained(snapshot(*student), trainingMeta, checkpoint);
-        if (!written)
-            return std::unexpected(written.error().withContext("writing the checkpoint"));
-        emit({ { "type", "checkpoint" }, { "epoch", epoch }, { "file", checkpoint.string() } });
     }
 
     auto written = setup->exportTrained(snapshot(*student), trainingMeta, o.output);

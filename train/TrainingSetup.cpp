@@ -9,6 +9,7 @@
 #include "core/plan/Recipe.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <numeric>
 #include <random>
@@ -80,7 +81,8 @@ int64_t TrainingSetup::maskedWeights() const
     return n;
 }
 
-Result<TrainingSetup> TrainingSetup::prepare(const TrainOptions& options, const std::function<void(const std::string&)>& progress)
+Result<TrainingSetup> TrainingSetup::prepare(
+    const TrainOptions& options, const std::function<void(const std::string&)>& progress)
 {
     progress("loading " + options.model);
     auto model = Model::load(options.model);
@@ -89,54 +91,25 @@ Result<TrainingSetup> TrainingSetup::prepare(const TrainOptions& options, const 
     TrainingSetup s(options, std::move(*model));
     const Model& original = s.m_original;
     s.m_layers = findLayers(original);
-    const auto groups = findDependencyGroups(original, s.m_layers);
+    s.m_groups = findDependencyGroups(original, s.m_layers);
     if (options.recipe)
-        s.m_plan = options.recipe->plan;
-    if (auto problems = validatePlan(s.m_plan, original, s.m_layers, &groups); !problems.empty())
-        return fail("the plan does not fit " + options.model + ": " + problems.front().layer + ": "
-            + problems.front().message);
-    Plan pruneOnly = s.m_plan;
-    for (const auto& [name, spec] : s.m_plan.layers()) {
+        s.m_finalPlan = options.recipe->plan;
+    if (auto problems = validatePlan(s.m_finalPlan, original, s.m_layers, &s.m_groups); !problems.empty())
+        return fail(
+            "the plan does not fit " + options.model + ": " + problems.front().layer + ": " + problems.front().message);
+    for (const auto& [name, spec] : s.m_finalPlan.layers()) {
         if (spec.lowRank.rank > 0)
-            return fail("layer " + name + ": the trainer cannot fine-tune low-rank factors yet; "
-                "fine-tune before factoring, or leave the layer at full rank");
+            return fail("layer " + name
+                + ": the trainer cannot fine-tune low-rank factors yet; "
+                  "fine-tune before factoring, or leave the layer at full rank");
         if (spec.prune.granularity == PruneGranularity::Filter && spec.prune.criterion == Criterion::Apoz)
             return fail("layer " + name + ": the trainer cannot select filters by APoZ; use l1, l2, fpgm or bn_scale");
-        pruneOnly.setQuant(name, QuantSpec {});
+        if (options.rounds > 1 && spec.prune.granularity != PruneGranularity::None
+            && spec.prune.mode != PruneMode::Ratio)
+            return fail("layer " + name + ": iterative pruning grows ratios; give this layer a ratio, not a threshold");
     }
-    auto selection = selectPruned(original, s.m_layers, groups, s.m_plan, weightScorer(original, s.m_layers));
-    if (!selection)
-        return std::unexpected(selection.error());
-    s.m_selection = std::move(*selection);
-    auto masked = apply(original, pruneOnly, {}, &s.m_selection);
-    if (!masked)
-        return std::unexpected(masked.error().withContext("applying the plan"));
-    s.m_student = std::move(masked->proto);
-
-    // What the plan zeroed: entries that are zero now and were not before.
-    auto maskedModel = Model::fromProto(s.m_student, original.baseDir());
-    if (!maskedModel)
-        return std::unexpected(maskedModel.error());
-    for (const auto& t : s.m_student.graph().initializer()) {
-        const Constant* after = maskedModel->constant(t.name());
-        const Constant* before = original.constant(t.name());
-        if (!after || !before || after->floats.size() != before->floats.size() || after->floats.empty())
-            continue;
-        WeightMask mask { after->info.shape, std::vector<uint8_t>(after->floats.size(), 1) };
-        bool any = false;
-        for (size_t i = 0; i < after->floats.size(); ++i)
-            if (after->floats[i] == 0.0f && before->floats[i] != 0.0f) {
-                mask.keep[i] = 0;
-                any = true;
-            }
-        if (any)
-            s.m_masks.emplace(t.name(), std::move(mask));
-    }
-    for (const Layer& layer : s.m_layers) {
-        const QuantSpec& q = s.m_plan.spec(layer.name).quant;
-        if (q.scheme != QuantScheme::Float32)
-            s.m_quantized.emplace(layer.weight, QuantizedWeight { layer.weightShape, outputChannelAxis(layer), q });
-    }
+    if (auto r = s.startRound(1, {}); !r)
+        return std::unexpected(r.error());
 
     PreprocessSearch search;
     search.dataset = options.trainData;
@@ -168,13 +141,77 @@ Result<TrainingSetup> TrainingSetup::prepare(const TrainOptions& options, const 
     return s;
 }
 
-Result<std::vector<std::string>> TrainingSetup::exportTrained(const std::map<std::string, FloatTensor>& tensors,
-    const nlohmann::json& training, const std::filesystem::path& target) const
+Plan roundPlan(const Plan& plan, int round, int rounds)
 {
-    if (auto r = checkWriteTarget(target); !r)
-        return std::unexpected(r.error());
+    // Zhu & Gupta's gradual pruning: the ratio after round r of R is
+    // final · (1 - (1 - r/R)³), fast at first while there are redundant weights, then slower.
+    const double t = static_cast<double>(round) / static_cast<double>(rounds);
+    const double fraction = 1.0 - std::pow(1.0 - t, 3.0);
+    Plan out = plan;
+    for (const auto& [name, spec] : plan.layers())
+        if (spec.prune.granularity != PruneGranularity::None) {
+            PruneSpec prune = spec.prune;
+            prune.value *= fraction;
+            out.setPrune(name, prune);
+        }
+    return out;
+}
+
+Result<void> TrainingSetup::startRound(int round, const std::map<std::string, FloatTensor>& trained)
+{
+    m_round = round;
+    m_plan = roundPlan(m_finalPlan, round, m_options.rounds);
+    auto weights = withTrained(trained);
+    if (!weights)
+        return std::unexpected(weights.error());
+    const Model& current = *weights;
+    // Filters are ranked on the weights as they are now: what the last round learned counts.
+    auto selection = selectPruned(current, m_layers, m_groups, m_plan, weightScorer(current, m_layers));
+    if (!selection)
+        return std::unexpected(selection.error());
+    m_selection = std::move(*selection);
+    Plan pruneOnly = m_plan;
+    for (const auto& [name, spec] : m_plan.layers())
+        pruneOnly.setQuant(name, QuantSpec {});
+    auto masked = apply(current, pruneOnly, {}, &m_selection);
+    if (!masked)
+        return std::unexpected(masked.error().withContext("applying the plan"));
+    m_student = std::move(masked->proto);
+
+    // What the plan zeroed: entries that are zero now and were not before.
+    auto maskedModel = Model::fromProto(m_student, m_original.baseDir());
+    if (!maskedModel)
+        return std::unexpected(maskedModel.error());
+    m_masks.clear();
+    for (const auto& t : m_student.graph().initializer()) {
+        const Constant* after = maskedModel->constant(t.name());
+        // Against the original: weights an earlier round pruned are zero in `current` too.
+        const Constant* before = m_original.constant(t.name());
+        if (!after || !before || after->floats.size() != before->floats.size() || after->floats.empty())
+            continue;
+        WeightMask mask { after->info.shape, std::vector<uint8_t>(after->floats.size(), 1) };
+        bool any = false;
+        for (size_t i = 0; i < after->floats.size(); ++i)
+            if (after->floats[i] == 0.0f && before->floats[i] != 0.0f) {
+                mask.keep[i] = 0;
+                any = true;
+            }
+        if (any)
+            m_masks.emplace(t.name(), std::move(mask));
+    }
+    m_quantized.clear();
+    for (const Layer& layer : m_layers) {
+        const QuantSpec& q = m_plan.spec(layer.name).quant;
+        if (q.scheme != QuantScheme::Float32)
+            m_quantized.emplace(layer.weight, QuantizedWeight { layer.weightShape, outputChannelAxis(layer), q });
+    }
+    return {};
+}
+
+Result<Model> TrainingSetup::withTrained(
+    const std::map<std::string, FloatTensor>& tensors, std::vector<std::string>* lost) const
+{
     onnx::ModelProto proto = m_original.proto();
-    std::vector<std::string> lost;
     std::map<std::string, onnx::TensorProto*> byName;
     for (auto& t : *proto.mutable_graph()->mutable_initializer())
         byName.emplace(t.name(), &t);
@@ -183,16 +220,30 @@ Result<std::vector<std::string>> TrainingSetup::exportTrained(const std::map<std
         const Constant* c = m_original.constant(name);
         if (it == byName.end() || !c || c->floats.size() != value.values.size()
             || it->second->data_type() != onnx::TensorProto_DataType_FLOAT) {
-            lost.push_back(name);
+            if (lost)
+                lost->push_back(name);
             continue;
         }
         onnx::TensorProto& t = *it->second;
         t.clear_float_data();
-        t.set_raw_data(std::string(reinterpret_cast<const char*>(value.values.data()), value.values.size() * sizeof(float)));
+        t.set_raw_data(
+            std::string(reinterpret_cast<const char*>(value.values.data()), value.values.size() * sizeof(float)));
     }
     auto trained = Model::fromProto(std::move(proto), m_original.baseDir());
     if (!trained)
         return std::unexpected(trained.error().withContext("the trained model"));
+    return trained;
+}
+
+Result<std::vector<std::string>> TrainingSetup::exportTrained(const std::map<std::string, FloatTensor>& tensors,
+    const nlohmann::json& training, const std::filesystem::path& target) const
+{
+    if (auto r = checkWriteTarget(target); !r)
+        return std::unexpected(r.error());
+    std::vector<std::string> lost;
+    auto trained = withTrained(tensors, &lost);
+    if (!trained)
+        return std::unexpected(trained.error());
     ApplyOptions applyOptions;
     applyOptions.shrink = m_options.shrink;
     applyOptions.int8Qdq = m_options.int8Qdq;

@@ -8,6 +8,7 @@
 
 #include "core/base/Error.h"
 #include "core/compress/PruneSelection.h"
+#include "core/model/DependencyGroups.h"
 #include "core/model/Layer.h"
 #include "core/model/Model.h"
 #include "core/plan/CompressionSpec.h"
@@ -56,7 +57,8 @@ public:
     // Loads the model, checks and applies the plan (without quantization: the weights
     // train in float, quantized in the forward pass), reads the data. progress: what it
     // is doing, for the user.
-    static Result<TrainingSetup> prepare(const TrainOptions& options, const std::function<void(const std::string&)>& progress);
+    static Result<TrainingSetup> prepare(
+        const TrainOptions& options, const std::function<void(const std::string&)>& progress);
 
     const TrainOptions& options() const { return m_options; }
     const onnx::ModelProto& studentProto() const { return m_student; } // masked, float weights
@@ -67,6 +69,14 @@ public:
     const ImageSet& valImages() const { return m_val; }
     int64_t maskedWeights() const; // pruned entries over all masks
 
+    // Iterative pruning (options().rounds > 1): round r of R prunes the plan's ratios times
+    // 1 - (1 - r/R)³, selected on the weights trained so far (by initializer name; empty =
+    // the original's). Recomputes the student, masks and quantized weights; round 1 is
+    // started by prepare().
+    Result<void> startRound(int round, const std::map<std::string, FloatTensor>& trained);
+    int round() const { return m_round; }
+    const Plan& plan() const { return m_plan; } // this round's
+
     // Writes the trained tensors (by initializer name) into the original model, applies
     // the plan with the export options and the same selection, adds the recipe and
     // `training` as metadata and writes `target` atomically. Returns the names of
@@ -76,10 +86,17 @@ public:
 
 private:
     TrainingSetup(TrainOptions options, Model original);
+    // The original with these tensors in place of its initializers of the same names;
+    // names it has no float initializer of the same size for go to `lost`.
+    Result<Model> withTrained(
+        const std::map<std::string, FloatTensor>& tensors, std::vector<std::string>* lost = nullptr) const;
     TrainOptions m_options;
     Model m_original;
-    Plan m_plan;
+    Plan m_finalPlan; // the recipe's
+    Plan m_plan; // this round's
+    int m_round = 1;
     std::vector<Layer> m_layers;
+    std::vector<DependencyGroup> m_groups;
     PruneSelection m_selection;
     onnx::ModelProto m_student;
     std::map<std::string, WeightMask> m_masks;
@@ -89,6 +106,7 @@ private:
 
 // Decodes and preprocesses up to `limit` images (0 = all; a seeded random subset when
 // fewer than the dataset holds) into one block. Unlabelled datasets are an error.
-Result<ImageSet> loadImages(const std::filesystem::path& path, const PreprocessSpec& spec, int64_t limit, uint64_t seed);
+Result<ImageSet> loadImages(
+    const std::filesystem::path& path, const PreprocessSpec& spec, int64_t limit, uint64_t seed);
 
 } // namespace topiary::train

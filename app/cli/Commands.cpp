@@ -153,7 +153,7 @@ const std::vector<Command>& commands()
          fitCommand},
         {"finetune", "fine-tune or distil a model under a plan (topiary-train)",
          "Usage: topiary-cli finetune MODEL --data TRAIN [--val VAL] [PLAN OPTIONS] -o OUT.onnx\n"
-         "                            [--epochs N] [--kd T,ALPHA] [TRAINING OPTIONS] [--json]\n\n"
+         "                            [--epochs N] [--kd T,ALPHA] [--iterative ROUNDS] [TRAINING OPTIONS] [--json]\n\n"
          "Trains the model under the plan and writes the result as 'apply' would (masked, or with\n"
          "--shrink, --int8-qdq, --float16): pruned weights stay zero, quantized layers train through\n"
          "fake quantization at their bits (straight-through gradients), BatchNorm in training mode.\n"
@@ -167,7 +167,10 @@ const std::vector<Command>& commands()
          "Plan options: --recipe PLAN.json, or --prune, --bits, --quant, --skip-first-last,\n"
          "--round-channels as for 'apply'.\n"
          "Training options:\n"
-         "  --epochs N            passes over the training images (1)\n"
+         "  --epochs N            passes over the training images (1), per round\n"
+         "  --iterative ROUNDS    gradual pruning (Zhu & Gupta): round r of ROUNDS prunes the plan's ratios\n"
+         "                        times 1-(1-r/ROUNDS)^3, ranked on the weights trained so far, then\n"
+         "                        fine-tunes; the accuracy after each round is reported (1)\n"
          "  --batch B             images per step (64); the last partial batch is dropped\n"
          "  --lr X                learning rate (0.01), cosine down to 0 unless --schedule constant\n"
          "  --optimizer sgd|adam  SGD with --momentum M (0.9), or Adam\n"

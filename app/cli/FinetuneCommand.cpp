@@ -20,7 +20,7 @@ namespace {
 
 constexpr const char* kUsage
     = "Usage: topiary-cli finetune MODEL --data TRAIN [--val VAL] [--recipe PLAN.json | --prune ... --bits ...]\n"
-      "                            [--epochs N] [--kd T,ALPHA] -o OUT.onnx [OPTIONS] [--json]\n";
+      "                            [--epochs N] [--kd T,ALPHA] [--iterative ROUNDS] -o OUT.onnx [OPTIONS] [--json]\n";
 
 int usageError(const std::string& message)
 {
@@ -62,6 +62,9 @@ void showEvent(const nlohmann::json& e)
     } else if (type == "validation") {
         std::fprintf(stderr, "\r  epoch %d: validation top-1 %.2f %%, loss %.4f%40s\n", e.value("epoch", 0),
             100.0 * e.value("accuracy", 0.0), e.value("loss", 0.0), "");
+    } else if (type == "round") {
+        std::fprintf(stderr, "  round %d of %d: %lld weights pruned\n", e.value("round", 0), e.value("rounds", 0),
+            e.value("masked_weights", 0LL));
     } else if (type == "checkpoint") {
         std::fprintf(stderr, "  checkpoint %s\n", e.value("file", "").c_str());
     }
@@ -73,8 +76,9 @@ int finetuneCommand(const std::vector<std::string>& argv)
 {
     const auto split = splitCompactFlags(argv);
     auto args = Args::parse(split.own, { "flip", "shrink", "int8-qdq", "float16", "json" },
-        { "data", "val", "recipe", "output", "epochs", "kd", "batch", "lr", "optimizer", "momentum", "weight-decay",
-            "schedule", "seed", "threads", "limit", "val-limit", "augment-pad", "preprocess", "checkpoints" });
+        { "data", "val", "recipe", "output", "epochs", "iterative", "kd", "batch", "lr", "optimizer", "momentum",
+            "weight-decay", "schedule", "seed", "threads", "limit", "val-limit", "augment-pad", "preprocess",
+            "checkpoints" });
     if (!args)
         return usageError(args.error().message);
     if (args->positional().size() != 1)
@@ -117,9 +121,9 @@ int finetuneCommand(const std::vector<std::string>& argv)
     if (auto dir = args->value("checkpoints"))
         options["checkpoint_dir"] = std::filesystem::absolute(*dir).string();
     // Numbers: checked here for a usage error, and again (ranges) by the trainer.
-    const std::pair<const char*, const char*> integers[] = { { "epochs", "epochs" }, { "batch", "batch_size" },
-        { "seed", "seed" }, { "threads", "threads" }, { "limit", "train_limit" }, { "val-limit", "val_limit" },
-        { "augment-pad", "augment_pad" } };
+    const std::pair<const char*, const char*> integers[] = { { "epochs", "epochs" }, { "iterative", "rounds" },
+        { "batch", "batch_size" }, { "seed", "seed" }, { "threads", "threads" }, { "limit", "train_limit" },
+        { "val-limit", "val_limit" }, { "augment-pad", "augment_pad" } };
     for (const auto& [flag, key] : integers)
         if (auto v = args->value(flag)) {
             auto n = integer(*v);
@@ -127,8 +131,8 @@ int finetuneCommand(const std::vector<std::string>& argv)
                 return usageError(std::string("--") + flag + ": expected an integer, got '" + *v + "'");
             options[key] = *n;
         }
-    const std::pair<const char*, const char*> reals[] = { { "lr", "learning_rate" }, { "momentum", "momentum" },
-        { "weight-decay", "weight_decay" } };
+    const std::pair<const char*, const char*> reals[]
+        = { { "lr", "learning_rate" }, { "momentum", "momentum" }, { "weight-decay", "weight_decay" } };
     for (const auto& [flag, key] : reals)
         if (auto v = args->value(flag)) {
             auto n = number(*v);

@@ -100,7 +100,9 @@ int main(int argc, char** argv)
         if (type == "stop")
             return 3;
         if (type != "train" || !message.contains("options"))
-            return fatal("expected {\"type\": \"train\", \"options\": {...}} or {\"type\": \"stop\"}, got type '" + type + "'", 2);
+            return fatal(
+                "expected {\"type\": \"train\", \"options\": {...}} or {\"type\": \"stop\"}, got type '" + type + "'",
+                2);
         // Stop messages (or the end of stdin) arrive while the training runs.
         std::thread([&stop] {
             std::string next;

@@ -1,8 +1,8 @@
 // The ONNX -> libtorch bridge against independent references: PyTorch autograd through
 // the same modules (outputs, gradients, BatchNorm running statistics in training mode)
 // and OpenCV's forward pass on the bundled sample.
-#include "TrainTestSupport.h"
 #include "SampleData.h"
+#include "TrainTestSupport.h"
 
 #include "core/data/Preprocessor.h"
 #include "core/eval/OpenCvNet.h"
@@ -23,7 +23,8 @@ void checkAgainstPyTorch(const std::string& name, bool training)
     auto runner = train::GraphRunner::create(readProto(trainFixturesDir() / (name + ".onnx")));
     REQUIRE(runner);
     const auto& mode = ref.at(training ? "train" : "eval");
-    auto result = runner->gradients({ tensorFromJson(ref.at("input")) }, tensorFromJson(ref.at("loss_weights")), training);
+    auto result
+        = runner->gradients({ tensorFromJson(ref.at("input")) }, tensorFromJson(ref.at("loss_weights")), training);
     REQUIRE(result);
     INFO(name << (training ? " (train mode)" : " (eval mode)"));
     CHECK(relativeDifference(result->outputs[0], tensorFromJson(mode.at("output"))) < 1e-4);

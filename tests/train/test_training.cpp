@@ -1,8 +1,8 @@
 // Training runs on the bundled sample: the plan is respected (pruned weights stay zero,
 // quantized weights end on their grid), the written file runs in OpenCV with the outputs
 // the trainer reported, and bad runs stop with a clear message.
-#include "TrainTestSupport.h"
 #include "SampleData.h"
+#include "TrainTestSupport.h"
 
 #include "core/data/Preprocessor.h"
 #include "core/eval/OpenCvNet.h"
@@ -28,7 +28,8 @@ struct Run {
 
 std::filesystem::path tempDir(const std::string& name)
 {
-    auto dir = std::filesystem::temp_directory_path() / ("topiary-train-test-" + name + "-" + std::to_string(::getpid()));
+    auto dir
+        = std::filesystem::temp_directory_path() / ("topiary-train-test-" + name + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return dir;
@@ -150,7 +151,8 @@ TEST_CASE("quantized layers train through fake quantization and end on their gri
     const auto original = sampleModel().constant("block1.conv2.weight")->floats;
     bool moved = false;
     for (size_t f = 0; f < 48; ++f) {
-        std::set<float> levels(w.begin() + static_cast<long>(f * perFilter), w.begin() + static_cast<long>((f + 1) * perFilter));
+        std::set<float> levels(
+            w.begin() + static_cast<long>(f * perFilter), w.begin() + static_cast<long>((f + 1) * perFilter));
         CHECK(levels.size() <= 15); // symmetric 4 bits: -7..7
     }
     for (size_t i = 0; i < w.size(); ++i)
@@ -209,5 +211,43 @@ TEST_CASE("plans the trainer cannot follow are errors naming the layer", "[train
     auto run = trainRun(sampleOptions(dir, plan));
     REQUIRE_FALSE(run.result);
     CHECK_THAT(run.result.error().message, Catch::Contains("/pw2/conv/Conv") && Catch::Contains("low-rank"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("iterative pruning prunes more each round on a cubic schedule", "[train][training]")
+{
+    Plan plan;
+    plan.setPrune("/pw2/conv/Conv", PruneSpec { PruneGranularity::Filter, Criterion::L1, PruneMode::Ratio, 0.5 });
+    const auto dir = tempDir("rounds");
+    auto options = sampleOptions(dir, plan);
+    options.rounds = 3;
+    auto run = trainRun(options);
+    INFO((run.result ? std::string() : run.result.error().message));
+    REQUIRE(run.result);
+    // One history entry before training and one per round (one epoch each).
+    const auto& history = (*run.result)["history"];
+    REQUIRE(history.size() == 4);
+    // pw2 has 192 filters; rounds prune 1 - (1 - r/3)^3 of the final 0.5 of them: 67.6,
+    // 92.4 and 96 filters. Each pruned filter masks the same entries (its weights, its
+    // BatchNorm's, its fc columns), so the masks count filters.
+    const auto last = history[3]["masked_weights"].get<int64_t>();
+    REQUIRE(last % 96 == 0);
+    const int64_t perFilter = last / 96;
+    const double expected[] = { 0.0, 0.5 * (1 - 8.0 / 27), 0.5 * (1 - 1.0 / 27), 0.5 };
+    for (int r = 1; r <= 3; ++r) {
+        INFO("round " << r);
+        CHECK(history[static_cast<size_t>(r)]["round"] == r);
+        const auto filters = history[static_cast<size_t>(r)]["masked_weights"].get<int64_t>() / perFilter;
+        CHECK(std::abs(static_cast<double>(filters) - expected[r] * 192) <= 1.0);
+        CHECK(std::filesystem::exists(dir / ("out.round" + std::to_string(r) + ".epoch1.onnx")));
+    }
+    auto trained = Model::load(dir / "out.onnx");
+    REQUIRE(trained);
+    const auto w = trained->constant("pw2.conv.weight")->floats;
+    int64_t zeroFilters = 0;
+    for (size_t f = 0; f < 192; ++f)
+        zeroFilters += std::all_of(w.begin() + static_cast<long>(f * 96), w.begin() + static_cast<long>((f + 1) * 96),
+            [](float v) { return v == 0.0f; });
+    CHECK(zeroFilters == 96);
     std::filesystem::remove_all(dir);
 }
