@@ -251,3 +251,30 @@ TEST_CASE("iterative pruning prunes more each round on a cubic schedule", "[trai
     CHECK(zeroFilters == 96);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("the result has the structure of the chosen export: shrunk, int8 QDQ", "[train][training]")
+{
+    Plan plan;
+    plan.setPrune("/pw2/conv/Conv", PruneSpec { PruneGranularity::Filter, Criterion::L1, PruneMode::Ratio, 0.5 });
+    plan.setQuant("/pw1/conv/Conv", QuantSpec { QuantScheme::Uniform, 8, true, true });
+    const auto dir = tempDir("shrink");
+    auto options = sampleOptions(dir, plan);
+    options.shrink = true;
+    options.int8Qdq = true;
+    auto run = trainRun(options);
+    INFO((run.result ? std::string() : run.result.error().message));
+    REQUIRE(run.result);
+    const auto proto = readProto(dir / "out.onnx");
+    int dequantize = 0;
+    for (const auto& node : proto.graph().node())
+        dequantize += node.op_type() == "DequantizeLinear";
+    CHECK(dequantize == 1); // pw1's weight as int8
+    auto trained = Model::fromProto(proto, {});
+    REQUIRE(trained);
+    const auto* pw2 = trained->constant("pw2.conv.weight");
+    REQUIRE(pw2);
+    CHECK(pw2->info.shape == std::vector<int64_t> { 96, 96, 1, 1 }); // half of the 192 filters removed
+    // The shrunk, int8 file computes what the trainer measured on its masked float graph.
+    checkReportedLogits(*run.result, dir / "out.onnx");
+    std::filesystem::remove_all(dir);
+}
