@@ -151,6 +151,38 @@ const std::vector<Command>& commands()
          "params, or encoded size. The plan is then evaluated and written as a recipe.\n\n"
          "Exit status: 0 when the target is met, 1 when it cannot be or a run fails, 2 on a usage error.\n",
          fitCommand},
+        {"finetune", "fine-tune or distil a model under a plan (topiary-train)",
+         "Usage: topiary-cli finetune MODEL --data TRAIN [--val VAL] [PLAN OPTIONS] -o OUT.onnx\n"
+         "                            [--epochs N] [--kd T,ALPHA] [--iterative ROUNDS] [TRAINING OPTIONS] [--json]\n\n"
+         "Trains the model under the plan and writes the result as 'apply' would (masked, or with\n"
+         "--shrink, --int8-qdq, --float16): pruned weights stay zero, quantized layers train through\n"
+         "fake quantization at their bits (straight-through gradients), BatchNorm in training mode.\n"
+         "The loss is cross-entropy on the labels, or with --kd T,ALPHA also distillation from the\n"
+         "original model: ALPHA x T^2 x KL(softmax(teacher/T) || softmax(student/T)) + (1 - ALPHA) x CE.\n"
+         "Validation on VAL after each epoch and a checkpoint OUT.epochN.onnx per epoch. The recipe\n"
+         "and the training options are stored in the file's metadata. Data as for 'eval' (IDX, image\n"
+         "folders, lists); preprocessing as 'eval' chooses it, or --preprocess FILE.json.\n\n"
+         "Training runs in a separate process, topiary-train (PyTorch's C++ library): it is found\n"
+         "beside topiary-cli, or named by the environment variable TOPIARY_TRAIN.\n\n"
+         "Plan options: --recipe PLAN.json, or --prune, --bits, --quant, --skip-first-last,\n"
+         "--round-channels as for 'apply'.\n"
+         "Training options:\n"
+         "  --epochs N            passes over the training images (1), per round\n"
+         "  --iterative ROUNDS    gradual pruning (Zhu & Gupta): round r of ROUNDS prunes the plan's ratios\n"
+         "                        times 1-(1-r/ROUNDS)^3, ranked on the weights trained so far, then\n"
+         "                        fine-tunes; the accuracy after each round is reported (1)\n"
+         "  --batch B             images per step (64); the last partial batch is dropped\n"
+         "  --lr X                learning rate (0.01), cosine down to 0 unless --schedule constant\n"
+         "  --optimizer sgd|adam  SGD with --momentum M (0.9), or Adam\n"
+         "  --weight-decay W      (0)\n"
+         "  --limit N             train on a seeded random N of the training images\n"
+         "  --val-limit N         validate on a seeded random N of VAL\n"
+         "  --augment-pad P       random shifts of up to P pixels; --flip random horizontal flips\n"
+         "  --seed S, --threads N (1, 1): the same seed and threads give the same result\n"
+         "  --checkpoints DIR     where the per-epoch checkpoints go (beside OUT)\n"
+         "  --json                the trainer's events as JSON lines; the last is the result\n\n"
+         "Exit status: 0 when the model was written, 1 if training or writing fails, 2 on a usage error.\n",
+         finetuneCommand},
     };
     return list;
 }
