@@ -91,6 +91,7 @@ int evalCommand(const std::vector<std::string>& argv)
         std::cerr << "topiary-cli eval: " << result.error().withContext(modelFile).message << '\n';
         return 1;
     }
+    warnIfOriginalNearChance("eval", result->metrics, inputs);
     std::optional<EvaluationResult> after;
     if (compressed) {
         auto applied = apply(*model, plan);

@@ -5,6 +5,7 @@
 #include "app/cli/Commands.h"
 
 #include "core/export/Apply.h"
+#include "core/export/StorageRequest.h"
 #include "core/model/CostModel.h"
 #include "core/model/DependencyGroups.h"
 #include "core/base/Format.h"
@@ -297,6 +298,18 @@ int applyCommand(const std::vector<std::string>& argv)
     std::optional<Session> s;
     if (auto rc = openSession("apply", modelPath, *args, split.compact, s))
         return *rc;
+    ApplyOptions options;
+    options.shrink = args->has("shrink");
+    options.int8Qdq = args->has("int8-qdq");
+    options.float16 = args->has("float16");
+    auto storage = resolveStorage(s->plan, s->layers, options);
+    if (!storage) {
+        std::cerr << "topiary-cli apply: " << storage.error().message << '\n';
+        return 1;
+    }
+    s->plan = std::move(storage->plan);
+    for (const auto& note : storage->notes)
+        std::cerr << "topiary-cli apply: note: " << note << '\n';
     FilterScorer scorer;
     if (auto rc = readScorer("apply", s->model, s->layers, *args, planUsesApoz(s->plan), scorer))
         return *rc;
@@ -305,10 +318,6 @@ int applyCommand(const std::vector<std::string>& argv)
         std::cerr << "topiary-cli apply: " << selection.error().message << '\n';
         return 1;
     }
-    ApplyOptions options;
-    options.shrink = args->has("shrink");
-    options.int8Qdq = args->has("int8-qdq");
-    options.float16 = args->has("float16");
     auto applied = apply(s->model, s->plan, options, &*selection);
     if (!applied) {
         std::cerr << "topiary-cli apply: " << applied.error().message << '\n';
@@ -323,6 +332,18 @@ int applyCommand(const std::vector<std::string>& argv)
     const ModelStats predicted = StatsModel(s->model, cost, s->groups).compute(s->plan, &*selection);
     const int64_t expected = predictedFileBytes(predicted, options);
     const auto& r = applied->report;
+    if (*written > predicted.originalFileBytes)
+        std::cerr << "topiary-cli apply: warning: " << outPath << " (" << withThousands(*written)
+                  << " bytes) is larger than the source (" << withThousands(predicted.originalFileBytes)
+                  << " bytes): "
+                  << (r.removedChannels > 0 && !options.shrink
+                             ? "masked pruning keeps the zeros at 4 bytes each (add --shrink to remove channels)"
+                         : r.zeroedWeights > 0
+                             ? "ONNX stores dense tensors: zeroed weights still take 4 bytes each (filter pruning "
+                               "with --shrink removes them)"
+                             : "the plan removes nothing from the file; only --shrink, --int8-qdq and --float16 make "
+                               "it smaller")
+                  << '\n';
     if (args->has("json")) {
         nlohmann::json j { { "output", outPath }, { "bytes", *written },
             { "predicted_bytes", expected },

@@ -47,6 +47,17 @@ Plan pointPlan(const SensitivityPoint& p, const SensitivityOptions& o, const std
     return plan;
 }
 
+// Layer names may hold commas or quotes (ONNX allows any string): quote them as RFC 4180 does.
+std::string csvField(const std::string& text)
+{
+    if (text.find_first_of(",\"\n#") == std::string::npos)
+        return text;
+    std::string out = "\"";
+    for (char c : text)
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + '"';
+}
+
 } // namespace
 
 Result<SensitivityResult> estimateSensitivity(const Model& model, const SensitivityOptions& options)
@@ -92,9 +103,15 @@ Result<SensitivityResult> estimateSensitivity(const Model& model, const Sensitiv
                 prunable = false;
             }
         }
+        std::vector<std::string> members { layer.name };
+        if (options.granularity == PruneGranularity::Filter && groupOf[li] >= 0) {
+            members.clear();
+            for (int l : groups[static_cast<size_t>(groupOf[li])].producers)
+                members.push_back(layers[static_cast<size_t>(l)].name);
+        }
         if (prunable && options.granularity != PruneGranularity::None) {
             for (double r : options.ratios) {
-                SensitivityPoint p { layer.name, SweepKind::Prune, r, 0.0, false, {} };
+                SensitivityPoint p { layer.name, SweepKind::Prune, r, 0.0, false, {}, members };
                 if (options.granularity == PruneGranularity::Element) {
                     auto mask = elementMask(w->floats, r);
                     if (!mask)
@@ -121,7 +138,7 @@ Result<SensitivityResult> estimateSensitivity(const Model& model, const Sensitiv
             }
         }
         for (int b : options.bits) {
-            SensitivityPoint p { layer.name, SweepKind::Bits, static_cast<double>(b), 0.0, false, {} };
+            SensitivityPoint p { layer.name, SweepKind::Bits, static_cast<double>(b), 0.0, false, {}, { layer.name } };
             auto q = quantize(model, layer, QuantSpec { QuantScheme::Uniform, b, true, true });
             if (!q)
                 return std::unexpected(q.error().withContext(layer.name));
@@ -195,10 +212,18 @@ std::string sensitivityCsv(const SensitivityResult& result)
 {
     std::ostringstream out;
     out.precision(6);
-    out << "layer,kind,value,energy_removed,top1,top1_low,top1_high,agreement,correct,images\n";
+    for (const auto& s : result.skipped)
+        out << "# skipped " << s << '\n';
+    if (std::any_of(result.points.begin(), result.points.end(), [](const auto& p) { return p.members.size() > 1; }))
+        out << "# a row with several members prunes them all: they are one dependency group (coupled channels, "
+               "e.g. through a residual Add), named by its first layer\n";
+    out << "layer,members,kind,value,energy_removed,top1,top1_low,top1_high,agreement,correct,images\n";
     for (const auto& p : result.points) {
-        out << p.layer << ',' << (p.kind == SweepKind::Prune ? "prune" : "bits") << ',' << p.value << ','
-            << p.energyRemoved << ',';
+        std::string members;
+        for (const auto& m : p.members)
+            members += (members.empty() ? "" : ";") + m;
+        out << csvField(p.layer) << ',' << csvField(members) << ',' << (p.kind == SweepKind::Prune ? "prune" : "bits")
+            << ',' << p.value << ',' << p.energyRemoved << ',';
         if (p.evaluated) {
             const Estimate top1 = p.metrics.top1();
             out << top1.value << ',' << top1.low << ',' << top1.high << ',' << p.metrics.agreement().value << ','

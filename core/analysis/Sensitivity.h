@@ -43,6 +43,10 @@ struct SensitivityPoint {
     double energyRemoved = 0.0; // data-free estimate: ||W - W'||² / ||W||² of the layer
     bool evaluated = false;
     EvaluationMetrics metrics; // when evaluated
+    // The layers the point changes, in graph order: `layer` alone, or for a filter sweep
+    // every producer of its dependency group (a residual stage's convs all lose the same
+    // channels), so a row is read as the group it cuts, not as one layer.
+    std::vector<std::string> members;
 };
 
 struct SensitivityResult {
@@ -67,7 +71,9 @@ Result<SensitivityResult> analyseSensitivity(const Model& model, const Evaluator
 // group swept at filter granularity (named by its first producer) colours that producer only.
 std::vector<double> lossAtRatio(const SensitivityResult& result, const std::vector<Layer>& layers, double ratio);
 
-// CSV: layer,kind,value,energy_removed,top1,top1_low,top1_high,agreement,images
+// CSV: comment lines ("# ...") first: the layers skipped and why, and what a row of a
+// group means; then layer,members,kind,value,energy_removed,top1,top1_low,top1_high,
+// agreement,correct,images, one line per point (members separated by ';').
 std::string sensitivityCsv(const SensitivityResult& result);
 
 } // namespace topiary

@@ -338,11 +338,21 @@ Result<Recipe> parseRecipe(std::string_view text)
 Result<Plan> planFromCompactFlags(
     const std::vector<std::string>& args, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups)
 {
+    auto expanded = expandCompactFlags(args, layers, groups);
+    if (!expanded)
+        return std::unexpected(expanded.error());
+    return std::move(expanded->plan);
+}
+
+Result<CompactPlan> expandCompactFlags(
+    const std::vector<std::string>& args, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups)
+{
     // First pass: read everything, so --skip-first-last may come after the edits it affects.
     struct Edit {
         bool prune;
         PruneSpec pruneSpec;
         QuantSpec quantSpec;
+        std::string flag; // as given, for the skip notes
     };
     std::vector<Edit> edits;
     bool skipFirstLast = false;
@@ -395,7 +405,7 @@ Result<Plan> planFromCompactFlags(
             spec = PruneSpec { *g, *c, PruneMode::Ratio, *r };
             if (auto ok = checkLayerSpec(LayerSpec { spec, {}, {} }); !ok)
                 return std::unexpected(ok.error().withContext(flag + " " + *v));
-            edits.push_back({ true, spec, {} });
+            edits.push_back({ true, spec, {}, flag + " " + *v });
         } else if (flag == "--bits" || flag == "--quant") {
             auto v = takeValue();
             if (!v)
@@ -428,19 +438,23 @@ Result<Plan> planFromCompactFlags(
             }
             if (auto ok = checkLayerSpec(LayerSpec { {}, spec, {} }); !ok)
                 return std::unexpected(ok.error().withContext(flag + " " + *v));
-            edits.push_back({ false, {}, spec });
+            edits.push_back({ false, {}, spec, flag + " " + *v });
         } else {
             return fail(args[i]
                 + ": unknown flag (expected --prune, --bits, --quant, --skip-first-last or "
                   "--round-channels)");
         }
     }
-    Plan plan;
-    plan.setOptions(options);
-    for (const auto& e : edits)
-        plan = e.prune ? pruneAllConvs(plan, layers, groups, e.pruneSpec, skipFirstLast)
-                       : quantizeAll(plan, layers, e.quantSpec, skipFirstLast);
-    return plan;
+    CompactPlan out;
+    out.plan.setOptions(options);
+    for (const auto& e : edits) {
+        std::vector<SkippedLayer> skipped;
+        out.plan = e.prune ? pruneAllLayers(out.plan, layers, groups, e.pruneSpec, skipFirstLast, &skipped)
+                           : quantizeAll(out.plan, layers, e.quantSpec, skipFirstLast, &skipped);
+        for (const auto& s : skipped)
+            out.skipped.push_back(e.flag + ": skipped '" + s.layer + "': " + s.reason);
+    }
+    return out;
 }
 
 } // namespace topiary

@@ -52,11 +52,20 @@ Result<Recipe> parseRecipe(std::string_view text);
 
 // The CLI's compact form, built with the global edits, in order:
 //   --prune GRANULARITY:CRITERION:RATIO   filter|element : l1|l2|fpgm|bn_scale|apoz|random : [0, 1)
+//                                         every prunable layer (pruneAllLayers)
 //   --bits B                              uniform, symmetric, per-channel, B in 2..16
 //   --quant SCHEME[:B]                    float16 | uniform:B | codebook:B | binary | ternary
 //   --skip-first-last                     leave the first and last layers alone (any position)
 //   --round-channels[=N]                  keep multiples of N (default 8) channels per group
 // Both "--flag value" and "--flag=value" work. Any other argument is an error.
+// `skipped` says, per flag, which layers the flag left alone and why ("--prune: '/fc/Gemm':
+// filters cannot be removed: its channels are a graph output ('logits')").
+struct CompactPlan {
+    Plan plan;
+    std::vector<std::string> skipped;
+};
+Result<CompactPlan> expandCompactFlags(
+    const std::vector<std::string>& args, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups);
 Result<Plan> planFromCompactFlags(
     const std::vector<std::string>& args, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups);
 
