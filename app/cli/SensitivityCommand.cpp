@@ -9,6 +9,9 @@
 #include "core/plan/Recipe.h"
 #include "core/analysis/Sensitivity.h"
 #include "core/analysis/Stats.h"
+#include "core/eval/PlanEvaluation.h"
+#include "core/model/DependencyGroups.h"
+#include "core/model/Layer.h"
 
 #include <cstdio>
 #include <fstream>
@@ -95,6 +98,14 @@ std::optional<int> readSweep(const char* command, const Args& args, SensitivityO
     }
     if (auto l = args.value("layers"))
         o.layers = splitNames(*l);
+    o.sequential.enabled = args.has("sequential");
+    if (auto t = args.value("tolerance")) {
+        auto v = parseList(*t);
+        if (!v || v->size() != 1 || !((*v)[0] > 0 && (*v)[0] < 100))
+            return usage("--tolerance: top-1 points in (0, 100), not '" + *t + "'");
+        o.sequential.tolerance = (*v)[0] / 100.0;
+        o.sequential.enabled = true;
+    }
     return std::nullopt;
 }
 
@@ -111,12 +122,11 @@ void showProgress(const SensitivityResult&, size_t done, size_t total)
     std::fflush(stderr);
 }
 
-std::optional<int> runSensitivity(const char* command, const Model& model, const EvalInputs& inputs,
-    const SensitivityOptions& sweep, SensitivityResult& out)
+std::optional<int> runSensitivity(
+    const char* command, PlanEvaluation& evaluation, const SensitivityOptions& sweep, SensitivityResult& out)
 {
-    const Evaluator evaluator(*inputs.dataset, inputs.spec, inputs.options);
     const bool interactive = isatty(STDERR_FILENO) != 0;
-    auto result = analyseSensitivity(model, evaluator, sweep, interactive ? SensitivityProgress(showProgress) : SensitivityProgress());
+    auto result = analyseSensitivity(evaluation, sweep, interactive ? SensitivityProgress(showProgress) : SensitivityProgress());
     if (interactive)
         std::fprintf(stderr, "\r%40s\r", "");
     if (!result) {
@@ -140,11 +150,12 @@ std::set<std::string> with(std::set<std::string> base, std::initializer_list<con
 
 int sensitivityCommand(const std::vector<std::string>& argv)
 {
-    auto args = Args::parse(argv, with(kEvalFlags, { "json" }),
-        with(kEvalValueOptions, { "ratios", "bits", "granularity", "criterion", "layers", "csv" }));
+    auto args = Args::parse(argv, with(kEvalFlags, { "json", "sequential" }),
+        with(kEvalValueOptions, { "ratios", "bits", "granularity", "criterion", "layers", "csv", "tolerance" }));
     if (!args || args->positional().size() != 1) {
         std::cerr << "topiary-cli sensitivity: " << (args ? "expected exactly one MODEL" : args.error().message)
-                  << "\nUsage: topiary-cli sensitivity MODEL --data PATH [--ratios R,...] [--bits B,...] [--csv OUT.csv]\n";
+                  << "\nUsage: topiary-cli sensitivity MODEL --data PATH [--ratios R,...] [--bits B,...] [--csv OUT.csv]\n"
+                     "                              [--sequential [--tolerance POINTS]]\n";
         return 2;
     }
     auto model = Model::load(args->positional()[0]);
@@ -159,7 +170,11 @@ int sensitivityCommand(const std::vector<std::string>& argv)
     if (auto rc = readSweep("sensitivity", *args, sweep))
         return *rc;
     SensitivityResult result;
-    if (auto rc = runSensitivity("sensitivity", *model, inputs, sweep, result))
+    auto layers = findLayers(*model);
+    auto groups = findDependencyGroups(*model, layers);
+    PlanEvaluation evaluation(*model, std::move(layers), std::move(groups),
+        Evaluator(*inputs.dataset, inputs.spec, inputs.options), sweepEvaluationOptions(sweep));
+    if (auto rc = runSensitivity("sensitivity", evaluation, sweep, result))
         return *rc;
     const std::string csv = sensitivityCsv(result);
     if (auto path = args->value("csv")) {
@@ -203,9 +218,9 @@ int fitCommand(const std::vector<std::string>& argv)
     for (auto& a : fixed)
         if (a == "-o")
             a = "--output";
-    auto args = Args::parse(fixed, with(kEvalFlags, { "json" }),
-        with(kEvalValueOptions,
-            { "ratios", "granularity", "criterion", "layers", "target-macs", "target-params", "target-size", "output" }));
+    auto args = Args::parse(fixed, with(kEvalFlags, { "json", "sequential" }),
+        with(kEvalValueOptions, { "ratios", "granularity", "criterion", "layers", "target-macs", "target-params",
+                                    "target-size", "output", "tolerance" }));
     const char* usage = "Usage: topiary-cli fit MODEL --data PATH (--target-macs F | --target-params F | --target-size F) -o PLAN.json\n";
     if (!args || args->positional().size() != 1 || !args->value("output")) {
         std::cerr << "topiary-cli fit: " << (args ? "expected MODEL and -o PLAN.json" : args.error().message) << '\n'
@@ -246,11 +261,14 @@ int fitCommand(const std::vector<std::string>& argv)
         sweep.granularity = PruneGranularity::Filter; // dense MACs only fall when channels go
     if (auto rc = readSweep("fit", *args, sweep))
         return *rc;
-    SensitivityResult sensitivity;
-    if (auto rc = runSensitivity("fit", *model, inputs, sweep, sensitivity))
-        return *rc;
     const CostModel cost(*model);
     const auto groups = findDependencyGroups(*model, cost.layers());
+    // One evaluation for the sweep and the check of the fitted plan: the original runs once.
+    PlanEvaluation evaluation(*model, cost.layers(), groups, Evaluator(*inputs.dataset, inputs.spec, inputs.options),
+        sweepEvaluationOptions(sweep));
+    SensitivityResult sensitivity;
+    if (auto rc = runSensitivity("fit", evaluation, sweep, sensitivity))
+        return *rc;
     const StatsModel stats(*model, cost, groups);
     auto fit = fitBudget(*model, stats, sensitivity, sweep, target);
     if (!fit) {
@@ -258,12 +276,7 @@ int fitCommand(const std::vector<std::string>& argv)
         return 1;
     }
     // Verify: evaluate the fitted plan.
-    auto applied = apply(*model, fit->plan);
-    if (!applied) {
-        std::cerr << "topiary-cli fit: " << applied.error().message << '\n';
-        return 1;
-    }
-    auto verified = Evaluator(*inputs.dataset, inputs.spec, inputs.options).run(applied->proto);
+    auto verified = evaluation.run(fit->plan);
     if (!verified) {
         std::cerr << "topiary-cli fit: " << verified.error().message << '\n';
         return 1;
