@@ -192,14 +192,16 @@ int sensitivityCommand(const std::vector<std::string>& argv)
         for (const auto& p : result.points)
             points.push_back({ { "layer", p.layer }, { "kind", p.kind == SweepKind::Prune ? "prune" : "bits" },
                 { "value", p.value }, { "energy_removed", p.energyRemoved }, { "top1", p.metrics.top1().value },
-                { "correct", p.metrics.top1Correct }, { "agreement", p.metrics.agreement().value } });
+                { "correct", p.metrics.top1Correct }, { "agreement", p.metrics.agreement().value },
+                { "images", p.metrics.processed }, { "stopped_early", p.stoppedEarly } });
         j["skipped"] = result.skipped;
         std::cout << j.dump(2) << '\n';
         return 0;
     }
     std::cout << "baseline top-1 " << pct(result.baseline.top1().value) << " % on " << result.baseline.processed
               << " images\n"
-              << "layer                          kind   value  energy%   top-1%   (95% CI)          agree%\n";
+              << "layer                          kind   value  energy%   top-1%   (95% CI)          agree%"
+              << (sweep.sequential.enabled ? "  images" : "") << '\n';
     for (const auto& p : result.points) {
         const Estimate t = p.metrics.top1();
         std::ostringstream line;
@@ -207,6 +209,8 @@ int sensitivityCommand(const std::vector<std::string>& argv)
              << std::right << std::setw(5) << p.value << std::setw(9) << pct(p.energyRemoved) << std::setw(9)
              << pct(t.value) << "   (" << pct(t.low) << "-" << pct(t.high) << ")" << std::setw(10)
              << pct(p.metrics.agreement().value);
+        if (sweep.sequential.enabled) // points the rule stopped ran on fewer images
+            line << std::setw(8) << p.metrics.processed;
         std::cout << line.str() << '\n';
     }
     return 0;
