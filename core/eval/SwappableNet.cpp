@@ -105,7 +105,7 @@ Result<void> SwappableNet::findSlots(const onnx::ModelProto& model, const onnx::
         auto it = canonicalInit.find(t.name());
         if (!read.contains(t.name()) || it == canonicalInit.end()
             || t.data_type() != onnx::TensorProto_DataType_FLOAT || valueBytes(t) != valueBytes(*it->second)) {
-            m_fixed[t.name()] = std::to_string(std::hash<std::string> {}(valueBytes(t)));
+            m_fixed[t.name()] = std::hash<std::string> {}(valueBytes(t));
             continue;
         }
         auto floats = readFloats(t);
@@ -141,8 +141,8 @@ Result<void> SwappableNet::findSlots(const onnx::ModelProto& model, const onnx::
         if (it != found.end() && it->second.size() == 1 && !it->second.front().blob.empty())
             m_slots.emplace(init, std::move(it->second.front()));
         else // no blob, one not read again, or several (shared or equal contents)
-            m_fixed[init] = std::to_string(std::hash<std::string> {}(
-                std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float))));
+            m_fixed[init] = std::hash<std::string> {}(
+                std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
     }
     return {};
 }
@@ -175,7 +175,7 @@ try {
         auto slot = m_slots.find(t.name());
         if (slot == m_slots.end()) {
             auto fixed = m_fixed.find(t.name());
-            if (fixed == m_fixed.end() || fixed->second != std::to_string(std::hash<std::string> {}(valueBytes(t))))
+            if (fixed == m_fixed.end() || fixed->second != std::hash<std::string> {}(valueBytes(t)))
                 return false;
             continue;
         }

@@ -56,7 +56,10 @@ private:
     OpenCvNet m_net;
     uint64_t m_structure = 0; // nodes, inputs, outputs, initializer names, types and shapes
     std::map<std::string, Slot> m_slots;
-    std::map<std::string, std::string> m_fixed; // every other initializer: its values' bytes
+    // Every other initializer: a 64-bit hash of its values, to tell a variant that changes
+    // one (plans change a handful of tensors; keeping a copy of every value would double
+    // the memory of a large model for a 2^-64 chance).
+    std::map<std::string, size_t> m_fixed;
     std::set<std::string> m_changed; // slots that hold other values than the model's now
 };
 
