@@ -10,6 +10,7 @@
 #include "core/data/Dataset.h"
 #include "core/report/EvaluationReport.h"
 #include "core/eval/Evaluator.h"
+#include "core/eval/PlanEvaluation.h"
 #include "core/model/Model.h"
 #include "core/data/Preprocess.h"
 
@@ -77,14 +78,14 @@ int evalCommand(const std::vector<std::string>& argv)
     if (auto rc = readPlan("eval", *model, layers, groups, *args, split.compact, plan))
         return *rc;
     const bool compressed = !plan.empty();
-    // With a plan the original's outputs are the reference of the compressed run.
-    inputs.options.keepOutputs = compressed;
     const Dataset& dataset = *inputs.dataset;
 
+    // The original runs first; with a plan its outputs are the reference of the compressed
+    // run, which starts from the cut before the plan's first changed layer.
     const bool interactive = isatty(STDERR_FILENO) != 0;
-    const Evaluator evaluator(dataset, inputs.spec, inputs.options);
-    auto result
-        = evaluator.run(model->proto(), interactive ? Evaluator::Progress(showProgress) : Evaluator::Progress());
+    const auto progress = interactive ? Evaluator::Progress(showProgress) : Evaluator::Progress();
+    PlanEvaluation evaluation(*model, layers, groups, Evaluator(dataset, inputs.spec, inputs.options));
+    auto result = evaluation.runOriginal(progress);
     if (interactive)
         std::fprintf(stderr, "\r%60s\r", "");
     if (!result) {
@@ -94,16 +95,7 @@ int evalCommand(const std::vector<std::string>& argv)
     warnIfOriginalNearChance("eval", result->metrics, inputs);
     std::optional<EvaluationResult> after;
     if (compressed) {
-        auto applied = apply(*model, plan);
-        if (!applied) {
-            std::cerr << "topiary-cli eval: " << applied.error().message << '\n';
-            return 1;
-        }
-        EvaluationOptions options = inputs.options;
-        options.reference = std::make_shared<const ModelOutputs>(result->outputs);
-        options.keepOutputs = false;
-        auto run = Evaluator(dataset, inputs.spec, options)
-                       .run(applied->proto, interactive ? Evaluator::Progress(showProgress) : Evaluator::Progress());
+        auto run = evaluation.run(plan, progress);
         if (interactive)
             std::fprintf(stderr, "\r%60s\r", "");
         if (!run) {

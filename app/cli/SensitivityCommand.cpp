@@ -12,6 +12,9 @@
 #include "core/plan/Recipe.h"
 #include "core/analysis/Sensitivity.h"
 #include "core/analysis/Stats.h"
+#include "core/eval/PlanEvaluation.h"
+#include "core/model/DependencyGroups.h"
+#include "core/model/Layer.h"
 
 #include <cstdio>
 #include <fstream>
@@ -98,6 +101,14 @@ std::optional<int> readSweep(const char* command, const Args& args, SensitivityO
     }
     if (auto l = args.value("layers"))
         o.layers = splitNames(*l);
+    o.sequential.enabled = args.has("sequential");
+    if (auto t = args.value("tolerance")) {
+        auto v = parseList(*t);
+        if (!v || v->size() != 1 || !((*v)[0] > 0 && (*v)[0] < 100))
+            return usage("--tolerance: top-1 points in (0, 100), not '" + *t + "'");
+        o.sequential.tolerance = (*v)[0] / 100.0;
+        o.sequential.enabled = true;
+    }
     return std::nullopt;
 }
 
@@ -112,12 +123,11 @@ void showProgress(const SensitivityResult&, size_t done, size_t total)
     std::fflush(stderr);
 }
 
-std::optional<int> runSensitivity(const char* command, const Model& model, const EvalInputs& inputs,
-    const SensitivityOptions& sweep, SensitivityResult& out)
+std::optional<int> runSensitivity(
+    const char* command, PlanEvaluation& evaluation, const SensitivityOptions& sweep, SensitivityResult& out)
 {
-    const Evaluator evaluator(*inputs.dataset, inputs.spec, inputs.options);
     const bool interactive = isatty(STDERR_FILENO) != 0;
-    auto result = analyseSensitivity(model, evaluator, sweep, interactive ? SensitivityProgress(showProgress) : SensitivityProgress());
+    auto result = analyseSensitivity(evaluation, sweep, interactive ? SensitivityProgress(showProgress) : SensitivityProgress());
     if (interactive)
         std::fprintf(stderr, "\r%40s\r", "");
     if (!result) {
@@ -142,11 +152,12 @@ std::set<std::string> with(std::set<std::string> base, std::initializer_list<con
 
 int sensitivityCommand(const std::vector<std::string>& argv)
 {
-    auto args = Args::parse(argv, with(kEvalFlags, { "json" }),
-        with(kEvalValueOptions, { "ratios", "bits", "granularity", "criterion", "layers", "csv" }));
+    auto args = Args::parse(argv, with(kEvalFlags, { "json", "sequential" }),
+        with(kEvalValueOptions, { "ratios", "bits", "granularity", "criterion", "layers", "csv", "tolerance" }));
     if (!args || args->positional().size() != 1) {
         std::cerr << "topiary-cli sensitivity: " << (args ? "expected exactly one MODEL" : args.error().message)
-                  << "\nUsage: topiary-cli sensitivity MODEL --data PATH [--ratios R,...] [--bits B,...] [--csv OUT.csv]\n";
+                  << "\nUsage: topiary-cli sensitivity MODEL --data PATH [--ratios R,...] [--bits B,...] [--csv OUT.csv]\n"
+                     "                              [--sequential [--tolerance POINTS]]\n";
         return 2;
     }
     auto model = Model::load(args->positional()[0]);
@@ -161,7 +172,11 @@ int sensitivityCommand(const std::vector<std::string>& argv)
     if (auto rc = readSweep("sensitivity", *args, sweep))
         return *rc;
     SensitivityResult result;
-    if (auto rc = runSensitivity("sensitivity", *model, inputs, sweep, result))
+    auto layers = findLayers(*model);
+    auto groups = findDependencyGroups(*model, layers);
+    PlanEvaluation evaluation(*model, std::move(layers), std::move(groups),
+        Evaluator(*inputs.dataset, inputs.spec, inputs.options), sweepEvaluationOptions(sweep));
+    if (auto rc = runSensitivity("sensitivity", evaluation, sweep, result))
         return *rc;
     const std::string csv = sensitivityCsv(result);
     if (auto path = args->value("csv")) {
@@ -180,7 +195,7 @@ int sensitivityCommand(const std::vector<std::string>& argv)
             points.push_back({ { "layer", p.layer }, { "kind", p.kind == SweepKind::Prune ? "prune" : "bits" },
                 { "value", p.value }, { "energy_removed", p.energyRemoved }, { "top1", p.metrics.top1().value },
                 { "correct", p.metrics.top1Correct }, { "agreement", p.metrics.agreement().value },
-                { "members", p.members } });
+                { "members", p.members }, { "images", p.metrics.processed }, { "stopped_early", p.stoppedEarly } });
         j["skipped"] = result.skipped;
         std::cout << j.dump(2) << '\n';
         return 0;
@@ -198,7 +213,8 @@ int sensitivityCommand(const std::vector<std::string>& argv)
             std::cout << ' ' << m;
         std::cout << '\n';
     }
-    std::cout << "layer                          kind   value  energy%   top-1%   (95% CI)          agree%\n";
+    std::cout << "layer                          kind   value  energy%   top-1%   (95% CI)          agree%"
+              << (sweep.sequential.enabled ? "  images" : "") << '\n';
     for (const auto& p : result.points) {
         const Estimate t = p.metrics.top1();
         std::ostringstream line;
@@ -206,6 +222,8 @@ int sensitivityCommand(const std::vector<std::string>& argv)
              << std::right << std::setw(5) << p.value << std::setw(9) << pct(p.energyRemoved) << std::setw(9)
              << pct(t.value) << "   (" << pct(t.low) << "-" << pct(t.high) << ")" << std::setw(10)
              << pct(p.metrics.agreement().value);
+        if (sweep.sequential.enabled) // points the rule stopped ran on fewer images
+            line << std::setw(8) << p.metrics.processed;
         std::cout << line.str() << '\n';
     }
     return 0;
@@ -217,10 +235,10 @@ int fitCommand(const std::vector<std::string>& argv)
     for (auto& a : fixed)
         if (a == "-o")
             a = "--output";
-    auto args = Args::parse(fixed, with(kEvalFlags, { "json" }),
+    auto args = Args::parse(fixed, with(kEvalFlags, { "json", "sequential" }),
         with(kEvalValueOptions,
             { "ratios", "granularity", "criterion", "layers", "target-macs", "target-params", "target-size", "output",
-                "max-loss", "rounds" }));
+                "max-loss", "rounds", "tolerance" }));
     const char* usage = "Usage: topiary-cli fit MODEL --data PATH (--target-macs F | --target-params F | --target-size F) -o PLAN.json [--max-loss POINTS]\n";
     if (!args || args->positional().size() != 1 || !args->value("output")) {
         std::cerr << "topiary-cli fit: " << (args ? "expected MODEL and -o PLAN.json" : args.error().message) << '\n'
@@ -278,11 +296,14 @@ int fitCommand(const std::vector<std::string>& argv)
         sweep.granularity = PruneGranularity::Filter; // dense MACs only fall when channels go
     if (auto rc = readSweep("fit", *args, sweep))
         return *rc;
-    SensitivityResult sensitivity;
-    if (auto rc = runSensitivity("fit", *model, inputs, sweep, sensitivity))
-        return *rc;
     const CostModel cost(*model);
     const auto groups = findDependencyGroups(*model, cost.layers());
+    // One evaluation for the sweep and the check of the fitted plan: the original runs once.
+    PlanEvaluation evaluation(*model, cost.layers(), groups, Evaluator(*inputs.dataset, inputs.spec, inputs.options),
+        sweepEvaluationOptions(sweep));
+    SensitivityResult sensitivity;
+    if (auto rc = runSensitivity("fit", evaluation, sweep, sensitivity))
+        return *rc;
     const StatsModel stats(*model, cost, groups);
     const Evaluator evaluator(*inputs.dataset, inputs.spec, inputs.options);
     auto fit = fitAndMeasure(*model, stats, sensitivity, sweep, target, evaluator, measured);
