@@ -333,8 +333,8 @@ int applyCommand(const std::vector<std::string>& argv)
     const int64_t expected = predictedFileBytes(predicted, options);
     const auto& r = applied->report;
     if (*written > predicted.originalFileBytes)
-        std::cerr << "topiary-cli apply: warning: " << outPath << " (" << withThousands(*written)
-                  << " bytes) is larger than the source (" << withThousands(predicted.originalFileBytes)
+        std::cerr << "topiary-cli apply: warning: " << outPath << " (" << text::count(*written)
+                  << " bytes) is larger than the source (" << text::count(predicted.originalFileBytes)
                   << " bytes): "
                   << (r.removedChannels > 0 && !options.shrink
                              ? "masked pruning keeps the zeros at 4 bytes each (add --shrink to remove channels)"

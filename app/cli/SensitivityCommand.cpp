@@ -123,8 +123,8 @@ void showProgress(const SensitivityResult&, size_t done, size_t total)
     std::fflush(stderr);
 }
 
-std::optional<int> runSensitivity(
-    const char* command, PlanEvaluation& evaluation, const SensitivityOptions& sweep, SensitivityResult& out)
+std::optional<int> runSensitivity(const char* command, PlanEvaluation& evaluation, const EvalInputs& inputs,
+    const SensitivityOptions& sweep, SensitivityResult& out)
 {
     const bool interactive = isatty(STDERR_FILENO) != 0;
     auto result = analyseSensitivity(evaluation, sweep, interactive ? SensitivityProgress(showProgress) : SensitivityProgress());
@@ -176,7 +176,7 @@ int sensitivityCommand(const std::vector<std::string>& argv)
     auto groups = findDependencyGroups(*model, layers);
     PlanEvaluation evaluation(*model, std::move(layers), std::move(groups),
         Evaluator(*inputs.dataset, inputs.spec, inputs.options), sweepEvaluationOptions(sweep));
-    if (auto rc = runSensitivity("sensitivity", evaluation, sweep, result))
+    if (auto rc = runSensitivity("sensitivity", evaluation, inputs, sweep, result))
         return *rc;
     const std::string csv = sensitivityCsv(result);
     if (auto path = args->value("csv")) {
@@ -302,7 +302,7 @@ int fitCommand(const std::vector<std::string>& argv)
     PlanEvaluation evaluation(*model, cost.layers(), groups, Evaluator(*inputs.dataset, inputs.spec, inputs.options),
         sweepEvaluationOptions(sweep));
     SensitivityResult sensitivity;
-    if (auto rc = runSensitivity("fit", evaluation, sweep, sensitivity))
+    if (auto rc = runSensitivity("fit", evaluation, inputs, sweep, sensitivity))
         return *rc;
     const StatsModel stats(*model, cost, groups);
     const Evaluator evaluator(*inputs.dataset, inputs.spec, inputs.options);
