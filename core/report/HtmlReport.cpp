@@ -156,11 +156,12 @@ th { background: #eee; text-align: left; }
 table.layers { width: 100%; table-layout: fixed; font-size: 0.78em; }
 table.layers th { white-space: normal; vertical-align: bottom; }
 table.layers td { overflow-wrap: anywhere; word-break: break-word; }
-table.layers col.name { width: 17%; }
-table.layers col.plan { width: 17%; }
-table.layers col.narrow { width: 5%; }
+table.layers col.name { width: 15%; }
+table.layers col.plan { width: 14%; }
+table.layers col.narrow { width: 6%; }
 td.name, td.word, td.plan { white-space: normal; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.layers td.num { overflow-wrap: normal; word-break: normal; overflow: hidden; }
 tr:nth-child(even) td { background: #f7f7f7; }
 .changed { color: #075; font-weight: 600; }
 .note { color: #666; font-size: 0.9em; }
