@@ -46,7 +46,10 @@ public:
         QSvgRenderer* svg = figure(format);
         if (!svg)
             return {};
+        // SVG sizes are CSS pixels (96 per inch); the printer lays the page out at its own DPI.
         QSizeF size = svg->defaultSize();
+        if (const QPaintDevice* device = document->documentLayout()->paintDevice())
+            size *= device->logicalDpiX() / 96.0;
         const qreal room = document->textWidth() > 0 ? document->textWidth() * 0.95 : size.width();
         if (size.width() > room)
             size *= room / size.width();
