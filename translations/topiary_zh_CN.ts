@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>QObject</name>
+    <message>
+        <source>figure %1 is not a valid SVG image</source>
+        <translation>图 %1 不是有效的 SVG 图像</translation>
+    </message>
+    <message>
+        <source>cannot write in %1</source>
+        <translation>无法在 %1 中写入</translation>
+    </message>
+    <message>
+        <source>the PDF could not be printed</source>
+        <translation>无法打印 PDF</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Save a PNG of the window to &lt;file&gt; once the model is loaded, then quit.</source>
@@ -24,10 +43,6 @@
         <translation>手动压缩神经网络的工作台。</translation>
     </message>
     <message>
-        <source>The ONNX model to open (default: the bundled sample).</source>
-        <translation>要打开的 ONNX 模型（默认：自带示例）。</translation>
-    </message>
-    <message>
         <source>Could not write %1</source>
         <translation>无法写入 %1</translation>
     </message>
@@ -38,6 +53,38 @@
     <message>
         <source>Could not apply %1</source>
         <translation>无法应用 %1</translation>
+    </message>
+    <message>
+        <source>Evaluate on &lt;path&gt; once the model is loaded: an image folder (one sub-folder per class), a .csv/.tsv list of path,label lines, or an IDX images file.</source>
+        <translation>模型加载后在 &lt;path&gt; 上评估：图像文件夹（每类一个子文件夹）、由 path,label 行组成的 .csv/.tsv 列表，或 IDX 图像文件。</translation>
+    </message>
+    <message>
+        <source>path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>Preprocess the --data images as &lt;file&gt; says (JSON: channels, height, width, resize, scale, mean, std, color_order, classes) instead of the preprocess.json found beside the model or the data.</source>
+        <translation>按 &lt;file&gt; 的描述预处理 --data 的图像（JSON：channels、height、width、resize、scale、mean、std、color_order、classes），而不使用模型或数据旁的 preprocess.json。</translation>
+    </message>
+    <message>
+        <source>The ONNX model or .topiary project to open (default: the bundled sample).</source>
+        <translation>要打开的 ONNX 模型或 .topiary 项目（默认：内置示例）。</translation>
+    </message>
+    <message>
+        <source>A project brings its own dataset; open it, then choose another dataset in the window.</source>
+        <translation>项目自带数据集；请先打开它，再在窗口中选择其他数据集。</translation>
+    </message>
+    <message>
+        <source>%1: no such file or folder</source>
+        <translation>%1：没有这个文件或文件夹</translation>
+    </message>
+    <message>
+        <source>--preprocess describes the --data images; give --data too.</source>
+        <translation>--preprocess 描述的是 --data 的图像；请同时给出 --data。</translation>
+    </message>
+    <message>
+        <source>Could not evaluate on %1</source>
+        <translation>无法在 %1 上评估</translation>
     </message>
 </context>
 <context>
@@ -379,6 +426,204 @@
     <message>
         <source>Top-1 accuracy (agreement with the original on unlabelled images) after pruning this layer by each criterion, with 95 % intervals; dashed: the current plan.</source>
         <translation>按各准则剪枝本层后的 Top-1 准确率（无标签图像上为与原模型的一致率）及 95% 区间；虚线：当前计划。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::DatasetDialog</name>
+    <message>
+        <source>Image Folder (one sub-folder per class)</source>
+        <translation>图像文件夹（每类一个子文件夹）</translation>
+    </message>
+    <message>
+        <source>Image List</source>
+        <translation>图像列表</translation>
+    </message>
+    <message>
+        <source>Image lists (*.csv *.tsv *.txt);;All files (*)</source>
+        <translation>图像列表 (*.csv *.tsv *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>IDX Images File</source>
+        <translation>IDX 图像文件</translation>
+    </message>
+    <message>
+        <source>IDX files (*-idx3-ubyte *.idx3 *.gz);;All files (*)</source>
+        <translation>IDX 文件 (*-idx3-ubyte *.idx3 *.gz);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>No preprocessing found: %1</source>
+        <translation>未找到预处理：%1</translation>
+    </message>
+    <message>
+        <source>Found: %1.</source>
+        <translation>找到：%1。</translation>
+    </message>
+    <message>
+        <source>No preprocess.json beside the model or the data, and no mean or std in the model&apos;s metadata: these are guesses from the input shape. Check them against how the model was trained.</source>
+        <translation>模型和数据旁都没有 preprocess.json，模型元数据中也没有均值或标准差：这些值是根据输入形状推测的。请对照模型的训练方式检查它们。</translation>
+    </message>
+    <message>
+        <source>Choose an image folder, a list or an IDX file.</source>
+        <translation>请选择图像文件夹、列表或 IDX 文件。</translation>
+    </message>
+    <message>
+        <source>%1 does not exist.</source>
+        <translation>%1 不存在。</translation>
+    </message>
+    <message>
+        <source>%1 is a file; an image folder is a folder.</source>
+        <translation>%1 是文件；图像文件夹必须是文件夹。</translation>
+    </message>
+    <message>
+        <source>%1 is a folder; choose Image folder for it.</source>
+        <translation>%1 是文件夹；请为它选择“图像文件夹”。</translation>
+    </message>
+    <message>
+        <source>The preprocessing does not fit the model: %1</source>
+        <translation>预处理与模型不符：%1</translation>
+    </message>
+    <message>
+        <source>Reading the images and running the model on up to %1 of them…</source>
+        <translation>正在读取图像，并在最多 %1 张图像上运行模型…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s) read</source>
+        <translation>
+            <numerusform>已读取 %n 张图像</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n skipped</source>
+        <translation>
+            <numerusform>跳过 %n 张</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n other file(s) ignored</source>
+        <translation>
+            <numerusform>忽略 %n 个其他文件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unlabelled</source>
+        <translation>
+            <numerusform>%n 张无标签</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No image skipped.</source>
+        <translation>没有跳过任何图像。</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Preprocessing</source>
+        <translation>预处理</translation>
+    </message>
+    <message>
+        <source>Preview: label → the model&apos;s prediction</source>
+        <translation>预览：标签 → 模型的预测</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>Image folder</source>
+        <translation>图像文件夹</translation>
+    </message>
+    <message>
+        <source>A folder with one sub-folder of images per class, as torchvision&apos;s ImageFolder.</source>
+        <translation>每类一个图像子文件夹的文件夹，与 torchvision 的 ImageFolder 相同。</translation>
+    </message>
+    <message>
+        <source>List (.csv, .tsv)</source>
+        <translation>列表（.csv、.tsv）</translation>
+    </message>
+    <message>
+        <source>A text file of path,label lines; paths relative to the list&apos;s folder.</source>
+        <translation>由 path,label 行组成的文本文件；路径相对于列表所在的文件夹。</translation>
+    </message>
+    <message>
+        <source>IDX file</source>
+        <translation>IDX 文件</translation>
+    </message>
+    <message>
+        <source>MNIST-style images file; its labels file is found by name beside it.</source>
+        <translation>MNIST 格式的图像文件；其标签文件按名称在旁边查找。</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Look Again</source>
+        <translation>重新查找</translation>
+    </message>
+    <message>
+        <source>Take the preprocessing from preprocess.json beside the model or the data, the model&apos;s metadata, or the input shape, replacing the fields above.</source>
+        <translation>从模型或数据旁的 preprocess.json、模型元数据或输入形状获取预处理，替换上面的字段。</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Use Dataset</source>
+        <translation>使用数据集</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message numerus="yes">
+        <source>The unmodified model gets %1 (95 % interval %2 to %3) on %n image(s).</source>
+        <translation>
+            <numerusform>未修改的模型在 %n 张图像上的准确率为 %1（95 % 区间 %2 至 %3）。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>That is near chance (%1 for %n classes): the preprocessing is most likely not the one the model was trained with. Check the size, scale, mean and std, the channel order and the order of the class names.</source>
+        <translation>
+            <numerusform>这接近随机猜测（%n 个类别时为 %1）：预处理很可能与模型训练时不同。请检查尺寸、缩放、均值和标准差、通道顺序以及类别名称的顺序。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The data has no labels: the preview shows the model&apos;s predictions only.</source>
+        <translation>数据没有标签：预览只显示模型的预测。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::DatasetPreview</name>
+    <message>
+        <source>unlabelled</source>
+        <translation>无标签</translation>
+    </message>
+    <message>
+        <source>not run</source>
+        <translation>未运行</translation>
+    </message>
+    <message>
+        <source>Label: %1
+The model predicts: %2
+%3</source>
+        <translation>标签：%1
+模型预测：%2
+%3</translation>
+    </message>
+    <message>
+        <source>→ %1</source>
+        <translation>→ %1</translation>
     </message>
 </context>
 <context>
@@ -766,6 +1011,22 @@
     <message>
         <source>Quantized layers hold their dequantized values as 32-bit floats unless stored below.</source>
         <translation>量化层以 32 位浮点保存其反量化值，除非在下方选择其他存储方式。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Replace File?</source>
+        <translation>替换文件？</translation>
+    </message>
+    <message>
+        <source>%1 already exists. Replace it?</source>
+        <translation>%1 已存在。要替换它吗？</translation>
+    </message>
+    <message>
+        <source>%1 exists and was kept; choose another file.</source>
+        <translation>%1 已存在并已保留；请选择其他文件。</translation>
     </message>
 </context>
 <context>
@@ -2288,6 +2549,149 @@ The attached BatchNormalization adds %1 more.</source>
         <source>Close; the choices are already applied and saved.</source>
         <translation>关闭；所做选择已应用并保存。</translation>
     </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::PreprocessForm</name>
+    <message>
+        <source>the model&apos;s metadata</source>
+        <translation>模型元数据</translation>
+    </message>
+    <message>
+        <source>the model&apos;s input shape</source>
+        <translation>模型输入形状</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>默认值</translation>
+    </message>
+    <message>
+        <source>ImageNet default for 3 channels</source>
+        <translation>3 通道的 ImageNet 默认值</translation>
+    </message>
+    <message>
+        <source>the preprocessing in use</source>
+        <translation>当前使用的预处理</translation>
+    </message>
+    <message>
+        <source>torchvision&apos;s 256/224 resize rule</source>
+        <translation>torchvision 的 256/224 缩放规则</translation>
+    </message>
+    <message>
+        <source>Scale: &apos;%1&apos; is not a number</source>
+        <translation>缩放：“%1”不是数字</translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation>均值</translation>
+    </message>
+    <message>
+        <source>Std</source>
+        <translation>标准差</translation>
+    </message>
+    <message>
+        <source>%1: expected numbers separated by commas, one per channel or one for all</source>
+        <translation>%1：应为逗号分隔的数字，每个通道一个，或全部共用一个</translation>
+    </message>
+    <message>
+        <source>1 (grayscale)</source>
+        <translation>1（灰度）</translation>
+    </message>
+    <message>
+        <source>3 (colour)</source>
+        <translation>3（彩色）</translation>
+    </message>
+    <message>
+        <source>bilinear</source>
+        <translation>双线性</translation>
+    </message>
+    <message>
+        <source>nearest</source>
+        <translation>最近邻</translation>
+    </message>
+    <message>
+        <source>bicubic</source>
+        <translation>双三次</translation>
+    </message>
+    <message>
+        <source>area</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <source>stretch to the size</source>
+        <translation>拉伸到该尺寸</translation>
+    </message>
+    <message>
+        <source>The shorter side is resized to this, then the centre is cropped to height × width (torchvision&apos;s Resize then CenterCrop). 0 stretches the image to the size instead.</source>
+        <translation>先把短边缩放到此值，再从中心裁剪为 高 × 宽（torchvision 的 Resize 加 CenterCrop）。为 0 时直接把图像拉伸到该尺寸。</translation>
+    </message>
+    <message>
+        <source>Pixels (0 to 255) are multiplied by this first: 1/255 = 0.00392156862745098 maps them to 0 to 1.</source>
+        <translation>像素值（0 到 255）先乘以此数：1/255 = 0.00392156862745098 会把它们映射到 0 到 1。</translation>
+    </message>
+    <message>
+        <source>Subtracted after scaling: one value per channel in the model&apos;s channel order, or one for all.</source>
+        <translation>缩放后减去：按模型的通道顺序每个通道一个值，或全部共用一个。</translation>
+    </message>
+    <message>
+        <source>Divided by after subtracting the mean: one positive value per channel, or one for all.</source>
+        <translation>减去均值后除以此数：每个通道一个正数，或全部共用一个。</translation>
+    </message>
+    <message>
+        <source>The names of the model&apos;s outputs, in order, separated by commas or lines. Image lists map their label names through them.</source>
+        <translation>模型各输出的名称，按顺序，用逗号或换行分隔。图像列表通过它们映射标签名称。</translation>
+    </message>
+    <message>
+        <source>The channel order the model expects: RGB for torchvision models, BGR for models trained with OpenCV.</source>
+        <translation>模型期望的通道顺序：torchvision 模型为 RGB，用 OpenCV 训练的模型为 BGR。</translation>
+    </message>
+    <message>
+        <source>Channels:</source>
+        <translation>通道：</translation>
+    </message>
+    <message>
+        <source>Size (height × width):</source>
+        <translation>尺寸（高 × 宽）：</translation>
+    </message>
+    <message>
+        <source>Resize shorter side:</source>
+        <translation>短边缩放到：</translation>
+    </message>
+    <message>
+        <source>Interpolation:</source>
+        <translation>插值：</translation>
+    </message>
+    <message>
+        <source>Channel order:</source>
+        <translation>通道顺序：</translation>
+    </message>
+    <message>
+        <source>Scale:</source>
+        <translation>缩放：</translation>
+    </message>
+    <message>
+        <source>Mean:</source>
+        <translation>均值：</translation>
+    </message>
+    <message>
+        <source>Std:</source>
+        <translation>标准差：</translation>
+    </message>
+    <message>
+        <source>Class names:</source>
+        <translation>类别名称：</translation>
+    </message>
+    <message>
+        <source>edited</source>
+        <translation>已编辑</translation>
+    </message>
+    <message>
+        <source>from %1</source>
+        <translation>来自%1</translation>
+    </message>
 </context>
 <context>
     <name>topiary::RecentFiles</name>
@@ -2633,6 +3037,12 @@ With the plan: %2</source>
     <message>
         <source>weight-histogram.png</source>
         <translation>weight-histogram.png</translation>
+    </message>
+    <message numerus="yes">
+        <source>1 in %1 of %n quantization levels shown</source>
+        <translation>
+            <numerusform>%n 个量化级别中每 %1 个显示一个</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

@@ -1,4 +1,5 @@
 #include "widgets/CriteriaComparisonView.h"
+#include "widgets/PlotText.h"
 #include "widgets/PlotStyle.h"
 
 #include <qcustomplot.h>
@@ -231,7 +232,7 @@ void CriteriaComparisonView::retranslateUi()
     m_plot->setToolTip(
         tr("Top-1 accuracy (agreement with the original on unlabelled images) after pruning this layer by each "
            "criterion, with 95 % intervals; dashed: the current plan."));
-    m_plot->xAxis->setLabel(tr("Criterion"));
+    plottext::setFittedLabel(m_plot->xAxis, tr("Criterion"));
     rebuildRankings();
     rebuildOverlaps();
     rebuildChart();
@@ -560,7 +561,8 @@ void CriteriaComparisonView::rebuildChart()
             || (m_measurement.layer == m_comparison.layer
                 && std::abs(m_measurement.fraction - m_comparison.fraction) < 1e-9));
     const bool agreement = current && m_measurement.baselineEvaluated && m_measurement.baseline.labelled == 0;
-    m_plot->yAxis->setLabel(agreement ? tr("Agreement with the original (%)") : tr("Top-1 accuracy (%)"));
+    // Wrapped to the axis: in presentation mode's larger font the title outgrew the chart.
+    plottext::setFittedLabel(m_plot->yAxis, agreement ? tr("Agreement with the original (%)") : tr("Top-1 accuracy (%)"));
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     QVector<double> keys, values, errorMinus, errorPlus;
     double low = 100.0;

@@ -3,6 +3,7 @@
 
 #include "widgets/ColorScale.h"
 #include "widgets/PlotExport.h"
+#include "widgets/PlotTicks.h"
 
 #include <QComboBox>
 #include <QEvent>
@@ -117,7 +118,7 @@ void ImportanceHeatmap::buildKernelPlot()
     plot->yAxis->setRangeReversed(true);  // filter 0 at the top, like a table
     for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
         styleAxis(axis, small);
-        axis->setTicker(integerTicker());
+        plotticks::fitIntegerTicks(axis);
         axis->grid()->setVisible(false);
     }
 
@@ -219,7 +220,7 @@ void ImportanceHeatmap::buildGridPlot()
             axis->grid()->setVisible(false);
         }
     m_gridRect->axis(QCPAxis::atLeft)->setRangeReversed(true);
-    m_gridRect->axis(QCPAxis::atBottom)->setTicker(integerTicker());
+    plotticks::fitIntegerTicks(m_gridRect->axis(QCPAxis::atBottom));
     m_overlapRect->axis(QCPAxis::atLeft)->setRangeReversed(true);
 
     m_grid = new QCPColorMap(m_gridRect->axis(QCPAxis::atBottom), m_gridRect->axis(QCPAxis::atLeft));

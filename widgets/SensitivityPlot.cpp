@@ -1,5 +1,6 @@
 #include "widgets/SensitivityPlot.h"
 #include "widgets/PlotStyle.h"
+#include "widgets/PlotText.h"
 
 #include "core/model/Layer.h"
 #include "widgets/NumberFormat.h"
@@ -65,7 +66,12 @@ SensitivityPlot::SensitivityPlot(QWidget* parent)
     legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
     m_plot->legend->setFont(legendFont);
     m_plot->legend->setBrush(QColor(255, 255, 255, 210));
-    m_plot->legend->setRowSpacing(-3);
+    m_plot->legend->setRowSpacing(0); // negative spacing cut the descenders of the names
+    // A legend taller or wider than the plot would be cut off: it hides (hovering names
+    // the curves), and comes back when the plot grows.
+    connect(m_plot, &QCustomPlot::beforeReplot, this, [this] {
+        plottext::fitLegend(m_plot->legend, !m_curves.empty() && static_cast<int>(m_curves.size()) <= kMaxLegendCurves);
+    });
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
 
     m_hoverLabel = new QCPItemText(m_plot);
@@ -97,10 +103,11 @@ SensitivityPlot::SensitivityPlot(QWidget* parent)
 
 void SensitivityPlot::retranslateUi()
 {
-    m_plot->xAxis->setLabel(m_kind == SweepKind::Prune ? tr("Pruned fraction of the layer (%)") : tr("Bits per weight"));
-    m_plot->yAxis->setLabel(m_usesAgreement ? tr("Agreement with the original (%), measured: solid")
-                                            : tr("Top-1 accuracy (%), measured: solid"));
-    m_plot->yAxis2->setLabel(tr("Weight energy kept (%), estimate: dashed"));
+    plottext::setFittedLabel(
+        m_plot->xAxis, m_kind == SweepKind::Prune ? tr("Pruned fraction of the layer (%)") : tr("Bits per weight"));
+    plottext::setFittedLabel(m_plot->yAxis, m_usesAgreement ? tr("Agreement with the original (%), measured: solid")
+                                                            : tr("Top-1 accuracy (%), measured: solid"));
+    plottext::setFittedLabel(m_plot->yAxis2, tr("Weight energy kept (%), estimate: dashed"));
     setToolTip(tr("Accuracy of the model with only one layer compressed; click a curve to select its layer."));
 }
 

@@ -94,7 +94,9 @@ WeightHistogramPlot::WeightHistogramPlot(QWidget* parent)
     m_caption->setBrush(QColor(255, 255, 255, 210));
     m_caption->setPadding(QMargins(3, 1, 3, 1));
 
-    // The caption wraps to the plot's width: a narrow inspector would clip its start.
+    // The caption wraps to the plot's width: a narrow inspector would clip its start; and
+    // the level lines thin out as the plot narrows.
+    connect(m_plot, &QCustomPlot::afterLayout, this, [this] { updateLevelLines(); });
     connect(m_plot, &QCustomPlot::afterLayout, this, [this] {
         if (m_plot->axisRect()->width() != m_captionWidth)
             updateCaption();
@@ -166,11 +168,8 @@ void WeightHistogramPlot::setData(const Histogram& histogram, std::optional<doub
 
     if (!std::equal(levels.begin(), levels.end(), m_levelValues.begin(), m_levelValues.end())) {
         m_levelValues.assign(levels.begin(), levels.end());
-        QVector<QCPGraphData> points;
-        points.reserve(static_cast<qsizetype>(levels.size()));
-        for (double v : levels)
-            points.append(QCPGraphData(v, 1.0));
-        m_levels->data()->set(points, true);
+        m_levelStep = 0; // redrawn by updateLevelLines()
+        updateLevelLines();
     }
 
     m_prunedFraction = prunedFraction;
@@ -237,6 +236,39 @@ void WeightHistogramPlot::updateBars()
     m_pruned->data()->set(pruned, true);
 }
 
+// At 8 bits a grid has up to 255 levels: drawn all, their lines cover the histogram. Only
+// every k-th level is drawn, k chosen so that drawn lines stay kMinLevelGapPixels apart at
+// the plot's current width, counted from the level nearest zero so that zero is drawn.
+void WeightHistogramPlot::updateLevelLines()
+{
+    constexpr double kMinLevelGapPixels = 4.0;
+    int step = 1;
+    const double pixels = m_plot->axisRect()->width();
+    const double span = m_plot->xAxis->range().size();
+    if (m_levelValues.size() > 1 && pixels > 0 && span > 0) {
+        std::vector<double> gaps;
+        for (size_t i = 1; i < m_levelValues.size(); ++i)
+            gaps.push_back(m_levelValues[i] - m_levelValues[i - 1]);
+        std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2), gaps.end());
+        const double gapPixels = gaps[gaps.size() / 2] / span * pixels;
+        if (gapPixels > 0)
+            step = std::max(1, static_cast<int>(std::ceil(kMinLevelGapPixels / gapPixels)));
+    }
+    if (step == m_levelStep)
+        return;
+    m_levelStep = step;
+    size_t anchor = 0;
+    for (size_t i = 0; i < m_levelValues.size(); ++i)
+        if (std::fabs(m_levelValues[i]) < std::fabs(m_levelValues[anchor]))
+            anchor = i;
+    QVector<QCPGraphData> points;
+    for (size_t i = 0; i < m_levelValues.size(); ++i)
+        if ((i > anchor ? i - anchor : anchor - i) % static_cast<size_t>(step) == 0)
+            points.append(QCPGraphData(m_levelValues[i], 1.0));
+    m_levels->data()->set(points, true);
+    updateCaption();
+}
+
 void WeightHistogramPlot::updateCaption()
 {
     if (!m_caption)
@@ -252,7 +284,10 @@ void WeightHistogramPlot::updateCaption()
                      .arg(m_prunedFraction * 100.0, 0, 'f', 1);
     else
         lines << tr("drag the dashed line to prune by magnitude");
-    if (!m_levelValues.empty())
+    if (!m_levelValues.empty() && m_levelStep > 1)
+        lines << tr("1 in %1 of %n quantization levels shown", nullptr, static_cast<int>(m_levelValues.size()))
+                     .arg(m_levelStep);
+    else if (!m_levelValues.empty())
         lines << tr("%n quantization level(s) shown", nullptr, static_cast<int>(m_levelValues.size()));
     m_captionWidth = m_plot->axisRect()->width();
     const int room = m_captionWidth - 12; // the padding and a margin

@@ -71,6 +71,7 @@ private:
     void applyThreshold(double magnitude, bool active);
     void updateBars();
     void updateCaption();
+    void updateLevelLines();
     void updateValueRange();
 
     QCustomPlot* m_plot = nullptr;
@@ -84,6 +85,7 @@ private:
     std::vector<double> m_centres;
     std::vector<double> m_counts;
     std::vector<double> m_levelValues;
+    int m_levelStep = 0; // every m_levelStep-th level is drawn (0: not decided yet)
     double m_binWidth = 1.0;
     double m_xLimit = 1.0;        // the x axis shows [−m_xLimit, m_xLimit]
     double m_maxCount = 1.0;

@@ -11,6 +11,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QVBoxLayout>
@@ -75,7 +76,9 @@ ExportDialog::ExportDialog(const ModelStats& stats, const QString& source, const
     m_problem = new QLabel(this);
     m_problem->setWordWrap(true);
 
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    // Our own Cancel: the standard button's text comes from qtbase translations, often not installed.
+    auto* buttons = new QDialogButtonBox(this);
+    buttons->addButton(tr("Cancel"), QDialogButtonBox::RejectRole);
     auto* exportButton = buttons->addButton(tr("Export"), QDialogButtonBox::AcceptRole);
     exportButton->setDefault(true);
     connect(buttons, &QDialogButtonBox::accepted, this, &ExportDialog::accept);
@@ -135,8 +138,10 @@ void ExportDialog::updatePrediction()
 void ExportDialog::browse()
 {
     const QString chosen = QFileDialog::getSaveFileName(this, tr("Export Compressed Model"), path(), tr("ONNX models (*.onnx)"));
-    if (!chosen.isEmpty())
+    if (!chosen.isEmpty()) {
         m_path->setText(chosen);
+        m_confirmedPath = chosen; // the save dialog asked about overwriting it
+    }
 }
 
 void ExportDialog::accept()
@@ -150,6 +155,19 @@ void ExportDialog::accept()
         && QFileInfo::exists(target)) {
         m_problem->setText(tr("That is the model you opened; export writes a new file and never overwrites it."));
         return;
+    }
+    if (QFileInfo::exists(target) && target != m_confirmedPath) {
+        const bool overwrite = m_askOverwrite ? m_askOverwrite(target)
+                                              : QMessageBox::question(this, tr("Replace File?"),
+                                                    tr("%1 already exists. Replace it?")
+                                                        .arg(QFileInfo(target).fileName()),
+                                                    QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
+                == QMessageBox::Yes;
+        if (!overwrite) {
+            m_problem->setText(tr("%1 exists and was kept; choose another file.").arg(QFileInfo(target).fileName()));
+            return;
+        }
+        m_confirmedPath = target;
     }
     QDialog::accept();
 }

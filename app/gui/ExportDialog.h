@@ -10,6 +10,8 @@
 
 #include <QDialog>
 
+#include <functional>
+
 class QButtonGroup;
 class QCheckBox;
 class QLabel;
@@ -32,6 +34,11 @@ public:
     // The predicted size of the file for the chosen options, as shown.
     qint64 predictedBytes() const;
 
+    // Asked before writing over a file that exists (not the source, which is refused):
+    // true = overwrite. Default: a Yes/No message box. Tests replace it.
+    using OverwriteQuestion = std::function<bool(const QString& path)>;
+    void setOverwriteQuestion(OverwriteQuestion question) { m_askOverwrite = std::move(question); }
+
     void accept() override;
 
 private:
@@ -47,6 +54,8 @@ private:
     QLineEdit* m_path = nullptr;
     QLabel* m_prediction = nullptr;
     QLabel* m_problem = nullptr;
+    OverwriteQuestion m_askOverwrite;
+    QString m_confirmedPath; // the file picker already asked about this one
 };
 
 } // namespace topiary

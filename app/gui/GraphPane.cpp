@@ -84,8 +84,10 @@ GraphPane::GraphPane(Document* document, QWidget* parent)
 
 void GraphPane::changeEvent(QEvent* event)
 {
-    if (event->type() == QEvent::LanguageChange)
+    if (event->type() == QEvent::LanguageChange) {
         retranslateUi();
+        applyColours(); // the legend's title is the metric's name, in the new language
+    }
     QWidget::changeEvent(event);
 }
 

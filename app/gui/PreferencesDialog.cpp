@@ -19,9 +19,13 @@ PreferencesDialog::PreferencesDialog(QWidget* parent)
     , m_languageNote(new QLabel(this))
     , m_themeLabel(new QLabel(this))
     , m_theme(new QComboBox(this))
-    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Close, this))
+    , m_buttons(new QDialogButtonBox(this))
 {
     setObjectName(QStringLiteral("preferencesDialog"));
+    // Our own Close button, not QDialogButtonBox::Close: the standard one takes its text
+    // from qtbase translations (often not installed) and resets it on every language change.
+    m_close = m_buttons->addButton(QString(), QDialogButtonBox::RejectRole);
+    m_close->setObjectName(QStringLiteral("closeButton"));
     m_language->setObjectName(QStringLiteral("languageBox"));
     m_theme->setObjectName(QStringLiteral("themeBox"));
     for (const LanguageOption& option : availableLanguages())
@@ -31,6 +35,9 @@ PreferencesDialog::PreferencesDialog(QWidget* parent)
     m_languageLabel->setBuddy(m_language);
     m_themeLabel->setBuddy(m_theme);
     m_languageNote->setWordWrap(true);
+    // A wrapped label's height depends on its width; without a floor on both, a larger
+    // font (presentation mode, Chinese) left its last line cut off.
+    m_languageNote->setMinimumWidth(m_languageNote->fontMetrics().averageCharWidth() * 40);
     m_languageNote->setForegroundRole(QPalette::PlaceholderText);
 
     auto* form = new QFormLayout;
@@ -41,6 +48,7 @@ PreferencesDialog::PreferencesDialog(QWidget* parent)
     layout->addLayout(form);
     layout->addStretch(1);
     layout->addWidget(m_buttons);
+    layout->setSizeConstraint(QLayout::SetMinimumSize);
 
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_language, &QComboBox::currentIndexChanged, this, [this] {
@@ -75,7 +83,8 @@ void PreferencesDialog::retranslateUi()
     m_theme->setItemText(1, tr("Light"));
     m_theme->setItemText(2, tr("Dark"));
     m_theme->setToolTip(tr("The desktop's own colours, or a fixed light or dark palette."));
-    m_buttons->button(QDialogButtonBox::Close)->setToolTip(tr("Close; the choices are already applied and saved."));
+    m_close->setText(tr("Close"));
+    m_close->setToolTip(tr("Close; the choices are already applied and saved."));
 }
 
 void PreferencesDialog::changeEvent(QEvent* event)

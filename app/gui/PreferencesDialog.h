@@ -9,6 +9,7 @@
 
 class QComboBox;
 class QDialogButtonBox;
+class QPushButton;
 class QLabel;
 
 namespace topiary {
@@ -41,6 +42,7 @@ private:
     QLabel* m_themeLabel = nullptr;
     QComboBox* m_theme = nullptr;
     QDialogButtonBox* m_buttons = nullptr;
+    QPushButton* m_close = nullptr;
     bool m_updating = false;
 };
 

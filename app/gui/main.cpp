@@ -1,11 +1,11 @@
 // topiary: the desktop workbench. Parses the command line and shows the main window;
 // everything else lives in MainWindow and the libraries below it.
+#include "CommandLine.h"
 #include "Language.h"
 #include "LiveEvaluation.h"
 #include "MainWindow.h"
 
 #include <QApplication>
-#include <QCommandLineParser>
 #include <QFileInfo>
 #include <QIcon>
 #include <QPixmap>
@@ -35,32 +35,6 @@ bool wantsTextOnly(int argc, char* argv[])
     }
     return false;
 }
-
-struct CommandLine {
-    QCommandLineParser parser;
-    QCommandLineOption screenshot{
-        QStringLiteral("screenshot"),
-        QCoreApplication::translate("main", "Save a PNG of the window to <file> once the model is loaded, then quit."),
-        QCoreApplication::translate("main", "file")};
-    QCommandLineOption recipe{
-        QStringLiteral("recipe"),
-        QCoreApplication::translate("main", "Apply the plan in <recipe.json> once the model is loaded."),
-        QCoreApplication::translate("main", "recipe.json")};
-
-    CommandLine()
-    {
-        parser.setApplicationDescription(
-            QCoreApplication::translate("main", "A workbench for compressing neural networks by hand."));
-        parser.addHelpOption();
-        parser.addVersionOption();
-        parser.addPositionalArgument(
-            QStringLiteral("model"),
-            QCoreApplication::translate("main", "The ONNX model to open (default: the bundled sample)."),
-            QStringLiteral("[model]"));
-        parser.addOption(screenshot);
-        parser.addOption(recipe);
-    }
-};
 
 // Screenshots run unattended: no modal dialog, a fixed size, and the outcome as exit code.
 void takeScreenshotWhenLoaded(topiary::MainWindow& window, const QString& file)
@@ -97,8 +71,8 @@ int main(int argc, char* argv[])
         QCoreApplication app(argc, argv);
         setApplicationInfo();
         topiary::applyLanguage(topiary::startupLanguage());
-        CommandLine commandLine;
-        commandLine.parser.process(app);  // prints and exits
+        topiary::CommandLine commandLine;
+        commandLine.parser().process(app);  // prints and exits
         return 0;
     }
 
@@ -115,33 +89,22 @@ int main(int argc, char* argv[])
     // Lets Wayland compositors match the window to topiary.desktop and its icon.
     QGuiApplication::setDesktopFileName(QStringLiteral("topiary"));
 
-    CommandLine commandLine;
-    commandLine.parser.process(app);
-    const QStringList positional = commandLine.parser.positionalArguments();
-    if (positional.size() > 1) {
-        std::fprintf(stderr, "%s\n",
-                     qPrintable(QCoreApplication::translate("main", "Only one model can be opened at a time.")));
+    topiary::CommandLine commandLine;
+    commandLine.parser().process(app);
+    const topiary::StartupOptions options = commandLine.options(QCoreApplication::arguments());
+    if (!options.error.isEmpty()) {
+        std::fprintf(stderr, "%s\n", qPrintable(options.error));
         return 2;
     }
 
     topiary::MainWindow window;
-    // Connected before the screenshot's handler, so a screenshot shows the plan.
-    if (const QString recipe = commandLine.parser.value(commandLine.recipe); !recipe.isEmpty())
-        QObject::connect(&window, &topiary::MainWindow::loadFinished, &window, [&window, recipe](bool ok) {
-            if (ok && !window.loadRecipe(QFileInfo(recipe).absoluteFilePath()))
-                std::fprintf(stderr, "%s\n", qPrintable(QCoreApplication::translate("main", "Could not apply %1").arg(recipe)));
-        });
-    const QString screenshot = commandLine.parser.value(commandLine.screenshot);
+    // Connected before the screenshot's handler, so a screenshot shows the plan and the data.
+    topiary::connectStartup(window, options);
+    const QString screenshot = options.screenshot;
     if (!screenshot.isEmpty())
         takeScreenshotWhenLoaded(window, screenshot);
     window.show();
-
-    if (positional.isEmpty())
-        window.openSample();
-    else if (positional.first().endsWith(QStringLiteral(".topiary"), Qt::CaseInsensitive))
-        window.openProject(QFileInfo(positional.first()).absoluteFilePath());
-    else
-        window.openFile(QFileInfo(positional.first()).absoluteFilePath());
+    topiary::openStartup(window, options);
     if (screenshot.isEmpty())
         QTimer::singleShot(0, &window, [&window] { window.offerRecovery(); });
 

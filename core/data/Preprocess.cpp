@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <fstream>
 #include <system_error>
 #include <tuple>
 #include <unordered_set>
@@ -221,19 +222,69 @@ Result<std::optional<PreprocessSpec>> preprocessFromMetadata(const Model& model,
 
 namespace {
 
+constexpr const char* kSpecFields[] = { "channels", "height", "width", "resize", "interpolation", "color_order",
+    "scale", "mean", "std", "classes" };
+
+// The fields a preprocessing file sets: those it names come from it, the rest are defaults.
+std::vector<std::pair<std::string, std::string>> fileSources(const std::filesystem::path& file)
+{
+    nlohmann::json j;
+    {
+        std::ifstream in(file, std::ios::binary);
+        j = nlohmann::json::parse(in, nullptr, false);
+    }
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const char* key : kSpecFields)
+        out.emplace_back(key, j.is_object() && j.contains(key) ? file.string() : std::string("default"));
+    return out;
+}
+
+// The defaults' sources: the input shape where the model fixes a dim, the ImageNet
+// conventions for three channels, the metadata where it speaks.
+std::vector<std::pair<std::string, std::string>> defaultSources(
+    const ImageInput& input, const PreprocessSpec& spec, const MetadataNormalization& metadata)
+{
+    const std::string shape = "the model's input shape";
+    const std::string imageNet = "ImageNet default for 3 channels";
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const char* key : kSpecFields) {
+        const std::string k = key;
+        std::string source = "default";
+        if (k == "channels")
+            source = input.dims[1] > 0 ? shape : "default";
+        else if (k == "height")
+            source = input.dims[2] > 0 ? shape : "default";
+        else if (k == "width")
+            source = input.dims[3] > 0 ? shape : "default";
+        else if (k == "resize" && spec.resize > 0)
+            source = "torchvision's Resize(256) / CenterCrop(224), scaled";
+        else if (k == "mean")
+            source = metadata.mean ? "the model's metadata" : spec.channels == 3 ? imageNet : "default";
+        else if (k == "std")
+            source = metadata.stddev ? "the model's metadata" : spec.channels == 3 ? imageNet : "default";
+        out.emplace_back(k, source);
+    }
+    return out;
+}
+
 Result<ChosenPreprocess> findPreprocess(const Model& model, const PreprocessSearch& search)
 {
     auto fromFile = [](const std::filesystem::path& file, PreprocessOrigin origin) -> Result<ChosenPreprocess> {
         auto spec = loadPreprocess(file);
         if (!spec)
             return std::unexpected(spec.error()); // it names the file
-        return ChosenPreprocess { std::move(*spec), origin, file, file.string(), {} };
+        return ChosenPreprocess { std::move(*spec), origin, file, file.string(), {}, fileSources(file) };
     };
     if (!search.explicitFile.empty())
         return fromFile(search.explicitFile, PreprocessOrigin::ExplicitFile);
-    if (search.recorded)
-        return ChosenPreprocess { *search.recorded, PreprocessOrigin::Recorded, {},
-            search.recordedFrom.empty() ? std::string("the recorded preprocessing") : search.recordedFrom, {} };
+    if (search.recorded) {
+        const std::string from
+            = search.recordedFrom.empty() ? std::string("the recorded preprocessing") : search.recordedFrom;
+        std::vector<std::pair<std::string, std::string>> sources;
+        for (const char* key : kSpecFields)
+            sources.emplace_back(key, from);
+        return ChosenPreprocess { *search.recorded, PreprocessOrigin::Recorded, {}, from, {}, std::move(sources) };
+    }
 
     std::error_code ec;
     auto besideIn = [&](const std::filesystem::path& folder) -> std::filesystem::path {
@@ -250,8 +301,30 @@ Result<ChosenPreprocess> findPreprocess(const Model& model, const PreprocessSear
     auto fromMetadata = preprocessFromMetadata(model, &metadataSource);
     if (!fromMetadata)
         return std::unexpected(fromMetadata.error());
-    if (*fromMetadata)
-        return ChosenPreprocess { std::move(**fromMetadata), PreprocessOrigin::ModelMetadata, {}, metadataSource, {} };
+    if (*fromMetadata) {
+        std::vector<std::pair<std::string, std::string>> sources;
+        std::string warning;
+        if (metadataSource.find("topiary.preprocess") != std::string::npos) {
+            for (const char* key : kSpecFields)
+                sources.emplace_back(key, metadataSource);
+        } else {
+            // mean / std (or image_mean / image_std) over the input-shape defaults.
+            MetadataNormalization given;
+            const bool mean = metadataSource.find("mean") != std::string::npos;
+            const bool stddev = metadataSource.find("std") != std::string::npos;
+            if (mean)
+                given.mean = (*fromMetadata)->mean;
+            if (stddev)
+                given.stddev = (*fromMetadata)->stddev;
+            auto input = findImageInput(model.proto());
+            sources = defaultSources(input ? *input : ImageInput {}, **fromMetadata, given);
+            if (mean != stddev)
+                warning = std::string("the model's metadata gives only its ") + (mean ? "mean" : "std") + "; its "
+                    + (mean ? "std" : "mean") + " is a default";
+        }
+        return ChosenPreprocess { std::move(**fromMetadata), PreprocessOrigin::ModelMetadata, {}, metadataSource,
+            std::move(warning), std::move(sources) };
+    }
 
     if (!search.dataset.empty()) {
         const auto data = std::filesystem::absolute(search.dataset, ec);
@@ -266,13 +339,23 @@ Result<ChosenPreprocess> findPreprocess(const Model& model, const PreprocessSear
     auto spec = defaultPreprocess(model);
     if (!spec)
         return std::unexpected(spec.error().withContext("no preprocess.json beside the data or the model, and no default"));
+    auto input = findImageInput(model.proto());
+    auto sources = defaultSources(input ? *input : ImageInput {}, *spec, MetadataNormalization {});
     std::string warning = "no preprocess.json beside the data or the model: using defaults from the model's input shape";
     warning += spec->channels == 3 ? " (ImageNet mean and std)" : " (pixels / 255)";
     return ChosenPreprocess { std::move(*spec), PreprocessOrigin::ModelDefaults, {},
-        "defaults from the model's input shape", std::move(warning) };
+        "defaults from the model's input shape", std::move(warning), std::move(sources) };
 }
 
 } // namespace
+
+std::string ChosenPreprocess::sourceOf(std::string_view field) const
+{
+    for (const auto& [key, source] : sources)
+        if (key == field)
+            return source;
+    return {};
+}
 
 Result<ChosenPreprocess> choosePreprocess(const Model& model, const PreprocessSearch& search)
 {

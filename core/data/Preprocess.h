@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace topiary {
@@ -106,6 +107,20 @@ Result<std::optional<PreprocessSpec>> preprocessFromMetadata(const Model& model,
 // (checkPreprocessFor), with where it came from.
 enum class PreprocessOrigin { ExplicitFile, Recorded, BesideDataset, BesideModel, ModelDefaults, ModelMetadata };
 
+// The normalisation a model may carry in its metadata_props, so that a model file alone
+// says how to feed it: keys "mean" and "std", each a comma-separated list of numbers, one
+// per channel or one for all, in the units after `scale` (e.g. "0.485,0.456,0.406" and
+// "0.229,0.224,0.225"). Spaces and enclosing [ ] are allowed. A key that is absent leaves
+// its value unset; a key that does not parse is an error naming it.
+inline constexpr const char* kMetadataMeanKey = "mean";
+inline constexpr const char* kMetadataStdKey = "std";
+struct MetadataNormalization {
+    std::optional<std::vector<double>> mean;
+    std::optional<std::vector<double>> stddev;
+    bool empty() const { return !mean && !stddev; }
+};
+Result<MetadataNormalization> normalizationFromMetadata(const onnx::ModelProto& model);
+
 struct PreprocessSearch {
     std::filesystem::path explicitFile; // "" = none
     std::optional<PreprocessSpec> recorded;
@@ -120,6 +135,11 @@ struct ChosenPreprocess {
     std::filesystem::path file; // the preprocess.json read (origins 1, 3 and 4)
     std::string description; // "resources/sample/preprocess.json", "defaults from the model's input shape"
     std::string warning; // set with ModelDefaults: no file was found, the normalisation is guessed
+    // Where each value came from, by JSON field name ("height", "mean"...): the file that
+    // set it, "the model's metadata", "the model's input shape", or "default". Every field
+    // of preprocessToJson() except input_name and layout has an entry.
+    std::vector<std::pair<std::string, std::string>> sources;
+    std::string sourceOf(std::string_view field) const; // "" for an unknown field
 };
 
 Result<ChosenPreprocess> choosePreprocess(const Model& model, const PreprocessSearch& search);

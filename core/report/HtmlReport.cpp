@@ -5,6 +5,8 @@
 #include "core/base/Format.h"
 #include "core/plan/Recipe.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -58,6 +60,23 @@ std::string base64(std::string_view bytes)
         out += '=';
     }
     return out;
+}
+
+// The <svg> element of a figure, without an XML declaration or doctype before it; an
+// error for anything that could run or load (the page's CSP forbids it too).
+Result<std::string> inlineSvg(const std::string& svg, size_t index)
+{
+    std::string lower(svg);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    const size_t start = lower.find("<svg");
+    const size_t end = lower.rfind("</svg>");
+    const std::string name = "figure " + std::to_string(index + 1);
+    if (start == std::string::npos || end == std::string::npos || end < start)
+        return fail(name + " is not an SVG image");
+    for (const char* banned : { "<script", "<foreignobject", "javascript:", "<iframe" })
+        if (lower.find(banned) != std::string::npos)
+            return fail(name + " holds " + std::string(banned) + ", which a report does not embed");
+    return svg.substr(start, end + 6 - start);
 }
 
 bool isPng(std::string_view bytes)
@@ -118,23 +137,37 @@ Result<void> checkStats(const SessionReport& r)
     return {};
 }
 
+// The layer table fits the page: fixed layout over the full width, names wrap anywhere,
+// and numbers get the room they need; printing keeps rows and figures whole.
 const char* kStyle = R"(
-body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 62em; padding: 0 1em; color: #222; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 h2 { font-size: 1.2em; margin-top: 1.6em; }
 table { border-collapse: collapse; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 3px 8px; }
+th, td { border: 1px solid #ccc; padding: 3px 6px; }
 th { background: #eee; text-align: left; }
-th, td.name, td.word { white-space: nowrap; }
-td.plan { min-width: 12em; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.layers { width: 100%; table-layout: fixed; font-size: 0.78em; }
+table.layers th { white-space: normal; vertical-align: bottom; }
+table.layers td { overflow-wrap: anywhere; word-break: break-word; }
+table.layers col.name { width: 15%; }
+table.layers col.plan { width: 14%; }
+table.layers col.narrow { width: 6%; }
+td.name, td.word, td.plan { white-space: normal; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.layers td.num { overflow-wrap: normal; word-break: normal; overflow: hidden; }
 tr:nth-child(even) td { background: #f7f7f7; }
 .changed { color: #075; font-weight: 600; }
 .note { color: #666; font-size: 0.9em; }
-figure { display: inline-block; margin: 0 1.5em 1.5em 0; vertical-align: top; }
-figure img { max-width: 100%; border: 1px solid #ddd; }
-figcaption { display: block; font-size: 0.9em; color: #444; margin-top: 0.3em; }
-pre { background: #f4f4f4; padding: 0.8em; overflow-x: auto; }
+figure { display: inline-block; margin: 0 1.5em 1.5em 0; vertical-align: top; max-width: 100%; }
+figure img, figure svg { max-width: 100%; height: auto; border: 1px solid #ddd; }
+figcaption { display: block; font-size: 0.9em; color: #444; margin-top: 0.3em; max-width: 40em; }
+pre { background: #f4f4f4; padding: 0.8em; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
+@page { margin: 12mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  tr, figure { break-inside: avoid; }
+  h2 { break-after: avoid; }
+}
 )";
 
 void totalsRow(std::ostringstream& out, const char* name, const std::string& before, const std::string& after,
@@ -160,6 +193,18 @@ std::string csvCell(std::string_view text)
 }
 
 } // namespace
+
+std::string exportFormText(const ApplyOptions& options)
+{
+    std::string text = options.shrink ? "shrunk" : "masked";
+    if (options.int8Qdq)
+        text += ", int8 weights for 8-bit layers";
+    if (options.float16)
+        text += ", float16 weights for float16 layers";
+    if (!options.int8Qdq && !options.float16)
+        text += ", float32 weights";
+    return text;
+}
 
 std::string layerSpecText(const LayerSpec& spec)
 {
@@ -230,6 +275,13 @@ Result<std::string> htmlReport(const SessionReport& r)
     for (size_t i = 0; i < r.images.size(); ++i)
         if (!isPng(r.images[i].png))
             return fail("image " + std::to_string(i + 1) + " ('" + r.images[i].caption + "') is not a PNG");
+    std::vector<std::string> svgs;
+    for (size_t i = 0; i < r.figures.size(); ++i) {
+        auto svg = inlineSvg(r.figures[i].svg, i);
+        if (!svg)
+            return std::unexpected(svg.error());
+        svgs.push_back(std::move(*svg));
+    }
 
     const ModelStats& a = r.original;
     const ModelStats& b = r.current;
@@ -254,8 +306,11 @@ Result<std::string> htmlReport(const SessionReport& r)
         relativeChange(a.encodedBytes, b.encodedBytes));
     totalsRow(out, "Compression ratio", text::fixed(a.compressionRatio, 2) + "×", text::fixed(b.compressionRatio, 2) + "×",
         "");
-    totalsRow(out, "ONNX file (shrunk export)", bytesText(a.originalFileBytes), bytesText(b.shrunkFileBytes),
-        relativeChange(a.originalFileBytes, b.shrunkFileBytes));
+    const int64_t exported = r.writtenFileBytes ? *r.writtenFileBytes : predictedFileBytes(b, r.exportOptions);
+    totalsRow(out,
+        ("ONNX file (" + exportFormText(r.exportOptions) + (r.writtenFileBytes ? ", as written" : ", predicted") + ")")
+            .c_str(),
+        bytesText(a.originalFileBytes), bytesText(exported), relativeChange(a.originalFileBytes, exported));
     totalsRow(out, "Peak activation memory", bytesText(a.peakActivationBytes), bytesText(b.peakActivationBytes),
         relativeChange(a.peakActivationBytes, b.peakActivationBytes));
     totalsRow(out, "All activations", bytesText(a.activationBytes), bytesText(b.activationBytes),
@@ -269,15 +324,20 @@ Result<std::string> htmlReport(const SessionReport& r)
     if (!b.exact)
         out << "<p class=\"note\">Channel counts of layers joined by Concat are estimated in proportion.</p>\n";
 
-    if (!r.images.empty()) {
+    if (!r.figures.empty() || !r.images.empty()) {
         out << "<h2>Figures</h2>\n";
+        for (size_t i = 0; i < r.figures.size(); ++i)
+            out << "<figure class=\"plot\">" << svgs[i] << "<figcaption>" << escapeHtml(r.figures[i].caption)
+                << "</figcaption></figure>\n";
         for (const ReportImage& image : r.images)
             out << "<figure><img src=\"data:image/png;base64," << base64(image.png) << "\" alt=\""
                 << escapeHtml(image.caption) << "\"><figcaption>" << escapeHtml(image.caption)
                 << "</figcaption></figure>\n";
     }
 
-    out << "<h2>Layers</h2>\n<table class=\"layers\">\n<tr><th>Layer</th><th>Kind</th>"
+    out << "<h2>Layers</h2>\n<table class=\"layers\">\n<colgroup><col class=\"name\"><col><col><col><col "
+           "class=\"narrow\"><col class=\"narrow\"><col class=\"narrow\"><col><col><col><col><col "
+           "class=\"plan\"></colgroup>\n<tr><th>Layer</th><th>Kind</th>"
            "<th>In channels</th><th>Out channels</th><th>Sparsity</th><th>Bits</th><th>Rank</th><th>Params</th>"
            "<th>MACs</th><th>Encoded bytes</th><th>Encoding</th><th>Plan</th></tr>\n";
     for (size_t i = 0; i < b.layers.size(); ++i) {

@@ -111,6 +111,7 @@ private slots:
     void disagreementGridAndOverlap();
     void savesValidImages();
     void filterRowMenuRequestsATrace();
+    void axisLabelsNeverRunTogether();
 };
 
 void TestImportanceHeatmap::struckOutRowsAreThePrunedFilters()
@@ -288,6 +289,59 @@ void TestImportanceHeatmap::filterRowMenuRequestsATrace()
     QTRY_VERIFY(!entries.isEmpty());
     QVERIFY(!entries.contains(QStringLiteral("Show where filter 2 goes")));
     QCOMPARE(requested.count(), 1);
+}
+
+// 256 filters over 16 inputs in a narrow plot: the tick labels of both axes and of the
+// disagreement grid's filter axis leave room for each other at the pixels they have
+// (they read "0 3 6 9 1215" and "0 50100150200250" when every step was a multiple of one).
+void TestImportanceHeatmap::axisLabelsNeverRunTogether()
+{
+    ModelBuilder b;
+    b.input("x", {1, 16, 3, 3});
+    std::vector<float> weights(256 * 16);
+    for (size_t i = 0; i < weights.size(); ++i)
+        weights[i] = std::sin(static_cast<float>(i));
+    b.weight("c.weight", {256, 16, 1, 1}, weights);
+    auto& c = b.node("Conv", {"x", "c.weight"}, {"y"}, "c");
+    topiary::test::setAttr(c, "kernel_shape", std::vector<int64_t>{1, 1});
+    b.output("y");
+    auto model = Model::fromProto(b.build(), {});
+    QVERIFY(model.has_value());
+    const auto layers = findLayers(*model);
+    const auto groups = findDependencyGroups(*model, layers);
+    auto in = inspectLayer(*model, layers, groups, 0, Plan{}, weightScorer(*model, layers));
+    QVERIFY(in.has_value());
+
+    for (const QSize size : {QSize(300, 260), QSize(520, 420)}) {
+        ImportanceHeatmap map;
+        map.resize(size);
+        map.show();
+        show(map, *in);
+        QVERIFY(QTest::qWaitForWindowExposed(&map));
+        const auto check = [&](QCPAxis* axis) {
+            const QVector<double> ticks = axis->tickVector();
+            const QVector<QString> labels = axis->tickVectorLabels();
+            QVERIFY(ticks.size() >= 2);
+            const QFontMetrics metrics(axis->tickLabelFont());
+            for (int i = 1; i < ticks.size(); ++i) {
+                const double gap = std::abs(axis->coordToPixel(ticks[i]) - axis->coordToPixel(ticks[i - 1]));
+                const double needed = axis->orientation() == Qt::Horizontal
+                    ? (metrics.horizontalAdvance(labels[i]) + metrics.horizontalAdvance(labels[i - 1])) / 2.0
+                    : metrics.height();
+                QVERIFY2(gap > needed, qPrintable(QStringLiteral("%1x%2: %3 and %4 are %5 px apart, need %6")
+                                                      .arg(size.width()).arg(size.height()).arg(labels[i - 1], labels[i])
+                                                      .arg(gap).arg(needed)));
+            }
+        };
+        map.kernelPlot()->replot();
+        map.kernelPlot()->replot(); // the second sees the laid-out axis rect
+        check(map.kernelPlot()->xAxis);
+        check(map.kernelPlot()->yAxis);
+        map.setView(ImportanceHeatmap::View::Disagreement);
+        map.disagreementPlot()->replot();
+        map.disagreementPlot()->replot();
+        check(map.disagreementPlot()->axisRect(0)->axis(QCPAxis::atBottom));
+    }
 }
 
 QTEST_MAIN(TestImportanceHeatmap)

@@ -45,6 +45,7 @@ private slots:
     void hoveringACurveHighlightsIt();
     void bitWidthSweeps();
     void aGroupCurveListsItsMembersInTheLegend();
+    void textIsNeverCutOff();
 };
 
 void TestSensitivityPlot::aGroupCurveListsItsMembersInTheLegend()
@@ -217,6 +218,40 @@ void TestSensitivityPlot::bitWidthSweeps()
     QCOMPARE(bits->data()->at(2)->key, 8.0);
     // Fewer bits keep less of the weights' energy.
     QVERIFY(bits->data()->at(0)->value < bits->data()->at(2)->value);
+}
+
+// A short plot: each line of the axis titles fits its axis (they wrap), and the legend
+// of six layers is shown only when the plot has room for all of it.
+void TestSensitivityPlot::textIsNeverCutOff()
+{
+    auto model = topiary::Model::fromProto(topiary::test::makeSmallCnn(), {});
+    QVERIFY(model.has_value());
+    const auto layers = topiary::findLayers(*model);
+    auto estimate = topiary::estimateSensitivity(*model, topiary::SensitivityOptions {});
+    QVERIFY(estimate.has_value());
+    for (const QSize size : { QSize(420, 200), QSize(900, 600) }) {
+        SensitivityPlot plot;
+        plot.resize(size);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.setResult(*estimate, layers);
+        QCustomPlot* p = plot.plot();
+        p->replot(QCustomPlot::rpImmediateRefresh);
+        p->replot(QCustomPlot::rpImmediateRefresh);
+        const QRect rect = p->axisRect()->rect();
+        for (QCPAxis* axis : { p->xAxis, p->yAxis, p->yAxis2 }) {
+            const int length = axis->orientation() == Qt::Horizontal ? rect.width() : rect.height();
+            const QFontMetrics metrics(axis->labelFont());
+            for (const QString& line : axis->label().split(QLatin1Char('\n')))
+                QVERIFY2(metrics.horizontalAdvance(line) <= length,
+                    qPrintable(QStringLiteral("%1 px for %2 px: %3").arg(metrics.horizontalAdvance(line)).arg(length).arg(line)));
+        }
+        QVERIFY(p->yAxis->label().contains(QStringLiteral("measured")));
+        if (p->legend->visible())
+            QVERIFY(rect.contains(p->legend->outerRect()));
+        if (size.height() >= 600)
+            QVERIFY(p->legend->visible()); // room enough: shown
+    }
 }
 
 QTEST_MAIN(TestSensitivityPlot)

@@ -19,6 +19,7 @@
 #include <qcustomplot.h>
 
 #include <cmath>
+#include <limits>
 
 using namespace topiary;
 using topiary::test::ModelBuilder;
@@ -62,6 +63,7 @@ private slots:
     void quantizationLevelsAreDrawnOneLineEach();
     void captionWrapsInANarrowPlot();
     void savesImages();
+    void eightBitLevelsThinOutToStayApart();
 };
 
 void TestWeightHistogramPlot::greyBinsFollowTheThreshold()
@@ -246,6 +248,70 @@ void TestWeightHistogramPlot::savesImages()
     QVERIFY(plot.saveImage(dir.filePath(QStringLiteral("h.svg"))));
     QVERIFY(plot.saveImage(dir.filePath(QStringLiteral("h.PDF"))));
     QVERIFY(!plot.saveImage(dir.filePath(QStringLiteral("h.bmpx"))));
+}
+
+// 8 bits per tensor over weights in [-1, 1]: 255 levels 1/127 apart. In a 300-pixel plot
+// drawing all of them would paint a line every 2 pixels over the bars; every k-th is
+// drawn instead, at least 4 pixels apart, zero among them, and the caption says so.
+// Wide enough for 4-bit levels, all 15 are drawn.
+void TestWeightHistogramPlot::eightBitLevelsThinOutToStayApart()
+{
+    ModelBuilder b;
+    b.input("x", {1, 4, 2, 2});
+    std::vector<float> w;
+    for (int i = 0; i < 16; ++i)
+        w.push_back((static_cast<float>(i) - 7.5f) / 7.5f);
+    b.weight("c.weight", {4, 4, 1, 1}, w);
+    auto& n = b.node("Conv", {"x", "c.weight"}, {"y"}, "c");
+    topiary::test::setAttr(n, "kernel_shape", std::vector<int64_t>{1, 1});
+    b.output("y");
+    auto model = Model::fromProto(b.build(), {});
+    QVERIFY(model.has_value());
+    const auto layers = findLayers(*model);
+    const auto groups = findDependencyGroups(*model, layers);
+    auto in = inspectLayer(*model, layers, groups, 0, Plan{}.withQuant("c", {QuantScheme::Uniform, 8, true, false}),
+                           weightScorer(*model, layers));
+    QVERIFY(in.has_value());
+    QCOMPARE(in->levels.values.size(), size_t{255});
+
+    WeightHistogramPlot plot;
+    plot.resize(300, 220);
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    plot.setData(in->histogram, std::nullopt, 0.0, in->levels.values);
+    QCustomPlot* p = plot.plot();
+    p->replot(QCustomPlot::rpImmediateRefresh);
+    const int drawn = plot.drawnLevelCount();
+    QVERIFY2(drawn > 10 && drawn < 100, qPrintable(QString::number(drawn)));
+    QCPGraph* levels = nullptr;
+    for (int i = 0; i < p->graphCount(); ++i)
+        if (p->graph(i)->lineStyle() == QCPGraph::lsImpulse)
+            levels = p->graph(i);
+    QVERIFY(levels);
+    bool zeroDrawn = false;
+    double previous = std::numeric_limits<double>::quiet_NaN();
+    for (auto it = levels->data()->constBegin(); it != levels->data()->constEnd(); ++it) {
+        const double x = p->xAxis->coordToPixel(it->key);
+        if (!std::isnan(previous))
+            QVERIFY2(x - previous >= 3.9, qPrintable(QStringLiteral("%1 px apart").arg(x - previous)));
+        previous = x;
+        zeroDrawn = zeroDrawn || std::abs(it->key) < 1e-9;
+    }
+    QVERIFY(zeroDrawn);
+    QCPItemText* caption = nullptr;
+    for (int i = 0; i < p->itemCount(); ++i)
+        if (auto* text = qobject_cast<QCPItemText*>(p->item(i)))
+            caption = text;
+    QVERIFY(caption);
+    QVERIFY2(caption->text().simplified().contains(QStringLiteral("of 255 quantization levels shown")),
+             qPrintable(caption->text()));
+
+    auto four = inspectLayer(*model, layers, groups, 0, Plan{}.withQuant("c", {QuantScheme::Uniform, 4, true, false}),
+                             weightScorer(*model, layers));
+    QVERIFY(four.has_value());
+    plot.setData(four->histogram, std::nullopt, 0.0, four->levels.values);
+    p->replot(QCustomPlot::rpImmediateRefresh);
+    QCOMPARE(plot.drawnLevelCount(), 15);
 }
 
 QTEST_MAIN(TestWeightHistogramPlot)

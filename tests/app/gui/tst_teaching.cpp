@@ -4,10 +4,13 @@
 // language of the running window and remembers it.
 #include "Language.h"
 #include "LiveEvaluation.h"
+#include "GraphPane.h"
 #include "MainWindow.h"
 #include "PreferencesDialog.h"
 #include "RatioStepper.h"
 
+#include "widgets/ColorLegend.h"
+#include "widgets/GraphView.h"
 #include "widgets/LayerControls.h"
 #include "widgets/LayerInspector.h"
 #include "widgets/PlotStyle.h"
@@ -20,6 +23,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QMenuBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -63,6 +67,7 @@ private slots:
     void stepWalksTheRatioWaitingForEachAccuracy();
     void presentationModeEnlargesTextAndLines();
     void preferencesSwitchTheLanguageOfTheRunningWindow();
+    void liveSwitchRetranslatesLegendAndCloseButton();
 };
 
 void TestTeaching::initTestCase()
@@ -227,6 +232,32 @@ void TestTeaching::preferencesSwitchTheLanguageOfTheRunningWindow()
     preferences->themeBox()->setCurrentIndex(2);
     QCOMPARE(QSettings().value(u"appearance/theme"_s).toString(), topiary::themeName(topiary::Theme::Dark));
     preferences->themeBox()->setCurrentIndex(0);
+}
+
+// After a live switch to Chinese the graph's colour legend and the Preferences dialog's
+// Close button are in Chinese too (they stayed English: the legend kept the title it was
+// given, and Qt's standard button text comes from qtbase translations, not installed here).
+void TestTeaching::liveSwitchRetranslatesLegendAndCloseButton()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(openSampleAtPw2(window));
+    const topiary::ColorLegend* legend = window.graphPane()->view()->legend();
+    QTRY_COMPARE(legend->metricName(), u"Sparsity"_s);
+
+    window.showPreferences();
+    topiary::PreferencesDialog* preferences = window.preferencesDialog();
+    auto* close = preferences->findChild<QPushButton*>(u"closeButton"_s);
+    QVERIFY(close);
+    QCOMPARE(close->text(), u"Close"_s);
+    QComboBox* language = preferences->languageBox();
+    language->setCurrentIndex(language->findData(u"zh_CN"_s));
+    QTRY_COMPARE(legend->metricName(), u"稀疏度"_s);
+    QVERIFY2(close->text().contains(u"关闭"_s), qPrintable(close->text()));
+
+    language->setCurrentIndex(language->findData(u"en"_s));
+    QTRY_COMPARE(legend->metricName(), u"Sparsity"_s);
+    QCOMPARE(close->text(), u"Close"_s);
 }
 
 QTEST_MAIN(TestTeaching)
