@@ -10,6 +10,7 @@
 #include "RatioStepper.h"
 #include "RecentFiles.h"
 #include "ThemeMenu.h"
+#include "UndoKeys.h"
 #include "TotalsPane.h"
 
 #include "widgets/ExplainPanel.h"
@@ -57,6 +58,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_showErrorDialogs(!qEnvironmentVariableIsSet("TOPIARY_NO_DIALOGS"))
 {
     setAcceptDrops(true);
+    new UndoKeys(this); // Ctrl+Z reaches the plan from a number box too
     createPanes();
     createActions();
     createMenus();
@@ -222,6 +224,9 @@ void MainWindow::createActions()
         showDock(m_compare, true);
         m_compare->refresh();
     });
+    // Commands that open a panel show it, raised, however it was (never a toggle that hides it).
+    m_fitAction = action({}, [this] { showDock(m_analysis->fitWidget(), true); });
+    m_explainAction = action(QKeySequence(Qt::Key_F1 | Qt::SHIFT), [this] { showDock(m_inspector->explainPanel(), true); });
     m_traceAction = action({}, [this] { m_inspector->traceLeastImportantFilter(); });
     m_traceAction->setObjectName(QStringLiteral("traceFilterAction"));
     m_aboutAction = action({}, &MainWindow::showAbout);
@@ -310,7 +315,7 @@ void MainWindow::createDocks()
     tabifyDockWidget(m_paretoDock, m_fitDock);
     for (QDockWidget* dock : { m_sensitivityDock, m_paretoDock, m_fitDock })
         dock->hide();
-    m_analyzeMenu->addAction(m_fitDock->toggleViewAction());
+    m_analyzeMenu->addAction(m_fitAction);
     m_viewMenu->addActions({ m_sensitivityDock->toggleViewAction(), m_paretoDock->toggleViewAction() });
 
     m_inspectorDock = addDock("inspectorDock", m_inspector, Qt::RightDockWidgetArea);
@@ -318,8 +323,6 @@ void MainWindow::createDocks()
     // Help > Explain: the selected layer's numbers in plain words, beside the inspector.
     m_explainDock = addDock("explainDock", m_inspector->explainPanel(), Qt::RightDockWidgetArea);
     tabifyDockWidget(m_inspectorDock, m_explainDock);
-    m_explainAction = m_explainDock->toggleViewAction();
-    m_explainAction->setShortcut(QKeySequence(Qt::Key_F1 | Qt::SHIFT));
     m_helpMenu->addActions({ m_explainAction, m_traceAction, m_aboutAction });
     connect(m_explainDock, &QDockWidget::visibilityChanged, m_inspector, &InspectorPane::setExplainShown);
 
@@ -377,7 +380,7 @@ void MainWindow::retranslateUi()
     m_sensitivityDock->setWindowTitle(tr("Sensitivity"));
     m_paretoDock->setWindowTitle(tr("Pareto"));
     m_fitDock->setWindowTitle(tr("Fit to Budget"));
-    m_fitDock->toggleViewAction()->setText(tr("&Fit to Budget…"));
+    m_fitAction->setText(tr("&Fit to Budget…"));
     m_tabs->setTabText(0, tr("Graph"));
     m_tabs->setTabToolTip(0, tr("The network as a graph of its operations; click a layer to inspect it."));
     m_tabs->setTabText(1, tr("Layers"));

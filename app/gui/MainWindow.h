@@ -179,6 +179,7 @@ private:
     QAction* m_preferencesAction = nullptr;
     QAction* m_compareAction = nullptr;
     QAction* m_explainAction = nullptr;
+    QAction* m_fitAction = nullptr;
     QAction* m_traceAction = nullptr;
     QAction* m_aboutAction = nullptr;
 
