@@ -241,7 +241,7 @@ void SensitivityPlot::updateData()
         m_baseline->point2->setCoords(1.0, 100.0 * baseline.value);
         m_baselineLabel->position->setCoords(0.99, 100.0 * baseline.value);
         m_baselineLabel->setText(
-            tr("original: %1 %").arg(format::locale().toString(100.0 * baseline.value, 'f', 1)));
+            tr("original: %1 %").arg(format::fixed(100.0 * baseline.value, 1)));
     }
     if (any) {
         const double margin = std::max((maxX - minX) * 0.03, m_kind == SweepKind::Prune ? 1.0 : 0.25);

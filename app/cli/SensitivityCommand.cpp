@@ -5,6 +5,7 @@
 
 #include "core/export/Apply.h"
 #include "core/analysis/BudgetFit.h"
+#include "core/base/Format.h"
 #include "core/model/CostModel.h"
 #include "core/plan/Recipe.h"
 #include "core/analysis/Sensitivity.h"
@@ -100,9 +101,7 @@ std::optional<int> readSweep(const char* command, const Args& args, SensitivityO
 
 std::string pct(double v)
 {
-    std::ostringstream s;
-    s << std::fixed << std::setprecision(2) << 100.0 * v;
-    return s.str();
+    return text::fixed(100.0 * v, 2);
 }
 
 void showProgress(const SensitivityResult&, size_t done, size_t total)

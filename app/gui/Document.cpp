@@ -8,7 +8,7 @@
 #include "core/model/CostModel.h"
 #include "core/model/DependencyGroups.h"
 #include "core/model/Model.h"
-#include "core/plan/Recipe.h"
+#include "core/plan/PlanCheck.h"
 #include "core/report/HtmlReport.h"
 
 #include <QFile>
