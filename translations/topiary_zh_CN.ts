@@ -88,6 +88,65 @@
     </message>
 </context>
 <context>
+    <name>topiary::AnalysisPane</name>
+    <message>
+        <source>Back to plan #%1 from the Pareto plot</source>
+        <translation>从帕累托图回到方案 #%1</translation>
+    </message>
+    <message>
+        <source>Sensitivity analysis done</source>
+        <translation>敏感度分析完成</translation>
+    </message>
+    <message>
+        <source>Sensitivity analysis stopped; the measured points are kept</source>
+        <translation>敏感度分析已停止；已测得的点予以保留</translation>
+    </message>
+    <message>
+        <source>Sensitivity analysis failed: %1</source>
+        <translation>敏感度分析失败：%1</translation>
+    </message>
+    <message>
+        <source>Kept the fitted plan</source>
+        <translation>已保留符合预算的方案</translation>
+    </message>
+    <message>
+        <source>&amp;Sensitivity Analysis</source>
+        <translation>敏感度分析(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Prune each layer alone at 10–90 % and measure the accuracy it keeps, on up to 500 images</source>
+        <translation>逐层单独以 10–90 % 剪枝，并在最多 500 张图像上测量保留的准确率</translation>
+    </message>
+    <message>
+        <source>&amp;Stop Sensitivity Analysis</source>
+        <translation>停止敏感度分析(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Stop after the current point and keep what was measured</source>
+        <translation>在当前点之后停止，并保留已测得的结果</translation>
+    </message>
+    <message>
+        <source>Points measured so far</source>
+        <translation>目前已测得的点</translation>
+    </message>
+    <message>
+        <source>Overview: %1</source>
+        <translation>总览：%1</translation>
+    </message>
+    <message>
+        <source>Open a dataset first (File → Open Dataset): sensitivity is measured on images</source>
+        <translation>请先打开数据集（文件 → 打开数据集）：敏感度需要在图像上测量</translation>
+    </message>
+    <message>
+        <source>Run Analyze → Sensitivity Analysis to the end first: the fit uses its measurements.</source>
+        <translation>请先完整运行“分析 → 敏感度分析”：预算拟合需要使用其测量结果。</translation>
+    </message>
+    <message>
+        <source>Fit to budget</source>
+        <translation>符合预算</translation>
+    </message>
+</context>
+<context>
     <name>topiary::AutoSaver</name>
     <message>
         <source>Cannot create the autosave folder %1.</source>
@@ -246,6 +305,29 @@
     <message>
         <source>Boxes are coloured by %1, from %2 (dark blue) to %3 (yellow); grey: no value.</source>
         <translation>方框按%1着色，从 %2（深蓝）到 %3（黄色）；灰色：无数值。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::ComparePane</name>
+    <message>
+        <source>Criteria measured</source>
+        <translation>准则已测量</translation>
+    </message>
+    <message>
+        <source>Criteria measurement stopped; the measured criteria are kept</source>
+        <translation>准则测量已停止；已测量的准则予以保留</translation>
+    </message>
+    <message>
+        <source>Select a layer to compare its pruning criteria.</source>
+        <translation>选择一个层以比较其剪枝准则。</translation>
+    </message>
+    <message>
+        <source>Select a layer first.</source>
+        <translation>请先选择一个层。</translation>
+    </message>
+    <message>
+        <source>Open a dataset first (File → Open Dataset): accuracy is measured on images.</source>
+        <translation>请先打开数据集（文件 → 打开数据集）：准确率需要在图像上测量。</translation>
     </message>
 </context>
 <context>
@@ -635,6 +717,10 @@ The model predicts: %2
     <message>
         <source>Change plan</source>
         <translation>修改方案</translation>
+    </message>
+    <message>
+        <source>original</source>
+        <translation>原始</translation>
     </message>
 </context>
 <context>
@@ -1303,14 +1389,6 @@ shape unknown</source>
         <translation>各准则在 %1 %（%3 个中的 %2 个）时会剪除的滤波器</translation>
     </message>
     <message>
-        <source>Save as…</source>
-        <translation>另存为…</translation>
-    </message>
-    <message>
-        <source>Save this plot as a PNG, SVG or PDF file.</source>
-        <translation>将此图保存为 PNG、SVG 或 PDF 文件。</translation>
-    </message>
-    <message>
         <source>kernel-heatmap.png</source>
         <translation>kernel-heatmap.png</translation>
     </message>
@@ -1325,6 +1403,65 @@ shape unknown</source>
     <message>
         <source>Animate on the graph every place that loses a channel when this filter is pruned.</source>
         <translation>在图上以动画显示剪掉此滤波器时失去通道的每个位置。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::InspectorPane</name>
+    <message>
+        <source>%1 back to float</source>
+        <translation>%1 恢复为浮点</translation>
+    </message>
+    <message>
+        <source>%1 at %2 bits</source>
+        <translation>%1 量化为 %2 位</translation>
+    </message>
+    <message>
+        <source>%1 at rank %2</source>
+        <translation>%1 降为秩 %2</translation>
+    </message>
+    <message>
+        <source>%1 at full rank</source>
+        <translation>%1 恢复满秩</translation>
+    </message>
+    <message>
+        <source>Select a layer to trace one of its filters.</source>
+        <translation>选择一个层以追踪其中一个滤波器。</translation>
+    </message>
+    <message>
+        <source>Stop pruning %1</source>
+        <translation>停止剪枝 %1</translation>
+    </message>
+    <message>
+        <source>Prune %1 filters of %2</source>
+        <translation>剪除 %2 的 %1 个滤波器</translation>
+    </message>
+    <message>
+        <source>Prune %1 weights of %2</source>
+        <translation>剪去 %2 的 %1 权重</translation>
+    </message>
+    <message>
+        <source>Prune %1 below %2</source>
+        <translation>剪去 %1 中低于 %2 的部分</translation>
+    </message>
+    <message>
+        <source>Prune weights of %1 below %2</source>
+        <translation>剪去 %1 中绝对值低于 %2 的权重</translation>
+    </message>
+    <message>
+        <source>Step %1 to %2</source>
+        <translation>将 %1 逐步剪枝到 %2</translation>
+    </message>
+    <message>
+        <source>Step: %1 at %2</source>
+        <translation>逐步：%1 为 %2</translation>
+    </message>
+    <message>
+        <source>Step stopped</source>
+        <translation>逐步演示已停止</translation>
+    </message>
+    <message>
+        <source>APoZ is not available: %1</source>
+        <translation>APoZ 不可用：%1</translation>
     </message>
 </context>
 <context>
@@ -1717,79 +1854,65 @@ The attached BatchNormalization adds %1 more.</source>
     </message>
 </context>
 <context>
+    <name>topiary::LayerTablePane</name>
+    <message>
+        <source>Prune %1 filters of %2</source>
+        <translation>剪除 %2 的 %1 个滤波器</translation>
+    </message>
+    <message>
+        <source>Stop pruning %1</source>
+        <translation>停止剪枝 %1</translation>
+    </message>
+    <message>
+        <source>%1 at %2 bits</source>
+        <translation>%1 量化为 %2 位</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::LoadStatus</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop waiting for this model; the current one stays open</source>
+        <translation>不再等待此模型；当前模型保持打开</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>正在加载 %1…</translation>
+    </message>
+    <message>
+        <source>Loaded %1 (layers: %2, parameters: %3)</source>
+        <translation>已加载 %1（层数：%2，参数量：%3）</translation>
+    </message>
+    <message>
+        <source>Its int8 weights are edited as float32: export 8-bit layers as int8 QDQ to keep them small.</source>
+        <translation>其 int8 权重以 float32 编辑：导出时将 8 位层存为 int8 QDQ 可保持其小巧。</translation>
+    </message>
+    <message>
+        <source>Its float16 weights are edited as float32: export float16 layers with float16 storage to keep them small.</source>
+        <translation>其 float16 权重以 float32 编辑：导出时将 float16 层存为 Float16 可保持其小巧。</translation>
+    </message>
+    <message>
+        <source>Could not open %1</source>
+        <translation>无法打开 %1</translation>
+    </message>
+    <message>
+        <source>Could not open model</source>
+        <translation>无法打开模型</translation>
+    </message>
+    <message>
+        <source>Could not open %1.</source>
+        <translation>无法打开 %1。</translation>
+    </message>
+    <message>
+        <source>Stopped loading %1</source>
+        <translation>已停止加载 %1</translation>
+    </message>
+</context>
+<context>
     <name>topiary::MainWindow</name>
-    <message>
-        <source>Autosave failed: %1</source>
-        <translation>自动保存失败：%1</translation>
-    </message>
-    <message>
-        <source>Evaluation failed: %1</source>
-        <translation>评估失败：%1</translation>
-    </message>
-    <message>
-        <source>the project</source>
-        <translation>项目</translation>
-    </message>
-    <message>
-        <source>Cannot evaluate on %1: %2</source>
-        <translation>无法在 %1 上评估：%2</translation>
-    </message>
-    <message>
-        <source>No preprocess.json beside %1 or the model: using defaults from the model&apos;s input, which may not be how it was trained</source>
-        <translation>%1 和模型旁都没有 preprocess.json：使用模型输入的默认设置，可能与训练时的预处理不同</translation>
-    </message>
-    <message>
-        <source>Preprocessing for %1 from %2</source>
-        <translation>%1 的预处理来自%2</translation>
-    </message>
-    <message>
-        <source>Cannot open dataset %1: %2</source>
-        <translation>无法打开数据集 %1：%2</translation>
-    </message>
-    <message>
-        <source>%1 has no labels: only agreement with the original and latency can be shown</source>
-        <translation>%1 没有标签：只能显示与原模型的一致率和延迟</translation>
-    </message>
-    <message>
-        <source>The bundled sample images could not be read</source>
-        <translation>无法读取自带的示例图像</translation>
-    </message>
-    <message>
-        <source>Open Dataset</source>
-        <translation>打开数据集</translation>
-    </message>
-    <message>
-        <source>Datasets (*-idx3-ubyte *.idx3 *.gz *.csv *.tsv *.txt);;All files (*)</source>
-        <translation>数据集 (*-idx3-ubyte *.idx3 *.gz *.csv *.tsv *.txt);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>No model is open.</source>
-        <translation>没有打开的模型。</translation>
-    </message>
-    <message>
-        <source>Exporting %1…</source>
-        <translation>正在导出 %1…</translation>
-    </message>
-    <message>
-        <source>Could not export %1: %2</source>
-        <translation>无法导出 %1：%2</translation>
-    </message>
-    <message>
-        <source>Export failed</source>
-        <translation>导出失败</translation>
-    </message>
-    <message>
-        <source>Nothing was written; the plan is unchanged.</source>
-        <translation>未写入任何内容；方案未改变。</translation>
-    </message>
-    <message>
-        <source>Wrote %1: %2 (predicted %3); %4 channels removed or zeroed, %5 weights zeroed, %6 layers quantized, %7 factored</source>
-        <translation>已写入 %1：%2（预计 %3）；移除或置零 %4 个通道，置零 %5 个权重，量化 %6 个层，分解 %7 个</translation>
-    </message>
-    <message>
-        <source>No dataset: open one with File → Open Dataset to estimate accuracy.</source>
-        <translation>没有数据集：请通过“文件 → 打开数据集”打开一个以估计准确率。</translation>
-    </message>
     <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
@@ -1797,54 +1920,6 @@ The attached BatchNormalization adds %1 more.</source>
     <message>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
-    </message>
-    <message>
-        <source>Open &amp;Dataset…</source>
-        <translation>打开数据集(&amp;D)…</translation>
-    </message>
-    <message>
-        <source>Choose images to estimate accuracy on: an image folder, a path,label list or an IDX file</source>
-        <translation>选择用于估计准确率的图像：图像文件夹、“路径,标签”列表或 IDX 文件</translation>
-    </message>
-    <message>
-        <source>Open &amp;Project…</source>
-        <translation>打开项目(&amp;P)…</translation>
-    </message>
-    <message>
-        <source>Reopen a saved session: model, dataset, plan and history</source>
-        <translation>重新打开已保存的会话：模型、数据集、方案和历史</translation>
-    </message>
-    <message>
-        <source>Save Pro&amp;ject</source>
-        <translation>保存项目(&amp;J)</translation>
-    </message>
-    <message>
-        <source>Save the session (model, dataset, plan and history) as a .topiary project</source>
-        <translation>将会话（模型、数据集、方案和历史）保存为 .topiary 项目</translation>
-    </message>
-    <message>
-        <source>Save Project &amp;As…</source>
-        <translation>项目另存为(&amp;A)…</translation>
-    </message>
-    <message>
-        <source>Save the session under a new name</source>
-        <translation>以新名称保存会话</translation>
-    </message>
-    <message>
-        <source>Export &amp;Report…</source>
-        <translation>导出报告(&amp;R)…</translation>
-    </message>
-    <message>
-        <source>Write an HTML report with the plots and the per-layer table, and a CSV of the table</source>
-        <translation>写出包含图表和逐层表格的 HTML 报告，以及该表格的 CSV</translation>
-    </message>
-    <message>
-        <source>&amp;Export Compressed Model…</source>
-        <translation>导出压缩模型(&amp;E)…</translation>
-    </message>
-    <message>
-        <source>Apply the plan and write the compressed model as a new ONNX file</source>
-        <translation>应用方案并将压缩模型写为新的 ONNX 文件</translation>
     </message>
     <message>
         <source>History</source>
@@ -1899,22 +1974,6 @@ The attached BatchNormalization adds %1 more.</source>
         <translation>打开 Topiary 自带的小型 Fashion-MNIST CNN</translation>
     </message>
     <message>
-        <source>&amp;Load Recipe…</source>
-        <translation>加载配方(&amp;L)…</translation>
-    </message>
-    <message>
-        <source>Replace the plan with one saved as a recipe (JSON)</source>
-        <translation>用保存为配方（JSON）的方案替换当前方案</translation>
-    </message>
-    <message>
-        <source>&amp;Save Recipe…</source>
-        <translation>保存配方(&amp;S)…</translation>
-    </message>
-    <message>
-        <source>Save the plan as a recipe that topiary-cli apply can use</source>
-        <translation>将方案保存为 topiary-cli apply 可用的配方</translation>
-    </message>
-    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -1929,18 +1988,6 @@ The attached BatchNormalization adds %1 more.</source>
     <message>
         <source>Open an ONNX model with File → Open, or drop an .onnx file here.</source>
         <translation>通过“文件 → 打开”打开 ONNX 模型，或将 .onnx 文件拖放到此处。</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <source>Stop waiting for this model; the current one stays open</source>
-        <translation>不再等待此模型；当前模型保持打开</translation>
-    </message>
-    <message>
-        <source>Loading %1…</source>
-        <translation>正在加载 %1…</translation>
     </message>
     <message>
         <source>Open Model</source>
@@ -1959,70 +2006,6 @@ The attached BatchNormalization adds %1 more.</source>
         <translation>&lt;h3&gt;Topiary %1&lt;/h3&gt;&lt;p&gt;手动压缩神经网络的工作台。&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>Loaded %1 (layers: %2, parameters: %3)</source>
-        <translation>已加载 %1（层数：%2，参数量：%3）</translation>
-    </message>
-    <message>
-        <source>Could not open %1</source>
-        <translation>无法打开 %1</translation>
-    </message>
-    <message>
-        <source>Could not open model</source>
-        <translation>无法打开模型</translation>
-    </message>
-    <message>
-        <source>Could not open %1.</source>
-        <translation>无法打开 %1。</translation>
-    </message>
-    <message>
-        <source>Stopped loading %1</source>
-        <translation>已停止加载 %1</translation>
-    </message>
-    <message>
-        <source>Could not read %1: %2</source>
-        <translation>无法读取 %1：%2</translation>
-    </message>
-    <message>
-        <source>%1: %2</source>
-        <translation>%1：%2</translation>
-    </message>
-    <message>
-        <source>Load recipe %1</source>
-        <translation>加载配方 %1</translation>
-    </message>
-    <message>
-        <source>Could not write %1: %2</source>
-        <translation>无法写入 %1：%2</translation>
-    </message>
-    <message>
-        <source>Saved the plan to %1</source>
-        <translation>已将方案保存到 %1</translation>
-    </message>
-    <message>
-        <source>Load Recipe</source>
-        <translation>加载配方</translation>
-    </message>
-    <message>
-        <source>Recipes (*.json)</source>
-        <translation>配方 (*.json)</translation>
-    </message>
-    <message>
-        <source>Save Recipe</source>
-        <translation>保存配方</translation>
-    </message>
-    <message>
-        <source>Prune %1 filters of %2</source>
-        <translation>剪除 %2 的 %1 个滤波器</translation>
-    </message>
-    <message>
-        <source>Stop pruning %1</source>
-        <translation>停止剪枝 %1</translation>
-    </message>
-    <message>
-        <source>%1 at %2 bits</source>
-        <translation>%1 量化为 %2 位</translation>
-    </message>
-    <message>
         <source>Not possible: %1</source>
         <translation>无法执行：%1</translation>
     </message>
@@ -2033,26 +2016,6 @@ The attached BatchNormalization adds %1 more.</source>
     <message>
         <source>%1%2 — Topiary</source>
         <translation>%1%2 — Topiary</translation>
-    </message>
-    <message>
-        <source>Back to plan #%1 from the Pareto plot</source>
-        <translation>从帕累托图回到方案 #%1</translation>
-    </message>
-    <message>
-        <source>Kept the fitted plan</source>
-        <translation>已保留符合预算的方案</translation>
-    </message>
-    <message>
-        <source>Sensitivity analysis done</source>
-        <translation>敏感度分析完成</translation>
-    </message>
-    <message>
-        <source>Sensitivity analysis stopped; the measured points are kept</source>
-        <translation>敏感度分析已停止；已测得的点予以保留</translation>
-    </message>
-    <message>
-        <source>Sensitivity analysis failed: %1</source>
-        <translation>敏感度分析失败：%1</translation>
     </message>
     <message>
         <source>Overview</source>
@@ -2083,156 +2046,8 @@ The attached BatchNormalization adds %1 more.</source>
         <translation>分析(&amp;A)</translation>
     </message>
     <message>
-        <source>&amp;Sensitivity Analysis</source>
-        <translation>敏感度分析(&amp;S)</translation>
-    </message>
-    <message>
-        <source>Prune each layer alone at 10–90 % and measure the accuracy it keeps, on up to 500 images</source>
-        <translation>逐层单独以 10–90 % 剪枝，并在最多 500 张图像上测量保留的准确率</translation>
-    </message>
-    <message>
-        <source>&amp;Stop Sensitivity Analysis</source>
-        <translation>停止敏感度分析(&amp;S)</translation>
-    </message>
-    <message>
-        <source>Stop after the current point and keep what was measured</source>
-        <translation>在当前点之后停止，并保留已测得的结果</translation>
-    </message>
-    <message>
-        <source>Points measured so far</source>
-        <translation>目前已测得的点</translation>
-    </message>
-    <message>
-        <source>Overview: %1</source>
-        <translation>总览：%1</translation>
-    </message>
-    <message>
-        <source>Open a dataset first (File → Open Dataset): sensitivity is measured on images</source>
-        <translation>请先打开数据集（文件 → 打开数据集）：敏感度需要在图像上测量</translation>
-    </message>
-    <message>
-        <source>Run Analyze → Sensitivity Analysis to the end first: the fit uses its measurements.</source>
-        <translation>请先完整运行“分析 → 敏感度分析”：预算拟合需要使用其测量结果。</translation>
-    </message>
-    <message>
-        <source>Fit to budget</source>
-        <translation>符合预算</translation>
-    </message>
-    <message>
-        <source>original</source>
-        <translation>原始</translation>
-    </message>
-    <message>
-        <source>The bundled sample has no file a project can refer to: export it or open a model file first</source>
-        <translation>自带示例没有可供项目引用的文件：请先将其导出或打开一个模型文件</translation>
-    </message>
-    <message>
-        <source>Could not save %1: %2</source>
-        <translation>无法保存 %1：%2</translation>
-    </message>
-    <message>
-        <source>Save failed</source>
-        <translation>保存失败</translation>
-    </message>
-    <message>
-        <source>Your session is unchanged and still open.</source>
-        <translation>你的会话未改变，仍处于打开状态。</translation>
-    </message>
-    <message>
-        <source>Saved the session to %1</source>
-        <translation>已将会话保存到 %1</translation>
-    </message>
-    <message>
-        <source>Could not open project %1: %2</source>
-        <translation>无法打开项目 %1：%2</translation>
-    </message>
-    <message>
-        <source>The project&apos;s model %1 is missing: it was moved or deleted</source>
-        <translation>找不到项目的模型 %1：它已被移动或删除</translation>
-    </message>
-    <message>
-        <source>%1 changed since the project was saved; plans that no longer fit are refused</source>
-        <translation>%1 在项目保存后已更改；不再适用的方案将被拒绝</translation>
-    </message>
-    <message>
-        <source>Open Project</source>
-        <translation>打开项目</translation>
-    </message>
-    <message>
-        <source>Topiary projects (*.topiary)</source>
-        <translation>Topiary 项目 (*.topiary)</translation>
-    </message>
-    <message>
-        <source>Save Project</source>
-        <translation>保存项目</translation>
-    </message>
-    <message>
-        <source>Unsaved changes</source>
-        <translation>未保存的更改</translation>
-    </message>
-    <message>
-        <source>The plan of %1 has changed. Save the session as a project?</source>
-        <translation>%1 的方案已更改。是否将会话保存为项目？</translation>
-    </message>
-    <message>
-        <source>Recover unsaved session?</source>
-        <translation>恢复未保存的会话？</translation>
-    </message>
-    <message>
-        <source>Topiary did not close cleanly while you were working on %1. Recover that session?</source>
-        <translation>Topiary 在你处理 %1 时未正常关闭。是否恢复该会话？</translation>
-    </message>
-    <message>
-        <source>The layer graph as shown</source>
-        <translation>当前显示的层图</translation>
-    </message>
-    <message>
-        <source>Could not write the report: %1</source>
-        <translation>无法写入报告：%1</translation>
-    </message>
-    <message>
-        <source>Wrote %1 and %2</source>
-        <translation>已写入 %1 和 %2</translation>
-    </message>
-    <message>
-        <source>Export Report</source>
-        <translation>导出报告</translation>
-    </message>
-    <message>
-        <source>HTML pages (*.html)</source>
-        <translation>HTML 网页 (*.html)</translation>
-    </message>
-    <message>
         <source>Inspector</source>
         <translation>检查器</translation>
-    </message>
-    <message>
-        <source>%1 back to float</source>
-        <translation>%1 恢复为浮点</translation>
-    </message>
-    <message>
-        <source>%1 at rank %2</source>
-        <translation>%1 降为秩 %2</translation>
-    </message>
-    <message>
-        <source>%1 at full rank</source>
-        <translation>%1 恢复满秩</translation>
-    </message>
-    <message>
-        <source>Prune %1 weights of %2</source>
-        <translation>剪去 %2 的 %1 权重</translation>
-    </message>
-    <message>
-        <source>Prune %1 below %2</source>
-        <translation>剪去 %1 中低于 %2 的部分</translation>
-    </message>
-    <message>
-        <source>Prune weights of %1 below %2</source>
-        <translation>剪去 %1 中绝对值低于 %2 的权重</translation>
-    </message>
-    <message>
-        <source>APoZ is not available: %1</source>
-        <translation>APoZ 不可用：%1</translation>
     </message>
     <message>
         <source>Explain</source>
@@ -2247,64 +2062,12 @@ The attached BatchNormalization adds %1 more.</source>
         <translation>用通俗的语言和公式说明所选层的数值含义</translation>
     </message>
     <message>
-        <source>&amp;Theme</source>
-        <translation>主题(&amp;T)</translation>
-    </message>
-    <message>
-        <source>&amp;System</source>
-        <translation>跟随系统(&amp;S)</translation>
-    </message>
-    <message>
-        <source>Use the desktop&apos;s own style and colours</source>
-        <translation>使用桌面自身的样式和颜色</translation>
-    </message>
-    <message>
-        <source>&amp;Light</source>
-        <translation>浅色(&amp;L)</translation>
-    </message>
-    <message>
-        <source>Dark text on a light background</source>
-        <translation>浅色背景上的深色文字</translation>
-    </message>
-    <message>
-        <source>&amp;Dark</source>
-        <translation>深色(&amp;D)</translation>
-    </message>
-    <message>
-        <source>Light text on a dark background, easier on the eyes in a dim room</source>
-        <translation>深色背景上的浅色文字，在昏暗环境中更护眼</translation>
-    </message>
-    <message>
-        <source>Step %1 to %2</source>
-        <translation>将 %1 逐步剪枝到 %2</translation>
-    </message>
-    <message>
-        <source>Step: %1 at %2</source>
-        <translation>逐步：%1 为 %2</translation>
-    </message>
-    <message>
-        <source>Step stopped</source>
-        <translation>逐步演示已停止</translation>
-    </message>
-    <message>
-        <source>&amp;Presentation Mode</source>
-        <translation>演示模式(&amp;P)</translation>
-    </message>
-    <message>
-        <source>Full screen with larger text and thicker lines, for showing to a room</source>
-        <translation>全屏显示，文字更大、线条更粗，便于向全场展示</translation>
-    </message>
-    <message>
         <source>&amp;Preferences…</source>
         <translation>首选项(&amp;P)…</translation>
     </message>
     <message>
         <source>Choose the language and the theme</source>
         <translation>选择语言和主题</translation>
-    </message>
-    <message>
-        <source>Presentation mode: F5 or Esc to leave</source>
-        <translation>演示模式：按 F5 或 Esc 退出</translation>
     </message>
     <message>
         <source>Compare Criteria</source>
@@ -2319,44 +2082,12 @@ The attached BatchNormalization adds %1 more.</source>
         <translation>按每个准则对所选层的滤波器排名，并测量每种选择保留的准确率</translation>
     </message>
     <message>
-        <source>Criteria measured</source>
-        <translation>准则已测量</translation>
-    </message>
-    <message>
-        <source>Criteria measurement stopped; the measured criteria are kept</source>
-        <translation>准则测量已停止；已测量的准则予以保留</translation>
-    </message>
-    <message>
-        <source>Select a layer to compare its pruning criteria.</source>
-        <translation>选择一个层以比较其剪枝准则。</translation>
-    </message>
-    <message>
-        <source>Select a layer first.</source>
-        <translation>请先选择一个层。</translation>
-    </message>
-    <message>
-        <source>Open a dataset first (File → Open Dataset): accuracy is measured on images.</source>
-        <translation>请先打开数据集（文件 → 打开数据集）：准确率需要在图像上测量。</translation>
-    </message>
-    <message>
         <source>&amp;Trace Filter Removal</source>
         <translation>追踪滤波器移除(&amp;T)</translation>
     </message>
     <message>
         <source>Animate on the graph where the selected layer&apos;s least important filter goes when pruned</source>
         <translation>在图上以动画显示所选层最不重要的滤波器被剪掉时的去向</translation>
-    </message>
-    <message>
-        <source>Select a layer to trace one of its filters.</source>
-        <translation>选择一个层以追踪其中一个滤波器。</translation>
-    </message>
-    <message>
-        <source>Its int8 weights are edited as float32: export 8-bit layers as int8 QDQ to keep them small.</source>
-        <translation>其 int8 权重以 float32 编辑：导出时将 8 位层存为 int8 QDQ 可保持其小巧。</translation>
-    </message>
-    <message>
-        <source>Its float16 weights are edited as float32: export float16 layers with float16 storage to keep them small.</source>
-        <translation>其 float16 权重以 float32 编辑：导出时将 float16 层存为 Float16 可保持其小巧。</translation>
     </message>
 </context>
 <context>
@@ -2501,6 +2232,17 @@ The attached BatchNormalization adds %1 more.</source>
     <message>
         <source>Could not write %1. Use a .png, .svg or .pdf file in a folder you can write to.</source>
         <translation>无法写入 %1。请使用可写文件夹中的 .png、.svg 或 .pdf 文件。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::PlotWidget</name>
+    <message>
+        <source>Save this plot as a PNG, SVG or PDF file.</source>
+        <translation>将此图保存为 PNG、SVG 或 PDF 文件。</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
     </message>
 </context>
 <context>
@@ -2694,6 +2436,21 @@ The attached BatchNormalization adds %1 more.</source>
     </message>
 </context>
 <context>
+    <name>topiary::PresentationMode</name>
+    <message>
+        <source>&amp;Presentation Mode</source>
+        <translation>演示模式(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Full screen with larger text and thicker lines, for showing to a room</source>
+        <translation>全屏显示，文字更大、线条更粗，便于向全场展示</translation>
+    </message>
+    <message>
+        <source>Presentation mode: F5 or Esc to leave</source>
+        <translation>演示模式：按 F5 或 Esc 退出</translation>
+    </message>
+</context>
+<context>
     <name>topiary::RecentFiles</name>
     <message>
         <source>Open &amp;Recent</source>
@@ -2744,6 +2501,303 @@ The attached BatchNormalization adds %1 more.</source>
     <message>
         <source>A sensitivity analysis is already running.</source>
         <translation>敏感度分析已在运行。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::SessionFiles</name>
+    <message>
+        <source>Autosave failed: %1</source>
+        <translation>自动保存失败：%1</translation>
+    </message>
+    <message>
+        <source>Open &amp;Dataset…</source>
+        <translation>打开数据集(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Choose images to estimate accuracy on: an image folder, a path,label list or an IDX file</source>
+        <translation>选择用于估计准确率的图像：图像文件夹、“路径,标签”列表或 IDX 文件</translation>
+    </message>
+    <message>
+        <source>Open &amp;Project…</source>
+        <translation>打开项目(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Reopen a saved session: model, dataset, plan and history</source>
+        <translation>重新打开已保存的会话：模型、数据集、方案和历史</translation>
+    </message>
+    <message>
+        <source>Save Pro&amp;ject</source>
+        <translation>保存项目(&amp;J)</translation>
+    </message>
+    <message>
+        <source>Save the session (model, dataset, plan and history) as a .topiary project</source>
+        <translation>将会话（模型、数据集、方案和历史）保存为 .topiary 项目</translation>
+    </message>
+    <message>
+        <source>Save Project &amp;As…</source>
+        <translation>项目另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Save the session under a new name</source>
+        <translation>以新名称保存会话</translation>
+    </message>
+    <message>
+        <source>&amp;Load Recipe…</source>
+        <translation>加载配方(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Replace the plan with one saved as a recipe (JSON)</source>
+        <translation>用保存为配方（JSON）的方案替换当前方案</translation>
+    </message>
+    <message>
+        <source>&amp;Save Recipe…</source>
+        <translation>保存配方(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Save the plan as a recipe that topiary-cli apply can use</source>
+        <translation>将方案保存为 topiary-cli apply 可用的配方</translation>
+    </message>
+    <message>
+        <source>&amp;Export Compressed Model…</source>
+        <translation>导出压缩模型(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Apply the plan and write the compressed model as a new ONNX file</source>
+        <translation>应用方案并将压缩模型写为新的 ONNX 文件</translation>
+    </message>
+    <message>
+        <source>Export &amp;Report…</source>
+        <translation>导出报告(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Write an HTML report with the plots and the per-layer table, and a CSV of the table</source>
+        <translation>写出包含图表和逐层表格的 HTML 报告，以及该表格的 CSV</translation>
+    </message>
+    <message>
+        <source>Cannot evaluate on %1: %2</source>
+        <translation>无法在 %1 上评估：%2</translation>
+    </message>
+    <message>
+        <source>No preprocess.json beside %1 or the model: using defaults from the model&apos;s input, which may not be how it was trained</source>
+        <translation>%1 和模型旁都没有 preprocess.json：使用模型输入的默认设置，可能与训练时的预处理不同</translation>
+    </message>
+    <message>
+        <source>Preprocessing for %1 from %2</source>
+        <translation>%1 的预处理来自%2</translation>
+    </message>
+    <message>
+        <source>the project</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Cannot open dataset %1: %2</source>
+        <translation>无法打开数据集 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 has no labels: only agreement with the original and latency can be shown</source>
+        <translation>%1 没有标签：只能显示与原模型的一致率和延迟</translation>
+    </message>
+    <message>
+        <source>The bundled sample images could not be read</source>
+        <translation>无法读取自带的示例图像</translation>
+    </message>
+    <message>
+        <source>Open Dataset</source>
+        <translation>打开数据集</translation>
+    </message>
+    <message>
+        <source>Datasets (*-idx3-ubyte *.idx3 *.gz *.csv *.tsv *.txt);;All files (*)</source>
+        <translation>数据集 (*-idx3-ubyte *.idx3 *.gz *.csv *.tsv *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Could not read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Load recipe %1</source>
+        <translation>加载配方 %1</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Saved the plan to %1</source>
+        <translation>已将方案保存到 %1</translation>
+    </message>
+    <message>
+        <source>Load Recipe</source>
+        <translation>加载配方</translation>
+    </message>
+    <message>
+        <source>Recipes (*.json)</source>
+        <translation>配方 (*.json)</translation>
+    </message>
+    <message>
+        <source>Save Recipe</source>
+        <translation>保存配方</translation>
+    </message>
+    <message>
+        <source>The bundled sample has no file a project can refer to: export it or open a model file first</source>
+        <translation>自带示例没有可供项目引用的文件：请先将其导出或打开一个模型文件</translation>
+    </message>
+    <message>
+        <source>Could not save %1: %2</source>
+        <translation>无法保存 %1：%2</translation>
+    </message>
+    <message>
+        <source>Save failed</source>
+        <translation>保存失败</translation>
+    </message>
+    <message>
+        <source>Your session is unchanged and still open.</source>
+        <translation>你的会话未改变，仍处于打开状态。</translation>
+    </message>
+    <message>
+        <source>Saved the session to %1</source>
+        <translation>已将会话保存到 %1</translation>
+    </message>
+    <message>
+        <source>Could not open project %1: %2</source>
+        <translation>无法打开项目 %1：%2</translation>
+    </message>
+    <message>
+        <source>The project&apos;s model %1 is missing: it was moved or deleted</source>
+        <translation>找不到项目的模型 %1：它已被移动或删除</translation>
+    </message>
+    <message>
+        <source>%1 changed since the project was saved; plans that no longer fit are refused</source>
+        <translation>%1 在项目保存后已更改；不再适用的方案将被拒绝</translation>
+    </message>
+    <message>
+        <source>Open Project</source>
+        <translation>打开项目</translation>
+    </message>
+    <message>
+        <source>Topiary projects (*.topiary)</source>
+        <translation>Topiary 项目 (*.topiary)</translation>
+    </message>
+    <message>
+        <source>Save Project</source>
+        <translation>保存项目</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <source>The plan of %1 has changed. Save the session as a project?</source>
+        <translation>%1 的方案已更改。是否将会话保存为项目？</translation>
+    </message>
+    <message>
+        <source>Recover unsaved session?</source>
+        <translation>恢复未保存的会话？</translation>
+    </message>
+    <message>
+        <source>Topiary did not close cleanly while you were working on %1. Recover that session?</source>
+        <translation>Topiary 在你处理 %1 时未正常关闭。是否恢复该会话？</translation>
+    </message>
+    <message>
+        <source>No model is open.</source>
+        <translation>没有打开的模型。</translation>
+    </message>
+    <message>
+        <source>Exporting %1…</source>
+        <translation>正在导出 %1…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Stopped exporting %1; nothing was written</source>
+        <translation>已停止导出 %1；未写入任何内容</translation>
+    </message>
+    <message>
+        <source>Could not export %1: %2</source>
+        <translation>无法导出 %1：%2</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>Nothing was written; the plan is unchanged.</source>
+        <translation>未写入任何内容；方案未改变。</translation>
+    </message>
+    <message>
+        <source>Wrote %1: %2 (predicted %3); %4 channels removed or zeroed, %5 weights zeroed, %6 layers quantized, %7 factored</source>
+        <translation>已写入 %1：%2（预计 %3）；移除或置零 %4 个通道，置零 %5 个权重，量化 %6 个层，分解 %7 个</translation>
+    </message>
+    <message>
+        <source>The layer graph as shown</source>
+        <translation>当前显示的层图</translation>
+    </message>
+    <message>
+        <source>Could not write the report: %1</source>
+        <translation>无法写入报告：%1</translation>
+    </message>
+    <message>
+        <source>Wrote %1 and %2</source>
+        <translation>已写入 %1 和 %2</translation>
+    </message>
+    <message>
+        <source>Export Report</source>
+        <translation>导出报告</translation>
+    </message>
+    <message>
+        <source>HTML pages (*.html)</source>
+        <translation>HTML 网页 (*.html)</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::ThemeMenu</name>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Use the desktop&apos;s own style and colours</source>
+        <translation>使用桌面自身的样式和颜色</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Dark text on a light background</source>
+        <translation>浅色背景上的深色文字</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Light text on a dark background, easier on the eyes in a dim room</source>
+        <translation>深色背景上的浅色文字，在昏暗环境中更护眼</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::TotalsPane</name>
+    <message>
+        <source>Evaluation failed: %1</source>
+        <translation>评估失败：%1</translation>
+    </message>
+    <message>
+        <source>No dataset: open one with File → Open Dataset to estimate accuracy.</source>
+        <translation>没有数据集：请通过“文件 → 打开数据集”打开一个以估计准确率。</translation>
     </message>
 </context>
 <context>
@@ -3017,10 +3071,6 @@ With the plan: %2</source>
         <translation>
             <numerusform>显示了 %n 个量化级别</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Save as…</source>
-        <translation>另存为…</translation>
     </message>
     <message>
         <source>Save the histogram as a PNG, SVG or PDF file.</source>

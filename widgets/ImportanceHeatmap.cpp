@@ -60,14 +60,12 @@ void styleAxis(QCPAxis* axis, const QFont& font)
 } // namespace
 
 ImportanceHeatmap::ImportanceHeatmap(QWidget* parent)
-    : QWidget(parent)
+    : PlotWidget(parent)
     , m_selector(new QComboBox(this))
     , m_tabs(new QTabWidget(this))
-    , m_kernelPlot(new QCustomPlot(this))
-    , m_gridPlot(new QCustomPlot(this))
+    , m_kernelPlot(createPlot(true))
+    , m_gridPlot(createPlot(true))
 {
-    plotstyle::follow(m_kernelPlot);
-    plotstyle::follow(m_gridPlot);
     m_selector->setObjectName(QStringLiteral("criterionSelector"));
     for (Criterion c : kSelectorOrder)
         m_selector->addItem(QString(), static_cast<int>(c));
@@ -97,11 +95,6 @@ ImportanceHeatmap::ImportanceHeatmap(QWidget* parent)
 
     buildKernelPlot();
     buildGridPlot();
-    for (QCustomPlot* plot : {m_kernelPlot, m_gridPlot}) {
-        plot->setContextMenuPolicy(Qt::CustomContextMenu);
-        connect(plot, &QWidget::customContextMenuRequested, this,
-                [this, plot](const QPoint& pos) { showContextMenu(plot, pos); });
-    }
     retranslateUi();
     clear();
 }
@@ -112,7 +105,6 @@ void ImportanceHeatmap::buildKernelPlot()
     small.setPointSizeF(small.pointSizeF() * 0.9);
     QCustomPlot* plot = m_kernelPlot;
     plot->setObjectName(QStringLiteral("kernelPlot"));
-    plot->setInteractions({});
 
     QCPAxisRect* main = plot->axisRect();
     plot->yAxis->setRangeReversed(true);  // filter 0 at the top, like a table
@@ -196,7 +188,6 @@ void ImportanceHeatmap::buildGridPlot()
     small.setPointSizeF(small.pointSizeF() * 0.9);
     QCustomPlot* plot = m_gridPlot;
     plot->setObjectName(QStringLiteral("disagreementPlot"));
-    plot->setInteractions({});
     plot->plotLayout()->clear();
 
     m_gridTitle = new QCPTextElement(plot, QString(), small);
@@ -538,22 +529,21 @@ void ImportanceHeatmap::setView(View view)
     m_tabs->setCurrentIndex(view == View::Disagreement ? 1 : 0);
 }
 
-void ImportanceHeatmap::showContextMenu(QCustomPlot* plot, const QPoint& pos)
+void ImportanceHeatmap::addActionsBeforeSave(QMenu& menu, QCustomPlot* plot, const QPoint& pos)
 {
-    QMenu menu(this);
     const int filter = plot == m_kernelPlot ? filterAt(pos) : -1;
-    if (filter >= 0) {
-        QAction* trace = menu.addAction(tr("Show where filter %1 goes").arg(filter));
-        trace->setObjectName(QStringLiteral("traceFilter"));
-        trace->setToolTip(tr("Animate on the graph every place that loses a channel when this filter is pruned."));
-        connect(trace, &QAction::triggered, this, [this, filter] { emit traceRequested(filter); });
-        menu.addSeparator();
-    }
-    QAction* save = menu.addAction(tr("Save as…"));
-    save->setToolTip(tr("Save this plot as a PNG, SVG or PDF file."));
-    if (menu.exec(plot->mapToGlobal(pos)) == save)
-        savePlotImageInteractively(plot, this,
-                                   plot == m_kernelPlot ? tr("kernel-heatmap.png") : tr("criteria-disagreement.png"));
+    if (filter < 0)
+        return;
+    QAction* trace = menu.addAction(tr("Show where filter %1 goes").arg(filter));
+    trace->setObjectName(QStringLiteral("traceFilter"));
+    trace->setToolTip(tr("Animate on the graph every place that loses a channel when this filter is pruned."));
+    connect(trace, &QAction::triggered, this, [this, filter] { emit traceRequested(filter); });
+    menu.addSeparator();
+}
+
+QString ImportanceHeatmap::saveName(QCustomPlot* plot) const
+{
+    return plot == m_kernelPlot ? tr("kernel-heatmap.png") : tr("criteria-disagreement.png");
 }
 
 int ImportanceHeatmap::filterAt(const QPoint& pos) const

@@ -10,7 +10,7 @@
 #include "core/compress/Importance.h"
 #include "core/analysis/LayerInspection.h"
 
-#include <QWidget>
+#include "widgets/PlotWidget.h"
 
 #include <span>
 #include <vector>
@@ -29,7 +29,7 @@ class QTabWidget;
 
 namespace topiary {
 
-class ImportanceHeatmap : public QWidget {
+class ImportanceHeatmap : public PlotWidget {
     Q_OBJECT
 
 public:
@@ -88,7 +88,8 @@ private:
     void updateSideBar();
     void updateGrid();
     void onSelectorActivated(int index);
-    void showContextMenu(QCustomPlot* plot, const QPoint& pos);
+    void addActionsBeforeSave(QMenu& menu, QCustomPlot* plot, const QPoint& pos) override;
+    QString saveName(QCustomPlot* plot) const override;
     QString criterionName(Criterion criterion) const;
     QString criterionAxisLabel(Criterion criterion) const;
 

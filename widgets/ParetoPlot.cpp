@@ -26,11 +26,10 @@ constexpr double kPickDistance = 8.0;
 } // namespace
 
 ParetoPlot::ParetoPlot(QWidget* parent)
-    : QWidget(parent)
-    , m_plot(new QCustomPlot(this))
+    : PlotWidget(parent)
+    , m_plot(createPlot(false))
     , m_legend(new QLabel(this))
 {
-    plotstyle::follow(m_plot);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
@@ -38,7 +37,6 @@ ParetoPlot::ParetoPlot(QWidget* parent)
     layout->addWidget(m_legend);
     m_legend->setTextFormat(Qt::RichText);
     m_legend->setContentsMargins(6, 0, 6, 2);
-    m_plot->setMouseTracking(true);
     m_plot->setMinimumSize(320, 180);
 
     m_charts[0].rect = m_plot->axisRect();

@@ -9,7 +9,7 @@
 
 #include "core/analysis/ParetoSet.h"
 
-#include <QWidget>
+#include "widgets/PlotWidget.h"
 
 #include <array>
 
@@ -22,7 +22,7 @@ class QMouseEvent;
 
 namespace topiary {
 
-class ParetoPlot : public QWidget {
+class ParetoPlot : public PlotWidget {
     Q_OBJECT
 
 public:

@@ -43,14 +43,12 @@ Estimate shownAccuracy(const EvaluationMetrics& metrics, bool agreement)
 } // namespace
 
 SensitivityPlot::SensitivityPlot(QWidget* parent)
-    : QWidget(parent)
-    , m_plot(new QCustomPlot(this))
+    : PlotWidget(parent)
+    , m_plot(createPlot(false))
 {
-    plotstyle::follow(m_plot);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
-    m_plot->setMouseTracking(true);
     m_plot->setMinimumSize(240, 160);
     m_plot->addLayer(QStringLiteral("highlight"), m_plot->layer(QStringLiteral("main")), QCustomPlot::limAbove);
 

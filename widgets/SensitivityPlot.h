@@ -11,7 +11,7 @@
 
 #include "core/analysis/Sensitivity.h"
 
-#include <QWidget>
+#include "widgets/PlotWidget.h"
 
 #include <string>
 #include <vector>
@@ -27,7 +27,7 @@ namespace topiary {
 
 struct Layer;
 
-class SensitivityPlot : public QWidget {
+class SensitivityPlot : public PlotWidget {
     Q_OBJECT
 
 public:

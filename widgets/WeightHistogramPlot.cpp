@@ -37,19 +37,15 @@ QSharedPointer<QCPAxisTicker> countTicker()
 } // namespace
 
 WeightHistogramPlot::WeightHistogramPlot(QWidget* parent)
-    : QWidget(parent)
-    , m_plot(new QCustomPlot(this))
+    : PlotWidget(parent)
+    , m_plot(createPlot(true)) // the mouse drags the cut, not the axes
 {
-    plotstyle::follow(m_plot);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
     setMinimumSize(240, 160);
 
     m_plot->setObjectName(QStringLiteral("histogramPlot"));
-    m_plot->setInteractions({});  // the mouse drags the cut, not the axes
-    m_plot->setMouseTracking(true);
-    m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
     m_plot->setNoAntialiasingOnDrag(true);
 
     QFont small = font();
@@ -104,7 +100,6 @@ WeightHistogramPlot::WeightHistogramPlot(QWidget* parent)
     connect(m_plot, &QCustomPlot::mousePress, this, &WeightHistogramPlot::onPress);
     connect(m_plot, &QCustomPlot::mouseMove, this, &WeightHistogramPlot::onMove);
     connect(m_plot, &QCustomPlot::mouseRelease, this, &WeightHistogramPlot::onRelease);
-    connect(m_plot, &QWidget::customContextMenuRequested, this, &WeightHistogramPlot::showContextMenu);
 
     retranslateUi();
     clear();
@@ -367,20 +362,23 @@ void WeightHistogramPlot::onRelease(QMouseEvent* event)
     emit thresholdDragFinished(magnitude);
 }
 
-void WeightHistogramPlot::showContextMenu(const QPoint& pos)
+QString WeightHistogramPlot::saveName(QCustomPlot*) const
 {
-    QMenu menu(this);
-    QAction* save = menu.addAction(tr("Save as…"));
-    save->setToolTip(tr("Save the histogram as a PNG, SVG or PDF file."));
+    return tr("weight-histogram.png");
+}
+
+QString WeightHistogramPlot::saveTip(QCustomPlot*) const
+{
+    return tr("Save the histogram as a PNG, SVG or PDF file.");
+}
+
+void WeightHistogramPlot::addActionsAfterSave(QMenu& menu, QCustomPlot*, const QPoint&)
+{
     QAction* log = menu.addAction(tr("Logarithmic counts"));
     log->setCheckable(true);
     log->setChecked(m_logCounts);
     log->setToolTip(tr("Show bin counts on a logarithmic axis, so sparse tails stay visible."));
-    QAction* chosen = menu.exec(m_plot->mapToGlobal(pos));
-    if (chosen == save)
-        savePlotImageInteractively(m_plot, this, tr("weight-histogram.png"));
-    else if (chosen == log)
-        setLogarithmicCounts(log->isChecked());
+    connect(log, &QAction::triggered, this, &WeightHistogramPlot::setLogarithmicCounts);
 }
 
 bool WeightHistogramPlot::saveImage(const QString& path)

@@ -8,7 +8,7 @@
 // Bins entirely inside are always grey, bins entirely outside never.
 #pragma once
 
-#include <QWidget>
+#include "widgets/PlotWidget.h"
 
 #include <optional>
 #include <span>
@@ -24,7 +24,7 @@ namespace topiary {
 
 struct Histogram;
 
-class WeightHistogramPlot : public QWidget {
+class WeightHistogramPlot : public PlotWidget {
     Q_OBJECT
 
 public:
@@ -59,13 +59,15 @@ signals:
 
 protected:
     void changeEvent(QEvent* event) override;
+    void addActionsAfterSave(QMenu& menu, QCustomPlot* plot, const QPoint& pos) override;
+    QString saveName(QCustomPlot* plot) const override;
+    QString saveTip(QCustomPlot* plot) const override;
 
 private:
     void retranslateUi();
     void onPress(QMouseEvent* event);
     void onMove(QMouseEvent* event);
     void onRelease(QMouseEvent* event);
-    void showContextMenu(const QPoint& pos);
     bool nearLine(const QPointF& pos) const;
     double magnitudeAt(const QPointF& pos) const;
     void applyThreshold(double magnitude, bool active);

@@ -13,15 +13,12 @@
 #include "core/data/Preprocess.h"
 #include "core/compress/PruneSelection.h"
 
-#include <QFuture>
+#include "JobTracker.h"
+
 #include <QObject>
 
-#include <atomic>
-
 #include <memory>
-#include <stop_token>
 #include <string>
-#include <vector>
 
 namespace topiary {
 
@@ -55,22 +52,15 @@ signals:
     void failed(const QString& message);
 
 private:
-    void onCompared(quint64 generation, bool ok, const CriteriaComparison& comparison, const QString& error);
-    void onMeasured(quint64 generation, const CriteriaMeasurement& soFar, int done, int total);
-    void onFinished(quint64 generation, bool ok, const CriteriaMeasurement& result, const QString& error);
+    void onMeasured(const CriteriaMeasurement& soFar, int done, int total);
+    void onFinished(bool ok, const CriteriaMeasurement& result, const QString& error);
 
-    // Read by workers: a request superseded before its worker starts is skipped, so a
-    // dragged fraction or a Step animation does not queue one full comparison per move.
-    std::atomic<quint64> m_compareGeneration = 0;
-    quint64 m_measureGeneration = 0;
     bool m_measuring = false;
     CriteriaMeasurement m_measurement;
     bool m_hasMeasurement = false;
-    std::stop_source m_stop;
-    // Every worker not known to be done (a stale one may still be finishing): the
-    // destructor waits for them all.
-    void track(QFuture<void> future);
-    std::vector<QFuture<void>> m_workers;
+    // Last: their destructors wait for the workers, which post to this object.
+    JobTracker m_compareJobs;
+    JobTracker m_measureJobs;
 };
 
 } // namespace topiary

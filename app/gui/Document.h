@@ -1,12 +1,19 @@
 // The document: the one model the window shows, with its cost analysis, where it came
-// from, and the plan the user is editing with the stats it gives. Views read it and
-// listen to modelChanged and planChanged; nothing else holds a copy of the truth.
-// Every edit of the plan goes through the undo stack (PlanCommand), so it can be undone.
+// from, the plan the user is editing with the stats it gives, and what the panes share:
+// the dataset with its preprocessing, the selected layer, the dataset's activation
+// statistics (and the filter scorer they give), the plans evaluated this session and
+// their Pareto set. Views read it and listen to its change signals; nothing else holds a
+// copy of the truth. Every edit of the plan goes through the undo stack (PlanCommand), so
+// it can be undone, and is checked against the model first (validatePlan).
 #pragma once
 
+#include "core/analysis/ParetoSet.h"
+#include "core/analysis/Stats.h"
+#include "core/compress/PruneSelection.h"
+#include "core/data/Dataset.h"
+#include "core/data/Preprocess.h"
 #include "core/plan/Plan.h"
 #include "core/plan/Project.h"
-#include "core/analysis/Stats.h"
 
 #include <QObject>
 #include <QUndoStack>
@@ -21,7 +28,9 @@ namespace topiary {
 
 class Model;
 class CostModel;
+struct ActivationStats;
 struct DependencyGroup;
+struct EvaluationMetrics;
 
 // A model as the loader hands it over: immutable, shared with the views that show it.
 struct LoadedModel {
@@ -49,17 +58,18 @@ public:
     const Plan& plan() const { return m_plan; }
     // An edit: pushes an undoable step that sets `plan` (nothing when it equals the current
     // one). Edits with the same mergeKey >= 0 merge while `open` (a drag in progress); the
-    // edit with open = false ends the gesture.
-    void editPlan(const Plan& plan, const QString& text, int mergeKey = -1, bool open = false);
+    // edit with open = false ends the gesture. A plan the model cannot take is refused:
+    // false, and planRefused says why.
+    bool editPlan(const Plan& plan, const QString& text, int mergeKey = -1, bool open = false);
     // Shorthand for a one-off edit, kept for callers that have no label.
     void setPlan(const Plan& plan) { editPlan(plan, tr("Change plan")); }
     QUndoStack* undoStack() const { return m_undo; }
     // True when the plan differs from the one last saved (markSaved) or loaded.
     bool isModified() const { return !m_undo->isClean(); }
     void markSaved() { m_undo->setClean(); }
-    // The session as a project: model, plan and every step of the history (with the
-    // evaluations the caller has for those plans); dataset fields are the caller's.
-    Project snapshot(const std::function<std::optional<HistoryEvaluation>(const Plan&)>& evaluationOf) const;
+    // The session as a project: model, dataset, plan and every step of the history with
+    // the evaluations recorded for those plans.
+    Project snapshot() const;
     // Replays a project's history onto the loaded model as undo steps and makes its
     // current step (and then its plan) the shown one.
     void restore(const Project& project);
@@ -77,14 +87,62 @@ public:
     const QString& path() const { return m_contents.path; }
     const QString& displayName() const { return m_contents.displayName; }
     qint64 fileBytes() const { return m_contents.fileBytes; }
+    bool isBundled() const { return m_contents.path.startsWith(QLatin1Char(':')); }
+
+    // The images every number is measured on (null without), with their preprocessing, and
+    // the file they came from ("" for the bundled sample images). Kept across models.
+    void setDataset(Dataset dataset, PreprocessSpec spec, const QString& path);
+    const std::shared_ptr<const Dataset>& dataset() const { return m_dataset; }
+    const PreprocessSpec& preprocess() const { return m_preprocess; }
+    const QString& datasetPath() const { return m_datasetPath; }
+
+    // The layer every view shows as selected (-1: none).
+    void selectLayer(int layer);
+    int selectedLayer() const { return m_selected; }
+
+    // The dataset's activation statistics (APoZ), once gathered for this model and dataset;
+    // the scorer ranks filters by them (and by the weights), cached per layer and criterion.
+    void setActivationStats(std::shared_ptr<const ActivationStats> stats);
+    const std::shared_ptr<const ActivationStats>& activationStats() const { return m_activationStats; }
+    const FilterScorer& scorer() const { return m_scorer; }
+
+    // A plan's evaluation completed: kept for the history and the project (labelled data
+    // only) and as a point of the Pareto set when it is the shown plan.
+    void recordEvaluation(const Plan& plan, const EvaluationMetrics& metrics);
+    // Evaluations restored from a project.
+    void addEvaluation(const Plan& plan, const HistoryEvaluation& evaluation);
+    std::optional<HistoryEvaluation> evaluationOf(const Plan& plan) const;
+    // Every plan evaluated this session as a trade-off point; point ids index paretoPlans().
+    const ParetoSet& paretoSet() const { return m_pareto; }
+    const std::vector<Plan>& paretoPlans() const { return m_paretoPlans; }
+    // The Pareto point of the shown plan, -1 when it has none.
+    int currentParetoPoint() const;
 
 signals:
     void modelChanged();
     void planChanged();
+    void planRefused(const QString& reason);
+    void datasetChanged();
+    void selectionChanged(int layer);
+    void activationStatsChanged();
+    void evaluationsChanged();
+    void paretoChanged();
 
 private:
+    void resetScorer();
+
     LoadedModel m_contents;
     Plan m_plan;
+    std::shared_ptr<const Dataset> m_dataset;
+    PreprocessSpec m_preprocess;
+    QString m_datasetPath;
+    int m_selected = -1;
+    std::shared_ptr<const ActivationStats> m_activationStats;
+    FilterScorer m_scorer;
+    // Plans evaluated this session, newest last: history entries and projects use them.
+    std::vector<std::pair<Plan, HistoryEvaluation>> m_evaluated;
+    ParetoSet m_pareto;
+    std::vector<Plan> m_paretoPlans; // by point id
     QUndoStack* m_undo = nullptr;
     ModelStats m_original;
     ModelStats m_current;

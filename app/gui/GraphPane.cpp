@@ -1,6 +1,7 @@
 #include "GraphPane.h"
 
 #include "Document.h"
+#include "JobTracker.h"
 
 #include "widgets/GraphView.h"
 #include "widgets/NumberFormat.h"
@@ -19,7 +20,6 @@
 #include <QLineEdit>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <cmath>
 #include <limits>
@@ -34,7 +34,7 @@ GraphPane::GraphPane(Document* document, QWidget* parent)
     : QWidget(parent)
     , m_document(document)
     , m_view(new GraphView(this))
-    , m_watcher(new QFutureWatcher<Result<GraphLayout>>(this))
+    , m_jobs(new JobTracker(this))
 {
     m_view->setObjectName(QStringLiteral("graphView"));
     m_metricLabel = new QLabel(this);
@@ -75,7 +75,6 @@ GraphPane::GraphPane(Document* document, QWidget* parent)
     connect(m_fit, &QToolButton::clicked, m_view, &GraphView::fitToView);
     connect(m_find, &QLineEdit::returnPressed, this, &GraphPane::find);
     connect(m_view, &GraphView::layerSelected, this, &GraphPane::layerSelected);
-    connect(m_watcher, &QFutureWatcherBase::finished, this, &GraphPane::onLayoutDone);
     connect(m_document, &Document::modelChanged, this, &GraphPane::onModelChanged);
     connect(m_document, &Document::planChanged, this, &GraphPane::refreshPlan);
     m_metricBox->setCurrentIndex(static_cast<int>(Metric::Sparsity));
@@ -185,25 +184,21 @@ void GraphPane::onModelChanged()
 void GraphPane::startLayout()
 {
     const bool compact = m_compact->isChecked();
-    const quint64 generation = ++m_generation;
-    m_watcher->setProperty("generation", generation);
-    m_watcher->setProperty("compact", compact);
-    m_watcher->setFuture(QtConcurrent::run(
-        [model = m_document->model(), cost = m_document->cost(), options = m_view->layoutOptions(compact)] {
-            return layoutGraph(*model, cost->layers(), options);
-        }));
+    // A newer layout (another model or mode) makes this one stale: the tracker drops it.
+    m_jobs->run(
+        [model = m_document->model(), cost = m_document->cost(), options = m_view->layoutOptions(compact)](
+            const JobToken&) { return layoutGraph(*model, cost->layers(), options); },
+        [this, compact](Result<GraphLayout> layout) { onLayoutDone(compact, std::move(layout)); });
 }
 
-void GraphPane::onLayoutDone()
+void GraphPane::onLayoutDone(bool compact, Result<GraphLayout> layout)
 {
-    if (m_watcher->property("generation").toULongLong() != m_generation || m_document->isEmpty())
+    if (m_document->isEmpty())
         return;
-    Result<GraphLayout> layout = m_watcher->result();
     if (!layout) {
         m_view->clear();
         return;
     }
-    const bool compact = m_watcher->property("compact").toBool();
     m_layouts[compact ? 1 : 0] = std::move(*layout);
     m_view->setGraph(*m_layouts[compact ? 1 : 0]);
     m_laidOut = true;

@@ -7,7 +7,6 @@
 #include "core/analysis/FilterTrace.h"
 #include "core/analysis/GraphLayout.h"
 
-#include <QFutureWatcher>
 #include <QWidget>
 
 #include <optional>
@@ -21,6 +20,7 @@ namespace topiary {
 
 class Document;
 class GraphView;
+class JobTracker;
 
 class GraphPane : public QWidget {
     Q_OBJECT
@@ -58,7 +58,7 @@ private:
     void retranslateUi();
     void onModelChanged();
     void startLayout();
-    void onLayoutDone();
+    void onLayoutDone(bool compact, Result<GraphLayout> layout);
     void refreshPlan();
     void applyColours();
     void applyBadges();
@@ -74,10 +74,9 @@ private:
     QToolButton* m_changes = nullptr;
     QToolButton* m_fit = nullptr;
     QLineEdit* m_find = nullptr;
-    QFutureWatcher<Result<GraphLayout>>* m_watcher = nullptr;
+    JobTracker* m_jobs = nullptr;
     // Layouts of the current model by mode (0 = full, 1 = compact): switching is instant.
     std::optional<GraphLayout> m_layouts[2];
-    quint64 m_generation = 0;
     bool m_laidOut = false;
     int m_selected = -1;
     std::vector<double> m_sensitivity;

@@ -6,9 +6,6 @@
 #include "core/model/Layer.h"
 #include "core/model/Model.h"
 
-#include <QFuture>
-#include <QPointer>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <mutex>
 #include <optional>
@@ -27,15 +24,13 @@ struct LiveEvaluation::Engine {
     std::shared_ptr<const Model> model;
     std::shared_ptr<const std::vector<Layer>> layers;
     std::shared_ptr<const std::vector<DependencyGroup>> groups;
-    std::optional<Dataset> dataset;
+    std::shared_ptr<const Dataset> dataset;
     PreprocessSpec spec;
     EvaluationOptions options;
     QString description;
     // The core's re-evaluation policy (reference run, evaluators per cut, weights swapped
     // between plans); made by the first run, on the worker.
     std::optional<PlanEvaluation> evaluation;
-    std::stop_source stop;
-    QFuture<void> future;
 
     PlanEvaluation& evaluationFor()
     {
@@ -52,14 +47,11 @@ LiveEvaluation::LiveEvaluation(QObject* parent)
     m_debounce.setSingleShot(true);
     m_debounce.setInterval(kDefaultDebounceMs);
     connect(&m_debounce, &QTimer::timeout, this, &LiveEvaluation::startNext);
+    connect(&m_jobs, &JobTracker::jobFinished, this, &LiveEvaluation::onJobFinished);
 }
 
-LiveEvaluation::~LiveEvaluation()
-{
-    // The worker posts to this object: it must be done before the object goes.
-    m_engine->stop.request_stop();
-    m_engine->future.waitForFinished();
-}
+// m_jobs, the last member, stops and waits for the worker before the rest goes.
+LiveEvaluation::~LiveEvaluation() = default;
 
 void LiveEvaluation::setModel(std::shared_ptr<const Model> model, std::shared_ptr<const std::vector<Layer>> layers,
     std::shared_ptr<const std::vector<DependencyGroup>> groups)
@@ -72,11 +64,10 @@ void LiveEvaluation::setModel(std::shared_ptr<const Model> model, std::shared_pt
     next->spec = m_engine->spec;
     next->options = m_engine->options;
     next->description = m_engine->description;
-    m_engine->stop.request_stop();
+    m_jobs.cancel();
     m_engine = std::move(next);
     m_plan = Plan {};
     m_hasOriginal = m_hasCurrent = m_originalDone = m_currentDone = false;
-    ++m_generation;
     emit updated();
     if (hasDataset() && m_engine->model) {
         m_pending = true;
@@ -84,21 +75,20 @@ void LiveEvaluation::setModel(std::shared_ptr<const Model> model, std::shared_pt
     }
 }
 
-void LiveEvaluation::setDataset(Dataset dataset, PreprocessSpec spec, int64_t limit)
+void LiveEvaluation::setDataset(std::shared_ptr<const Dataset> dataset, PreprocessSpec spec, int64_t limit)
 {
     auto next = std::make_shared<Engine>();
     next->model = m_engine->model;
     next->layers = m_engine->layers;
     next->groups = m_engine->groups;
-    next->description = QString::fromStdString(dataset.description());
+    next->description = dataset ? QString::fromStdString(dataset->description()) : QString();
     next->dataset = std::move(dataset);
     next->spec = std::move(spec);
     next->options.limit = limit;
     next->options.keepOutputs = true;
-    m_engine->stop.request_stop();
+    m_jobs.cancel();
     m_engine = std::move(next);
     m_hasOriginal = m_hasCurrent = m_originalDone = m_currentDone = false;
-    ++m_generation;
     emit updated();
     if (m_engine->model) {
         m_pending = true;
@@ -108,22 +98,21 @@ void LiveEvaluation::setDataset(Dataset dataset, PreprocessSpec spec, int64_t li
 
 void LiveEvaluation::clear()
 {
-    m_engine->stop.request_stop();
+    m_jobs.cancel();
     m_engine = std::make_shared<Engine>();
     m_hasOriginal = m_hasCurrent = m_originalDone = m_currentDone = false;
     m_pending = false;
-    ++m_generation;
     emit updated();
 }
 
 bool LiveEvaluation::hasDataset() const
 {
-    return m_engine->dataset.has_value();
+    return m_engine->dataset != nullptr;
 }
 
 const Dataset* LiveEvaluation::dataset() const
 {
-    return m_engine->dataset ? &*m_engine->dataset : nullptr;
+    return m_engine->dataset.get();
 }
 
 const PreprocessSpec& LiveEvaluation::spec() const
@@ -145,10 +134,8 @@ void LiveEvaluation::setPlan(const Plan& plan)
         return;
     m_pending = true;
     m_currentDone = false;
-    if (m_running) {
-        m_engine->stop.request_stop(); // the newest plan runs as soon as this one stops
-        ++m_generation; // and what it still reports is about a plan no longer shown
-    }
+    if (m_running)
+        m_jobs.cancel(); // the newest plan runs as soon as this one stops; what it still reports is dropped
     m_debounce.start();
 }
 
@@ -159,59 +146,58 @@ void LiveEvaluation::startNext()
     m_pending = false;
     m_running = true;
     m_currentDone = false;
-    const quint64 generation = ++m_generation;
     auto engine = m_engine;
-    engine->stop = std::stop_source {};
-    const std::stop_token stop = engine->stop.get_token();
     const Plan plan = m_plan;
 
-    // The worker posts to the GUI thread; the destructor waits for it, so `this` outlives it.
-    engine->future = QtConcurrent::run([this, engine, plan, stop, generation]() {
-        std::lock_guard lock(engine->running);
-        auto progressOf = [this, generation](bool isOriginal) {
-            return [this, generation, isOriginal](const EvaluationMetrics& metrics) {
-                QMetaObject::invokeMethod(
-                    this, [this, generation, isOriginal, metrics]() { onProgress(generation, isOriginal, metrics); },
-                    Qt::QueuedConnection);
+    // What a stale run (the plan, model or dataset changed) still posts is dropped by the
+    // tracker; jobFinished then starts the newest plan (onJobFinished).
+    m_jobs.run(
+        [this, engine, plan](const JobToken& token) {
+            std::lock_guard lock(engine->running);
+            const std::stop_token& stop = token.stopToken();
+            auto progressOf = [this, &token](bool isOriginal) {
+                return [this, &token, isOriginal](const EvaluationMetrics& metrics) {
+                    token.post([this, isOriginal, metrics]() { onProgress(isOriginal, metrics); });
+                };
             };
-        };
-        auto end = [this, generation, &plan](bool ok, const EvaluationMetrics& metrics, const std::string& error) {
-            QMetaObject::invokeMethod(
-                this,
-                [this, generation, plan, ok, metrics, message = QString::fromStdString(error)]() {
-                    onFinished(generation, false, plan, ok, metrics, message);
-                },
-                Qt::QueuedConnection);
-        };
-        try {
-            PlanEvaluation& evaluation = engine->evaluationFor();
-            if (!evaluation.hasOriginal()) {
-                auto result = evaluation.runOriginal(progressOf(true), stop);
+            auto end = [this, &token, &plan](bool ok, const EvaluationMetrics& metrics, const std::string& error) {
+                token.post([this, plan, ok, metrics, message = QString::fromStdString(error)]() {
+                    onFinished(false, plan, ok, metrics, message);
+                });
+            };
+            try {
+                PlanEvaluation& evaluation = engine->evaluationFor();
+                if (!evaluation.hasOriginal()) {
+                    auto result = evaluation.runOriginal(progressOf(true), stop);
+                    if (!result)
+                        return end(false, {}, result.error().message);
+                    if (result->metrics.cancelled)
+                        return end(false, {}, {});
+                    token.post([this, metrics = result->metrics]() { onFinished(true, {}, true, metrics, {}); });
+                }
+                auto result = evaluation.run(plan, progressOf(false), stop);
                 if (!result)
                     return end(false, {}, result.error().message);
                 if (result->metrics.cancelled)
                     return end(false, {}, {});
-                QMetaObject::invokeMethod(
-                    this, [this, generation, metrics = result->metrics]() { onFinished(generation, true, {}, true, metrics, {}); },
-                    Qt::QueuedConnection);
+                end(true, result->metrics, {});
+            } catch (const std::exception& e) {
+                // OpenCV and protobuf are caught inside the core; this is the last line.
+                end(false, {}, std::string("unexpected error: ") + e.what());
             }
-            auto result = evaluation.run(plan, progressOf(false), stop);
-            if (!result)
-                return end(false, {}, result.error().message);
-            if (result->metrics.cancelled)
-                return end(false, {}, {});
-            end(true, result->metrics, {});
-        } catch (const std::exception& e) {
-            // OpenCV and protobuf are caught inside the core; this is the last line.
-            end(false, {}, std::string("unexpected error: ") + e.what());
-        }
-    });
+        },
+        [] {});
 }
 
-void LiveEvaluation::onProgress(quint64 generation, bool isOriginal, const EvaluationMetrics& metrics)
+void LiveEvaluation::onJobFinished()
 {
-    if (generation != m_generation)
-        return;
+    m_running = false;
+    if (m_pending && !m_debounce.isActive())
+        startNext();
+}
+
+void LiveEvaluation::onProgress(bool isOriginal, const EvaluationMetrics& metrics)
+{
     if (isOriginal) {
         m_original = metrics;
         m_hasOriginal = true;
@@ -222,32 +208,27 @@ void LiveEvaluation::onProgress(quint64 generation, bool isOriginal, const Evalu
     emit updated();
 }
 
-void LiveEvaluation::onFinished(quint64 generation, bool isOriginal, const Plan& plan, bool ok,
-    const EvaluationMetrics& metrics, const QString& error)
+void LiveEvaluation::onFinished(bool isOriginal, const Plan& plan, bool ok, const EvaluationMetrics& metrics,
+    const QString& error)
 {
-    const bool current = generation == m_generation;
+    // Only the current run's calls arrive here (the tracker drops stale ones).
     if (isOriginal) {
-        if (current) {
-            m_original = metrics;
-            m_hasOriginal = m_originalDone = true;
-            emit updated();
-        }
+        m_original = metrics;
+        m_hasOriginal = m_originalDone = true;
+        emit updated();
         return;
     }
-    m_running = false;
-    if (current && ok) {
+    if (ok) {
         m_current = metrics;
         m_hasCurrent = true;
         m_currentDone = !m_pending;
         emit updated();
         emit evaluated(plan, metrics);
-    } else if (current && !error.isEmpty()) {
+    } else if (!error.isEmpty()) {
         m_hasCurrent = false;
         emit updated();
         emit failed(error);
     }
-    if (m_pending && !m_debounce.isActive())
-        startNext();
 }
 
 } // namespace topiary

@@ -13,6 +13,8 @@
 #include "core/plan/Plan.h"
 #include "core/data/Preprocess.h"
 
+#include "JobTracker.h"
+
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -37,13 +39,13 @@ public:
     // The model plans are applied to; drops the dataset's results (not the dataset).
     void setModel(std::shared_ptr<const Model> model, std::shared_ptr<const std::vector<Layer>> layers,
         std::shared_ptr<const std::vector<DependencyGroup>> groups);
-    // The images to evaluate on; starts the original's evaluation. `limit` caps the images
-    // per run (0 = all).
-    void setDataset(Dataset dataset, PreprocessSpec spec, int64_t limit = 0);
+    // The images to evaluate on (the Document's); starts the original's evaluation.
+    // `limit` caps the images per run (0 = all).
+    void setDataset(std::shared_ptr<const Dataset> dataset, PreprocessSpec spec, int64_t limit = 0);
     void clear();
     bool hasDataset() const;
-    // The dataset and preprocessing evaluations use (null/defaults without a dataset),
-    // shared with the other analyses so that every number is on the same images.
+    // The dataset and preprocessing evaluations use (null/defaults without a dataset): the
+    // Document's, which the other analyses read, so every number is on the same images.
     const Dataset* dataset() const;
     const PreprocessSpec& spec() const;
     QString datasetDescription() const;
@@ -72,22 +74,22 @@ signals:
 private:
     struct Engine;
     void startNext();
-    void onProgress(quint64 generation, bool isOriginal, const EvaluationMetrics& metrics);
-    void onFinished(quint64 generation, bool isOriginal, const Plan& plan, bool ok, const EvaluationMetrics& metrics,
-        const QString& error);
+    void onJobFinished();
+    void onProgress(bool isOriginal, const EvaluationMetrics& metrics);
+    void onFinished(bool isOriginal, const Plan& plan, bool ok, const EvaluationMetrics& metrics, const QString& error);
 
     std::shared_ptr<Engine> m_engine;
     QTimer m_debounce;
     Plan m_plan;
     bool m_pending = false;
     bool m_running = false;
-    quint64 m_generation = 0;
     EvaluationMetrics m_original;
     EvaluationMetrics m_current;
     bool m_hasOriginal = false;
     bool m_hasCurrent = false;
     bool m_originalDone = false;
     bool m_currentDone = false;
+    JobTracker m_jobs; // last: its destructor waits for the worker, which posts to this
 };
 
 } // namespace topiary

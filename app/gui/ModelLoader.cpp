@@ -1,5 +1,7 @@
 #include "ModelLoader.h"
 
+#include "JobTracker.h"
+
 #include "core/plan/Project.h"
 
 #include "core/model/CostModel.h"
@@ -10,8 +12,6 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <exception>
 #include <filesystem>
@@ -65,6 +65,7 @@ Outcome guarded(const Job& job)
 
 ModelLoader::ModelLoader(QObject* parent)
     : QObject(parent)
+    , m_jobs(new JobTracker(this))
 {
 }
 
@@ -73,22 +74,17 @@ ModelLoader::~ModelLoader() = default;
 template <class Job>
 void ModelLoader::start(const QString& path, Job job)
 {
-    const quint64 generation = ++m_generation;
     m_busy = true;
-    auto* watcher = new QFutureWatcher<Outcome>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, path] {
-        watcher->deleteLater();
-        if (generation != m_generation)
-            return;  // a newer load was started, or this one was cancelled
-        m_busy = false;
-        const Outcome outcome = watcher->result();
-        if (outcome.error.isEmpty() && outcome.result.model)
-            emit loaded(outcome.result);
-        else
-            emit failed(path, outcome.error);
-    });
     emit started(QFileInfo(path).fileName());
-    watcher->setFuture(QtConcurrent::run([job = std::move(job)] { return guarded(job); }));
+    // A newer load or cancel() makes this one stale: the tracker drops its result.
+    m_jobs->run([job = std::move(job)](const JobToken&) { return guarded(job); },
+        [this, path](const Outcome& outcome) {
+            m_busy = false;
+            if (outcome.error.isEmpty() && outcome.result.model)
+                emit loaded(outcome.result);
+            else
+                emit failed(path, outcome.error);
+        });
 }
 
 void ModelLoader::loadFile(const QString& path)
@@ -122,7 +118,7 @@ void ModelLoader::cancel()
 {
     if (!m_busy)
         return;
-    ++m_generation;  // the running job's result is now stale
+    m_jobs->cancel();  // the running job's result is now stale
     m_busy = false;
     emit canceled();
 }

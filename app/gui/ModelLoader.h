@@ -1,6 +1,6 @@
 // Loads a model off the GUI thread: Model::load (or fromBytes for a bundled resource) and
-// its CostModel run in QtConcurrent; the result arrives through a QFutureWatcher on the
-// GUI thread, which never waits. Starting a new load or cancelling makes the running one
+// its CostModel run as a JobTracker job; the result arrives on the GUI thread, which
+// never waits. Starting a new load or cancelling makes the running one
 // stale: its result is dropped when it arrives.
 #pragma once
 
@@ -10,6 +10,8 @@
 #include <QString>
 
 namespace topiary {
+
+class JobTracker;
 
 class ModelLoader : public QObject {
     Q_OBJECT
@@ -37,7 +39,7 @@ private:
     template <class Job>
     void start(const QString& path, Job job);
 
-    quint64 m_generation = 0;
+    JobTracker* m_jobs;
     bool m_busy = false;
 };
 

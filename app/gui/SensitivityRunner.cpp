@@ -3,7 +3,6 @@
 #include "core/eval/Evaluator.h"
 #include "core/model/Model.h"
 
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace topiary {
 
@@ -12,12 +11,7 @@ SensitivityRunner::SensitivityRunner(QObject* parent)
 {
 }
 
-SensitivityRunner::~SensitivityRunner()
-{
-    // The worker posts to this object: it must be done before the object goes.
-    m_stop.request_stop();
-    m_future.waitForFinished();
-}
+SensitivityRunner::~SensitivityRunner() = default;
 
 bool SensitivityRunner::start(std::shared_ptr<const Model> model, Dataset dataset, PreprocessSpec spec,
     SensitivityOptions options, int64_t imageLimit)
@@ -37,53 +31,46 @@ bool SensitivityRunner::start(std::shared_ptr<const Model> model, Dataset datase
     m_running = true;
     emit resultChanged();
 
-    const quint64 run = ++m_run;
-    m_stop = std::stop_source {};
     EvaluationOptions evaluation;
     evaluation.limit = imageLimit;
     auto evaluator = std::make_shared<const Evaluator>(std::move(dataset), std::move(spec), evaluation);
-    m_future = QtConcurrent::run([this, run, model, evaluator, options, stop = m_stop.get_token()] {
-        auto post = [this](auto function) { QMetaObject::invokeMethod(this, std::move(function), Qt::QueuedConnection); };
-        try {
-            auto result = analyseSensitivity(
-                *model, *evaluator, options,
-                [&](const SensitivityResult& soFar, size_t done, size_t total) {
-                    post([this, run, soFar, done, total] {
-                        onProgress(run, soFar, static_cast<int>(done), static_cast<int>(total));
-                    });
-                },
-                stop);
-            if (!result)
-                post([this, run, error = QString::fromStdString(result.error().message)] {
-                    onFinished(run, false, {}, error);
-                });
-            else
-                post([this, run, r = std::move(*result)] { onFinished(run, true, r, {}); });
-        } catch (const std::exception& e) {
-            post([this, run, error = QString::fromUtf8(e.what())] { onFinished(run, false, {}, error); });
-        }
-    });
+    m_jobs.run(
+        [this, model, evaluator, options](const JobToken& token) {
+            try {
+                auto result = analyseSensitivity(
+                    *model, *evaluator, options,
+                    [&](const SensitivityResult& soFar, size_t done, size_t total) {
+                        token.post([this, soFar, done, total] {
+                            onProgress(soFar, static_cast<int>(done), static_cast<int>(total));
+                        });
+                    },
+                    token.stopToken());
+                if (!result)
+                    return Outcome { false, {}, QString::fromStdString(result.error().message) };
+                return Outcome { true, std::move(*result), {} };
+            } catch (const std::exception& e) {
+                return Outcome { false, {}, QString::fromUtf8(e.what()) };
+            }
+        },
+        [this](const Outcome& outcome) { onFinished(outcome.ok, outcome.result, outcome.error); });
     return true;
 }
 
 void SensitivityRunner::cancel()
 {
-    m_stop.request_stop();
+    // Stops after the current point; the run still ends with its result (the points so far).
+    m_jobs.requestStop();
 }
 
-void SensitivityRunner::onProgress(quint64 run, const SensitivityResult& soFar, int done, int total)
+void SensitivityRunner::onProgress(const SensitivityResult& soFar, int done, int total)
 {
-    if (run != m_run)
-        return;
     m_result = soFar;
     emit resultChanged();
     emit progressed(done, total);
 }
 
-void SensitivityRunner::onFinished(quint64 run, bool ok, const SensitivityResult& result, const QString& error)
+void SensitivityRunner::onFinished(bool ok, const SensitivityResult& result, const QString& error)
 {
-    if (run != m_run)
-        return;
     m_running = false;
     if (!ok) {
         emit failed(error);

@@ -8,11 +8,11 @@
 #include "core/data/Preprocess.h"
 #include "core/analysis/Sensitivity.h"
 
-#include <QFuture>
+#include "JobTracker.h"
+
 #include <QObject>
 
 #include <memory>
-#include <stop_token>
 
 
 namespace topiary {
@@ -43,16 +43,20 @@ signals:
     void failed(const QString& message);
 
 private:
-    void onProgress(quint64 run, const SensitivityResult& soFar, int done, int total);
-    void onFinished(quint64 run, bool ok, const SensitivityResult& result, const QString& error);
+    struct Outcome {
+        bool ok = false;
+        SensitivityResult result;
+        QString error;
+    };
+    void onProgress(const SensitivityResult& soFar, int done, int total);
+    void onFinished(bool ok, const SensitivityResult& result, const QString& error);
 
     SensitivityResult m_result;
     SensitivityOptions m_options;
     bool m_hasResult = false;
     bool m_running = false;
-    quint64 m_run = 0;
-    std::stop_source m_stop;
-    QFuture<void> m_future;
+    JobTracker m_jobs; // last: its destructor waits for the worker, which posts to this
+
 };
 
 } // namespace topiary

@@ -1,4 +1,5 @@
 #include "core/export/Apply.h"
+#include "core/export/ApplyControl.h"
 
 #include "core/model/DependencyGroups.h"
 #include "core/compress/Importance.h"
@@ -286,11 +287,45 @@ QuantizedTensor regrid(std::span<const float> values, std::span<const int64_t> d
 
 } // namespace
 
+namespace {
+
+// The steps of one apply() run, reported and checked for a stop request as they are done.
+class Steps {
+public:
+    Steps(const ApplyControl& control, size_t layers)
+        : m_control(control)
+        , m_total(static_cast<int>(2 * layers + 3))
+    {
+    }
+    // False when the caller asked to stop.
+    bool next()
+    {
+        ++m_done;
+        if (m_control.progress)
+            m_control.progress(m_done, m_total);
+        return !m_control.stop.stop_requested();
+    }
+
+private:
+    const ApplyControl& m_control;
+    int m_total;
+    int m_done = 0;
+};
+
+} // namespace
+
 Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOptions& options,
     const PruneSelection* givenSelection)
 {
+    return apply(model, plan, options, givenSelection, ApplyControl {});
+}
+
+Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOptions& options,
+    const PruneSelection* givenSelection, const ApplyControl& control)
+{
     const std::vector<Layer> layers = findLayers(model);
     const std::vector<DependencyGroup> groups = findDependencyGroups(model, layers);
+    Steps steps(control, layers.size());
     if (auto problems = validatePlan(plan, model, layers, &groups); !problems.empty())
         return fail(problemsText(problems));
     PruneSelection computed;
@@ -302,6 +337,8 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
         givenSelection = &computed;
     }
     const PruneSelection& selection = *givenSelection;
+    if (!steps.next())
+        return fail(kApplyStopped);
 
     AppliedModel out;
     out.proto = model.proto();
@@ -362,6 +399,8 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
     // Quantization of layers that are not factored (factored ones quantize their factors).
     std::map<int, QuantizedTensor> qdq;
     for (size_t li = 0; li < layers.size(); ++li) {
+        if (!steps.next())
+            return fail(kApplyStopped);
         const Layer& layer = layers[li];
         const LayerSpec& spec = plan.spec(layer.name);
         if (spec.quant.scheme == QuantScheme::Float32 || spec.lowRank.rank > 0)
@@ -399,8 +438,12 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
             return std::unexpected(r.error());
         record = std::move(*r);
     }
+    if (!steps.next())
+        return fail(kApplyStopped);
 
     for (const Layer& layer : layers) {
+        if (!steps.next())
+            return fail(kApplyStopped);
         const LayerSpec& spec = plan.spec(layer.name);
         if (spec.lowRank.rank <= 0)
             continue;
@@ -472,6 +515,8 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
         ++out.report.float16Weights;
     }
 
+    if (!steps.next())
+        return fail(kApplyStopped);
     auto* meta = out.proto.add_metadata_props();
     meta->set_key("topiary.recipe");
     meta->set_value(writeRecipe(Recipe { plan, model.path().filename().string(), {}, {} }));

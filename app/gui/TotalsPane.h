@@ -1,0 +1,39 @@
+// The Totals dock: original → current params, MACs, sizes and memory of the Document's
+// plan (TotalsPanel), and the live accuracy estimate on the Document's dataset, which
+// LiveEvaluation re-runs as the plan changes. Completed evaluations go to the Document
+// (history, projects, Pareto).
+#pragma once
+
+#include <QObject>
+
+class QWidget;
+
+namespace topiary {
+
+class Document;
+class LiveEvaluation;
+class TotalsPanel;
+
+class TotalsPane : public QObject {
+    Q_OBJECT
+
+public:
+    // The panel is a child of `window`, for the window to place in a dock.
+    TotalsPane(Document* document, QWidget* window);
+
+    LiveEvaluation* evaluation() const { return m_evaluation; }
+    TotalsPanel* panel() const { return m_panel; }
+
+signals:
+    void message(const QString& text, int timeoutMs);
+
+private:
+    void showModel();
+    void showEvaluation();
+
+    Document* m_document;
+    TotalsPanel* m_panel;
+    LiveEvaluation* m_evaluation;
+};
+
+} // namespace topiary

@@ -1,0 +1,185 @@
+// The window's commands reach what they name from anywhere (issue 15): a menu command
+// that opens a panel shows it and brings it to the front, and Ctrl+Z / Ctrl+Shift+Z undo
+// and redo the plan whatever has the focus, a number box just typed into included.
+#include "MainWindow.h"
+
+#include "ModelBuilder.h"
+
+#include "widgets/LayerControls.h"
+#include "widgets/LayerInspector.h"
+
+#include "core/model/CostModel.h"
+#include "core/model/Model.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTabBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+
+using namespace Qt::StringLiterals;
+using topiary::MainWindow;
+
+namespace {
+
+bool waitForLoad(QSignalSpy& finished)
+{
+    if (finished.isEmpty() && !finished.wait(20000))
+        return false;
+    return finished.takeFirst().at(0).toBool();
+}
+
+// The front tab of the dock tab bar that has a tab titled `title` ("" without one).
+QString frontTab(const QMainWindow& window, const QString& title)
+{
+    for (const QTabBar* bar : window.findChildren<QTabBar*>())
+        for (int i = 0; i < bar->count(); ++i)
+            if (bar->tabText(i) == title && bar->isVisible())
+                return bar->tabText(bar->currentIndex());
+    return {};
+}
+
+} // namespace
+
+class TestWindowCommands : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(u"TopiaryTests"_s);
+        QCoreApplication::setApplicationName(u"tst_windowcommands"_s);
+        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+        QSettings().clear();
+        QVERIFY(m_dir.isValid());
+        m_smallCnn = m_dir.filePath(u"small_cnn.onnx"_s);
+        std::string bytes;
+        topiary::test::makeSmallCnn().SerializeToString(&bytes);
+        QFile file(m_smallCnn);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QCOMPARE(file.write(bytes.data(), static_cast<qint64>(bytes.size())), static_cast<qint64>(bytes.size()));
+    }
+    void menuCommandsShowTheirPanels();
+    void undoFromAnyFocus();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_smallCnn;
+};
+// Analyze > Fit to Budget and Help > Explain show their dock, in front of the others
+// in its place, however it was before: hidden, shown, or behind another tab.
+void TestWindowCommands::menuCommandsShowTheirPanels()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    window.resize(1366, 768);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openFile(m_smallCnn);
+    QVERIFY(waitForLoad(finished));
+    auto actionNamed = [&window](const QString& text) -> QAction* {
+        for (QAction* action : window.findChildren<QAction*>())
+            if (action->text() == text)
+                return action;
+        return nullptr;
+    };
+    QAction* fit = actionNamed(u"&Fit to Budget\u2026"_s);
+    QAction* explain = actionNamed(u"&Explain"_s);
+    QVERIFY(fit && explain);
+    auto* fitDock = window.findChild<QDockWidget*>(u"fitDock"_s);
+    auto* sensitivityDock = window.findChild<QDockWidget*>(u"sensitivityDock"_s);
+    auto* explainDock = window.findChild<QDockWidget*>(u"explainDock"_s);
+    auto* inspectorDock = window.findChild<QDockWidget*>(u"inspectorDock"_s);
+    QVERIFY(fitDock && sensitivityDock && explainDock && inspectorDock);
+
+    QVERIFY(!fitDock->isVisible());
+    fit->trigger();
+    QTRY_VERIFY(fitDock->isVisible());
+    fit->trigger(); // asked again: still shown, not toggled away
+    QTest::qWait(50);
+    QVERIFY(fitDock->isVisible());
+    // Behind another tab (Qt keeps such docks "visible"): brought to the front.
+    sensitivityDock->show();
+    window.tabifyDockWidget(fitDock, sensitivityDock);
+    sensitivityDock->raise();
+    QTRY_COMPARE(frontTab(window, u"Fit to Budget"_s), u"Sensitivity"_s);
+    fit->trigger();
+    QTRY_COMPARE(frontTab(window, u"Fit to Budget"_s), u"Fit to Budget"_s);
+    QVERIFY(fitDock->isVisible());
+
+    QCOMPARE(frontTab(window, u"Explain"_s), u"Inspector"_s); // at first
+    explain->trigger();
+    QTRY_COMPARE(frontTab(window, u"Explain"_s), u"Explain"_s);
+    explain->trigger();
+    QTest::qWait(50);
+    QVERIFY(explainDock->isVisible());
+    QCOMPARE(frontTab(window, u"Explain"_s), u"Explain"_s);
+    inspectorDock->raise();
+    QTRY_COMPARE(frontTab(window, u"Explain"_s), u"Inspector"_s);
+    explain->trigger();
+    QTRY_COMPARE(frontTab(window, u"Explain"_s), u"Explain"_s);
+}
+
+// Ctrl+Z undoes the plan edit wherever the focus is, also in the number box the edit was
+// typed into, right after Enter; the Redo keys redo it.
+void TestWindowCommands::undoFromAnyFocus()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    window.resize(1366, 768);
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openFile(m_smallCnn);
+    QVERIFY(waitForLoad(finished));
+    auto* inspector = window.findChild<topiary::LayerInspector*>();
+    QTRY_COMPARE(inspector->layer(), 0);
+    auto* controls = inspector->controls();
+    auto* granularity = controls->findChild<QComboBox*>(u"granularity"_s);
+    granularity->setCurrentIndex(granularity->findData(static_cast<int>(topiary::PruneGranularity::Element)));
+    auto* value = controls->findChild<QDoubleSpinBox*>(u"pruneValue"_s);
+    QVERIFY(value && value->isEnabled());
+    QUndoStack* undo = window.document()->undoStack();
+    const std::string name = window.document()->cost()->layers()[0].name;
+    const topiary::Plan before = window.document()->plan();
+    const int index = undo->index();
+
+    value->setFocus();
+    QTRY_VERIFY(value->hasFocus());
+    value->selectAll();
+    QTest::keyClicks(value, u"0.25"_s);
+    QTest::keyClick(value, Qt::Key_Return);
+    QTRY_COMPARE(window.document()->plan().spec(name).prune.value, 0.25);
+    QCOMPARE(undo->index(), index + 1);
+
+    QTest::keyClick(value, Qt::Key_Z, Qt::ControlModifier);
+    QTRY_COMPARE(undo->index(), index);
+    QVERIFY(window.document()->plan() == before);
+    QTest::keySequence(value, QKeySequence(QKeySequence::Redo)); // the platform's Redo keys
+    QTRY_COMPARE(undo->index(), index + 1);
+    QCOMPARE(window.document()->plan().spec(name).prune.value, 0.25);
+
+    // Elsewhere too: the layer table has the focus.
+    auto* table = window.findChild<QTableView*>(u"layerTable"_s);
+    window.findChild<QTabWidget*>(u"views"_s)->setCurrentWidget(table);
+    table->setFocus();
+    QTRY_VERIFY(table->hasFocus());
+    QTest::keyClick(table, Qt::Key_Z, Qt::ControlModifier);
+    QTRY_COMPARE(undo->index(), index);
+    QVERIFY(window.document()->plan() == before);
+}
+
+QTEST_MAIN(TestWindowCommands)
+#include "tst_windowcommands.moc"
