@@ -39,11 +39,16 @@ enum class QuantScheme {
     Ternary,      // {-a, 0, +a} with threshold 0.7 * mean|w|
 };
 
+// How a Uniform grid's clipping range is chosen: the weights' min/max (nothing clipped),
+// or the range that minimises the quantization MSE (a short search, see Quantizer.h).
+enum class QuantRange { MinMax, Mse };
+
 struct QuantSpec {
     QuantScheme scheme = QuantScheme::Float32;
     int bits = 32;             // 1..16 for Uniform, 1..8 for Codebook
     bool symmetric = true;     // Uniform: symmetric, or asymmetric with a zero point
     bool perChannel = false;   // Uniform: one scale per output channel
+    QuantRange range = QuantRange::MinMax; // Uniform: how the scale is chosen
 
     bool operator==(const QuantSpec&) const = default;
 };

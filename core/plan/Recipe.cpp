@@ -35,6 +35,7 @@ constexpr EnumName<PruneMode> kModes[]
 constexpr EnumName<QuantScheme> kSchemes[] = { { QuantScheme::Float32, "float32" }, { QuantScheme::Float16, "float16" },
     { QuantScheme::Uniform, "uniform" }, { QuantScheme::Codebook, "codebook" }, { QuantScheme::Binary, "binary" },
     { QuantScheme::Ternary, "ternary" } };
+constexpr EnumName<QuantRange> kRanges[] = { { QuantRange::MinMax, "minmax" }, { QuantRange::Mse, "mse" } };
 
 template <class E, size_t N> const char* nameOf(const EnumName<E> (&table)[N], E value)
 {
@@ -127,7 +128,7 @@ Result<QuantSpec> parseQuant(const json& j, const std::string& path)
 {
     if (auto r = expectObject(j, path); !r)
         return std::unexpected(r.error());
-    if (auto r = onlyFields(j, path, { "scheme", "bits", "symmetric", "per_channel" }); !r)
+    if (auto r = onlyFields(j, path, { "scheme", "bits", "symmetric", "per_channel", "range" }); !r)
         return std::unexpected(r.error());
     QuantSpec spec;
     auto s = required(j, path, "scheme", stringAt);
@@ -160,6 +161,15 @@ Result<QuantSpec> parseQuant(const json& j, const std::string& path)
         if (!v)
             return std::unexpected(v.error());
         spec.perChannel = *v;
+    }
+    if (const json* r = find(j, "range")) {
+        auto v = stringAt(*r, join(path, "range"));
+        if (!v)
+            return std::unexpected(v.error());
+        auto range = parseEnum(kRanges, *v, join(path, "range"));
+        if (!range)
+            return std::unexpected(range.error());
+        spec.range = *range;
     }
     return spec;
 }
@@ -358,6 +368,8 @@ nlohmann::json recipeToJson(const Recipe& recipe)
                 quant["symmetric"] = spec.quant.symmetric;
             if (spec.quant.scheme == QuantScheme::Uniform || spec.quant.perChannel != defaults.perChannel)
                 quant["per_channel"] = spec.quant.perChannel;
+            if (spec.quant.range != QuantRange::MinMax)
+                quant["range"] = nameOf(kRanges, spec.quant.range);
             layer["quant"] = quant;
         }
         if (spec.lowRank.rank != 0)
@@ -370,6 +382,8 @@ nlohmann::json recipeToJson(const Recipe& recipe)
         out["options"] = { { "round_channels", o.roundChannels }, { "channel_multiple", o.channelMultiple } };
     if (recipe.preprocess)
         out["preprocess"] = preprocessToJson(*recipe.preprocess);
+    if (recipe.plan.recovery().any())
+        out["recovery"] = recoveryToJson(recipe.plan.recovery());
     return out;
 }
 
@@ -382,7 +396,7 @@ Result<Recipe> recipeFromJson(const nlohmann::json& j)
 {
     if (auto r = expectObject(j, "recipe"); !r)
         return std::unexpected(r.error());
-    if (auto r = onlyFields(j, "", { "version", "model", "layers", "options", "preprocess" }); !r)
+    if (auto r = onlyFields(j, "", { "version", "model", "layers", "options", "preprocess", "recovery" }); !r)
         return std::unexpected(r.error());
     auto version = required(j, "", "version", integerAt);
     if (!version)
@@ -433,6 +447,12 @@ Result<Recipe> recipeFromJson(const nlohmann::json& j)
         if (!spec)
             return std::unexpected(spec.error().withContext("preprocess"));
         recipe.preprocess = std::move(*spec);
+    }
+    if (const json* r = find(j, "recovery")) {
+        auto spec = recoveryFromJson(*r, "recovery");
+        if (!spec)
+            return std::unexpected(spec.error());
+        recipe.plan.setRecovery(*spec);
     }
     return recipe;
 }
@@ -607,9 +627,15 @@ Result<Plan> planFromCompactFlags(
                 spec.scheme = *s;
                 spec.bits = naturalBits(*s);
                 spec.perChannel = *s == QuantScheme::Uniform;
-                if (parts.size() > 2)
-                    return fail(flag + " " + *v + ": expected SCHEME[:BITS]");
-                if (parts.size() == 2) {
+                if (parts.size() == 3 && *s == QuantScheme::Uniform) {
+                    auto r = parseEnum(kRanges, parts[2], flag + " range");
+                    if (!r)
+                        return std::unexpected(r.error());
+                    spec.range = *r;
+                } else if (parts.size() > 2) {
+                    return fail(flag + " " + *v + ": expected SCHEME[:BITS], or uniform:BITS:mse");
+                }
+                if (parts.size() >= 2) {
                     auto b = parseInt(parts[1], flag + " bits");
                     if (!b)
                         return std::unexpected(b.error());
