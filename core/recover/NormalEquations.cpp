@@ -13,6 +13,23 @@ NormalEquations::NormalEquations(int inputs, int outputs)
 {
 }
 
+NormalEquations::NormalEquations(const NormalEquations& other)
+    : m_inputs(other.m_inputs)
+    , m_outputs(other.m_outputs)
+    , m_rows(other.m_rows)
+    , m_a(other.m_a.clone())
+    , m_b(other.m_b.clone())
+    , m_yy(other.m_yy)
+{
+}
+
+NormalEquations& NormalEquations::operator=(const NormalEquations& other)
+{
+    if (this != &other)
+        *this = NormalEquations(other);
+    return *this;
+}
+
 void NormalEquations::add(const cv::Mat& x, const cv::Mat& y)
 {
     // Products of one batch in float (fast), summed over batches in double.

@@ -25,6 +25,11 @@ struct LinearFit {
 class NormalEquations {
 public:
     NormalEquations(int inputs, int outputs);
+    // Copies are deep (cv::Mat copies would share the sums).
+    NormalEquations(const NormalEquations& other);
+    NormalEquations& operator=(const NormalEquations& other);
+    NormalEquations(NormalEquations&&) = default;
+    NormalEquations& operator=(NormalEquations&&) = default;
 
     int inputs() const { return m_inputs; }
     int outputs() const { return m_outputs; }

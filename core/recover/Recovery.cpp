@@ -182,7 +182,9 @@ Result<void> refit(const Context& ctx, int li, LayerRecovery& rec)
     if (!tapsO)
         return std::unexpected(tapsO.error());
 
-    std::vector<NormalEquations> equations(static_cast<size_t>(g), NormalEquations(k, per));
+    std::vector<NormalEquations> equations;
+    for (int gi = 0; gi < g; ++gi)
+        equations.emplace_back(k, per);
     std::mt19937_64 rng(ctx.plan.recovery().seed + static_cast<uint64_t>(li));
     const int batch = tapsC->batchFor(ctx.options.batchSize);
     // One batch of rows (x, y and the float copies) stays within half the budget.
@@ -210,6 +212,12 @@ Result<void> refit(const Context& ctx, int li, LayerRecovery& rec)
         }
     }
 
+    // Fewer rows than twice the unknowns would fit the calibration images, not the layer.
+    if (equations[0].rows() < 2 * int64_t { k + 1 }) {
+        rec.notes.push_back("lsq: " + std::to_string(equations[0].rows()) + " calibration rows are too few for "
+            + std::to_string(k + 1) + " unknowns per output (give more images)");
+        return {};
+    }
     const std::vector<float> kept = initializerValues(ctx.prunedOnly, layer.weight);
     const std::vector<float> current = initializerValues(*compressed, layer.weight);
     const std::vector<float> currentBias = hasBias ? initializerValues(*compressed, layer.bias) : std::vector<float>();

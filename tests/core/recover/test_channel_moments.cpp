@@ -2,6 +2,7 @@
 // unbiased variance over images and positions, the same however the images are batched.
 #include "core/recover/ChannelMoments.h"
 #include "core/recover/LayerRows.h"
+#include "core/recover/NormalEquations.h"
 
 #include <catch2/catch.hpp>
 
@@ -44,4 +45,20 @@ TEST_CASE("sampled positions are distinct, sorted and reproducible", "[recovery]
     CHECK(std::is_sorted(p.begin(), p.end()));
     CHECK(std::adjacent_find(p.begin(), p.end()) == p.end());
     CHECK(samplePositions(5, 10, a) == std::vector<int> { 0, 1, 2, 3, 4 });
+}
+
+TEST_CASE("copies of normal equations keep their own sums", "[recovery][lsq]")
+{
+    // cv::Mat copies share data: one system per group must not become one for all.
+    NormalEquations a(1, 1);
+    std::vector<NormalEquations> groups(2, a);
+    const cv::Mat x(1, 1, CV_32F, cv::Scalar(2.0f)), y(1, 1, CV_32F, cv::Scalar(6.0f));
+    groups[0].add(x, y);
+    const std::vector<int> keep { 0 };
+    auto fit = groups[0].solve(0, keep, false, 0.0);
+    REQUIRE(fit);
+    CHECK(fit->weights[0] == Approx(3.0));
+    CHECK(groups[1].rows() == 0);
+    CHECK(groups[1].residual(0, keep, std::vector<double> { 1.0 }, 0.0) == 0.0);
+    CHECK(a.rows() == 0);
 }
