@@ -3,6 +3,7 @@
 
 #include "app/cli/Args.h"
 #include "app/cli/CommandSupport.h"
+#include "app/cli/RecoverOptions.h"
 
 #include "core/export/Apply.h"
 #include "core/plan/Recipe.h"
@@ -26,7 +27,8 @@ namespace topiary::cli {
 namespace {
 
 constexpr const char* kUsage = "Usage: topiary-cli eval MODEL --data PATH [--labels FILE] [--limit N] [--batch B]\n"
-                               "                        [--preprocess FILE.json] [--in-order] [--recipe PLAN.json | --prune ... --bits ...] [--json]\n";
+                               "                        [--preprocess FILE.json] [--in-order] [--recipe PLAN.json | --prune ... --bits ...] [--json]\n"
+                               "                        [--recover bn,bias,lsq [--calib N] [--calib-data PATH]]\n";
 
 int usageError(const std::string& message)
 {
@@ -55,6 +57,7 @@ int evalCommand(const std::vector<std::string>& argv)
     flags.insert("json");
     auto values = kEvalValueOptions;
     values.insert("recipe");
+    values.insert(kRecoverValueOptions.begin(), kRecoverValueOptions.end());
     auto args = Args::parse(split.own, flags, values);
     if (!args)
         return usageError(args.error().message);
@@ -76,6 +79,8 @@ int evalCommand(const std::vector<std::string>& argv)
     Plan plan;
     if (auto rc = readPlan("eval", *model, layers, groups, *args, split.compact, plan))
         return *rc;
+    if (auto rc = readRecoverOptions("eval", *args, plan))
+        return *rc;
     const bool compressed = !plan.empty();
     // With a plan the original's outputs are the reference of the compressed run.
     inputs.options.keepOutputs = compressed;
@@ -93,11 +98,10 @@ int evalCommand(const std::vector<std::string>& argv)
     }
     std::optional<EvaluationResult> after;
     if (compressed) {
-        auto applied = apply(*model, plan);
-        if (!applied) {
-            std::cerr << "topiary-cli eval: " << applied.error().message << '\n';
-            return 1;
-        }
+        RecoveredModel recovered;
+        if (auto rc = applyWithRecovery("eval", *model, plan, *args, {}, nullptr, recovered))
+            return *rc;
+        const AppliedModel* applied = &recovered.applied;
         EvaluationOptions options = inputs.options;
         options.reference = std::make_shared<const ModelOutputs>(result->outputs);
         options.keepOutputs = false;
@@ -134,7 +138,9 @@ int evalCommand(const std::vector<std::string>& argv)
               << (inputs.options.limit > 0 ? ", first " + std::to_string(inputs.options.limit) : std::string()) << '\n'
               << evaluationReportText(*result, classNames);
     if (after)
-        std::cout << "\ncompressed by the plan (" << plan.layers().size() << " layers changed):\n"
+        std::cout << "\ncompressed by the plan (" << plan.layers().size() << " layers changed"
+                  << (plan.recovery().any() ? ", recovered: " + recoveryMethodsText(plan.recovery()) : std::string())
+                  << "):\n"
                   << evaluationReportText(*after, classNames);
     for (const auto& s : dataset.skipped())
         std::cout << "skipped while listing: " << s << '\n';

@@ -1,6 +1,7 @@
 // topiary-cli sensitivity and fit: per-layer accuracy curves, and a plan fitted to a budget.
 #include "app/cli/Args.h"
 #include "app/cli/CommandSupport.h"
+#include "app/cli/RecoverOptions.h"
 #include "app/cli/Commands.h"
 
 #include "core/export/Apply.h"
@@ -205,8 +206,10 @@ int fitCommand(const std::vector<std::string>& argv)
             a = "--output";
     auto args = Args::parse(fixed, with(kEvalFlags, { "json" }),
         with(kEvalValueOptions,
-            { "ratios", "granularity", "criterion", "layers", "target-macs", "target-params", "target-size", "output" }));
-    const char* usage = "Usage: topiary-cli fit MODEL --data PATH (--target-macs F | --target-params F | --target-size F) -o PLAN.json\n";
+            { "ratios", "granularity", "criterion", "layers", "target-macs", "target-params", "target-size", "output",
+                "recover", "calib", "calib-data" }));
+    const char* usage = "Usage: topiary-cli fit MODEL --data PATH (--target-macs F | --target-params F | --target-size F) -o PLAN.json\n"
+                        "                       [--recover bn,bias,lsq [--calib N] [--calib-data PATH]]\n";
     if (!args || args->positional().size() != 1 || !args->value("output")) {
         std::cerr << "topiary-cli fit: " << (args ? "expected MODEL and -o PLAN.json" : args.error().message) << '\n'
                   << usage;
@@ -257,12 +260,13 @@ int fitCommand(const std::vector<std::string>& argv)
         std::cerr << "topiary-cli fit: " << fit.error().message << '\n';
         return 1;
     }
-    // Verify: evaluate the fitted plan.
-    auto applied = apply(*model, fit->plan);
-    if (!applied) {
-        std::cerr << "topiary-cli fit: " << applied.error().message << '\n';
-        return 1;
-    }
+    // Verify: evaluate the fitted plan (recovered, when asked).
+    if (auto rc = readRecoverOptions("fit", *args, fit->plan))
+        return *rc;
+    RecoveredModel recovered;
+    if (auto rc = applyWithRecovery("fit", *model, fit->plan, *args, {}, nullptr, recovered))
+        return *rc;
+    const AppliedModel* applied = &recovered.applied;
     auto verified = Evaluator(*inputs.dataset, inputs.spec, inputs.options).run(applied->proto);
     if (!verified) {
         std::cerr << "topiary-cli fit: " << verified.error().message << '\n';
@@ -291,7 +295,8 @@ int fitCommand(const std::vector<std::string>& argv)
               << pct(fit->achieved) << " %\n"
               << "per-layer loss allowed " << pct(fit->allowedLoss) << " points; " << fit->plan.layers().size()
               << " layers pruned\n"
-              << "top-1 " << pct(baseline) << " % -> " << pct(measured) << " % (measured on "
+              << "top-1 " << pct(baseline) << " % -> " << pct(measured) << " % ("
+              << (fit->plan.recovery().any() ? "recovered, " : "") << "measured on "
               << verified->metrics.processed << " images)\n"
               << "wrote " << *args->value("output") << '\n';
     return fit->met ? 0 : 1;
