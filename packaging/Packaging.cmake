@@ -81,7 +81,8 @@ find_program(TOPIARY_GZIP gzip REQUIRED)
 set(_topiary_gzipped
     "${CMAKE_CURRENT_BINARY_DIR}/packaging/changelog.Debian|${TOPIARY_DOCDIR}"
     "${TOPIARY_PACKAGING_DIR}/topiary.1|${CMAKE_INSTALL_MANDIR}/man1"
-    "${TOPIARY_PACKAGING_DIR}/topiary-cli.1|${CMAKE_INSTALL_MANDIR}/man1")
+    "${TOPIARY_PACKAGING_DIR}/topiary-cli.1|${CMAKE_INSTALL_MANDIR}/man1"
+    "${TOPIARY_PACKAGING_DIR}/topiary-train.1|${CMAKE_INSTALL_MANDIR}/man1")
 foreach(entry IN LISTS _topiary_gzipped)
   string(REPLACE "|" ";" entry "${entry}")
   list(GET entry 0 source)

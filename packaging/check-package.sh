@@ -30,8 +30,8 @@ if dpkg-query -W -f='${Status}' topiary 2>/dev/null | grep -q 'install ok instal
   fail "a topiary package is installed already; remove it first (apt-get remove topiary), so this check can leave the machine as it found it"
 fi
 
-step "building topiary and topiary-cli in $build"
-cmake --build "$build" --target topiary topiary-cli
+step "building topiary, topiary-cli and topiary-train in $build"
+cmake --build "$build" --target topiary topiary-cli topiary-train
 
 step "making the package with cpack"
 rm -rf "$out"
@@ -64,6 +64,7 @@ contents=$(dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|')
 required=(
   /usr/bin/topiary
   /usr/bin/topiary-cli
+  /usr/bin/topiary-train
   /usr/share/topiary/fashion_cnn.onnx
   /usr/share/topiary/preprocess.json
   /usr/share/topiary/fashion-mnist-test-1000-images-idx3-ubyte
@@ -74,6 +75,7 @@ required=(
   /usr/share/icons/hicolor/scalable/apps/topiary.svg
   /usr/share/man/man1/topiary.1.gz
   /usr/share/man/man1/topiary-cli.1.gz
+  /usr/share/man/man1/topiary-train.1.gz
   /usr/share/doc/topiary/copyright
   /usr/share/doc/topiary/changelog.Debian.gz
 )

@@ -12,6 +12,8 @@ packages=(
   # core
   libonnx-dev libprotobuf-dev protobuf-compiler libopencv-dev libgraphviz-dev zlib1g-dev
   nlohmann-json3-dev
+  # the trainer process (topiary-train): PyTorch's C++ library, CPU
+  libtorch-dev
   # tests and benchmarks
   catch2 libbenchmark-dev xvfb xauth
   python3 python3-torch python3-torchvision python3-onnx python3-numpy

@@ -2635,19 +2635,4 @@ With the plan: %2</source>
         <translation>weight-histogram.png</translation>
     </message>
 </context>
-<context>
-    <name>topiary::format</name>
-    <message>
-        <source>%1 B</source>
-        <translation>%1 B</translation>
-    </message>
-    <message>
-        <source>%1 bytes</source>
-        <translation>%1 字节</translation>
-    </message>
-    <message>
-        <source>%1 %</source>
-        <translation>%1 %</translation>
-    </message>
-</context>
 </TS>

@@ -253,14 +253,13 @@ void BudgetFitPanel::setProposal(const BudgetProposal& proposal)
     m_hasProposal = true;
     m_last = proposal;
     m_status->setText(QString());
-    const QLocale locale = format::locale();
     const BudgetMetric metric = m_lastRequest.metric;
     const QString metricName = m_metric->itemText(m_metric->findData(static_cast<int>(metric)));
     const int64_t original = originalOf(metric);
     QString target = m_lastRequest.relative
-        ? tr("%1 %").arg(locale.toString(m_lastRequest.value, 'f', 1))
+        ? tr("%1 %").arg(format::fixed(m_lastRequest.value, 1))
         : amountText(metric, m_lastRequest.value);
-    QString achieved = tr("%1 % of the original").arg(locale.toString(100.0 * proposal.achieved, 'f', 1));
+    QString achieved = tr("%1 % of the original").arg(format::fixed(100.0 * proposal.achieved, 1));
     if (original > 0)
         achieved += QStringLiteral(" (") + amountText(metric, proposal.achieved * static_cast<double>(original))
             + QLatin1Char(')');
@@ -270,8 +269,8 @@ void BudgetFitPanel::setProposal(const BudgetProposal& proposal)
     lines << (proposal.met ? tr("%1: %2, target %3: met.") : tr("%1: %2, target %3: not reached even at the largest "
                                                                   "measured pruning ratios."))
                  .arg(metricName, achieved, target);
-    const QString loss = locale.toString(100.0 * proposal.predictedLoss, 'f', 2);
-    const QString allowed = locale.toString(100.0 * m_lastRequest.maxLoss, 'f', 1);
+    const QString loss = format::fixed(100.0 * proposal.predictedLoss, 2);
+    const QString allowed = format::fixed(100.0 * m_lastRequest.maxLoss, 1);
     lines << (proposal.predictedLoss <= m_lastRequest.maxLoss
             ? tr("Predicted accuracy loss: %1 points (allowed %2).")
             : tr("Predicted accuracy loss: %1 points, more than the %2 allowed."))

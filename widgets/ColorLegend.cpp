@@ -18,7 +18,7 @@ constexpr int kMargin = 6;
 
 QString valueText(double value)
 {
-    return format::locale().toString(value, 'g', 3);
+    return format::significant(value, 3);
 }
 
 } // namespace

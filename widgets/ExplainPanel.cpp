@@ -15,10 +15,10 @@ namespace {
 // the inspector's heatmap shows every filter.
 constexpr size_t kListedFilters = 16;
 
-// Three significant digits, in the locale numbers are shown in: 0.0123, 21.4, 1.2e-05.
+// Three significant digits: 0.0123, 21.4, 1.2e-05.
 QString num(double value)
 {
-    return format::locale().toString(value, 'g', 3);
+    return format::significant(value, 3);
 }
 
 // Like num(), but tiny values (an MSE) as 6.15·10<sup>−5</sup> rather than 6.15E-05.
@@ -28,7 +28,7 @@ QString small(double value)
         return num(value);
     const int exponent = static_cast<int>(std::floor(std::log10(std::fabs(value))));
     const double mantissa = value / std::pow(10.0, exponent);
-    return format::locale().toString(mantissa, 'f', 2) + QStringLiteral("·10<sup>−")
+    return format::fixed(mantissa, 2) + QStringLiteral("·10<sup>−")
         + QString::number(-exponent) + QStringLiteral("</sup>");
 }
 
@@ -36,10 +36,10 @@ QString decibels(double value)
 {
     if (std::isinf(value))
         return QStringLiteral("∞");
-    return format::locale().toString(value, 'f', 1);
+    return format::fixed(value, 1);
 }
 
-QString criterionName(Criterion c)
+QString criterionLabel(Criterion c)
 {
     switch (c) {
     case Criterion::L1:
@@ -113,7 +113,7 @@ QString pruningSection(const PruningExplanation& p, const LayerSpec& spec)
     if (p.l1Pruned && p.fpgmPruned) {
         here += ExplainPanel::tr("; they agree on %1 of %2 (Jaccard |A∩B| / |A∪B| = %3).")
                     .arg(format::count(p.overlap), format::count(perCriterion),
-                        format::locale().toString(p.jaccard, 'f', 2));
+                        format::fixed(p.jaccard, 2));
     } else {
         here += QStringLiteral(".");
     }
@@ -123,7 +123,7 @@ QString pruningSection(const PruningExplanation& p, const LayerSpec& spec)
         html += paragraph(ExplainPanel::tr("The plan removes %1 of the %2 filters by %3: %4 (through the layer's "
                                            "dependency group, so coupled layers prune the same channels).")
                 .arg(format::count(static_cast<int64_t>(p.planPruned.size())), format::count(p.filters),
-                    criterionName(spec.prune.criterion), filterList(p.planPruned)));
+                    criterionLabel(spec.prune.criterion), filterList(p.planPruned)));
     }
     return html;
 }
@@ -248,7 +248,7 @@ QString huffmanSection(const HuffmanExplanation& h)
                        .arg(format::count(h.usedSymbols), format::count(int64_t{1} << h.plainBits))
                        .arg(h.shortestCode)
                        .arg(h.longestCode)
-                       .arg(format::locale().toString(h.bitsPerWeight, 'f', 2))
+                       .arg(format::fixed(h.bitsPerWeight, 2))
                        .arg(h.plainBits)
                        .arg(format::count(h.codedBits), format::count(h.weights));
     if (h.statsBytes >= 0)

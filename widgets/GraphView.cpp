@@ -153,7 +153,7 @@ void GraphView::applyToolTip(GraphNodeItem* item) const
         const auto layer = static_cast<size_t>(item->layer());
         const double value = layer < m_values.size() ? m_values[layer] : std::nan("");
         text += QLatin1Char('\n') + (std::isnan(value) ? tr("%1: no value").arg(m_metric)
-                                                         : tr("%1: %2").arg(m_metric, format::locale().toString(value, 'g', 4)));
+                                                         : tr("%1: %2").arg(m_metric, format::significant(value, 4)));
     }
     if (auto it = m_toolTips.find(item->layer()); it != m_toolTips.end() && item->layer() >= 0)
         text += QStringLiteral("\n\n") + it->second;

@@ -48,20 +48,6 @@ void selectEnum(QComboBox* box, E value)
     box->setCurrentIndex(std::max(0, box->findData(static_cast<int>(value))));
 }
 
-// Bits a scheme always has (0: the user chooses).
-int naturalBits(QuantScheme scheme)
-{
-    switch (scheme) {
-    case QuantScheme::Float32: return 32;
-    case QuantScheme::Float16: return 16;
-    case QuantScheme::Binary: return 1;
-    case QuantScheme::Ternary: return 2;
-    case QuantScheme::Uniform:
-    case QuantScheme::Codebook: return 0;
-    }
-    return 0;
-}
-
 } // namespace
 
 LayerControls::LayerControls(QWidget* parent)

@@ -113,7 +113,7 @@ QVariant LayerTableModel::planData(int row, int column, int role) const
             return QString(QChar(0x2014));
         if (spec.prune.mode != PruneMode::Ratio)
             return tr("rule");
-        return tr("%1 %").arg(format::locale().toString(percent, 'f', 0));
+        return tr("%1 %").arg(format::fixed(percent, 0));
     }
     const bool uniform = spec.quant.scheme == QuantScheme::Uniform;
     const int bits = spec.quant.scheme == QuantScheme::Float32 ? 32 : spec.quant.bits;

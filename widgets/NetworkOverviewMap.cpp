@@ -39,7 +39,7 @@ QCPColorGradient prunedGradient()
 // stays NaN, so it is never drawn).
 int dataSize(int64_t n) { return static_cast<int>(std::max<int64_t>(n, 2)); }
 
-const char* criterionName(Criterion c)
+const char* criterionLabel(Criterion c)
 {
     switch (c) {
     case Criterion::L1:
@@ -130,7 +130,7 @@ void NetworkOverviewMap::retranslateUi()
     m_plot->setToolTip(QString());
     setToolTip(tr("Every layer's filters ranked by importance; click a row to select its layer."));
     if (!m_overview.layers.empty())
-        m_plot->yAxis->setLabel(tr("Layer (%1 scores)").arg(tr(criterionName(m_overview.criterion))));
+        m_plot->yAxis->setLabel(tr("Layer (%1 scores)").arg(tr(criterionLabel(m_overview.criterion))));
     else
         m_plot->yAxis->setLabel(tr("Layer"));
 }
@@ -268,17 +268,16 @@ QString NetworkOverviewMap::cellText(int row, int64_t rank) const
     if (pruned >= 1.0f)
         state = tr("pruned");
     else if (pruned > 0.0f)
-        state = tr("%1 % of its weights pruned").arg(format::locale().toString(100.0 * pruned, 'f', 0));
+        state = tr("%1 % of its weights pruned").arg(format::fixed(100.0 * pruned, 0));
     else
         state = tr("kept");
-    const QLocale locale = format::locale();
     return tr("%1, filter rank %2 (filter %3), %4 score %5 (%6 of the layer's best), %7")
         .arg(name)
         .arg(rank)
         .arg(filter)
-        .arg(tr(criterionName(m_overview.criterion)))
-        .arg(locale.toString(static_cast<double>(m_overview.scores[cell]), 'g', 4))
-        .arg(locale.toString(static_cast<double>(m_overview.importance[cell]), 'f', 3))
+        .arg(tr(criterionLabel(m_overview.criterion)))
+        .arg(format::significant(static_cast<double>(m_overview.scores[cell]), 4))
+        .arg(format::fixed(static_cast<double>(m_overview.importance[cell]), 3))
         .arg(state);
 }
 

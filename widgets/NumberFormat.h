@@ -1,15 +1,11 @@
-// How numbers look on screen, in one place so every widget shows a count or a size the
-// same way: counts with thousands separators, sizes in decimal units (1 MB = 10^6 bytes).
+// The GUI's door to core/base/Format, the one place numbers become text: each function
+// only turns core's std::string into a QString, so a value reads the same in the GUI,
+// the CLI and the reports (tests/widgets/tst_numberformat checks they agree).
 #pragma once
 
-#include <QLocale>
 #include <QString>
 
 namespace topiary::format {
-
-// The locale numbers are shown in: the user's, or English when the process runs in the
-// C locale (which would print counts without separators).
-QLocale locale();
 
 // 1234567 -> "1,234,567"
 QString count(qint64 value);
@@ -19,7 +15,13 @@ QString compact(qint64 value);
 QString bytes(qint64 value);
 // 1234567 -> "1,234,567 bytes"
 QString exactBytes(qint64 value);
-// 0.3 -> "30 %", 0.125 -> "12.5 %": a fraction as a percentage, trailing zeros dropped.
+// 0.3 -> "30 %", 0.125 -> "12.5 %": a fraction as a percentage, a trailing ".0" dropped.
 QString percent(double fraction);
+// (1234.5, 2) -> "1,234.50"
+QString fixed(double value, int decimals);
+// (2.5, 1) -> "+2.5": a change, always signed.
+QString signedFixed(double value, int decimals);
+// (0.000123456, 3) -> "0.000123": significant digits, like printf's %g.
+QString significant(double value, int digits);
 
 } // namespace topiary::format

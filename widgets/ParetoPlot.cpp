@@ -220,14 +220,13 @@ QString ParetoPlot::pointText(int id) const
     const ParetoPoint* p = m_set.find(id);
     if (!p)
         return {};
-    const QLocale locale = format::locale();
     QString text = p->label.empty() ? tr("Plan %1").arg(id) : QString::fromStdString(p->label);
     text += QLatin1Char('\n');
     if (std::isfinite(p->accuracy.value))
         text += tr("Accuracy %1 % (95 %: %2–%3 %, %4 images)")
-                    .arg(locale.toString(100.0 * p->accuracy.value, 'f', 1))
-                    .arg(locale.toString(100.0 * p->accuracy.low, 'f', 1))
-                    .arg(locale.toString(100.0 * p->accuracy.high, 'f', 1))
+                    .arg(format::fixed(100.0 * p->accuracy.value, 1))
+                    .arg(format::fixed(100.0 * p->accuracy.low, 1))
+                    .arg(format::fixed(100.0 * p->accuracy.high, 1))
                     .arg(format::count(p->accuracy.n));
     else
         text += tr("Accuracy not measured yet");

@@ -181,8 +181,17 @@ void SensitivityPlot::rebuildCurves(const std::vector<std::string>& names)
         c.estimate->removeFromLegend();
         c.measured = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
         c.measured->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, plotstyle::markerSize(5)));
-        c.measured->setName(QFontMetrics(m_plot->legend->font())
-                                .elidedText(QString::fromStdString(c.name), Qt::ElideLeft, 220));
+        // A filter sweep's curve prunes a whole dependency group: the legend lists its members.
+        QString legend = QString::fromStdString(c.name);
+        for (const auto& p : m_result.points)
+            if (p.layer == c.name && p.members.size() > 1) {
+                QStringList members;
+                for (const auto& m : p.members)
+                    members << QString::fromStdString(m);
+                legend = members.join(QStringLiteral(" + "));
+                break;
+            }
+        c.measured->setName(QFontMetrics(m_plot->legend->font()).elidedText(legend, Qt::ElideMiddle, 220));
         c.errors = new QCPErrorBars(m_plot->xAxis, m_plot->yAxis);
         c.errors->setDataPlottable(c.measured);
         c.errors->removeFromLegend();
@@ -243,7 +252,7 @@ void SensitivityPlot::updateData()
         m_baseline->point2->setCoords(1.0, 100.0 * baseline.value);
         m_baselineLabel->position->setCoords(0.99, 100.0 * baseline.value);
         m_baselineLabel->setText(
-            tr("original: %1 %").arg(format::locale().toString(100.0 * baseline.value, 'f', 1)));
+            tr("original: %1 %").arg(format::fixed(100.0 * baseline.value, 1)));
     }
     if (any) {
         const double margin = std::max((maxX - minX) * 0.03, m_kind == SweepKind::Prune ? 1.0 : 0.25);

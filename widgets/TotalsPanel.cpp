@@ -75,8 +75,7 @@ void TotalsPanel::setStats(const ModelStats& original, const ModelStats& current
 void TotalsPanel::setEvaluation(
     const EvaluationMetrics* original, const EvaluationMetrics* current, bool currentDone, const QString& note)
 {
-    const QLocale& locale = format::locale();
-    auto percent = [&](double v) { return locale.toString(100.0 * v, 'f', 1); };
+    auto percent = [&](double v) { return format::fixed(100.0 * v, 1); };
     auto estimate = [&](const Estimate& e) {
         return tr("%1 % [%2, %3]").arg(percent(e.value), percent(e.low), percent(e.high));
     };
@@ -97,7 +96,7 @@ void TotalsPanel::setEvaluation(
                       .arg(format::count(original->top1Correct), format::count(original->labelled));
     if (current && current->labelled > 0 && original->finished()) {
         const Estimate after = current->top1();
-        const QString delta = locale.toString(100.0 * (after.value - before.value), 'f', 1);
+        const QString delta = format::fixed(100.0 * (after.value - before.value), 1);
         text = tr("%1 \u2192 %2 (%3 pt)%4")
                    .arg(percent(before.value) + QStringLiteral(" %"), estimate(after),
                        after.value - before.value > 0 ? QLatin1Char('+') + delta : delta,
@@ -114,7 +113,7 @@ void TotalsPanel::setEvaluation(
     } else {
         setValue(Agreement, dash, tr("Shown once the plan changes the model."));
     }
-    auto ms = [&](const EvaluationMetrics& m) { return locale.toString(1000.0 * m.secondsPerImage(), 'f', 2); };
+    auto ms = [&](const EvaluationMetrics& m) { return format::fixed(1000.0 * m.secondsPerImage(), 2); };
     if (current && current->timedImages > 0 && original->timedImages > 0)
         setValue(Latency, tr("%1 \u2192 %2 ms").arg(ms(*original), ms(*current)),
             tr("Forward time per image in OpenCV dnn on this machine, after the first batch."));
@@ -135,7 +134,7 @@ void TotalsPanel::setChange(Row row, qint64 before, qint64 after, bool bytes)
     }
     const auto shown = [&](qint64 v) { return bytes ? format::bytes(v) : v >= 1000000 ? format::compact(v) : format::count(v); };
     const double change = before != 0 ? 100.0 * static_cast<double>(after - before) / static_cast<double>(before) : 0.0;
-    const QString percent = format::locale().toString(change, 'f', 1);
+    const QString percent = format::fixed(change, 1);
     setValue(row, tr("%1 \u2192 %2 (%3 %)").arg(shown(before), shown(after), change > 0 ? QLatin1Char('+') + percent : percent),
         tr("Original: %1\nWith the plan: %2").arg(bytes ? format::exactBytes(before) : format::count(before),
             bytes ? format::exactBytes(after) : format::count(after)));

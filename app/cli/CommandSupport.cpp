@@ -1,5 +1,6 @@
 #include "app/cli/CommandSupport.h"
 
+#include "core/analysis/ChanceLevel.h"
 #include "core/eval/ActivationStats.h"
 #include "core/plan/Recipe.h"
 
@@ -67,12 +68,14 @@ std::optional<int> readPlan(const char* command, const Model& model, const std::
         }
         plan = recipe->plan;
     } else if (!compact.empty()) {
-        auto parsed = planFromCompactFlags(compact, layers, groups);
+        auto parsed = expandCompactFlags(compact, layers, groups);
         if (!parsed) {
             std::cerr << "topiary-cli " << command << ": " << parsed.error().message << '\n';
             return 2;
         }
-        plan = std::move(*parsed);
+        plan = std::move(parsed->plan);
+        for (const auto& s : parsed->skipped)
+            std::cerr << "topiary-cli " << command << ": note: " << s << '\n';
     }
     if (auto problems = validatePlan(plan, model, layers, &groups); !problems.empty()) {
         std::cerr << "topiary-cli " << command << ": the plan does not fit " << model.path().string() << ":\n";
@@ -161,6 +164,19 @@ std::string describePreprocess(const PreprocessSpec& s)
     for (double v : s.stddev)
         out << ' ' << v;
     return out.str();
+}
+
+bool warnIfOriginalNearChance(const char* command, const EvaluationMetrics& original, const EvalInputs& inputs)
+{
+    const std::string chance = nearChanceText(original);
+    if (chance.empty())
+        return false;
+    std::cerr << "topiary-cli " << command << ": warning: the original model's " << chance
+              << ". The likely cause is the preprocessing: " << describePreprocess(inputs.spec) << ", from "
+              << inputs.specSource
+              << ". Give the one the model was trained with: --preprocess FILE.json, a preprocess.json beside the "
+                 "model, or mean and std in the model's metadata (see --help)\n";
+    return true;
 }
 
 bool planUsesApoz(const Plan& plan)

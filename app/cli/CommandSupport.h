@@ -48,6 +48,10 @@ std::optional<int> readEvalInputs(const char* command, const Model& model, const
 
 std::string describePreprocess(const PreprocessSpec& spec);
 
+// When the original model's accuracy is near chance (ChanceLevel.h), a warning on stderr
+// that names the preprocessing as the likely cause and where it came from. True if warned.
+bool warnIfOriginalNearChance(const char* command, const EvaluationMetrics& original, const EvalInputs& inputs);
+
 // Filter scores for a plan or a criterion: from the weights, and for APoZ from one pass
 // of the model over --data (--limit images, 256 by default). needApoz without --data is
 // an error that says what to add.

@@ -23,5 +23,6 @@ int statsCommand(const std::vector<std::string>& args);
 int applyCommand(const std::vector<std::string>& args);
 int sensitivityCommand(const std::vector<std::string>& args);
 int fitCommand(const std::vector<std::string>& args);
+int finetuneCommand(const std::vector<std::string>& args);
 
 } // namespace topiary::cli

@@ -11,6 +11,7 @@
 #include "core/data/Dataset.h"
 #include "core/report/EvaluationReport.h"
 #include "core/eval/Evaluator.h"
+#include "core/eval/PlanEvaluation.h"
 #include "core/model/Model.h"
 #include "core/data/Preprocess.h"
 
@@ -82,31 +83,32 @@ int evalCommand(const std::vector<std::string>& argv)
     if (auto rc = readRecoverOptions("eval", *args, plan))
         return *rc;
     const bool compressed = !plan.empty();
-    // With a plan the original's outputs are the reference of the compressed run.
-    inputs.options.keepOutputs = compressed;
     const Dataset& dataset = *inputs.dataset;
 
+    // The original runs first; with a plan its outputs are the reference of the compressed
+    // run, which starts from the cut before the plan's first changed layer.
     const bool interactive = isatty(STDERR_FILENO) != 0;
-    const Evaluator evaluator(dataset, inputs.spec, inputs.options);
-    auto result
-        = evaluator.run(model->proto(), interactive ? Evaluator::Progress(showProgress) : Evaluator::Progress());
+    const auto progress = interactive ? Evaluator::Progress(showProgress) : Evaluator::Progress();
+    PlanEvaluation evaluation(*model, layers, groups, Evaluator(dataset, inputs.spec, inputs.options));
+    auto result = evaluation.runOriginal(progress);
     if (interactive)
         std::fprintf(stderr, "\r%60s\r", "");
     if (!result) {
         std::cerr << "topiary-cli eval: " << result.error().withContext(modelFile).message << '\n';
         return 1;
     }
+    warnIfOriginalNearChance("eval", result->metrics, inputs);
     std::optional<EvaluationResult> after;
     if (compressed) {
+        // With recovery the plan's weights are repaired first; the evaluation still starts
+        // from the cut before its first changed layer.
         RecoveredModel recovered;
-        if (auto rc = applyWithRecovery("eval", *model, plan, *args, {}, nullptr, recovered))
-            return *rc;
-        const AppliedModel* applied = &recovered.applied;
-        EvaluationOptions options = inputs.options;
-        options.reference = std::make_shared<const ModelOutputs>(result->outputs);
-        options.keepOutputs = false;
-        auto run = Evaluator(dataset, inputs.spec, options)
-                       .run(applied->proto, interactive ? Evaluator::Progress(showProgress) : Evaluator::Progress());
+        if (plan.recovery().any())
+            if (auto rc = applyWithRecovery("eval", *model, plan, *args, {}, nullptr, recovered))
+                return *rc;
+        auto run = plan.recovery().any()
+            ? evaluation.run(recovered.applied.proto, firstChangedLayer(Plan {}, plan, layers, groups), progress)
+            : evaluation.run(plan, progress);
         if (interactive)
             std::fprintf(stderr, "\r%60s\r", "");
         if (!run) {

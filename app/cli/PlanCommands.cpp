@@ -6,6 +6,7 @@
 #include "app/cli/Commands.h"
 
 #include "core/export/Apply.h"
+#include "core/export/StorageRequest.h"
 #include "core/model/CostModel.h"
 #include "core/model/DependencyGroups.h"
 #include "core/base/Format.h"
@@ -63,18 +64,11 @@ std::string pad(const std::string& s, size_t width, bool right = false)
     return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
 }
 
-std::string percent(double fraction, int decimals = 1)
-{
-    std::ostringstream ss;
-    ss << std::fixed << std::setprecision(decimals) << fraction * 100.0 << '%';
-    return ss.str();
-}
-
 std::string change(int64_t before, int64_t after)
 {
     if (before == 0)
         return "";
-    return percent(static_cast<double>(after - before) / static_cast<double>(before));
+    return text::percent(static_cast<double>(after - before) / static_cast<double>(before));
 }
 
 std::optional<Criterion> parseCriterion(const std::string& s)
@@ -146,9 +140,9 @@ void printStats(const ModelStats& before, const ModelStats& after, const std::ve
             continue;
         std::cout << pad(layers[i].name, 28)
                   << pad(std::to_string(b.outChannels) + "->" + std::to_string(a.outChannels), 13, true)
-                  << pad(withThousands(a.params), 13, true) << pad(humanCount(a.linearMacs), 11, true)
-                  << pad(percent(a.sparsity), 10, true) << pad(std::to_string(a.bitsPerWeight), 6, true)
-                  << pad(weightEncodingName(a.encoding), 10, true) << pad(withThousands(a.encodedBytes), 12, true)
+                  << pad(text::count(a.params), 13, true) << pad(text::compact(a.linearMacs), 11, true)
+                  << pad(text::percent(a.sparsity), 10, true) << pad(std::to_string(a.bitsPerWeight), 6, true)
+                  << pad(weightEncodingName(a.encoding), 10, true) << pad(text::count(a.encodedBytes), 12, true)
                   << '\n';
     }
     std::cout << "(layers the plan leaves unchanged are not listed)\n\n";
@@ -156,30 +150,28 @@ void printStats(const ModelStats& before, const ModelStats& after, const std::ve
         std::cout << pad(what, 26) << pad(shownB, 14, true) << "  ->" << pad(shownA, 14, true) << "  "
                   << change(b, a) << '\n';
     };
-    line("params", before.params, after.params, withThousands(before.params), withThousands(after.params));
-    line("MACs (conv+linear)", before.linearMacs, after.linearMacs, humanCount(before.linearMacs),
-        humanCount(after.linearMacs));
-    line("MACs skipping zeros", before.effectiveMacs, after.effectiveMacs, humanCount(before.effectiveMacs),
-        humanCount(after.effectiveMacs));
-    line("weights at encoding", before.encodedBytes, after.encodedBytes, megabytes(before.encodedBytes),
-        megabytes(after.encodedBytes));
-    line("activation memory", before.activationBytes, after.activationBytes, megabytes(before.activationBytes),
-        megabytes(after.activationBytes));
+    line("params", before.params, after.params, text::count(before.params), text::count(after.params));
+    line("MACs (conv+linear)", before.linearMacs, after.linearMacs, text::compact(before.linearMacs),
+        text::compact(after.linearMacs));
+    line("MACs skipping zeros", before.effectiveMacs, after.effectiveMacs, text::compact(before.effectiveMacs),
+        text::compact(after.effectiveMacs));
+    line("weights at encoding", before.encodedBytes, after.encodedBytes, text::bytes(before.encodedBytes),
+        text::bytes(after.encodedBytes));
+    line("activation memory", before.activationBytes, after.activationBytes, text::bytes(before.activationBytes),
+        text::bytes(after.activationBytes));
     line("peak activation memory", before.peakActivationBytes, after.peakActivationBytes,
-        megabytes(before.peakActivationBytes), megabytes(after.peakActivationBytes));
-    std::ostringstream ratio;
-    ratio << std::fixed << std::setprecision(2) << after.compressionRatio << "x";
-    std::cout << pad("compression ratio", 26) << pad(ratio.str(), 14, true) << "\n\n";
+        text::bytes(before.peakActivationBytes), text::bytes(after.peakActivationBytes));
+    std::cout << pad("compression ratio", 26) << pad(text::fixed(after.compressionRatio, 2) + "x", 14, true) << "\n\n";
     std::cout << "ONNX files apply would write (ONNX stores dense tensors: zeroed weights and codebook\n"
                  "values still take 4 bytes each; only shrinking and int8 QDQ make the file smaller):\n";
-    line("  masked", after.originalFileBytes, after.maskedFileBytes, megabytes(after.originalFileBytes),
-        megabytes(after.maskedFileBytes));
-    line("  masked + int8 QDQ", after.originalFileBytes, after.maskedQdqFileBytes, megabytes(after.originalFileBytes),
-        megabytes(after.maskedQdqFileBytes));
-    line("  shrunk", after.originalFileBytes, after.shrunkFileBytes, megabytes(after.originalFileBytes),
-        megabytes(after.shrunkFileBytes));
-    line("  shrunk + int8 QDQ", after.originalFileBytes, after.shrunkQdqFileBytes, megabytes(after.originalFileBytes),
-        megabytes(after.shrunkQdqFileBytes));
+    line("  masked", after.originalFileBytes, after.maskedFileBytes, text::bytes(after.originalFileBytes),
+        text::bytes(after.maskedFileBytes));
+    line("  masked + int8 QDQ", after.originalFileBytes, after.maskedQdqFileBytes, text::bytes(after.originalFileBytes),
+        text::bytes(after.maskedQdqFileBytes));
+    line("  shrunk", after.originalFileBytes, after.shrunkFileBytes, text::bytes(after.originalFileBytes),
+        text::bytes(after.shrunkFileBytes));
+    line("  shrunk + int8 QDQ", after.originalFileBytes, after.shrunkQdqFileBytes, text::bytes(after.originalFileBytes),
+        text::bytes(after.shrunkQdqFileBytes));
     if (!after.exact)
         std::cout << "\nChannel counts of Concat-coupled groups are estimated (spread in proportion).\n";
 }
@@ -309,6 +301,18 @@ int applyCommand(const std::vector<std::string>& argv)
     std::optional<Session> s;
     if (auto rc = openSession("apply", modelPath, *args, split.compact, s))
         return *rc;
+    ApplyOptions options;
+    options.shrink = args->has("shrink");
+    options.int8Qdq = args->has("int8-qdq");
+    options.float16 = args->has("float16");
+    auto storage = resolveStorage(s->plan, s->layers, options);
+    if (!storage) {
+        std::cerr << "topiary-cli apply: " << storage.error().message << '\n';
+        return 1;
+    }
+    s->plan = std::move(storage->plan);
+    for (const auto& note : storage->notes)
+        std::cerr << "topiary-cli apply: note: " << note << '\n';
     if (auto rc = readRecoverOptions("apply", *args, s->plan))
         return *rc;
     FilterScorer scorer;
@@ -319,10 +323,6 @@ int applyCommand(const std::vector<std::string>& argv)
         std::cerr << "topiary-cli apply: " << selection.error().message << '\n';
         return 1;
     }
-    ApplyOptions options;
-    options.shrink = args->has("shrink");
-    options.int8Qdq = args->has("int8-qdq");
-    options.float16 = args->has("float16");
     RecoveredModel recovered;
     if (auto rc = applyWithRecovery("apply", s->model, s->plan, *args, options, &*selection, recovered))
         return *rc;
@@ -336,6 +336,18 @@ int applyCommand(const std::vector<std::string>& argv)
     const ModelStats predicted = StatsModel(s->model, cost, s->groups).compute(s->plan, &*selection);
     const int64_t expected = predictedFileBytes(predicted, options);
     const auto& r = applied->report;
+    if (*written > predicted.originalFileBytes)
+        std::cerr << "topiary-cli apply: warning: " << outPath << " (" << text::count(*written)
+                  << " bytes) is larger than the source (" << text::count(predicted.originalFileBytes)
+                  << " bytes): "
+                  << (r.removedChannels > 0 && !options.shrink
+                             ? "masked pruning keeps the zeros at 4 bytes each (add --shrink to remove channels)"
+                         : r.zeroedWeights > 0
+                             ? "ONNX stores dense tensors: zeroed weights still take 4 bytes each (filter pruning "
+                               "with --shrink removes them)"
+                             : "the plan removes nothing from the file; only --shrink, --int8-qdq and --float16 make "
+                               "it smaller")
+                  << '\n';
     if (args->has("json")) {
         nlohmann::json j { { "output", outPath }, { "bytes", *written },
             { "predicted_bytes", expected },
@@ -347,11 +359,11 @@ int applyCommand(const std::vector<std::string>& argv)
         return 0;
     }
     std::cout << "wrote " << outPath << " (" << (options.shrink ? "shrunk" : "masked")
-              << (options.int8Qdq ? ", int8 QDQ" : "") << (options.float16 ? ", float16" : "") << "): " << withThousands(*written) << " bytes, "
-              << "predicted " << withThousands(expected)
-              << ", source " << withThousands(predicted.originalFileBytes) << '\n';
+              << (options.int8Qdq ? ", int8 QDQ" : "") << (options.float16 ? ", float16" : "") << "): " << text::count(*written) << " bytes, "
+              << "predicted " << text::count(expected)
+              << ", source " << text::count(predicted.originalFileBytes) << '\n';
     std::cout << "  " << r.removedChannels << " channels " << (options.shrink ? "removed" : "zeroed") << ", "
-              << withThousands(r.zeroedWeights) << " weights zeroed, " << r.quantizedLayers << " layers quantized, "
+              << text::count(r.zeroedWeights) << " weights zeroed, " << r.quantizedLayers << " layers quantized, "
               << r.factoredLayers << " factored, " << r.qdqWeights << " weights as int8, " << r.float16Weights
               << " as float16\n";
     if (!options.shrink && r.removedChannels > 0)

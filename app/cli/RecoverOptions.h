@@ -1,4 +1,4 @@
-// The recovery flags that apply, eval and fit share:
+// The recovery flags that apply and eval share:
 //   --recover bn,bias,lsq   methods (overrides a recipe's recovery section; "none" clears it)
 //   --calib N               calibration images (default 256, or the recipe's)
 //   --calib-data PATH       where they come from (default: --data)

@@ -1,15 +1,20 @@
 // topiary-cli sensitivity and fit: per-layer accuracy curves, and a plan fitted to a budget.
 #include "app/cli/Args.h"
 #include "app/cli/CommandSupport.h"
-#include "app/cli/RecoverOptions.h"
 #include "app/cli/Commands.h"
 
 #include "core/export/Apply.h"
 #include "core/analysis/BudgetFit.h"
+#include "core/base/Format.h"
+#include "core/analysis/ChanceLevel.h"
+#include "core/analysis/MeasuredFit.h"
 #include "core/model/CostModel.h"
 #include "core/plan/Recipe.h"
 #include "core/analysis/Sensitivity.h"
 #include "core/analysis/Stats.h"
+#include "core/eval/PlanEvaluation.h"
+#include "core/model/DependencyGroups.h"
+#include "core/model/Layer.h"
 
 #include <cstdio>
 #include <fstream>
@@ -96,14 +101,20 @@ std::optional<int> readSweep(const char* command, const Args& args, SensitivityO
     }
     if (auto l = args.value("layers"))
         o.layers = splitNames(*l);
+    o.sequential.enabled = args.has("sequential");
+    if (auto t = args.value("tolerance")) {
+        auto v = parseList(*t);
+        if (!v || v->size() != 1 || !((*v)[0] > 0 && (*v)[0] < 100))
+            return usage("--tolerance: top-1 points in (0, 100), not '" + *t + "'");
+        o.sequential.tolerance = (*v)[0] / 100.0;
+        o.sequential.enabled = true;
+    }
     return std::nullopt;
 }
 
 std::string pct(double v)
 {
-    std::ostringstream s;
-    s << std::fixed << std::setprecision(2) << 100.0 * v;
-    return s.str();
+    return text::fixed(100.0 * v, 2);
 }
 
 void showProgress(const SensitivityResult&, size_t done, size_t total)
@@ -112,12 +123,11 @@ void showProgress(const SensitivityResult&, size_t done, size_t total)
     std::fflush(stderr);
 }
 
-std::optional<int> runSensitivity(const char* command, const Model& model, const EvalInputs& inputs,
+std::optional<int> runSensitivity(const char* command, PlanEvaluation& evaluation, const EvalInputs& inputs,
     const SensitivityOptions& sweep, SensitivityResult& out)
 {
-    const Evaluator evaluator(*inputs.dataset, inputs.spec, inputs.options);
     const bool interactive = isatty(STDERR_FILENO) != 0;
-    auto result = analyseSensitivity(model, evaluator, sweep, interactive ? SensitivityProgress(showProgress) : SensitivityProgress());
+    auto result = analyseSensitivity(evaluation, sweep, interactive ? SensitivityProgress(showProgress) : SensitivityProgress());
     if (interactive)
         std::fprintf(stderr, "\r%40s\r", "");
     if (!result) {
@@ -127,6 +137,7 @@ std::optional<int> runSensitivity(const char* command, const Model& model, const
     out = std::move(*result);
     for (const auto& s : out.skipped)
         std::cerr << "topiary-cli " << command << ": skipped " << s << '\n';
+    warnIfOriginalNearChance(command, out.baseline, inputs);
     return std::nullopt;
 }
 
@@ -141,11 +152,12 @@ std::set<std::string> with(std::set<std::string> base, std::initializer_list<con
 
 int sensitivityCommand(const std::vector<std::string>& argv)
 {
-    auto args = Args::parse(argv, with(kEvalFlags, { "json" }),
-        with(kEvalValueOptions, { "ratios", "bits", "granularity", "criterion", "layers", "csv" }));
+    auto args = Args::parse(argv, with(kEvalFlags, { "json", "sequential" }),
+        with(kEvalValueOptions, { "ratios", "bits", "granularity", "criterion", "layers", "csv", "tolerance" }));
     if (!args || args->positional().size() != 1) {
         std::cerr << "topiary-cli sensitivity: " << (args ? "expected exactly one MODEL" : args.error().message)
-                  << "\nUsage: topiary-cli sensitivity MODEL --data PATH [--ratios R,...] [--bits B,...] [--csv OUT.csv]\n";
+                  << "\nUsage: topiary-cli sensitivity MODEL --data PATH [--ratios R,...] [--bits B,...] [--csv OUT.csv]\n"
+                     "                              [--sequential [--tolerance POINTS]]\n";
         return 2;
     }
     auto model = Model::load(args->positional()[0]);
@@ -160,7 +172,11 @@ int sensitivityCommand(const std::vector<std::string>& argv)
     if (auto rc = readSweep("sensitivity", *args, sweep))
         return *rc;
     SensitivityResult result;
-    if (auto rc = runSensitivity("sensitivity", *model, inputs, sweep, result))
+    auto layers = findLayers(*model);
+    auto groups = findDependencyGroups(*model, layers);
+    PlanEvaluation evaluation(*model, std::move(layers), std::move(groups),
+        Evaluator(*inputs.dataset, inputs.spec, inputs.options), sweepEvaluationOptions(sweep));
+    if (auto rc = runSensitivity("sensitivity", evaluation, inputs, sweep, result))
         return *rc;
     const std::string csv = sensitivityCsv(result);
     if (auto path = args->value("csv")) {
@@ -178,14 +194,27 @@ int sensitivityCommand(const std::vector<std::string>& argv)
         for (const auto& p : result.points)
             points.push_back({ { "layer", p.layer }, { "kind", p.kind == SweepKind::Prune ? "prune" : "bits" },
                 { "value", p.value }, { "energy_removed", p.energyRemoved }, { "top1", p.metrics.top1().value },
-                { "correct", p.metrics.top1Correct }, { "agreement", p.metrics.agreement().value } });
+                { "correct", p.metrics.top1Correct }, { "agreement", p.metrics.agreement().value },
+                { "members", p.members }, { "images", p.metrics.processed }, { "stopped_early", p.stoppedEarly } });
         j["skipped"] = result.skipped;
         std::cout << j.dump(2) << '\n';
         return 0;
     }
     std::cout << "baseline top-1 " << pct(result.baseline.top1().value) << " % on " << result.baseline.processed
-              << " images\n"
-              << "layer                          kind   value  energy%   top-1%   (95% CI)          agree%\n";
+              << " images\n";
+    // A filter row cuts its whole dependency group: say which layers, once per group.
+    std::string lastGroup;
+    for (const auto& p : result.points) {
+        if (p.members.size() < 2 || p.layer == lastGroup)
+            continue;
+        lastGroup = p.layer;
+        std::cout << p.layer << " prunes its dependency group (coupled channels):";
+        for (const auto& m : p.members)
+            std::cout << ' ' << m;
+        std::cout << '\n';
+    }
+    std::cout << "layer                          kind   value  energy%   top-1%   (95% CI)          agree%"
+              << (sweep.sequential.enabled ? "  images" : "") << '\n';
     for (const auto& p : result.points) {
         const Estimate t = p.metrics.top1();
         std::ostringstream line;
@@ -193,6 +222,8 @@ int sensitivityCommand(const std::vector<std::string>& argv)
              << std::right << std::setw(5) << p.value << std::setw(9) << pct(p.energyRemoved) << std::setw(9)
              << pct(t.value) << "   (" << pct(t.low) << "-" << pct(t.high) << ")" << std::setw(10)
              << pct(p.metrics.agreement().value);
+        if (sweep.sequential.enabled) // points the rule stopped ran on fewer images
+            line << std::setw(8) << p.metrics.processed;
         std::cout << line.str() << '\n';
     }
     return 0;
@@ -204,12 +235,11 @@ int fitCommand(const std::vector<std::string>& argv)
     for (auto& a : fixed)
         if (a == "-o")
             a = "--output";
-    auto args = Args::parse(fixed, with(kEvalFlags, { "json" }),
+    auto args = Args::parse(fixed, with(kEvalFlags, { "json", "sequential" }),
         with(kEvalValueOptions,
             { "ratios", "granularity", "criterion", "layers", "target-macs", "target-params", "target-size", "output",
-                "recover", "calib", "calib-data" }));
-    const char* usage = "Usage: topiary-cli fit MODEL --data PATH (--target-macs F | --target-params F | --target-size F) -o PLAN.json\n"
-                        "                       [--recover bn,bias,lsq [--calib N] [--calib-data PATH]]\n";
+                "max-loss", "rounds", "tolerance" }));
+    const char* usage = "Usage: topiary-cli fit MODEL --data PATH (--target-macs F | --target-params F | --target-size F) -o PLAN.json [--max-loss POINTS]\n";
     if (!args || args->positional().size() != 1 || !args->value("output")) {
         std::cerr << "topiary-cli fit: " << (args ? "expected MODEL and -o PLAN.json" : args.error().message) << '\n'
                   << usage;
@@ -236,6 +266,23 @@ int fitCommand(const std::vector<std::string>& argv)
         std::cerr << "topiary-cli fit: give exactly one of --target-macs, --target-params, --target-size\n" << usage;
         return 2;
     }
+    MeasuredFitOptions measured;
+    if (auto v = args->value("max-loss")) {
+        auto points = parseList(*v);
+        if (!points || points->size() != 1 || !((*points)[0] >= 0 && (*points)[0] <= 100)) {
+            std::cerr << "topiary-cli fit: --max-loss: top-1 points from 0 to 100, not '" << *v << "'\n";
+            return 2;
+        }
+        measured.maxLoss = (*points)[0] / 100.0;
+    }
+    if (auto v = args->value("rounds")) {
+        auto n = parseList(*v);
+        if (!n || n->size() != 1 || (*n)[0] < 0 || (*n)[0] > 50 || (*n)[0] != static_cast<int>((*n)[0])) {
+            std::cerr << "topiary-cli fit: --rounds: an integer from 0 to 50, not '" << *v << "'\n";
+            return 2;
+        }
+        measured.rounds = static_cast<int>((*n)[0]);
+    }
     auto model = Model::load(args->positional()[0]);
     if (!model) {
         std::cerr << "topiary-cli fit: " << model.error().message << '\n';
@@ -249,30 +296,23 @@ int fitCommand(const std::vector<std::string>& argv)
         sweep.granularity = PruneGranularity::Filter; // dense MACs only fall when channels go
     if (auto rc = readSweep("fit", *args, sweep))
         return *rc;
-    SensitivityResult sensitivity;
-    if (auto rc = runSensitivity("fit", *model, inputs, sweep, sensitivity))
-        return *rc;
     const CostModel cost(*model);
     const auto groups = findDependencyGroups(*model, cost.layers());
+    // One evaluation for the sweep and the check of the fitted plan: the original runs once.
+    PlanEvaluation evaluation(*model, cost.layers(), groups, Evaluator(*inputs.dataset, inputs.spec, inputs.options),
+        sweepEvaluationOptions(sweep));
+    SensitivityResult sensitivity;
+    if (auto rc = runSensitivity("fit", evaluation, inputs, sweep, sensitivity))
+        return *rc;
     const StatsModel stats(*model, cost, groups);
-    auto fit = fitBudget(*model, stats, sensitivity, sweep, target);
+    const Evaluator evaluator(*inputs.dataset, inputs.spec, inputs.options);
+    auto fit = fitAndMeasure(*model, stats, sensitivity, sweep, target, evaluator, measured);
     if (!fit) {
         std::cerr << "topiary-cli fit: " << fit.error().message << '\n';
         return 1;
     }
-    // Verify: evaluate the fitted plan (recovered, when asked).
-    if (auto rc = readRecoverOptions("fit", *args, fit->plan))
-        return *rc;
-    RecoveredModel recovered;
-    if (auto rc = applyWithRecovery("fit", *model, fit->plan, *args, {}, nullptr, recovered))
-        return *rc;
-    const AppliedModel* applied = &recovered.applied;
-    auto verified = Evaluator(*inputs.dataset, inputs.spec, inputs.options).run(applied->proto);
-    if (!verified) {
-        std::cerr << "topiary-cli fit: " << verified.error().message << '\n';
-        return 1;
-    }
-    const std::string recipe = writeRecipe(Recipe { fit->plan, model->path().filename().string(), {}, inputs.spec });
+    const FitAttempt& best = fit->best();
+    const std::string recipe = writeRecipe(Recipe { best.plan, model->path().filename().string(), {}, inputs.spec });
     {
         std::ofstream f(*args->value("output"));
         if (!(f << recipe)) {
@@ -281,25 +321,54 @@ int fitCommand(const std::vector<std::string>& argv)
         }
     }
     const double baseline = sensitivity.baseline.top1().value;
-    const double measured = verified->metrics.top1().value;
+    const std::string chance = nearChanceText(best.metrics);
+    const int rc = fit->succeeded() ? 0 : 1;
+    if (!chance.empty() && !measured.maxLoss)
+        std::cerr << "topiary-cli fit: warning: the fitted plan's " << chance
+                  << ": it keeps little of what the model knew; give --max-loss POINTS to bound the loss\n";
     if (args->has("json")) {
+        nlohmann::json attempts = nlohmann::json::array();
+        for (const auto& a : fit->attempts)
+            attempts.push_back({ { "achieved", a.achieved }, { "met", a.met }, { "predicted_loss", a.predictedLoss },
+                { "measured_loss", a.measuredLoss }, { "top1", a.metrics.top1().value },
+                { "layers", a.plan.layers().size() } });
         nlohmann::json j { { "target", budgetMetricName(target.metric) }, { "fraction", target.fraction },
-            { "achieved", fit->achieved }, { "met", fit->met }, { "allowed_loss", fit->allowedLoss },
-            { "predicted_loss", fit->predictedLoss }, { "baseline_top1", baseline }, { "top1", measured },
-            { "layers", fit->plan.layers().size() }, { "output", *args->value("output") } };
+            { "achieved", best.achieved }, { "met", best.met }, { "allowed_loss", fit->proposal.allowedLoss },
+            { "predicted_loss", best.predictedLoss }, { "measured_loss", best.measuredLoss },
+            { "max_loss", measured.maxLoss ? nlohmann::json(*measured.maxLoss) : nlohmann::json() },
+            { "within_loss", fit->withinLoss }, { "near_chance", !chance.empty() }, { "baseline_top1", baseline },
+            { "top1", best.metrics.top1().value }, { "layers", best.plan.layers().size() },
+            { "attempts", attempts }, { "chosen", fit->chosen }, { "output", *args->value("output") } };
         std::cout << j.dump(2) << '\n';
-        return fit->met ? 0 : 1;
+        return rc;
     }
-    std::cout << "target " << budgetMetricName(target.metric) << " <= " << pct(target.fraction) << " % of the original: "
-              << (fit->met ? "met" : "NOT met (the largest measured ratios are not enough)") << ", achieved "
-              << pct(fit->achieved) << " %\n"
-              << "per-layer loss allowed " << pct(fit->allowedLoss) << " points; " << fit->plan.layers().size()
-              << " layers pruned\n"
-              << "top-1 " << pct(baseline) << " % -> " << pct(measured) << " % ("
-              << (fit->plan.recovery().any() ? "recovered, " : "") << "measured on "
-              << verified->metrics.processed << " images)\n"
-              << "wrote " << *args->value("output") << '\n';
-    return fit->met ? 0 : 1;
+    std::cout << "target " << budgetMetricName(target.metric) << " <= " << pct(target.fraction)
+              << " % of the original; baseline top-1 " << pct(baseline) << " % on " << best.metrics.labelled
+              << " images\n";
+    for (size_t i = 0; i < fit->attempts.size(); ++i) {
+        const FitAttempt& a = fit->attempts[i];
+        std::cout << (i == 0 ? "greedy plan   " : "backed off " + std::to_string(i) + "  ") << pct(a.achieved)
+                  << " % (" << (a.met ? "meets the target" : "misses the target") << "), " << a.plan.layers().size()
+                  << " layers pruned, loss predicted " << pct(a.predictedLoss) << " points, measured "
+                  << pct(a.measuredLoss) << " (top-1 " << pct(a.metrics.top1().value) << " %)"
+                  << (i == fit->chosen ? "  <- chosen" : "") << '\n';
+    }
+    if (fit->succeeded())
+        std::cout << "met: " << pct(best.achieved) << " % of the original"
+                  << (measured.maxLoss ? ", measured loss within " + pct(*measured.maxLoss) + " points" : std::string())
+                  << '\n';
+    else if (!fit->withinLoss)
+        std::cout << "NOT met: no plan tried loses at most " << pct(*measured.maxLoss)
+                  << " points; the one that lost least is written\n";
+    else if (measured.maxLoss && fit->attempts.front().met)
+        std::cout << "NOT met: the target costs more than " << pct(*measured.maxLoss)
+                  << " points (measured); the most compressed plan within the loss reaches " << pct(best.achieved)
+                  << " % and is written\n";
+    else
+        std::cout << "NOT met: even the largest measured ratios reach only " << pct(fit->attempts.front().achieved)
+                  << " %\n";
+    std::cout << "wrote " << *args->value("output") << '\n';
+    return rc;
 }
 
 } // namespace topiary::cli

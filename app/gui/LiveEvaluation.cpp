@@ -1,18 +1,15 @@
 #include "LiveEvaluation.h"
 
-#include "core/export/Apply.h"
-#include "core/model/DependencyGroups.h"
 #include "core/eval/Evaluator.h"
-#include "core/eval/IncrementalEvaluator.h"
+#include "core/eval/PlanEvaluation.h"
+#include "core/model/DependencyGroups.h"
 #include "core/model/Layer.h"
 #include "core/model/Model.h"
-#include "core/eval/SubModel.h"
 
 #include <QFuture>
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <list>
 #include <mutex>
 #include <optional>
 #include <stop_token>
@@ -21,16 +18,12 @@ namespace topiary {
 
 namespace {
 constexpr int kDefaultDebounceMs = 150;
-// Incremental evaluators kept (one per cut) and the activations each may cache: a user
-// going back and forth between two or three layers finds them warm.
-constexpr size_t kEvaluatorsKept = 3;
-constexpr int64_t kCacheBytesPerEvaluator = int64_t{128} << 20;
 } // namespace
 
 // Everything a run needs, shared with the worker. Replaced (not mutated) when the model or
 // the dataset changes, so a run that is being stopped keeps what it started with.
 struct LiveEvaluation::Engine {
-    std::mutex running; // one run at a time: the evaluators are not thread-safe
+    std::mutex running; // one run at a time: the evaluation is not thread-safe
     std::shared_ptr<const Model> model;
     std::shared_ptr<const std::vector<Layer>> layers;
     std::shared_ptr<const std::vector<DependencyGroup>> groups;
@@ -38,36 +31,17 @@ struct LiveEvaluation::Engine {
     PreprocessSpec spec;
     EvaluationOptions options;
     QString description;
-    // Filled by the first run; the later ones compare with it (agreement, KL).
-    std::shared_ptr<const ModelOutputs> reference;
-    EvaluationMetrics originalMetrics;
-    std::list<std::pair<int, IncrementalEvaluator>> evaluators; // most recently used first
+    // The core's re-evaluation policy (reference run, evaluators per cut, weights swapped
+    // between plans); made by the first run, on the worker.
+    std::optional<PlanEvaluation> evaluation;
     std::stop_source stop;
     QFuture<void> future;
 
-    Result<IncrementalEvaluator*> evaluatorFor(int layer)
+    PlanEvaluation& evaluationFor()
     {
-        for (auto it = evaluators.begin(); it != evaluators.end(); ++it) {
-            if (it->first == layer) {
-                evaluators.splice(evaluators.begin(), evaluators, it);
-                return &evaluators.front().second;
-            }
-        }
-        auto cut = cutBeforeLayer(*model, *layers, layer);
-        if (!cut)
-            return std::unexpected(cut.error());
-        EvaluationOptions withReference = options;
-        withReference.reference = reference;
-        withReference.keepOutputs = false;
-        IncrementalOptions incremental;
-        incremental.memoryBudget = kCacheBytesPerEvaluator;
-        auto evaluator = IncrementalEvaluator::create(*model, *cut, *dataset, spec, withReference, incremental);
-        if (!evaluator)
-            return std::unexpected(evaluator.error());
-        evaluators.emplace_front(layer, std::move(*evaluator));
-        if (evaluators.size() > kEvaluatorsKept)
-            evaluators.pop_back();
-        return &evaluators.front().second;
+        if (!evaluation)
+            evaluation.emplace(*model, *layers, *groups, Evaluator(*dataset, spec, options), PlanEvaluationOptions {});
+        return *evaluation;
     }
 };
 
@@ -210,29 +184,18 @@ void LiveEvaluation::startNext()
                 Qt::QueuedConnection);
         };
         try {
-            if (!engine->reference) {
-                const Evaluator evaluator(*engine->dataset, engine->spec, engine->options);
-                auto result = evaluator.run(engine->model->proto(), progressOf(true), stop);
+            PlanEvaluation& evaluation = engine->evaluationFor();
+            if (!evaluation.hasOriginal()) {
+                auto result = evaluation.runOriginal(progressOf(true), stop);
                 if (!result)
-                    return end(false, {}, result.error().withContext("evaluating the original model").message);
+                    return end(false, {}, result.error().message);
                 if (result->metrics.cancelled)
                     return end(false, {}, {});
-                engine->reference = std::make_shared<const ModelOutputs>(std::move(result->outputs));
-                engine->originalMetrics = result->metrics;
                 QMetaObject::invokeMethod(
                     this, [this, generation, metrics = result->metrics]() { onFinished(generation, true, {}, true, metrics, {}); },
                     Qt::QueuedConnection);
             }
-            const int first = plan.empty() ? -1 : firstChangedLayer(Plan {}, plan, *engine->layers, *engine->groups);
-            if (first < 0)
-                return end(true, engine->originalMetrics, {});
-            auto applied = apply(*engine->model, plan);
-            if (!applied)
-                return end(false, {}, applied.error().message);
-            auto evaluator = engine->evaluatorFor(first);
-            if (!evaluator)
-                return end(false, {}, evaluator.error().message);
-            auto result = (*evaluator)->run(applied->proto, progressOf(false), stop);
+            auto result = evaluation.run(plan, progressOf(false), stop);
             if (!result)
                 return end(false, {}, result.error().message);
             if (result->metrics.cancelled)

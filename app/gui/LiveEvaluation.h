@@ -1,7 +1,8 @@
-// The accuracy estimate that follows the plan. The original model is evaluated once per
-// dataset; every plan after that is applied (masked) and evaluated on a worker thread with
-// an IncrementalEvaluator cut before its first changed layer, so a slider moved in the
-// last third of a network reruns only that third. Plan changes are debounced; a change
+// The accuracy estimate that follows the plan, on a worker thread. What runs is the core's
+// PlanEvaluation (the original once per dataset; each plan from the cut before its first
+// changed layer, so a slider moved in the last third of a network reruns only that third,
+// in a net whose weights are swapped between plans). This class holds only the Qt side:
+// debouncing, the worker, stale results. Plan changes are debounced; a change
 // while a run is going stops it (its partial numbers are dropped) and the newest plan
 // runs next. Progress arrives batch by batch, so the estimate and its interval tighten as
 // images come in. The GUI thread never waits: results arrive as queued signals.

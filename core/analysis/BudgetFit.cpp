@@ -13,13 +13,6 @@ namespace topiary {
 
 namespace {
 
-double lossOf(const SensitivityPoint& p, const EvaluationMetrics& baseline)
-{
-    if (p.metrics.labelled > 0 && baseline.labelled > 0)
-        return std::max(0.0, baseline.top1().value - p.metrics.top1().value);
-    return p.metrics.compared > 0 ? 1.0 - p.metrics.agreement().value : 1.0;
-}
-
 double measure(const ModelStats& s, BudgetMetric m)
 {
     switch (m) {
@@ -38,6 +31,19 @@ struct Curve {
 };
 
 } // namespace
+
+double pointLoss(const EvaluationMetrics& point, const EvaluationMetrics& baseline)
+{
+    if (point.labelled > 0 && baseline.labelled > 0)
+        return std::max(0.0, baseline.top1().value - point.top1().value);
+    return point.compared > 0 ? 1.0 - point.agreement().value : 1.0;
+}
+
+double budgetFraction(const StatsModel& stats, const Plan& plan, BudgetMetric metric)
+{
+    const double original = measure(stats.compute(Plan {}), metric);
+    return original > 0 ? measure(stats.compute(plan), metric) / original : 1.0;
+}
 
 const char* budgetMetricName(BudgetMetric m)
 {
@@ -64,7 +70,7 @@ Result<BudgetFit> fitBudget(const Model& model, const StatsModel& stats, const S
     for (const auto& p : sensitivity.points) {
         if (p.kind != SweepKind::Prune || !p.evaluated)
             continue;
-        const double loss = lossOf(p, sensitivity.baseline);
+        const double loss = pointLoss(p.metrics, sensitivity.baseline);
         curves[p.layer].points.emplace_back(p.value, loss);
         losses.push_back(loss);
     }

@@ -39,4 +39,11 @@ Result<BudgetFit> fitBudget(const Model& model, const StatsModel& stats, const S
 
 const char* budgetMetricName(BudgetMetric metric);
 
+// The metric under `plan` as a fraction of the original model's (1 when the original is 0).
+double budgetFraction(const StatsModel& stats, const Plan& plan, BudgetMetric metric);
+
+// The accuracy a point lost: top-1 drop from the baseline (at least 0), or 1 - agreement
+// with the original when the data has no labels.
+double pointLoss(const EvaluationMetrics& point, const EvaluationMetrics& baseline);
+
 } // namespace topiary

@@ -3,7 +3,8 @@
 #include "core/export/Apply.h"
 #include "core/model/DependencyGroups.h"
 #include "core/eval/Evaluator.h"
-#include "core/eval/IncrementalSweep.h"
+#include "core/eval/PlanEvaluation.h"
+#include "core/model/GraphEdit.h"
 #include "core/compress/Importance.h"
 #include "core/model/Layer.h"
 #include "core/model/Model.h"
@@ -45,6 +46,17 @@ Plan pointPlan(const SensitivityPoint& p, const SensitivityOptions& o, const std
         for (int l : groups[static_cast<size_t>(g)].producers)
             plan.setPrune(layers[static_cast<size_t>(l)].name, spec);
     return plan;
+}
+
+// Layer names may hold commas or quotes (ONNX allows any string): quote them as RFC 4180 does.
+std::string csvField(const std::string& text)
+{
+    if (text.find_first_of(",\"\n#") == std::string::npos)
+        return text;
+    std::string out = "\"";
+    for (char c : text)
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + '"';
 }
 
 } // namespace
@@ -92,9 +104,16 @@ Result<SensitivityResult> estimateSensitivity(const Model& model, const Sensitiv
                 prunable = false;
             }
         }
+        std::vector<std::string> members { layer.name };
+        if (options.granularity == PruneGranularity::Filter && groupOf[li] >= 0) {
+            members.clear();
+            for (int l : groups[static_cast<size_t>(groupOf[li])].producers)
+                members.push_back(layers[static_cast<size_t>(l)].name);
+        }
         if (prunable && options.granularity != PruneGranularity::None) {
             for (double r : options.ratios) {
-                SensitivityPoint p { layer.name, SweepKind::Prune, r, 0.0, false, {} };
+                SensitivityPoint p { layer.name, SweepKind::Prune, r, 0.0, false, false, SequentialReading::Undecided, {},
+                    members };
                 if (options.granularity == PruneGranularity::Element) {
                     auto mask = elementMask(w->floats, r);
                     if (!mask)
@@ -121,7 +140,8 @@ Result<SensitivityResult> estimateSensitivity(const Model& model, const Sensitiv
             }
         }
         for (int b : options.bits) {
-            SensitivityPoint p { layer.name, SweepKind::Bits, static_cast<double>(b), 0.0, false, {} };
+            SensitivityPoint p { layer.name, SweepKind::Bits, static_cast<double>(b), 0.0, false, false,
+                SequentialReading::Undecided, {}, { layer.name } };
             auto q = quantize(model, layer, QuantSpec { QuantScheme::Uniform, b, true, true });
             if (!q)
                 return std::unexpected(q.error().withContext(layer.name));
@@ -132,9 +152,89 @@ Result<SensitivityResult> estimateSensitivity(const Model& model, const Sensitiv
     return result;
 }
 
+SequentialReading sequentialReading(const SequentialStop& rule, const EvaluationMetrics& point, int64_t baselineCorrect)
+{
+    if (!rule.enabled || point.processed < rule.minImages || point.labelled == 0 || point.compared == 0)
+        return SequentialReading::Undecided;
+    const double z = rule.z;
+    // Below the tolerance: |loss| <= the rate of images whose top-1 differs from the baseline's.
+    const auto n = static_cast<double>(point.compared);
+    const double q = static_cast<double>(point.compared - point.agreed) / n;
+    const double centre = q + z * z / (2 * n);
+    const double spread = z * std::sqrt(q * (1 - q) / n + z * z / (4 * n * n));
+    const double qHigh = (centre + spread) / (1 + z * z / n);
+    if (qHigh < rule.tolerance)
+        return SequentialReading::BelowTolerance;
+    // Above it: the paired loss, each image contributing -1, 0 or 1 (only where the two differ).
+    const auto l = static_cast<double>(point.labelled);
+    const double loss = static_cast<double>(baselineCorrect - point.top1Correct) / l;
+    const double variance = std::max(q - loss * loss, 0.0);
+    return loss - z * std::sqrt(variance / l) > rule.tolerance ? SequentialReading::AboveTolerance
+                                                                : SequentialReading::Undecided;
+}
+
+namespace {
+
+// A point whose applied model equals the original (ratio 0, a width that changes nothing):
+// a run would reproduce the original's outputs, so it takes the baseline's numbers.
+bool sameAsOriginal(const Model& model, const onnx::ModelProto& applied)
+{
+    const auto& a = applied.graph();
+    const auto& o = model.proto().graph();
+    if (a.node_size() != o.node_size() || a.initializer_size() != o.initializer_size())
+        return false;
+    for (const auto& t : a.initializer()) {
+        const Constant* c = model.constant(t.name());
+        if (!c)
+            return false;
+        if (c->floats.empty()) {
+            auto it = std::find_if(o.initializer().begin(), o.initializer().end(),
+                [&](const onnx::TensorProto& x) { return x.name() == t.name(); });
+            if (it == o.initializer().end() || it->SerializeAsString() != t.SerializeAsString())
+                return false;
+            continue;
+        }
+        auto floats = readFloats(t);
+        if (!floats || floats->size() != c->floats.size()
+            || !std::equal(floats->begin(), floats->end(), c->floats.begin()))
+            return false;
+    }
+    return true;
+}
+
+EvaluationMetrics selfCompared(EvaluationMetrics m)
+{
+    m.compared = m.processed;
+    m.agreed = m.processed;
+    m.klSum = 0.0;
+    m.klSumOfSquares = 0.0;
+    return m;
+}
+
+} // namespace
+
 Result<SensitivityResult> analyseSensitivity(const Model& model, const Evaluator& evaluator,
     const SensitivityOptions& options, const SensitivityProgress& progress, std::stop_token stop)
 {
+    auto layers = findLayers(model);
+    auto groups = findDependencyGroups(model, layers);
+    EvaluationOptions plain = evaluator.options();
+    plain.reference = nullptr; // the original's own outputs become the reference
+    PlanEvaluation evaluation(model, std::move(layers), std::move(groups),
+        Evaluator(evaluator.dataset(), evaluator.spec(), plain), sweepEvaluationOptions(options));
+    return analyseSensitivity(evaluation, options, progress, stop);
+}
+
+PlanEvaluationOptions sweepEvaluationOptions(const SensitivityOptions& options)
+{
+    // Every cut stays until the sweep moves past it; plans come from firstChangedLayer.
+    return PlanEvaluationOptions { std::numeric_limits<size_t>::max(), options.cacheBytes, false };
+}
+
+Result<SensitivityResult> analyseSensitivity(PlanEvaluation& evaluation, const SensitivityOptions& options,
+    const SensitivityProgress& progress, std::stop_token stop)
+{
+    const Model& model = evaluation.model();
     auto estimated = estimateSensitivity(model, options);
     if (!estimated)
         return estimated;
@@ -142,26 +242,26 @@ Result<SensitivityResult> analyseSensitivity(const Model& model, const Evaluator
     const size_t total = result.points.size();
     if (progress)
         progress(result, 0, total);
-
-    auto baseline = evaluator.run(model.proto(), {}, stop);
+    const auto& layers = evaluation.layers();
+    const auto& groups = evaluation.groups();
+    // Each point changes one layer (or group): its plans share the cut before it, the
+    // activations cached there and one downstream net, until the sweep moves on.
+    auto baseline = evaluation.runOriginal({}, stop);
     if (!baseline)
-        return std::unexpected(baseline.error().withContext("the original model"));
+        return std::unexpected(baseline.error());
     result.baseline = baseline->metrics;
     if (baseline->metrics.cancelled) {
         result.cancelled = true;
         return result;
     }
-    // Later runs compare with the original's outputs (agreement, KL).
-    EvaluationOptions withReference = evaluator.options();
-    withReference.reference = std::make_shared<const ModelOutputs>(std::move(baseline->outputs));
-    withReference.keepOutputs = false;
-    const Evaluator compared(evaluator.dataset(), evaluator.spec(), withReference);
-    const auto layers = findLayers(model);
-    const auto groups = findDependencyGroups(model, layers);
+    // The baseline's correct count over its first k labelled images, for paired stopping.
+    std::vector<int64_t> baselineCorrect { 0 };
+    for (size_t i = 0; i < baseline->predictions.size(); ++i) {
+        const int label = evaluation.evaluator().dataset().label(static_cast<size_t>(baseline->predictedSamples[i]));
+        if (label >= 0)
+            baselineCorrect.push_back(baselineCorrect.back() + (baseline->predictions[i] == label));
+    }
 
-    // Each point changes one layer (or group): the sweep reuses the activations upstream
-    // of its first changed layer, per cut.
-    IncrementalSweep sweep(model, compared, options.cacheBytes);
     for (size_t i = 0; i < total; ++i) {
         if (stop.stop_requested()) {
             result.cancelled = true;
@@ -173,20 +273,37 @@ Result<SensitivityResult> analyseSensitivity(const Model& model, const Evaluator
         if (!applied)
             return std::unexpected(applied.error().withContext(p.layer));
         const int first = firstChangedLayer(Plan {}, plan, layers, groups);
-        auto run = sweep.run(applied->proto, first, stop);
-        if (!run)
-            return std::unexpected(run.error().withContext(p.layer));
-        if (run->metrics.cancelled) {
-            result.cancelled = true;
-            break;
+        if (sameAsOriginal(model, applied->proto)) {
+            p.metrics = selfCompared(result.baseline);
+        } else {
+            std::stop_source early;
+            std::stop_callback forward(stop, [&early] { early.request_stop(); });
+            SequentialReading reading = SequentialReading::Undecided;
+            auto watch = [&](const EvaluationMetrics& m) {
+                const size_t seen = std::min(static_cast<size_t>(m.labelled), baselineCorrect.size() - 1);
+                reading = sequentialReading(options.sequential, m, baselineCorrect[seen]);
+                if (reading != SequentialReading::Undecided)
+                    early.request_stop();
+            };
+            auto run = evaluation.run(applied->proto, first,
+                options.sequential.enabled ? Evaluator::Progress(watch) : Evaluator::Progress(), early.get_token());
+            if (!run)
+                return std::unexpected(run.error().withContext(p.layer));
+            if (run->metrics.cancelled && stop.stop_requested()) {
+                result.cancelled = true;
+                break;
+            }
+            p.stoppedEarly = run->metrics.cancelled;
+            p.reading = p.stoppedEarly ? reading : SequentialReading::Undecided;
+            p.metrics = run->metrics;
+            p.metrics.cancelled = false;
         }
-        p.metrics = run->metrics;
         p.evaluated = true;
         if (progress)
             progress(result, i + 1, total);
-        // A cut's cache is no longer needed once the points after it use later cuts.
+        // A cut's net and cache are no longer needed once the points after it use later cuts.
         if (i + 1 < total && result.points[i + 1].layer != p.layer)
-            sweep.forget(first);
+            evaluation.forget(first);
     }
     return result;
 }
@@ -195,10 +312,18 @@ std::string sensitivityCsv(const SensitivityResult& result)
 {
     std::ostringstream out;
     out.precision(6);
-    out << "layer,kind,value,energy_removed,top1,top1_low,top1_high,agreement,correct,images\n";
+    for (const auto& s : result.skipped)
+        out << "# skipped " << s << '\n';
+    if (std::any_of(result.points.begin(), result.points.end(), [](const auto& p) { return p.members.size() > 1; }))
+        out << "# a row with several members prunes them all: they are one dependency group (coupled channels, "
+               "e.g. through a residual Add), named by its first layer\n";
+    out << "layer,members,kind,value,energy_removed,top1,top1_low,top1_high,agreement,correct,images\n";
     for (const auto& p : result.points) {
-        out << p.layer << ',' << (p.kind == SweepKind::Prune ? "prune" : "bits") << ',' << p.value << ','
-            << p.energyRemoved << ',';
+        std::string members;
+        for (const auto& m : p.members)
+            members += (members.empty() ? "" : ";") + m;
+        out << csvField(p.layer) << ',' << csvField(members) << ',' << (p.kind == SweepKind::Prune ? "prune" : "bits")
+            << ',' << p.value << ',' << p.energyRemoved << ',';
         if (p.evaluated) {
             const Estimate top1 = p.metrics.top1();
             out << top1.value << ',' << top1.low << ',' << top1.high << ',' << p.metrics.agreement().value << ','

@@ -20,7 +20,27 @@ namespace topiary {
 
 class Evaluator;
 class Model;
+class PlanEvaluation;
 struct Layer;
+struct PlanEvaluationOptions;
+
+// Sequential stopping (off by default: the exact mode evaluates every point on every image).
+// Every point runs on the same images in the same order as the baseline (paired), so
+// after each batch the point's loss is known against the baseline on the same images. A
+// point stops, after at least minImages, once its confidence interval can no longer move
+// it across `tolerance`, the loss (in top-1, 0.01 = one point) the curves are read at:
+//  - below: the upper confidence bound (Wilson, z) of the rate of images on which its top-1
+//    differs from the baseline's is under the tolerance; the loss cannot exceed that rate;
+//  - above: the paired loss minus z standard errors is over the tolerance.
+// A stopped point's metrics cover the images it ran (processed < total).
+struct SequentialStop {
+    bool enabled = false;
+    double tolerance = 0.01;
+    double z = 2.576; // 99 % two-sided
+    int64_t minImages = 200;
+};
+
+enum class SequentialReading { Undecided, BelowTolerance, AboveTolerance };
 
 struct SensitivityOptions {
     std::vector<double> ratios { 0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 };
@@ -32,6 +52,7 @@ struct SensitivityOptions {
     std::vector<std::string> layers;
     // Activations cached per cut (each layer's points run only the layers downstream of it).
     int64_t cacheBytes = int64_t { 256 } << 20;
+    SequentialStop sequential;
 };
 
 enum class SweepKind { Prune, Bits };
@@ -42,7 +63,13 @@ struct SensitivityPoint {
     double value = 0.0; // ratio, or bits
     double energyRemoved = 0.0; // data-free estimate: ||W - W'||² / ||W||² of the layer
     bool evaluated = false;
+    bool stoppedEarly = false; // by the sequential rule: metrics cover fewer images
+    SequentialReading reading = SequentialReading::Undecided; // why it stopped
     EvaluationMetrics metrics; // when evaluated
+    // The layers the point changes, in graph order: `layer` alone, or for a filter sweep
+    // every producer of its dependency group (a residual stage's convs all lose the same
+    // channels), so a row is read as the group it cuts, not as one layer.
+    std::vector<std::string> members;
 };
 
 struct SensitivityResult {
@@ -52,14 +79,26 @@ struct SensitivityResult {
     std::vector<std::string> skipped; // "layer: reason" (e.g. its group is not prunable)
 };
 
+// How the sequential rule reads a point now: `point` after some batches, the baseline's
+// top-1 correct count on the same labelled images. Undecided: it runs on.
+SequentialReading sequentialReading(const SequentialStop& rule, const EvaluationMetrics& point, int64_t baselineCorrect);
+
 // The data-free estimates alone (instant): every point with energyRemoved, none evaluated.
 Result<SensitivityResult> estimateSensitivity(const Model& model, const SensitivityOptions& options);
 
 using SensitivityProgress = std::function<void(const SensitivityResult& soFar, size_t done, size_t total)>;
 
-// Estimates, then evaluates every point with the evaluator (whose options set the images).
+// Estimates, then evaluates every point with the evaluator (whose options set the images and
+// the batch size). Each point runs downstream of its layer only, in a net built once per
+// layer whose weights are swapped between ratios; a point whose weights equal the
+// original's (ratio 0) takes the baseline's numbers, which a run would reproduce exactly.
 Result<SensitivityResult> analyseSensitivity(const Model& model, const Evaluator& evaluator,
     const SensitivityOptions& options, const SensitivityProgress& progress = {}, std::stop_token stop = {});
+// The same on an evaluation the caller keeps (fit evaluates its plan on it afterwards, with
+// the baseline already run); best made with sweepEvaluationOptions(options).
+Result<SensitivityResult> analyseSensitivity(PlanEvaluation& evaluation, const SensitivityOptions& options,
+    const SensitivityProgress& progress = {}, std::stop_token stop = {});
+PlanEvaluationOptions sweepEvaluationOptions(const SensitivityOptions& options);
 
 // Top-1 each layer loses when it alone is pruned at `ratio` (baseline minus measured, at
 // least 0), in layer order; NaN where no evaluated Prune point at that ratio exists or the
@@ -67,7 +106,9 @@ Result<SensitivityResult> analyseSensitivity(const Model& model, const Evaluator
 // group swept at filter granularity (named by its first producer) colours that producer only.
 std::vector<double> lossAtRatio(const SensitivityResult& result, const std::vector<Layer>& layers, double ratio);
 
-// CSV: layer,kind,value,energy_removed,top1,top1_low,top1_high,agreement,images
+// CSV: comment lines ("# ...") first: the layers skipped and why, and what a row of a
+// group means; then layer,members,kind,value,energy_removed,top1,top1_low,top1_high,
+// agreement,correct,images, one line per point (members separated by ';').
 std::string sensitivityCsv(const SensitivityResult& result);
 
 } // namespace topiary

@@ -1,6 +1,7 @@
 #include "core/analysis/Stats.h"
 
 #include "core/export/Apply.h"
+#include "core/export/ExportSize.h"
 #include "core/model/CostModel.h"
 #include "core/model/DependencyGroups.h"
 #include "core/compress/Huffman.h"
@@ -10,12 +11,15 @@
 #include "core/compress/PruneSelection.h"
 #include "core/compress/Quantizer.h"
 #include "core/plan/Recipe.h"
+#include "core/model/NodeAttributes.h"
 
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <unordered_map>
@@ -24,32 +28,12 @@ namespace topiary {
 
 namespace {
 
-int64_t product(const std::vector<int64_t>& dims)
-{
-    int64_t p = 1;
-    for (int64_t d : dims)
-        p *= std::max<int64_t>(d, 0);
-    return p;
-}
-
 int64_t bytesOf(int64_t bits) { return (bits + 7) / 8; }
 
 int bitsOf(const QuantSpec& q)
 {
-    switch (q.scheme) {
-    case QuantScheme::Float32:
-        return 32;
-    case QuantScheme::Float16:
-        return 16;
-    case QuantScheme::Uniform:
-    case QuantScheme::Codebook:
-        return q.bits;
-    case QuantScheme::Binary:
-        return 1;
-    case QuantScheme::Ternary:
-        return 2;
-    }
-    return 32;
+    const int natural = naturalBits(q.scheme);
+    return natural > 0 ? natural : q.bits;
 }
 
 // Bits of the quantization parameters stored beside the codes.
@@ -126,76 +110,6 @@ int64_t countPruned(const SortedScores& s, const PruneSpec& spec)
     return 0;
 }
 
-int64_t varintBytes(uint64_t v)
-{
-    int64_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        ++n;
-    }
-    return n;
-}
-
-// Bytes a tensor adds to GraphProto.initializer (tag, length, message) with rawBytes of data.
-int64_t initializerEntryBytes(const std::string& name, const std::vector<int64_t>& dims, int32_t type, int64_t rawBytes)
-{
-    onnx::TensorProto t;
-    t.set_name(name);
-    t.set_data_type(type);
-    for (int64_t d : dims)
-        t.add_dims(d);
-    const auto message = static_cast<int64_t>(t.ByteSizeLong()) + 1 + varintBytes(static_cast<uint64_t>(rawBytes)) + rawBytes;
-    return 1 + varintBytes(static_cast<uint64_t>(message)) + message;
-}
-
-// What writing a weight as int8 codes + scale + zero point + DequantizeLinear (as
-// insertWeightDequantize does) adds to the file, minus the float32 tensor it replaces.
-int64_t qdqBytesDelta(const std::string& weight, const std::vector<int64_t>& dims, const QuantSpec& q, int64_t channelAxis)
-{
-    const int64_t n = product(dims);
-    const bool perChannel = q.perChannel && channelAxis >= 0 && static_cast<size_t>(channelAxis) < dims.size();
-    const int64_t params = perChannel ? dims[static_cast<size_t>(channelAxis)] : 1;
-    const std::vector<int64_t> paramDims = perChannel ? std::vector<int64_t> { params } : std::vector<int64_t> {};
-    const int32_t code = q.symmetric ? onnx::TensorProto_DataType_INT8 : onnx::TensorProto_DataType_UINT8;
-    onnx::NodeProto dq;
-    dq.set_op_type("DequantizeLinear");
-    dq.set_name(weight + "_DequantizeLinear");
-    dq.add_input(weight + "_quantized");
-    dq.add_input(weight + "_scale");
-    dq.add_input(weight + "_zero_point");
-    dq.add_output(weight);
-    if (perChannel) {
-        auto* a = dq.add_attribute();
-        a->set_name("axis");
-        a->set_type(onnx::AttributeProto_AttributeType_INT);
-        a->set_i(channelAxis);
-    }
-    const auto node = static_cast<int64_t>(dq.ByteSizeLong());
-    return initializerEntryBytes(weight + "_quantized", dims, code, n)
-        + initializerEntryBytes(weight + "_scale", paramDims, onnx::TensorProto_DataType_FLOAT, 4 * params)
-        + initializerEntryBytes(weight + "_zero_point", paramDims, code, params) + 1 + varintBytes(static_cast<uint64_t>(node))
-        + node - initializerEntryBytes(weight, dims, onnx::TensorProto_DataType_FLOAT, 4 * n);
-}
-
-// What writing a float32 weight as FLOAT16 + Cast(to=FLOAT) (as insertWeightCast does)
-// changes in the file: half the data, a longer name and one small node.
-int64_t halfBytesDelta(const std::string& weight, const std::vector<int64_t>& dims)
-{
-    const int64_t n = product(dims);
-    onnx::NodeProto cast;
-    cast.set_op_type("Cast");
-    cast.set_name(weight + "_Cast");
-    cast.add_input(weight + "_float16");
-    cast.add_output(weight);
-    auto* to = cast.add_attribute();
-    to->set_name("to");
-    to->set_type(onnx::AttributeProto_AttributeType_INT);
-    to->set_i(onnx::TensorProto_DataType_FLOAT);
-    const auto node = static_cast<int64_t>(cast.ByteSizeLong());
-    return initializerEntryBytes(weight + "_float16", dims, onnx::TensorProto_DataType_FLOAT16, 2 * n) + 1
-        + varintBytes(static_cast<uint64_t>(node)) + node - initializerEntryBytes(weight, dims, onnx::TensorProto_DataType_FLOAT, 4 * n);
-}
-
 struct MemberRef {
     int group = -1;
     int member = -1;
@@ -243,6 +157,60 @@ const char* weightEncodingName(WeightEncoding e)
     return "?";
 }
 
+// Pruned channels under a plan: per group, and within any range of a group's channels.
+// Without a selection, a range smaller than its group gets its share in proportion (and
+// the stats are no longer exact).
+struct ChannelCuts {
+    const std::vector<DependencyGroup>& groups;
+    const PruneSelection* selection = nullptr;
+    std::vector<int64_t> perGroup;
+    bool exact = true;
+
+    // Pruned channels within [begin, begin+count) of group g.
+    int64_t in(int g, int64_t begin, int64_t count)
+    {
+        const auto gi = static_cast<size_t>(g);
+        const int64_t p = perGroup[gi];
+        if (p == 0)
+            return 0;
+        if (selection) {
+            const auto& ch = selection->groupChannels[gi];
+            return std::lower_bound(ch.begin(), ch.end(), begin + count) - std::lower_bound(ch.begin(), ch.end(), begin);
+        }
+        const int64_t n = groups[gi].channels;
+        if (count >= n)
+            return p;
+        exact = false;
+        return static_cast<int64_t>(std::nearbyint(static_cast<double>(count) * static_cast<double>(p) / static_cast<double>(n)));
+    }
+
+    // Indices a member's axes lose.
+    int64_t ofMember(const MemberRef& r)
+    {
+        const auto& m = groups[static_cast<size_t>(r.group)].members[static_cast<size_t>(r.member)];
+        return in(r.group, m.groupBegin, m.count) * m.stride;
+    }
+};
+
+std::vector<int64_t> prunedPerGroupOf(const PruneSelection& selection, size_t groups)
+{
+    std::vector<int64_t> pruned(groups, 0);
+    for (size_t g = 0; g < groups && g < selection.groupChannels.size(); ++g)
+        pruned[g] = static_cast<int64_t>(selection.groupChannels[g].size());
+    return pruned;
+}
+
+// What the plan's storage choices change in the files apply() writes, with the shrunk
+// shapes and with every shape as in the source (masked).
+struct FileDeltas {
+    int64_t lowRank = 0;
+    int64_t maskedLowRank = 0;
+    int64_t qdq = 0;
+    int64_t maskedQdq = 0;
+    int64_t half = 0; // float16 storage
+    int64_t maskedHalf = 0;
+};
+
 struct StatsModel::Impl {
     const Model& model;
     const CostModel& cost;
@@ -259,6 +227,8 @@ struct StatsModel::Impl {
     mutable std::map<std::pair<int, Criterion>, SortedScores> groupScoreCache;
     mutable std::map<int, SortedScores> elementScoreCache;
     mutable std::map<std::pair<int, int>, int64_t> huffmanCache; // (layer, bits) -> bits per 1e6 weights
+    mutable std::optional<Plan> metadataPlan; // the plan metadataSize was measured for
+    mutable int64_t metadataSize = 0;
 
     Impl(const Model& m, const CostModel& c, const std::vector<DependencyGroup>& g)
         : model(m)
@@ -409,89 +379,34 @@ struct StatsModel::Impl {
         }
         return pruned;
     }
-};
 
-StatsModel::StatsModel(const Model& model, const CostModel& cost, const std::vector<DependencyGroup>& groups)
-    : m_impl(std::make_unique<Impl>(model, cost, groups))
-{
-}
-
-StatsModel::~StatsModel() = default;
-StatsModel::StatsModel(StatsModel&&) noexcept = default;
-
-ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection) const
-{
-    const Impl& d = *m_impl;
-    const auto& layers = d.cost.layers();
-    const auto& groups = d.groups;
-    ModelStats out;
-    out.originalFileBytes = d.originalFileBytes;
-
-    std::vector<int64_t> prunedInGroup;
-    if (selection) {
-        prunedInGroup.resize(groups.size(), 0);
-        for (size_t g = 0; g < groups.size() && g < selection->groupChannels.size(); ++g)
-            prunedInGroup[g] = static_cast<int64_t>(selection->groupChannels[g].size());
-    } else {
-        prunedInGroup = d.prunedPerGroup(plan);
-    }
-    // Pruned channels within [begin, begin+count) of group g.
-    auto prunedIn = [&](int g, int64_t begin, int64_t count) -> int64_t {
-        const auto gi = static_cast<size_t>(g);
-        const int64_t p = prunedInGroup[gi];
-        if (p == 0)
-            return 0;
-        if (selection) {
-            const auto& ch = selection->groupChannels[gi];
-            return std::lower_bound(ch.begin(), ch.end(), begin + count) - std::lower_bound(ch.begin(), ch.end(), begin);
-        }
-        const int64_t n = groups[gi].channels;
-        if (count >= n)
-            return p;
-        out.exact = false;
-        return static_cast<int64_t>(std::nearbyint(static_cast<double>(count) * static_cast<double>(p) / static_cast<double>(n)));
-    };
-    auto memberPruned = [&](const MemberRef& r) {
-        const auto& m = groups[static_cast<size_t>(r.group)].members[static_cast<size_t>(r.member)];
-        return prunedIn(r.group, m.groupBegin, m.count) * m.stride;
-    };
-    auto tensorFraction = [&](int t) {
-        const auto& e = d.tensors[static_cast<size_t>(t)];
+    // Share of a tensor's channels the plan keeps (1 for tensors no group runs through).
+    double keptFraction(int t, ChannelCuts& pruned) const
+    {
+        const auto& e = tensors[static_cast<size_t>(t)];
         if (e.segments.empty() || e.channels <= 0)
             return 1.0;
         int64_t removed = 0;
-        for (const auto& s : e.segments)
-            removed += prunedIn(s.group, s.groupBegin, s.count);
+        for (const auto& seg : e.segments)
+            removed += pruned.in(seg.group, seg.groupBegin, seg.count);
         return static_cast<double>(e.channels - std::min(removed, e.channels)) / static_cast<double>(e.channels);
-    };
+    }
 
-    std::vector<double> fraction(d.tensors.size(), 1.0);
-    for (size_t t = 0; t < d.tensors.size(); ++t)
-        fraction[t] = tensorFraction(static_cast<int>(t));
-
-    // Extra activation bytes of factored layers (the r-channel tensor between the two halves).
-    std::vector<int64_t> extraAt(d.model.nodes().size(), 0);
-    int64_t lowRankFileDelta = 0; // with the shrunk shapes
-    int64_t maskedLowRankFileDelta = 0;
-    int64_t qdqFileDelta = 0; // with the shrunk shapes
-    int64_t maskedQdqFileDelta = 0; // with every shape as in the source
-    int64_t halfFileDelta = 0; // float16 storage, with the shrunk shapes
-    int64_t maskedHalfFileDelta = 0;
-
-    out.layers.resize(layers.size());
-    for (size_t li = 0; li < layers.size(); ++li) {
-        const Layer& layer = layers[li];
-        const NodeCost& nc = d.cost.forLayer(static_cast<int>(li));
-        const LayerSpec& spec = plan.spec(layer.name);
-        LayerStats& s = out.layers[li];
+    // One layer under its spec: channels, weights, MACs, then its encodings and what its
+    // storage adds to the files.
+    void countLayer(size_t li, const LayerSpec& spec, ChannelCuts& pruned, std::vector<int64_t>& extraAt, FileDeltas& files,
+        LayerStats& s) const
+    {
+        const Layer& layer = cost.layers()[li];
+        const NodeCost& nc = cost.forLayer(static_cast<int>(li));
         s.layer = static_cast<int>(li);
 
         int64_t outPruned = 0;
-        for (const auto& r : d.producerRefs[li])
-            outPruned += memberPruned(r);
+        for (const auto& r : producerRefs[li])
+            outPruned += pruned.ofMember(r);
         int64_t inPruned = 0;
-        for (const auto& r : d.consumerRefs[li])
-            inPruned += memberPruned(r);
+        for (const auto& r : consumerRefs[li])
+            inPruned += pruned.ofMember(r);
         s.outChannels = std::max<int64_t>(0, layer.outChannels - outPruned);
         s.inChannels = layer.isDepthwise() ? s.outChannels : std::max<int64_t>(0, layer.inChannels - inPruned);
 
@@ -508,37 +423,18 @@ ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection
 
         s.rank = spec.lowRank.rank;
         if (s.rank > 0) {
-            const int64_t a = s.rank * s.inChannels * std::max<int64_t>(kernel, 1);
-            const int64_t b = s.outChannels * s.rank;
-            s.weights = a + b;
-            s.nonzeroWeights = s.weights;
+            countFactored(layer, spec, denseWeights, weightElems, kernel, files, s);
             extraAt[static_cast<size_t>(layer.node)] += static_cast<int64_t>(std::llround(positions * static_cast<double>(s.rank))) * 4;
-            // Masked, the factors are of the whole weight (pruned channels are zeros in it).
-            const int64_t maskedA = s.rank * layer.inChannels * std::max<int64_t>(kernel, 1);
-            const int64_t maskedB = layer.outChannels * s.rank;
-            const int64_t nodeBytes = 96 + 3 * static_cast<int64_t>(layer.name.size());
-            lowRankFileDelta += (s.weights - denseWeights) * 4 + nodeBytes;
-            maskedLowRankFileDelta += (maskedA + maskedB - weightElems) * 4 + nodeBytes;
-            if (spec.quant.scheme == QuantScheme::Float16 && d.weightIsFloat32(layer.weight)) {
-                // The two factors, in the weight's type (their exact dims do not change the
-                // size beyond a byte); a 16-bit source writes 16-bit factors already.
-                const auto half = [&](int64_t first, int64_t second) {
-                    return halfBytesDelta(layer.weight + "_lr_a", { s.rank, first / s.rank })
-                        + halfBytesDelta(layer.weight + "_lr_b", { second / s.rank, s.rank });
-                };
-                halfFileDelta += half(a, b);
-                maskedHalfFileDelta += half(maskedA, maskedB);
-            }
         } else {
             s.weights = denseWeights;
             int64_t zeros = 0;
-            if (selection) {
-                if (auto it = selection->elementMasks.find(static_cast<int>(li)); it != selection->elementMasks.end())
+            if (pruned.selection) {
+                if (auto it = pruned.selection->elementMasks.find(static_cast<int>(li)); it != pruned.selection->elementMasks.end())
                     zeros = static_cast<int64_t>(std::count(it->second.begin(), it->second.end(), uint8_t { 0 }));
             } else if (spec.prune.granularity == PruneGranularity::Element) {
                 zeros = spec.prune.mode == PruneMode::Ratio
                     ? roundRatio(spec.prune.value, weightElems)
-                    : countPruned(d.elementScoresFor(static_cast<int>(li)), spec.prune);
+                    : countPruned(elementScoresFor(static_cast<int>(li)), spec.prune);
             }
             // Zeros spread evenly over the channels that stay.
             const double keptShare = weightElems > 0 ? static_cast<double>(denseWeights) / static_cast<double>(weightElems) : 0.0;
@@ -548,23 +444,56 @@ ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection
         s.linearMacs = static_cast<int64_t>(std::llround(positions * static_cast<double>(s.weights)));
         s.effectiveMacs = static_cast<int64_t>(std::llround(positions * static_cast<double>(s.nonzeroWeights)));
         s.sparsity = s.weights > 0 ? 1.0 - static_cast<double>(s.nonzeroWeights) / static_cast<double>(s.weights) : 0.0;
+        chooseEncoding(li, spec.quant, biasElems, weightElems, s);
+        if (s.rank == 0)
+            addStorage(layer, spec.quant, s, files);
+    }
 
-        s.bitsPerWeight = bitsOf(spec.quant);
+    // A factored layer: the two factors' weights, and their files (masked, the factors are
+    // of the whole weight: pruned channels are zeros in it).
+    void countFactored(const Layer& layer, const LayerSpec& spec, int64_t denseWeights, int64_t weightElems,
+        int64_t kernel, FileDeltas& files, LayerStats& s) const
+    {
+        const int64_t a = s.rank * s.inChannels * std::max<int64_t>(kernel, 1);
+        const int64_t b = s.outChannels * s.rank;
+        s.weights = a + b;
+        s.nonzeroWeights = s.weights;
+        const int64_t maskedA = s.rank * layer.inChannels * std::max<int64_t>(kernel, 1);
+        const int64_t maskedB = layer.outChannels * s.rank;
+        const int64_t nodeBytes = 96 + 3 * static_cast<int64_t>(layer.name.size());
+        files.lowRank += (s.weights - denseWeights) * 4 + nodeBytes;
+        files.maskedLowRank += (maskedA + maskedB - weightElems) * 4 + nodeBytes;
+        if (spec.quant.scheme == QuantScheme::Float16 && weightIsFloat32(layer.weight)) {
+            // The two factors, in the weight's type (their exact dims do not change the
+            // size beyond a byte); a 16-bit source writes 16-bit factors already.
+            const auto half = [&](int64_t first, int64_t second) {
+                return halfBytesDelta(layer.weight + "_lr_a", { s.rank, first / s.rank })
+                    + halfBytesDelta(layer.weight + "_lr_b", { second / s.rank, s.rank });
+            };
+            files.half += half(a, b);
+            files.maskedHalf += half(maskedA, maskedB);
+        }
+    }
+
+    // Weight bytes at each encoding (dense, bitmask, CSR, Huffman) and the smallest.
+    void chooseEncoding(size_t li, const QuantSpec& quant, int64_t biasElems, int64_t weightElems, LayerStats& s) const
+    {
+        s.bitsPerWeight = bitsOf(quant);
         const int64_t b = s.bitsPerWeight;
-        const int64_t extra = overheadBits(spec.quant, s.outChannels) + biasElems * 32;
+        const int64_t extra = overheadBits(quant, s.outChannels) + biasElems * 32;
         s.denseBytes = bytesOf(s.weights * b + extra);
         s.bitmaskBytes = bytesOf(s.weights + s.nonzeroWeights * b + extra);
         const int64_t rows = std::max<int64_t>(s.outChannels, 1);
         const int64_t cols = std::max<int64_t>(s.weights / rows, 1);
         s.csrBytes = bytesOf(s.nonzeroWeights * (b + ceilLog2(cols)) + (rows + 1) * 32 + extra);
         s.huffmanBytes = -1;
-        if (spec.quant.scheme == QuantScheme::Codebook && s.rank == 0) {
-            const int64_t all = d.huffmanBitsFor(static_cast<int>(li), spec.quant);
+        if (quant.scheme == QuantScheme::Codebook && s.rank == 0) {
+            const int64_t all = huffmanBitsFor(static_cast<int>(li), quant);
             if (all >= 0 && weightElems > 0) {
                 const double perWeight = static_cast<double>(all) / static_cast<double>(weightElems);
                 const int64_t zerosMap = s.nonzeroWeights < s.weights ? s.weights : 0;
                 s.huffmanBytes = bytesOf(static_cast<int64_t>(std::llround(perWeight * static_cast<double>(s.nonzeroWeights)))
-                    + zerosMap + extra + (int64_t { 1 } << spec.quant.bits) * 8);
+                    + zerosMap + extra + (int64_t { 1 } << quant.bits) * 8);
             }
         }
         s.encoding = WeightEncoding::Dense;
@@ -578,97 +507,156 @@ ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection
         consider(WeightEncoding::Bitmask, s.bitmaskBytes);
         consider(WeightEncoding::Csr, s.csrBytes);
         consider(WeightEncoding::Huffman, s.huffmanBytes);
+    }
 
-        const bool qdq = spec.quant.scheme == QuantScheme::Uniform && spec.quant.bits == 8;
-        if ((qdq || spec.quant.scheme == QuantScheme::Float16) && s.rank == 0) {
-            std::vector<int64_t> dims = layer.weightShape;
-            const auto outAxis = static_cast<size_t>(outputChannelAxis(layer));
-            if (dims.size() >= 2) {
-                const int64_t perOut = layer.kind == LayerKind::ConvTranspose ? layer.group : 1;
-                dims[outAxis] = s.outChannels / perOut;
-                if (!layer.isDepthwise())
-                    dims[outAxis == 0 ? 1 : 0] = s.inChannels / (layer.kind == LayerKind::Conv ? layer.group : 1);
-            }
-            if (qdq) {
-                qdqFileDelta += qdqBytesDelta(layer.weight, dims, spec.quant, static_cast<int64_t>(outAxis));
-                maskedQdqFileDelta += qdqBytesDelta(layer.weight, layer.weightShape, spec.quant, static_cast<int64_t>(outAxis));
-            } else if (d.weightIsFloat32(layer.weight)) {
-                halfFileDelta += halfBytesDelta(layer.weight, dims);
-                maskedHalfFileDelta += halfBytesDelta(layer.weight, layer.weightShape);
+    // What int8 QDQ or float16 storage of an unfactored layer changes in the files
+    // (ExportSize's model of what WeightStorage writes).
+    void addStorage(const Layer& layer, const QuantSpec& quant, const LayerStats& s, FileDeltas& files) const
+    {
+        const bool qdq = quant.scheme == QuantScheme::Uniform && quant.bits == 8;
+        if (!qdq && quant.scheme != QuantScheme::Float16)
+            return;
+        std::vector<int64_t> dims = layer.weightShape;
+        const auto outAxis = static_cast<size_t>(outputChannelAxis(layer));
+        if (dims.size() >= 2) {
+            const int64_t perOut = layer.kind == LayerKind::ConvTranspose ? layer.group : 1;
+            dims[outAxis] = s.outChannels / perOut;
+            if (!layer.isDepthwise())
+                dims[outAxis == 0 ? 1 : 0] = s.inChannels / (layer.kind == LayerKind::Conv ? layer.group : 1);
+        }
+        if (qdq) {
+            const int64_t axis = quant.perChannel ? static_cast<int64_t>(outAxis) : -1;
+            files.qdq += qdqBytesDelta(layer.weight, dims, quant.symmetric, axis);
+            files.maskedQdq += qdqBytesDelta(layer.weight, layer.weightShape, quant.symmetric, axis);
+        } else if (weightIsFloat32(layer.weight)) {
+            files.half += halfBytesDelta(layer.weight, dims);
+            files.maskedHalf += halfBytesDelta(layer.weight, layer.weightShape);
+        }
+    }
+
+    // Nodes that are not layers: BatchNorm parameters and non-linear MACs scale with kept channels.
+    void addOtherNodes(const std::vector<double>& fraction, ModelStats& out) const
+    {
+        const auto& nodes = model.nodes();
+        for (size_t i = 0; i < nodes.size(); ++i) {
+            const NodeCost& nc = cost.nodes()[i];
+            const double f = nodeOutputs[i].empty() ? 1.0 : fraction[static_cast<size_t>(nodeOutputs[i][0])];
+            out.otherMacs += static_cast<int64_t>(std::llround(static_cast<double>(nc.otherMacs) * f));
+            if (nc.layer < 0 && nc.params > 0) {
+                const auto p = static_cast<int64_t>(std::llround(static_cast<double>(nc.params) * f));
+                out.params += p;
+                out.encodedBytes += static_cast<int64_t>(std::llround(static_cast<double>(nc.weightBytes) * f));
             }
         }
+    }
 
+    // Activations and the liveness peak with every tensor scaled by its kept channels.
+    void addActivations(const std::vector<double>& fraction, const std::vector<int64_t>& extraAt, ModelStats& out) const
+    {
+        const size_t steps = model.nodes().size();
+        std::vector<int64_t> delta(steps + 2, 0);
+        for (size_t t = 0; t < tensors.size(); ++t) {
+            const auto& e = tensors[t];
+            const auto bytes = static_cast<int64_t>(std::llround(static_cast<double>(e.bytes) * fraction[t]));
+            delta[static_cast<size_t>(std::max(e.birth, 0))] += bytes;
+            delta[static_cast<size_t>(std::max(e.death, 0)) + 1] -= bytes;
+        }
+        for (size_t i = 0; i < steps; ++i)
+            for (int t : nodeOutputs[i])
+                out.activationBytes
+                    += static_cast<int64_t>(std::llround(static_cast<double>(tensors[static_cast<size_t>(t)].bytes) * fraction[static_cast<size_t>(t)]));
+        int64_t live = 0;
+        for (size_t i = 0; i < steps; ++i) {
+            live += delta[i];
+            out.peakActivationBytes = std::max(out.peakActivationBytes, live + extraAt[i]);
+            out.activationBytes += extraAt[i];
+        }
+    }
+
+    // What shrinking changes in the file: every member's constants lose the pruned entries.
+    int64_t shrinkDelta(ChannelCuts& pruned) const
+    {
+        int64_t delta = 0;
+        for (const auto& [name, cut] : cuts) {
+            if (cut.dims.empty())
+                continue;
+            std::vector<int64_t> dims = cut.dims;
+            // Concat splits a tensor's axis into segments (one member each): removals add up;
+            // members naming the same segment (a shared tensor) count once.
+            std::map<int, int64_t> removed;
+            std::set<std::tuple<int, int64_t, int64_t>> seen;
+            for (const auto& a : cut.axes) {
+                const auto& m = groups[static_cast<size_t>(a.member.group)].members[static_cast<size_t>(a.member.member)];
+                if (seen.insert({ a.axis, m.offset * m.stride, m.count * m.stride }).second)
+                    removed[a.axis] += pruned.ofMember(a.member);
+            }
+            for (const auto& [axis, n] : removed)
+                if (axis >= 0 && static_cast<size_t>(axis) < dims.size())
+                    dims[static_cast<size_t>(axis)] = std::max<int64_t>(0, dims[static_cast<size_t>(axis)] - n);
+            delta += (product(dims) - product(cut.dims)) * cut.elementBytes;
+        }
+        return delta;
+    }
+
+    // The recipe apply() stores in the file's metadata, with its protobuf framing. The
+    // recipe is written only when the plan changed since the last call: a drag recomputes
+    // the stats of the same plan many times (the totals, the table, the export dialog).
+    int64_t metadataBytes(const Plan& plan) const
+    {
+        if (!metadataPlan || !(*metadataPlan == plan)) {
+            const auto recipe = static_cast<int64_t>(writeRecipe(Recipe { plan, model.path().filename().string(), {}, {} }).size());
+            metadataPlan = plan;
+            metadataSize = recipe + 24 + ceilLog2(recipe) / 7;
+        }
+        return metadataSize;
+    }
+};
+
+StatsModel::StatsModel(const Model& model, const CostModel& cost, const std::vector<DependencyGroup>& groups)
+    : m_impl(std::make_unique<Impl>(model, cost, groups))
+{
+}
+
+StatsModel::~StatsModel() = default;
+StatsModel::StatsModel(StatsModel&&) noexcept = default;
+
+ModelStats StatsModel::compute(const Plan& plan, const PruneSelection* selection) const
+{
+    const Impl& d = *m_impl;
+    ModelStats out;
+    out.originalFileBytes = d.originalFileBytes;
+    ChannelCuts pruned { d.groups, selection,
+        selection ? prunedPerGroupOf(*selection, d.groups.size()) : d.prunedPerGroup(plan) };
+    std::vector<double> fraction(d.tensors.size(), 1.0);
+    for (size_t t = 0; t < d.tensors.size(); ++t)
+        fraction[t] = d.keptFraction(static_cast<int>(t), pruned);
+
+    // Extra activation bytes of factored layers (the r-channel tensor between the two halves).
+    std::vector<int64_t> extraAt(d.model.nodes().size(), 0);
+    FileDeltas files;
+    const auto& layers = d.cost.layers();
+    out.layers.resize(layers.size());
+    for (size_t li = 0; li < layers.size(); ++li) {
+        LayerStats& s = out.layers[li];
+        d.countLayer(li, plan.spec(layers[li].name), pruned, extraAt, files, s);
         out.params += s.params;
         out.linearMacs += s.linearMacs;
         out.effectiveMacs += s.effectiveMacs;
         out.nonzeroWeights += s.nonzeroWeights;
         out.encodedBytes += s.encodedBytes;
     }
-
-    // Other nodes: BatchNorm parameters and non-linear MACs scale with kept channels.
-    const auto& nodes = d.model.nodes();
-    for (size_t i = 0; i < nodes.size(); ++i) {
-        const NodeCost& nc = d.cost.nodes()[i];
-        const double f = d.nodeOutputs[i].empty() ? 1.0 : fraction[static_cast<size_t>(d.nodeOutputs[i][0])];
-        out.otherMacs += static_cast<int64_t>(std::llround(static_cast<double>(nc.otherMacs) * f));
-        if (nc.layer < 0 && nc.params > 0) {
-            const auto p = static_cast<int64_t>(std::llround(static_cast<double>(nc.params) * f));
-            out.params += p;
-            out.encodedBytes += static_cast<int64_t>(std::llround(static_cast<double>(nc.weightBytes) * f));
-        }
-    }
-
-    // Activations and the liveness peak with every tensor scaled by its kept channels.
-    const size_t steps = nodes.size();
-    std::vector<int64_t> delta(steps + 2, 0);
-    for (size_t t = 0; t < d.tensors.size(); ++t) {
-        const auto& e = d.tensors[t];
-        const auto bytes = static_cast<int64_t>(std::llround(static_cast<double>(e.bytes) * fraction[t]));
-        delta[static_cast<size_t>(std::max(e.birth, 0))] += bytes;
-        delta[static_cast<size_t>(std::max(e.death, 0)) + 1] -= bytes;
-    }
-    for (size_t i = 0; i < nodes.size(); ++i)
-        for (int t : d.nodeOutputs[i])
-            out.activationBytes
-                += static_cast<int64_t>(std::llround(static_cast<double>(d.tensors[static_cast<size_t>(t)].bytes) * fraction[static_cast<size_t>(t)]));
-    int64_t live = 0;
-    for (size_t i = 0; i < steps; ++i) {
-        live += delta[i];
-        out.peakActivationBytes = std::max(out.peakActivationBytes, live + extraAt[i]);
-        out.activationBytes += extraAt[i];
-    }
-
+    d.addOtherNodes(fraction, out);
+    d.addActivations(fraction, extraAt, out);
     out.compressionRatio = out.encodedBytes > 0 ? static_cast<double>(d.originalParamBytes) / static_cast<double>(out.encodedBytes) : 1.0;
 
-    // Files: dense tensors; shrinking cuts every member's constants.
-    int64_t shrinkDelta = 0;
-    for (const auto& [name, cut] : d.cuts) {
-        if (cut.dims.empty())
-            continue;
-        std::vector<int64_t> dims = cut.dims;
-        // Concat splits a tensor's axis into segments (one member each): removals add up;
-        // members naming the same segment (a shared tensor) count once.
-        std::map<int, int64_t> removed;
-        std::set<std::tuple<int, int64_t, int64_t>> seen;
-        for (const auto& a : cut.axes) {
-            const auto& m = groups[static_cast<size_t>(a.member.group)].members[static_cast<size_t>(a.member.member)];
-            if (seen.insert({ a.axis, m.offset * m.stride, m.count * m.stride }).second)
-                removed[a.axis] += memberPruned(a.member);
-        }
-        for (const auto& [axis, n] : removed)
-            if (axis >= 0 && static_cast<size_t>(axis) < dims.size())
-                dims[static_cast<size_t>(axis)] = std::max<int64_t>(0, dims[static_cast<size_t>(axis)] - n);
-        shrinkDelta += (product(dims) - product(cut.dims)) * cut.elementBytes;
-    }
-    const auto recipeBytes = static_cast<int64_t>(writeRecipe(Recipe { plan, d.model.path().filename().string(), {}, {} }).size());
-    const int64_t metadata = recipeBytes + 24 + ceilLog2(recipeBytes) / 7;
     // apply() starts from the model as indexed: weights stored as float16 were widened.
-    out.maskedFileBytes = d.originalFileBytes + d.model.widenedBytes() + metadata + maskedLowRankFileDelta;
-    out.shrunkFileBytes = out.maskedFileBytes + shrinkDelta + lowRankFileDelta - maskedLowRankFileDelta;
-    out.shrunkQdqFileBytes = out.shrunkFileBytes + qdqFileDelta;
-    out.maskedQdqFileBytes = out.maskedFileBytes + maskedQdqFileDelta;
-    out.shrunkHalfDelta = halfFileDelta;
-    out.maskedHalfDelta = maskedHalfFileDelta;
+    out.maskedFileBytes = d.originalFileBytes + d.model.widenedBytes() + d.metadataBytes(plan) + files.maskedLowRank;
+    out.shrunkFileBytes = out.maskedFileBytes + d.shrinkDelta(pruned) + files.lowRank - files.maskedLowRank;
+    out.shrunkQdqFileBytes = out.shrunkFileBytes + files.qdq;
+    out.maskedQdqFileBytes = out.maskedFileBytes + files.maskedQdq;
+    out.shrunkHalfDelta = files.half;
+    out.maskedHalfDelta = files.maskedHalf;
+    out.exact = pruned.exact;
     return out;
 }
 

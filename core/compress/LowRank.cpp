@@ -1,6 +1,6 @@
 #include "core/compress/LowRank.h"
 
-#include "core/compress/Importance.h"
+#include "core/compress/FilterMatrix.h"
 #include "core/model/Layer.h"
 #include "core/model/Model.h"
 

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
+#include <sstream>
+#include <stdexcept>
 #include <system_error>
 #include <tuple>
 #include <unordered_set>
@@ -144,6 +147,80 @@ Result<PreprocessSpec> defaultPreprocess(const onnx::ModelProto& model)
 
 namespace {
 
+// "[0.1, 0.2]", "0.1,0.2", "0.1 0.2" or "0.1": the numbers, or an error naming the key.
+Result<std::vector<double>> metadataNumbers(const std::string& key, const std::string& text)
+{
+    std::string t = text;
+    std::replace_if(t.begin(), t.end(), [](char c) { return c == '[' || c == ']' || c == ',' || c == ';'; }, ' ');
+    std::istringstream in(t);
+    std::vector<double> out;
+    std::string word;
+    while (in >> word) {
+        try {
+            size_t used = 0;
+            out.push_back(std::stod(word, &used));
+            if (used != word.size())
+                throw std::invalid_argument(word);
+        } catch (const std::exception&) {
+            return fail("metadata '" + key + "': '" + text + "' is not a list of numbers");
+        }
+    }
+    if (out.empty())
+        return fail("metadata '" + key + "': no numbers in '" + text + "'");
+    return out;
+}
+
+} // namespace
+
+Result<std::optional<PreprocessSpec>> preprocessFromMetadata(const Model& model, std::string* source)
+{
+    std::map<std::string, std::string> props;
+    for (const auto& p : model.proto().metadata_props())
+        props[p.key()] = p.value();
+    auto done = [&](PreprocessSpec spec, const std::string& keys) -> Result<std::optional<PreprocessSpec>> {
+        if (auto ok = checkPreprocess(spec); !ok)
+            return std::unexpected(ok.error().withContext("the model's metadata (" + keys + ")"));
+        if (source)
+            *source = "the model's metadata (" + keys + ")";
+        return std::optional<PreprocessSpec>(std::move(spec));
+    };
+    if (auto it = props.find("topiary.preprocess"); it != props.end()) {
+        auto spec = parsePreprocess(it->second);
+        if (!spec)
+            return std::unexpected(spec.error().withContext("the model's metadata 'topiary.preprocess'"));
+        return done(std::move(*spec), "topiary.preprocess");
+    }
+    for (auto [meanKey, stdKey] : { std::pair { "mean", "std" }, std::pair { "image_mean", "image_std" } }) {
+        const auto mean = props.find(meanKey);
+        const auto stddev = props.find(stdKey);
+        if (mean == props.end() && stddev == props.end())
+            continue;
+        auto spec = defaultPreprocess(model);
+        if (!spec)
+            return std::unexpected(spec.error());
+        spec->mean = { 0.0 };
+        spec->stddev = { 1.0 };
+        std::string keys;
+        for (const auto& [it, target] : { std::pair { mean, &spec->mean }, std::pair { stddev, &spec->stddev } }) {
+            if (it == props.end())
+                continue;
+            auto values = metadataNumbers(it->first, it->second);
+            if (!values)
+                return std::unexpected(values.error());
+            *target = std::move(*values);
+            keys += (keys.empty() ? "" : ", ") + it->first;
+        }
+        const bool pixels = std::any_of(spec->mean.begin(), spec->mean.end(), [](double v) { return v > 1.0; })
+            || std::any_of(spec->stddev.begin(), spec->stddev.end(), [](double v) { return v > 1.0; });
+        if (pixels)
+            spec->scale = 1.0;
+        return done(std::move(*spec), keys);
+    }
+    return std::optional<PreprocessSpec>();
+}
+
+namespace {
+
 Result<ChosenPreprocess> findPreprocess(const Model& model, const PreprocessSearch& search)
 {
     auto fromFile = [](const std::filesystem::path& file, PreprocessOrigin origin) -> Result<ChosenPreprocess> {
@@ -168,6 +245,13 @@ Result<ChosenPreprocess> findPreprocess(const Model& model, const PreprocessSear
     if (!search.modelFile.empty())
         if (auto file = besideIn(std::filesystem::absolute(search.modelFile, ec).parent_path()); !file.empty())
             return fromFile(file, PreprocessOrigin::BesideModel);
+
+    std::string metadataSource;
+    auto fromMetadata = preprocessFromMetadata(model, &metadataSource);
+    if (!fromMetadata)
+        return std::unexpected(fromMetadata.error());
+    if (*fromMetadata)
+        return ChosenPreprocess { std::move(**fromMetadata), PreprocessOrigin::ModelMetadata, {}, metadataSource, {} };
 
     if (!search.dataset.empty()) {
         const auto data = std::filesystem::absolute(search.dataset, ec);

@@ -79,19 +79,32 @@ Result<PreprocessSpec> preprocessFromJson(const nlohmann::json& json);
 Result<PreprocessSpec> parsePreprocess(std::string_view text);
 Result<PreprocessSpec> loadPreprocess(const std::filesystem::path& file);
 
+// The preprocessing a model file carries in its metadata_props, when it does:
+//   "topiary.preprocess"      the whole spec as the JSON above (what preprocess.json holds);
+//   "mean" and "std", or "image_mean" and "image_std" (Hugging Face image processors'
+//                             names): one value or one per channel, as a JSON list
+//                             "[0.286]" or comma-separated "0.485,0.456,0.406", on top of
+//                             defaultPreprocess(model). Values on the 0..1 scale of
+//                             torchvision's Normalize; when any is above 1 they are taken
+//                             as 0..255 pixel values (scale 1).
+// nullopt when the model has none of these keys; an error naming the key when a value
+// does not parse or does not fit the model. `source` gets "the model's metadata (KEYS)".
+Result<std::optional<PreprocessSpec>> preprocessFromMetadata(const Model& model, std::string* source = nullptr);
+
 // Choosing the preprocessing for evaluating a model on a dataset, one rule for the GUI
 // and the CLI. In order, the first that exists wins:
 //   1. an explicit file (topiary-cli --preprocess FILE);
 //   2. a spec recorded with the work (a project or a recipe);
 //   3. preprocess.json beside the model file: the normalisation the model was trained
 //      with belongs to the model, whatever images it is shown;
-//   4. preprocess.json beside the dataset: inside it when it is a folder, else (or then)
+//   4. the model's own metadata (preprocessFromMetadata), for the same reason;
+//   5. preprocess.json beside the dataset: inside it when it is a folder, else (or then)
 //      in the folder that holds it (a model shipped without one, data that carries one);
-//   5. defaultPreprocess(model), with a warning, since its normalisation is a guess.
+//   6. defaultPreprocess(model), with a warning, since its normalisation is a guess.
 // A file that is found but does not parse is an error naming it, never skipped: a typo
 // must not silently become the defaults. So is a spec that does not fit the model
 // (checkPreprocessFor), with where it came from.
-enum class PreprocessOrigin { ExplicitFile, Recorded, BesideDataset, BesideModel, ModelDefaults };
+enum class PreprocessOrigin { ExplicitFile, Recorded, BesideDataset, BesideModel, ModelDefaults, ModelMetadata };
 
 struct PreprocessSearch {
     std::filesystem::path explicitFile; // "" = none

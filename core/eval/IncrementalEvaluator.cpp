@@ -1,11 +1,10 @@
 #include "core/eval/IncrementalEvaluator.h"
 
-#include "core/eval/ClassScores.h"
-#include "core/eval/EvaluationTally.h"
+#include "core/eval/BatchLoop.h"
+#include "core/eval/SwappableNet.h"
 #include "core/model/Model.h"
 #include "core/passes/OpenCvCanonicalizer.h"
 #include "core/eval/OpenCvNet.h"
-#include "core/data/Preprocessor.h"
 #include "core/model/TensorData.h"
 #include "core/model/GraphEdit.h"
 
@@ -140,6 +139,8 @@ struct IncrementalEvaluator::Impl {
     std::optional<onnx::ModelProto> upstream; // none when every cut tensor is an input
     uint64_t fingerprint = 0;
     std::optional<OpenCvNet> upstreamNet;
+    std::optional<SwappableNet> downstreamNet; // the last run's, kept for the next plan
+    int64_t netsBuilt = 0;
     std::vector<int> upstreamOutput; // per cut tensor: index among the upstream net's outputs, -1 for inputs
 
     // The cache covers the first positionRow.size() entries of `order`: each a row, or skipped.
@@ -278,6 +279,8 @@ int64_t IncrementalEvaluator::capacity() const { return m_impl->capacity(); }
 int64_t IncrementalEvaluator::cachedSamples() const { return m_impl->rows; }
 int64_t IncrementalEvaluator::bytesUsed() const { return m_impl->rows * m_impl->bytesPerSample; }
 
+int64_t IncrementalEvaluator::netsBuilt() const { return m_impl->netsBuilt; }
+
 void IncrementalEvaluator::clearCache()
 {
     Impl& s = *m_impl;
@@ -290,11 +293,145 @@ void IncrementalEvaluator::clearCache()
     s.rows = 0;
 }
 
+namespace {
+
+// An incremental run: cached samples go through the downstream net from their cut
+// activations (fed straight from the cache, whose rows for consecutive cached positions
+// are consecutive), the others are decoded, run through the upstream net, cached while
+// the budget lasts, and then go downstream the same way.
+class IncrementalRun final : public BatchSource {
+public:
+    IncrementalRun(IncrementalEvaluator::Impl& s, OpenCvNet& net, std::vector<size_t> feedTensor)
+        : m_s(s)
+        , m_net(net)
+        , m_feedTensor(std::move(feedTensor))
+        , m_cutBlobs(s.cut.tensors.size())
+    {
+    }
+
+    bool needsImage(size_t position) const override { return position >= m_s.positionRow.size(); }
+
+    const std::string* skippedBefore(size_t position) const override
+    {
+        if (m_s.positionRow[position] >= 0)
+            return nullptr;
+        return &m_s.skipMessages.at(position);
+    }
+
+    void skipped(size_t position, const std::string& problem) override { m_pendingSkips[position] = problem; }
+
+    Result<cv::Mat> forward(const Batch& batch, double& seconds) override
+    {
+        if (batch.decoded) {
+            if (auto ok = runUpstream(batch, seconds); !ok)
+                return std::unexpected(ok.error());
+        } else {
+            viewCache(batch);
+        }
+        std::vector<std::pair<std::string, cv::Mat>> feeds;
+        for (size_t i = 0; i < m_feedTensor.size(); ++i)
+            feeds.emplace_back(m_net.inputNames()[i], m_cutBlobs[m_feedTensor[i]]);
+        const auto t0 = Clock::now();
+        auto outputs = m_net.forward(feeds);
+        seconds += secondsSince(t0);
+        if (!outputs)
+            return std::unexpected(outputs.error());
+        return std::move(outputs->front());
+    }
+
+private:
+    // Cached rows of consecutive positions are consecutive: the batch is a view of the
+    // cache, copied only when a fixed batch must be padded.
+    void viewCache(const Batch& batch)
+    {
+        const int32_t firstRow = m_s.positionRow[batch.positions.front()];
+        const int members = static_cast<int>(batch.members.size());
+        const bool consecutive = m_s.positionRow[batch.positions.back()] == firstRow + members - 1;
+        for (size_t t = 0; t < m_s.cut.tensors.size(); ++t) {
+            const auto floats = static_cast<size_t>(product(m_s.sampleDims[t]));
+            float* rows = m_s.data[t].data() + static_cast<size_t>(firstRow) * floats; // a view: OpenCV copies inputs
+            if (batch.fed == members && consecutive) {
+                std::vector<int> dims { batch.fed };
+                dims.insert(dims.end(), m_s.sampleDims[t].begin(), m_s.sampleDims[t].end());
+                m_cutBlobs[t] = cv::Mat(static_cast<int>(dims.size()), dims.data(), CV_32F, rows);
+                continue;
+            }
+            m_cutBlobs[t] = batchBlob(batch.fed, m_s.sampleDims[t]);
+            float* out = m_cutBlobs[t].ptr<float>();
+            for (size_t r = 0; r < batch.positions.size(); ++r)
+                std::memcpy(out + r * floats,
+                    m_s.data[t].data() + static_cast<size_t>(m_s.positionRow[batch.positions[r]]) * floats,
+                    floats * sizeof(float));
+            std::fill(out + static_cast<size_t>(members) * floats, out + static_cast<size_t>(batch.fed) * floats, 0.0f);
+        }
+    }
+
+    Result<void> runUpstream(const Batch& batch, double& seconds)
+    {
+        IncrementalEvaluator::Impl& s = m_s;
+        std::vector<cv::Mat> upstreamOut;
+        if (s.upstreamNet) {
+            const auto t0 = Clock::now();
+            auto out = s.upstreamNet->forward({ { s.imageInput, batch.images } });
+            seconds += secondsSince(t0);
+            if (!out)
+                return std::unexpected(out.error());
+            upstreamOut = std::move(*out);
+        }
+        std::vector<std::vector<int>> dims(s.cut.tensors.size());
+        for (size_t t = 0; t < s.cut.tensors.size(); ++t) {
+            cv::Mat blob = s.fromImage[t] ? batch.images.clone() : upstreamOut[static_cast<size_t>(s.upstreamOutput[t])];
+            if (blob.depth() != CV_32F)
+                blob.convertTo(blob, CV_32F);
+            if (!blob.isContinuous())
+                blob = blob.clone();
+            if (blob.dims < 1 || blob.size[0] != batch.fed)
+                return fail("OpenCV gave cut tensor '" + s.cut.tensors[t] + "' without the batch first");
+            for (int d = 1; d < blob.dims; ++d)
+                dims[t].push_back(blob.size[d]);
+            m_cutBlobs[t] = blob;
+        }
+        if (s.sampleDims.empty())
+            s.setSampleDims(dims);
+        else if (dims != s.sampleDims)
+            return fail("OpenCV gave the cut tensors other shapes than the model declares");
+        // Keep what the budget holds, as long as the cached positions stay a prefix of the order.
+        size_t member = 0;
+        for (size_t position = batch.begin; position < batch.end; ++position) {
+            const bool isMember = member < batch.positions.size() && batch.positions[member] == position;
+            if (s.positionRow.size() == position && s.rows < s.capacity()) {
+                if (!isMember) {
+                    s.positionRow.push_back(-1);
+                    s.skipMessages[position] = m_pendingSkips[position];
+                } else {
+                    for (size_t t = 0; t < s.cut.tensors.size(); ++t) {
+                        const auto floats = static_cast<size_t>(product(s.sampleDims[t]));
+                        const float* row = m_cutBlobs[t].ptr<float>() + member * floats;
+                        s.data[t].insert(s.data[t].end(), row, row + floats);
+                    }
+                    s.positionRow.push_back(static_cast<int32_t>(s.rows++));
+                }
+            }
+            if (isMember)
+                ++member;
+        }
+        m_pendingSkips.clear();
+        return {};
+    }
+
+    IncrementalEvaluator::Impl& m_s;
+    OpenCvNet& m_net;
+    std::vector<size_t> m_feedTensor; // per downstream input: its cut tensor
+    std::vector<cv::Mat> m_cutBlobs; // the batch's cut activations, per tensor
+    std::map<size_t, std::string> m_pendingSkips; // by position, in the batch being gathered
+};
+
+} // namespace
+
 Result<EvaluationResult> IncrementalEvaluator::run(
     const onnx::ModelProto& compressed, const Evaluator::Progress& progress, std::stop_token stop)
 try {
     Impl& s = *m_impl;
-    const auto started = Clock::now();
     if (s.options.verifyUpstream && s.upstream) {
         auto up = upstreamModel(compressed, s.cut);
         if (!up)
@@ -306,17 +443,29 @@ try {
     if (s.evaluation.reference && s.evaluation.reference->datasetSize != s.dataset.size())
         return fail("the reference outputs are of a dataset of " + std::to_string(s.evaluation.reference->datasetSize)
             + " samples, this one has " + std::to_string(s.dataset.size()));
-    auto preprocessor = Preprocessor::create(s.spec);
-    if (!preprocessor)
-        return std::unexpected(preprocessor.error());
     auto downstream = downstreamModel(compressed, s.cut, 1);
     if (!downstream)
         return std::unexpected(downstream.error());
-    auto net = OpenCvNet::create(*downstream);
-    if (!net)
-        return std::unexpected(net.error());
-    std::vector<size_t> feedTensor; // per downstream input: its cut tensor
-    for (const auto& name : net->inputNames()) {
+    // One net per cut: a plan that only changes weights (masked pruning, quantization)
+    // is written into the net the last plan used; any other change builds a new one.
+    bool reused = false;
+    if (s.downstreamNet) {
+        auto swapped = s.downstreamNet->swapTo(*downstream);
+        if (!swapped)
+            return std::unexpected(swapped.error());
+        reused = *swapped;
+    }
+    if (!reused) {
+        s.downstreamNet.reset();
+        auto net = SwappableNet::create(*downstream);
+        if (!net)
+            return std::unexpected(net.error());
+        s.downstreamNet.emplace(std::move(*net));
+        ++s.netsBuilt;
+    }
+    OpenCvNet& net = s.downstreamNet->net();
+    std::vector<size_t> feedTensor;
+    for (const auto& name : net.inputNames()) {
         auto it = std::find(s.cut.tensors.begin(), s.cut.tensors.end(), name);
         if (it == s.cut.tensors.end())
             return fail("the model after the cut reads '" + name + "', which is not a cut tensor");
@@ -325,159 +474,16 @@ try {
     if (auto ok = s.ensureUpstreamNet(); !ok)
         return std::unexpected(ok.error());
 
-    const std::vector<int32_t>& order = s.order;
-    EvaluationResult result;
-    EvaluationMetrics& m = result.metrics;
-    m.total = static_cast<int64_t>(order.size());
-    m.batchSize = s.batch;
-    EvaluationTally tally(s.dataset, s.evaluation, result);
-
-    const size_t perImage = preprocessor->floatsPerImage();
-    const int imageDims[4] = { s.batch, s.spec.channels, s.spec.height, s.spec.width };
-    cv::Mat images(4, imageDims, CV_32F);
-    std::vector<cv::Mat> cutBlobs(s.cut.tensors.size()); // the batch's cut activations, per tensor
-    std::vector<int32_t> members;
-    std::vector<int32_t> memberRows; // cached batch: cache rows
-    struct Visit {
-        size_t position;
-        int member; // -1: the image was skipped
-        std::string problem;
-    };
-    std::vector<Visit> positions; // uncached batch: every position gathered
-    size_t next = 0;
-    while (next < order.size() && !m.cancelled) {
-        members.clear();
-        memberRows.clear();
-        positions.clear();
-        const bool cached = next < s.positionRow.size();
-        int fed = 0;
-        double seconds = 0.0;
-        if (cached) {
-            while (static_cast<int>(members.size()) < s.batch && next < s.positionRow.size()) {
-                if (stop.stop_requested())
-                    break;
-                const size_t position = next++;
-                const int32_t row = s.positionRow[position];
-                if (row < 0) {
-                    ++m.skipped;
-                    result.skipped.push_back(s.skipMessages[position]);
-                    continue;
-                }
-                members.push_back(order[position]);
-                memberRows.push_back(row);
-            }
-            if (stop.stop_requested()) {
-                m.cancelled = true;
-                break;
-            }
-            if (members.empty())
-                continue;
-            fed = s.fixedBatch ? s.batch : static_cast<int>(members.size());
-            for (size_t t = 0; t < s.cut.tensors.size(); ++t) {
-                const auto floats = static_cast<size_t>(product(s.sampleDims[t]));
-                cutBlobs[t] = batchBlob(fed, s.sampleDims[t]);
-                float* out = cutBlobs[t].ptr<float>();
-                for (size_t r = 0; r < memberRows.size(); ++r)
-                    std::memcpy(out + r * floats, s.data[t].data() + static_cast<size_t>(memberRows[r]) * floats,
-                        floats * sizeof(float));
-                std::fill(out + memberRows.size() * floats, out + static_cast<size_t>(fed) * floats, 0.0f);
-            }
-        } else {
-            while (static_cast<int>(members.size()) < s.batch && next < order.size()) {
-                if (stop.stop_requested())
-                    break;
-                const size_t position = next++;
-                const int32_t sample = order[position];
-                auto image = s.dataset.image(static_cast<size_t>(sample));
-                std::string problem;
-                if (!image)
-                    problem = image.error().message;
-                else if (auto ok = preprocessor->write(*image, images.ptr<float>() + members.size() * perImage); !ok)
-                    problem = s.dataset.sampleName(static_cast<size_t>(sample)) + ": " + ok.error().message;
-                if (!problem.empty()) {
-                    ++m.skipped;
-                    result.skipped.push_back(problem);
-                    positions.push_back({ position, -1, std::move(problem) });
-                    continue;
-                }
-                positions.push_back({ position, static_cast<int>(members.size()), {} });
-                members.push_back(sample);
-            }
-            if (stop.stop_requested()) {
-                m.cancelled = true;
-                break;
-            }
-            if (members.empty())
-                continue;
-            fed = s.fixedBatch ? s.batch : static_cast<int>(members.size());
-            if (s.fixedBatch && static_cast<int>(members.size()) < s.batch)
-                std::fill(images.ptr<float>() + members.size() * perImage, images.ptr<float>() + s.batch * perImage,
-                    0.0f);
-            const int feedDims[4] = { fed, s.spec.channels, s.spec.height, s.spec.width };
-            const cv::Mat feed(4, feedDims, CV_32F, images.ptr<float>());
-            std::vector<cv::Mat> upstreamOut;
-            if (s.upstreamNet) {
-                const auto t0 = Clock::now();
-                auto out = s.upstreamNet->forward({ { s.imageInput, feed } });
-                seconds += secondsSince(t0);
-                if (!out)
-                    return std::unexpected(out.error());
-                upstreamOut = std::move(*out);
-            }
-            std::vector<std::vector<int>> dims(s.cut.tensors.size());
-            for (size_t t = 0; t < s.cut.tensors.size(); ++t) {
-                cv::Mat blob = s.fromImage[t] ? feed.clone() : upstreamOut[static_cast<size_t>(s.upstreamOutput[t])];
-                if (blob.depth() != CV_32F)
-                    blob.convertTo(blob, CV_32F);
-                if (!blob.isContinuous())
-                    blob = blob.clone();
-                if (blob.dims < 1 || blob.size[0] != fed)
-                    return fail("OpenCV gave cut tensor '" + s.cut.tensors[t] + "' without the batch first");
-                for (int d = 1; d < blob.dims; ++d)
-                    dims[t].push_back(blob.size[d]);
-                cutBlobs[t] = blob;
-            }
-            if (s.sampleDims.empty())
-                s.setSampleDims(dims);
-            else if (dims != s.sampleDims)
-                return fail("OpenCV gave the cut tensors other shapes than the model declares");
-            // Keep what the budget holds, as long as the cached positions stay a prefix of the order.
-            for (auto& [position, member, problem] : positions) {
-                if (s.positionRow.size() != position || s.rows >= s.capacity())
-                    break;
-                if (member < 0) {
-                    s.positionRow.push_back(-1);
-                    s.skipMessages[position] = std::move(problem);
-                    continue;
-                }
-                for (size_t t = 0; t < s.cut.tensors.size(); ++t) {
-                    const auto floats = static_cast<size_t>(product(s.sampleDims[t]));
-                    const float* row = cutBlobs[t].ptr<float>() + static_cast<size_t>(member) * floats;
-                    s.data[t].insert(s.data[t].end(), row, row + floats);
-                }
-                s.positionRow.push_back(static_cast<int32_t>(s.rows++));
-            }
-        }
-
-        std::vector<std::pair<std::string, cv::Mat>> feeds;
-        for (size_t i = 0; i < feedTensor.size(); ++i)
-            feeds.emplace_back(net->inputNames()[i], cutBlobs[feedTensor[i]]);
-        const auto t0 = Clock::now();
-        auto outputs = net->forward(feeds);
-        seconds += secondsSince(t0);
-        if (!outputs)
-            return std::unexpected(outputs.error());
-        if (auto ok = tally.addBatch(outputs->front(), members, fed, seconds, order, s.spec); !ok)
-            return std::unexpected(ok.error());
-        m.elapsedSeconds = secondsSince(started);
-        if (progress)
-            progress(m);
-    }
-    m.elapsedSeconds = secondsSince(started);
+    IncrementalRun source(s, net, std::move(feedTensor));
+    auto result = runBatches({ s.dataset, s.spec, s.evaluation, s.order, s.batch, s.fixedBatch }, source, progress, stop);
+    if (!result)
+        s.downstreamNet.reset(); // a failed run may leave the net half set up
     return result;
 } catch (const cv::Exception& e) {
+    m_impl->downstreamNet.reset();
     return std::unexpected(openCvError(e, "OpenCV failed during the evaluation"));
 } catch (const std::exception& e) {
+    m_impl->downstreamNet.reset();
     return fail(std::string("the evaluation failed: ") + e.what());
 }
 

@@ -65,6 +65,8 @@ public:
     int64_t cachedSamples() const; // images whose activations are held now
     int64_t bytesUsed() const; // cachedSamples() * bytesPerSample()
     void clearCache();
+    // Downstream nets built so far: plans that only change weights reuse the last one.
+    int64_t netsBuilt() const;
 
     // Runs `compressed` (apply(original, plan).proto, a plan whose first changed layer is
     // at or after the cut: Cut::validFor) as Evaluator::run would, computing only the
@@ -73,8 +75,9 @@ public:
     Result<EvaluationResult> run(
         const onnx::ModelProto& compressed, const Evaluator::Progress& progress = {}, std::stop_token stop = {});
 
+    struct Impl; // public for the batch source in the .cpp
+
 private:
-    struct Impl;
     explicit IncrementalEvaluator(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
 };

@@ -1,22 +1,18 @@
 // Evaluating many plans that each change a few layers of one model, as sweeps do
-// (sensitivity: one layer at a time; criteria comparison: one layer by each criterion).
-// Activations upstream of a plan's first changed layer are the original's, so they are
-// computed once per cut and cached (IncrementalEvaluator), and each plan runs only the
-// downstream part; the predictions equal those of a full Evaluator::run. A plan with no
-// usable cut (nothing changed, or a cut that reads another graph input) runs in full.
-// Not thread-safe (it owns OpenCV nets and caches): one per worker thread.
+// (sensitivity: one layer at a time; criteria comparison: one layer by each criterion):
+// PlanEvaluation's policy with the reference the caller already holds, every cut kept
+// until forget(), and no upstream check (the sweep makes its plans from the layer it
+// names). Predictions equal those of a full Evaluator::run. Not thread-safe.
 #pragma once
 
 #include "core/base/Error.h"
 #include "core/eval/EvaluationResult.h"
 #include "core/eval/Evaluator.h"
-#include "core/eval/IncrementalEvaluator.h"
-#include "core/model/Layer.h"
+#include "core/eval/PlanEvaluation.h"
 
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
-#include <map>
 #include <stop_token>
 
 namespace topiary {
@@ -31,16 +27,15 @@ public:
 
     // Runs `compressed` (apply(model, plan).proto) whose first changed layer is
     // `firstChangedLayer` (firstChangedLayer(Plan{}, plan, layers, groups); -1 = none).
-    Result<EvaluationResult> run(const onnx::ModelProto& compressed, int firstChangedLayer, std::stop_token stop = {});
+    Result<EvaluationResult> run(const onnx::ModelProto& compressed, int firstChangedLayer, std::stop_token stop = {})
+    {
+        return m_evaluation.run(compressed, firstChangedLayer, {}, stop);
+    }
     // Frees the cache of a cut no later plan will use.
-    void forget(int firstChangedLayer) { m_byCut.erase(firstChangedLayer); }
+    void forget(int firstChangedLayer) { m_evaluation.forget(firstChangedLayer); }
 
 private:
-    const Model& m_model;
-    Evaluator m_evaluator;
-    int64_t m_cacheBytes;
-    std::vector<Layer> m_layers;
-    std::map<int, IncrementalEvaluator> m_byCut;
+    PlanEvaluation m_evaluation;
 };
 
 } // namespace topiary

@@ -39,6 +39,9 @@ public:
     // For single-input models: one float blob (e.g. 1x3x224x224 NCHW) in, first output out.
     Result<cv::Mat> forward(const cv::Mat& input);
 
+    // The imported net itself, for SwappableNet, which writes new weights into its layers.
+    cv::dnn::Net& openCv() { return m_net; }
+
 private:
     OpenCvNet() = default;
     static OpenCvNet describe(const onnx::ModelProto& model); // input and output names

@@ -3,6 +3,8 @@
 #include "core/compress/LowRank.h"
 #include "core/model/TensorData.h"
 #include "core/model/GraphEdit.h"
+#include "core/model/NodeAttributes.h"
+#include "core/base/Format.h"
 
 #include <algorithm>
 #include <cctype>
@@ -13,26 +15,6 @@
 namespace topiary {
 
 namespace {
-
-const onnx::AttributeProto* attribute(const onnx::NodeProto& node, const std::string& name)
-{
-    for (const auto& a : node.attribute())
-        if (a.name() == name)
-            return &a;
-    return nullptr;
-}
-
-int64_t intAttr(const onnx::NodeProto& node, const std::string& name, int64_t fallback)
-{
-    const auto* a = attribute(node, name);
-    return a ? a->i() : fallback;
-}
-
-float floatAttr(const onnx::NodeProto& node, const std::string& name, float fallback)
-{
-    const auto* a = attribute(node, name);
-    return a ? a->f() : fallback;
-}
 
 void setInt(onnx::NodeProto& node, const std::string& name, int64_t value)
 {
@@ -187,13 +169,6 @@ std::vector<float> transposed(const std::vector<float>& m, int64_t rows, int64_t
     return t;
 }
 
-std::string dimsText(const std::vector<int64_t>& dims)
-{
-    std::string s = "[";
-    for (size_t i = 0; i < dims.size(); ++i)
-        s += (i ? ", " : "") + std::to_string(dims[i]);
-    return s + "]";
-}
 
 } // namespace
 
@@ -235,7 +210,7 @@ Result<LowRankWeights> splitLowRank(onnx::ModelProto& proto, const std::string& 
                     " at rank " + std::to_string(r) + ")");
     const auto mismatch = [&](int64_t rows, int64_t cols) {
         return fail(what + ": factors of a " + std::to_string(m) + " x " + std::to_string(n) +
-                    " matrix do not fit the weight " + dimsText(dims) + " (a " + std::to_string(rows) + " x " +
+                    " matrix do not fit the weight " + text::dims(dims) + " (a " + std::to_string(rows) + " x " +
                     std::to_string(cols) + " filter matrix)");
     };
 
@@ -260,9 +235,9 @@ Result<LowRankWeights> splitLowRank(onnx::ModelProto& proto, const std::string& 
 
     if (op == "Conv") {
         if (dims.size() < 3)
-            return fail(what + ": its weight " + dimsText(dims) + " is not a convolution kernel");
-        if (intAttr(original, "group", 1) != 1)
-            return fail(what + ": grouped convolutions (group " + std::to_string(intAttr(original, "group", 1)) +
+            return fail(what + ": its weight " + text::dims(dims) + " is not a convolution kernel");
+        if (intAttribute(original, "group", 1) != 1)
+            return fail(what + ": grouped convolutions (group " + std::to_string(intAttribute(original, "group", 1)) +
                         ") cannot be factored");
         int64_t kernel = 1;
         for (size_t d = 2; d < dims.size(); ++d)
@@ -279,22 +254,22 @@ Result<LowRankWeights> splitLowRank(onnx::ModelProto& proto, const std::string& 
         a = factors.vt;
         b = factors.us;
         *first.mutable_attribute() = original.attribute();
-        if (!attribute(first, "kernel_shape"))
+        if (!attributeNamed(first, "kernel_shape"))
             setInts(first, "kernel_shape", std::vector<int64_t>(dims.begin() + 2, dims.end()));
         setInts(second, "kernel_shape", std::vector<int64_t>(dims.size() - 2, 1));
     } else if (op == "Gemm") {
         if (dims.size() != 2)
-            return fail(what + ": its weight " + dimsText(dims) + " is not a matrix");
-        if (intAttr(original, "transA", 0) != 0)
+            return fail(what + ": its weight " + text::dims(dims) + " is not a matrix");
+        if (intAttribute(original, "transA", 0) != 0)
             return fail(what + ": Gemm with transA=1 cannot be factored");
-        const bool transB = intAttr(original, "transB", 0) != 0;
+        const bool transB = intAttribute(original, "transB", 0) != 0;
         const int64_t outputs = transB ? dims[0] : dims[1];
         const int64_t inputs = transB ? dims[1] : dims[0];
         if (m != outputs || n != inputs)
             return mismatch(outputs, inputs);
         // Y = alpha·A·W^T + beta·C with W = us·vt: Gemm(A, vt, transB) to r features,
         // then Gemm(H, alpha·us, transB) + beta·C. Both factors are stored transB=1.
-        const float alpha = floatAttr(original, "alpha", 1.0f);
+        const float alpha = floatAttribute(original, "alpha", 1.0f);
         dims1 = {r, n};
         dims2 = {m, r};
         a = factors.vt;
@@ -306,7 +281,7 @@ Result<LowRankWeights> splitLowRank(onnx::ModelProto& proto, const std::string& 
         setInt(second, "transB", 1);
         // beta goes into a constant C's data (OpenCV 4.6 ignores alpha and beta), and
         // stays an attribute otherwise.
-        const float beta = floatAttr(original, "beta", 1.0f);
+        const float beta = floatAttribute(original, "beta", 1.0f);
         if (original.input_size() > 2 && !original.input(2).empty() && beta != 1.0f) {
             const onnx::TensorProto* c = resolveConstant(graph, original.input(2));
             auto values = c && isFloatType(c->data_type()) ? readFloats(*c) : std::nullopt;
@@ -328,7 +303,7 @@ Result<LowRankWeights> splitLowRank(onnx::ModelProto& proto, const std::string& 
         }
     } else {  // MatMul: A[..., K] · B[K, N]
         if (dims.size() != 2)
-            return fail(what + ": its weight " + dimsText(dims) + " is not a matrix");
+            return fail(what + ": its weight " + text::dims(dims) + " is not a matrix");
         if (m != dims[1] || n != dims[0])
             return mismatch(dims[1], dims[0]);
         dims1 = {n, r};
@@ -366,7 +341,7 @@ Result<LowRankWeights> splitLowRank(onnx::ModelProto& proto, const std::string& 
         first.add_input(extra.back().name());
         if (defaultOpset(proto) < 7) {  // Gemm-6 broadcasts C only when asked to
             setInt(first, "broadcast", 1);
-            if (const auto* bc = attribute(original, "broadcast"))
+            if (const auto* bc = attributeNamed(original, "broadcast"))
                 setInt(second, "broadcast", bc->i());
         }
     }

@@ -1,6 +1,7 @@
 #include "core/export/WeightStorage.h"
 
 #include "core/compress/Quantizer.h"
+#include "core/export/ExportSize.h"
 #include "core/model/TensorData.h"
 #include "core/model/GraphEdit.h"
 
@@ -156,26 +157,15 @@ Result<void> insertWeightDequantize(onnx::ModelProto& proto, const std::string& 
     }
 
     NameAllocator names(graph);
-    const int32_t codeType = symmetric ? onnx::TensorProto_DataType_INT8 : onnx::TensorProto_DataType_UINT8;
+    const int32_t codeType = qdqCodeType(symmetric);
     const std::vector<int64_t> paramDims =
         perChannel ? std::vector<int64_t>{static_cast<int64_t>(q.scales.size())} : std::vector<int64_t>{};
     std::vector<onnx::TensorProto> added;
-    added.push_back(makeByteTensor(names.fresh(tensor + "_quantized"), codeType, dims, q.codes));
-    added.push_back(makeFloatTensor(names.fresh(tensor + "_scale"), paramDims, q.scales));
-    added.push_back(makeByteTensor(names.fresh(tensor + "_zero_point"), codeType, paramDims, q.zeroPoints));
-
-    onnx::NodeProto dq;
-    dq.set_op_type("DequantizeLinear");
-    dq.set_name(names.fresh(tensor + "_DequantizeLinear"));
-    for (const auto& t : added)
-        dq.add_input(t.name());
-    dq.add_output(tensor);
-    if (perChannel) {
-        auto* a = dq.add_attribute();
-        a->set_name("axis");
-        a->set_type(onnx::AttributeProto_AttributeType_INT);
-        a->set_i(q.channelAxis);
-    }
+    added.push_back(makeByteTensor(names.fresh(quantizedName(tensor)), codeType, dims, q.codes));
+    added.push_back(makeFloatTensor(names.fresh(scaleName(tensor)), paramDims, q.scales));
+    added.push_back(makeByteTensor(names.fresh(zeroPointName(tensor)), codeType, paramDims, q.zeroPoints));
+    onnx::NodeProto dq = dequantizeNode(names.fresh(dequantizeName(tensor)), added[0].name(), added[1].name(),
+        added[2].name(), tensor, perChannel ? q.channelAxis : -1);
 
     replaceWeight(proto, tensor, constantNode, std::move(added), std::move(dq));
     return {};
@@ -199,20 +189,11 @@ Result<void> insertWeightCast(onnx::ModelProto& proto, const std::string& tensor
 
     NameAllocator names(graph);
     onnx::TensorProto half;
-    half.set_name(names.fresh(tensor + "_float16"));
+    half.set_name(names.fresh(halfName(tensor)));
     half.set_data_type(onnx::TensorProto_DataType_FLOAT16);
     *half.mutable_dims() = weight->dims();
     half.set_raw_data(encodeFloats(*values, onnx::TensorProto_DataType_FLOAT16));
-
-    onnx::NodeProto cast;
-    cast.set_op_type("Cast");
-    cast.set_name(names.fresh(tensor + "_Cast"));
-    cast.add_input(half.name());
-    cast.add_output(tensor);
-    auto* to = cast.add_attribute();
-    to->set_name("to");
-    to->set_type(onnx::AttributeProto_AttributeType_INT);
-    to->set_i(onnx::TensorProto_DataType_FLOAT);
+    onnx::NodeProto cast = castToFloatNode(names.fresh(castName(tensor)), half.name(), tensor);
 
     std::vector<onnx::TensorProto> added;
     added.push_back(std::move(half));

@@ -1,6 +1,7 @@
 #include "core/model/ConstantEvaluator.h"
 
 #include "core/model/GraphEdit.h"
+#include "core/model/NodeAttributes.h"
 
 #include <algorithm>
 #include <cmath>
@@ -34,14 +35,6 @@ bool isSupportedType(int32_t t)
     return isIntType(t) || t == onnx::TensorProto_DataType_FLOAT;
 }
 
-int64_t numel(const std::vector<int64_t>& dims)
-{
-    int64_t n = 1;
-    for (int64_t d : dims)
-        n *= d;
-    return n;
-}
-
 bool validDims(const std::vector<int64_t>& dims)
 {
     int64_t n = 1;
@@ -59,9 +52,9 @@ ConstTensor makeTensor(int32_t type, std::vector<int64_t> dims)
     t.type = type;
     t.dims = std::move(dims);
     if (isIntType(type))
-        t.ints.resize(static_cast<size_t>(numel(t.dims)));
+        t.ints.resize(static_cast<size_t>(product(t.dims)));
     else
-        t.reals.resize(static_cast<size_t>(numel(t.dims)));
+        t.reals.resize(static_cast<size_t>(product(t.dims)));
     return t;
 }
 
@@ -71,28 +64,6 @@ void copyElement(const ConstTensor& src, int64_t from, ConstTensor& dst, int64_t
         dst.ints[static_cast<size_t>(to)] = src.ints[static_cast<size_t>(from)];
     else
         dst.reals[static_cast<size_t>(to)] = src.reals[static_cast<size_t>(from)];
-}
-
-const onnx::AttributeProto* findAttr(const onnx::NodeProto& node, const std::string& name)
-{
-    for (const auto& a : node.attribute())
-        if (a.name() == name)
-            return &a;
-    return nullptr;
-}
-
-int64_t attrInt(const onnx::NodeProto& node, const std::string& name, int64_t fallback)
-{
-    const auto* a = findAttr(node, name);
-    return a ? a->i() : fallback;
-}
-
-std::optional<std::vector<int64_t>> attrInts(const onnx::NodeProto& node, const std::string& name)
-{
-    const auto* a = findAttr(node, name);
-    if (!a)
-        return std::nullopt;
-    return std::vector<int64_t>(a->ints().begin(), a->ints().end());
 }
 
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank)
@@ -285,8 +256,8 @@ std::optional<ConstTensor> gather(const ConstTensor& data, const ConstTensor& in
     if (!validDims(dims))
         return std::nullopt;
     const int64_t n = data.dims[static_cast<size_t>(*axis)];
-    const int64_t outer = numel({ data.dims.begin(), data.dims.begin() + *axis });
-    const int64_t inner = numel({ data.dims.begin() + *axis + 1, data.dims.end() });
+    const int64_t outer = product({ data.dims.begin(), data.dims.begin() + *axis });
+    const int64_t inner = product({ data.dims.begin() + *axis + 1, data.dims.end() });
     ConstTensor out = makeTensor(data.type, dims);
     int64_t o = 0;
     for (int64_t i = 0; i < outer; ++i) {
@@ -371,12 +342,12 @@ std::optional<ConstTensor> concat(const std::vector<const ConstTensor*>& parts, 
     }
     if (!validDims(dims))
         return std::nullopt;
-    const int64_t outer = numel({ first.dims.begin(), first.dims.begin() + *axis });
+    const int64_t outer = product({ first.dims.begin(), first.dims.begin() + *axis });
     ConstTensor out = makeTensor(first.type, dims);
     int64_t o = 0;
     for (int64_t i = 0; i < outer; ++i) {
         for (const auto* p : parts) {
-            const int64_t block = numel({ p->dims.begin() + *axis, p->dims.end() });
+            const int64_t block = product({ p->dims.begin() + *axis, p->dims.end() });
             for (int64_t j = 0; j < block; ++j)
                 copyElement(*p, i * block + j, out, o++);
         }
@@ -412,7 +383,7 @@ std::optional<ConstTensor> reshape(const ConstTensor& x, const ConstTensor& shap
             return std::nullopt;
         dims[static_cast<size_t>(inferred)] = x.size() / known;
     }
-    if (numel(dims) != x.size())
+    if (product(dims) != x.size())
         return std::nullopt;
     ConstTensor out = x;
     out.dims = dims;
@@ -496,7 +467,7 @@ bool ConstTensor::isInt() const
 
 int64_t ConstTensor::size() const
 {
-    return numel(dims);
+    return product(dims);
 }
 
 std::optional<ConstTensor> readConstant(const onnx::TensorProto& tensor)
@@ -595,36 +566,36 @@ std::optional<std::vector<ConstTensor>> evaluateConstantNode(
             out = unary(op, *in0);
     } else if (op == "Cast") {
         if (in0)
-            out = cast(*in0, static_cast<int32_t>(attrInt(node, "to", 0)));
+            out = cast(*in0, static_cast<int32_t>(intAttribute(node, "to", 0)));
     } else if (op == "Gather") {
         if (in0 && in1)
-            out = gather(*in0, *in1, attrInt(node, "axis", 0));
+            out = gather(*in0, *in1, intAttribute(node, "axis", 0));
     } else if (op == "Unsqueeze") {
-        auto axes = opset >= 13 ? intsOf(in1) : attrInts(node, "axes");
+        auto axes = opset >= 13 ? intsOf(in1) : intsAttribute(node, "axes");
         if (in0 && axes)
             out = unsqueeze(*in0, *axes);
     } else if (op == "Squeeze") {
         std::optional<std::vector<int64_t>> axes;
-        if (opset >= 13 ? inputs.size() >= 2 && in1 : findAttr(node, "axes") != nullptr) {
-            axes = opset >= 13 ? intsOf(in1) : attrInts(node, "axes");
+        if (opset >= 13 ? inputs.size() >= 2 && in1 : attributeNamed(node, "axes") != nullptr) {
+            axes = opset >= 13 ? intsOf(in1) : intsAttribute(node, "axes");
             if (!axes)
                 return std::nullopt;
         }
         if (in0)
             out = squeeze(*in0, axes);
     } else if (op == "Concat") {
-        out = concat(inputs, attrInt(node, "axis", 0));
+        out = concat(inputs, intAttribute(node, "axis", 0));
     } else if (op == "Reshape") {
         if (in0 && in1)
-            out = reshape(*in0, *in1, attrInt(node, "allowzero", 0) != 0);
+            out = reshape(*in0, *in1, intAttribute(node, "allowzero", 0) != 0);
     } else if (op == "Slice") {
         if (!in0)
             return std::nullopt;
         if (opset < 10) {
-            auto starts = attrInts(node, "starts");
-            auto ends = attrInts(node, "ends");
+            auto starts = intsAttribute(node, "starts");
+            auto ends = intsAttribute(node, "ends");
             if (starts && ends)
-                out = slice(*in0, *starts, *ends, attrInts(node, "axes"), std::nullopt);
+                out = slice(*in0, *starts, *ends, intsAttribute(node, "axes"), std::nullopt);
         } else {
             auto starts = intsOf(in1);
             auto ends = intsOf(inputAt(inputs, 2));
@@ -642,7 +613,7 @@ std::optional<std::vector<ConstTensor>> evaluateConstantNode(
         ConstTensor fill;
         fill.type = onnx::TensorProto_DataType_FLOAT;
         fill.reals = { 0.0 };
-        if (const auto* value = findAttr(node, "value")) {
+        if (const auto* value = attributeNamed(node, "value")) {
             auto v = readConstant(value->t());
             if (!v || v->size() != 1)
                 return std::nullopt;
@@ -672,6 +643,29 @@ std::optional<std::vector<ConstTensor>> evaluateConstantNode(
     if (!out)
         return std::nullopt;
     return std::vector<ConstTensor> { std::move(*out) };
+}
+
+std::optional<ConstTensor> evaluateShapeNode(const onnx::NodeProto& node, const std::vector<int64_t>& dims)
+{
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+        return std::nullopt;
+    ConstTensor out;
+    out.type = onnx::TensorProto_DataType_INT64;
+    if (node.op_type() == "Size") {
+        out.ints = { product(dims) };
+        return out;
+    }
+    if (node.op_type() != "Shape")
+        return std::nullopt;
+    const auto rank = static_cast<int64_t>(dims.size());
+    int64_t start = intAttribute(node, "start", 0);
+    int64_t end = intAttribute(node, "end", rank);
+    start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+    end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
+    end = std::max(start, end);
+    out.ints.assign(dims.begin() + start, dims.begin() + end);
+    out.dims = { end - start };
+    return out;
 }
 
 } // namespace topiary

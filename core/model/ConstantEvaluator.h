@@ -1,6 +1,7 @@
 // Evaluates single nodes on small constant tensors: the integer shape arithmetic that
-// exporters emit (Gather, Unsqueeze, Concat, Slice, Add, Div, Cast, ...), so that it can
-// be folded into initializers before OpenCV sees it.
+// exporters emit (Gather, Unsqueeze, Concat, Slice, Add, Div, Cast, ..., and Shape / Size
+// once the dims are known). The one evaluator behind the loader's ShapeFolder and the
+// FoldConstantNodes / FoldShapeComputations passes that fold it before OpenCV sees it.
 #pragma once
 
 #include <onnx/onnx_pb.h>
@@ -38,5 +39,9 @@ bool canEvaluate(const onnx::NodeProto& node);
 // Shape and Size are not handled here: they need the shape, not the value, of their input.
 std::optional<std::vector<ConstTensor>> evaluateConstantNode(
     const onnx::NodeProto& node, const std::vector<const ConstTensor*>& inputs, int64_t opset);
+
+// Shape (with opset 15's start and end) or Size of a tensor whose dims are all known:
+// the two ops that read the shape, not the value, of their input. nullopt for other ops.
+std::optional<ConstTensor> evaluateShapeNode(const onnx::NodeProto& node, const std::vector<int64_t>& dims);
 
 } // namespace topiary

@@ -1,6 +1,7 @@
 #include "core/model/CostModel.h"
 
 #include "core/model/Model.h"
+#include "core/model/NodeAttributes.h"
 
 #include <algorithm>
 #include <array>
@@ -30,14 +31,6 @@ int64_t bytes(const Model& model, const std::string& name)
     return t->byteSize().value_or(0);
 }
 
-int64_t product(const std::vector<int64_t>& dims)
-{
-    int64_t p = 1;
-    for (int64_t d : dims)
-        p *= std::max<int64_t>(d, 0);
-    return p;
-}
-
 bool oneOf(std::string_view op, std::initializer_list<std::string_view> ops)
 {
     return std::find(ops.begin(), ops.end(), op) != ops.end();
@@ -51,14 +44,6 @@ bool isElementwise(std::string_view op)
                       "Softplus", "Softsign", "Mish", "Abs", "Neg", "Reciprocal", "Max", "Min", "Sum", "Mean",
                       "Softmax", "LogSoftmax", "BatchNormalization", "InstanceNormalization",
                       "LayerNormalization", "LpNormalization", "Resize", "Upsample", "Where", "ThresholdedRelu"});
-}
-
-std::vector<int64_t> kernelShape(const onnx::NodeProto& n)
-{
-    for (const auto& a : n.attribute())
-        if (a.name() == "kernel_shape")
-            return {a.ints().begin(), a.ints().end()};
-    return {};
 }
 
 } // namespace
@@ -127,7 +112,7 @@ CostModel::CostModel(const Model& model) : m_layers(findLayers(model))
             }
             c.otherMacs = outElems * k;
         } else if (oneOf(op, {"MaxPool", "AveragePool", "LpPool"})) {
-            c.otherMacs = outElems * product(kernelShape(model.nodeProto(c.node)));
+            c.otherMacs = outElems * product(intsAttribute(model.nodeProto(c.node), "kernel_shape").value_or(std::vector<int64_t> {}));
         } else if (oneOf(op, {"GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool", "ReduceMean", "ReduceSum",
                               "ReduceMax", "ReduceMin", "ReduceL2", "ReduceL1", "ReduceProd"})) {
             c.otherMacs = elems(model, in0);

@@ -1,18 +1,11 @@
 #include "core/model/Layer.h"
 
 #include "core/model/Model.h"
+#include "core/model/NodeAttributes.h"
 
 namespace topiary {
 
 namespace {
-
-int64_t intAttr(const onnx::NodeProto& n, const char* name, int64_t fallback)
-{
-    for (const auto& a : n.attribute())
-        if (a.name() == name)
-            return a.i();
-    return fallback;
-}
 
 // Weight constant of a node input, resolved through Identity; needs float data of the given rank range.
 const Constant* floatWeight(const Model& model, const Node& node, size_t input, size_t minRank, size_t maxRank,
@@ -66,7 +59,7 @@ std::vector<Layer> findLayers(const Model& model)
             if (!w)
                 continue;
             const auto& s = w->info.shape;
-            layer.group = std::max<int64_t>(1, intAttr(proto, "group", 1));
+            layer.group = std::max<int64_t>(1, intAttribute(proto, "group", 1));
             if (node.opType == "Conv") {
                 layer.kind = LayerKind::Conv;
                 layer.outChannels = s[0];
@@ -79,13 +72,13 @@ std::vector<Layer> findLayers(const Model& model)
             layer.kernel.assign(s.begin() + 2, s.end());
             layer.bias = biasOf(model, node, 2);
         } else if (node.opType == "Gemm") {
-            if (intAttr(proto, "transA", 0) != 0)
+            if (intAttribute(proto, "transA", 0) != 0)
                 continue;
             w = floatWeight(model, node, 1, 2, 2, weightName);
             if (!w)
                 continue;
             layer.kind = LayerKind::Gemm;
-            const bool transB = intAttr(proto, "transB", 0) != 0;
+            const bool transB = intAttribute(proto, "transB", 0) != 0;
             layer.weightTransposed = !transB;
             layer.outChannels = transB ? w->info.shape[0] : w->info.shape[1];
             layer.inChannels = transB ? w->info.shape[1] : w->info.shape[0];

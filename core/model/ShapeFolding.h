@@ -1,7 +1,9 @@
 // Folds the small integer "shape computations" exporters emit (Shape -> Gather -> Div ->
 // Mul -> Slice ..., as in ShuffleNet's channel split) into Constant nodes once the shapes
 // they read are known, so that ONNX shape inference can see through them. Used on the
-// loader's shape-inference copy, node by node.
+// loader's shape-inference copy, node by node. The values are computed by the one
+// constant evaluator (ConstantEvaluator); this walk adds only Shape and Size, which read
+// the shape of their input rather than its value.
 #pragma once
 
 #include <onnx/onnx_pb.h>
@@ -13,12 +15,6 @@
 #include <vector>
 
 namespace topiary {
-
-// A small integer tensor known at load time.
-struct IntTensor {
-    std::vector<int64_t> dims;
-    std::vector<int64_t> values;
-};
 
 // Visits nodes in topological order and remembers the integer constants seen so far.
 class ShapeFolder {

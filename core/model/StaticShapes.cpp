@@ -52,12 +52,4 @@ ShapeMap inferStaticShapes(onnx::ModelProto& model)
     return shapes;
 }
 
-int64_t shapeElementCount(const std::vector<int64_t>& dims)
-{
-    int64_t n = 1;
-    for (int64_t d : dims)
-        n *= d;
-    return n;
-}
-
 } // namespace topiary

@@ -17,6 +17,4 @@ using ShapeMap = std::unordered_map<std::string, std::vector<int64_t>>;
 // Only fully known shapes are listed; initializers are included.
 ShapeMap inferStaticShapes(onnx::ModelProto& model);
 
-int64_t shapeElementCount(const std::vector<int64_t>& dims);
-
 } // namespace topiary

@@ -2,6 +2,7 @@
 
 #include "core/model/TensorData.h"
 #include "core/model/GraphEdit.h"
+#include "core/model/NodeAttributes.h"
 
 #include <algorithm>
 #include <cmath>
@@ -33,14 +34,6 @@ namespace {
 bool defaultDomain(const onnx::NodeProto& n)
 {
     return n.domain().empty() || n.domain() == "ai.onnx";
-}
-
-const onnx::AttributeProto* attributeNamed(const onnx::NodeProto& n, const std::string& name)
-{
-    for (const auto& a : n.attribute())
-        if (a.name() == name)
-            return &a;
-    return nullptr;
 }
 
 // Cast(to=FLOAT) of a FLOAT16 or DOUBLE initializer: its values as float32.

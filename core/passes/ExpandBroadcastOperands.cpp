@@ -2,6 +2,7 @@
 
 #include "core/model/GraphEdit.h"
 #include "core/model/StaticShapes.h"
+#include "core/model/NodeAttributes.h"
 
 #include <algorithm>
 #include <optional>
@@ -46,7 +47,7 @@ std::optional<std::vector<int64_t>> broadcastShape(const std::vector<int64_t>& a
 // only along the channel axis (Scale/Bias layers with axis 1).
 bool openCvBroadcasts(const std::vector<int64_t>& aligned, bool constant)
 {
-    const int64_t total = shapeElementCount(aligned);
+    const int64_t total = product(aligned);
     if (total == 1)
         return constant;
     if (aligned.size() < 2)
@@ -62,7 +63,7 @@ std::vector<float> tile(
     const std::vector<float>& src, const std::vector<int64_t>& srcDims, const std::vector<int64_t>& dims)
 {
     const auto aligned = leftPad(srcDims, dims.size());
-    std::vector<float> out(static_cast<size_t>(shapeElementCount(dims)));
+    std::vector<float> out(static_cast<size_t>(product(dims)));
     std::vector<int64_t> index(dims.size(), 0);
     for (auto& v : out) {
         int64_t flat = 0;
@@ -152,7 +153,7 @@ void expandBroadcastOperands(onnx::ModelProto& model)
 
         if (isConstant) {
             if (constant->second->data_type() != onnx::TensorProto_DataType_FLOAT
-                || shapeElementCount(*out) > kMaxTiledElements)
+                || product(*out) > kMaxTiledElements)
                 return;
             auto values = readFloats(*constant->second);
             if (!values)

@@ -1,20 +1,13 @@
 #include "core/passes/FoldGemmScalars.h"
 
 #include "core/model/GraphEdit.h"
+#include "core/model/NodeAttributes.h"
 
 #include <string>
 
 namespace topiary {
 
 namespace {
-
-float floatAttr(const onnx::NodeProto& node, const char* name, float fallback)
-{
-    for (const auto& a : node.attribute())
-        if (a.name() == name)
-            return a.f();
-    return fallback;
-}
 
 void eraseAttr(onnx::NodeProto& node, const char* name)
 {
@@ -52,8 +45,8 @@ void foldGemmScalars(onnx::ModelProto& model)
     for (auto& node : *graph.mutable_node()) {
         if (node.op_type() != "Gemm" || node.input_size() < 2)
             continue;
-        const float alpha = floatAttr(node, "alpha", 1.0f);
-        const float beta = floatAttr(node, "beta", 1.0f);
+        const float alpha = floatAttribute(node, "alpha", 1.0f);
+        const float beta = floatAttribute(node, "beta", 1.0f);
         const bool hasC = node.input_size() >= 3 && !node.input(2).empty();
         if (alpha == 1.0f && (beta == 1.0f || !hasC))
             continue;

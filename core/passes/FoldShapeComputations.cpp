@@ -28,31 +28,6 @@ bool isShapeOp(const onnx::NodeProto& node)
         && (node.domain().empty() || node.domain() == "ai.onnx");
 }
 
-// Shape (with opset 15's start/end) or Size of a tensor whose shape is static.
-std::optional<ConstTensor> shapeOf(const onnx::NodeProto& node, const std::vector<int64_t>& dims)
-{
-    ConstTensor out;
-    out.type = onnx::TensorProto_DataType_INT64;
-    if (node.op_type() == "Size") {
-        out.ints = { shapeElementCount(dims) };
-        return out;
-    }
-    const auto rank = static_cast<int64_t>(dims.size());
-    int64_t start = 0, end = rank;
-    for (const auto& a : node.attribute()) {
-        if (a.name() == "start")
-            start = a.i();
-        else if (a.name() == "end")
-            end = a.i();
-    }
-    start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
-    end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
-    if (end < start)
-        end = start;
-    out.ints.assign(dims.begin() + start, dims.begin() + end);
-    out.dims = { end - start };
-    return out;
-}
 
 } // namespace
 
@@ -96,7 +71,7 @@ void foldShapeComputations(onnx::ModelProto& model)
             auto it = node.input_size() == 1 ? shapes.find(node.input(0)) : shapes.end();
             if (it == shapes.end())
                 continue;
-            if (auto v = shapeOf(node, it->second))
+            if (auto v = evaluateShapeNode(node, it->second))
                 outputs = std::vector<ConstTensor> { std::move(*v) };
         } else {
             if (!canEvaluate(node) || node.input_size() == 0)

@@ -2,6 +2,7 @@
 
 #include "core/model/GraphEdit.h"
 #include "core/model/StaticShapes.h"
+#include "core/model/NodeAttributes.h"
 
 #include <unordered_set>
 
@@ -40,8 +41,8 @@ void orderBroadcastOperands(onnx::ModelProto& model)
         const auto b = shapes.find(node.input(1));
         if (a == shapes.end() || b == shapes.end())
             return;
-        const int64_t countA = shapeElementCount(a->second);
-        const int64_t countB = shapeElementCount(b->second);
+        const int64_t countA = product(a->second);
+        const int64_t countB = product(b->second);
         const bool smallerFirst = countA < countB || (countA == countB && a->second.size() < b->second.size());
         if (!smallerFirst)
             return;

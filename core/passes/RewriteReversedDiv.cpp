@@ -2,6 +2,7 @@
 
 #include "core/model/GraphEdit.h"
 #include "core/model/StaticShapes.h"
+#include "core/model/NodeAttributes.h"
 
 #include <optional>
 
@@ -30,7 +31,7 @@ void rewriteReversedDiv(onnx::ModelProto& model)
         auto it = shapes.find(name);
         if (it == shapes.end())
             return std::nullopt;
-        return shapeElementCount(it->second);
+        return product(it->second);
     };
 
     NameAllocator names(graph);

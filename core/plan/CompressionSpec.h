@@ -1,9 +1,13 @@
 // What the user asks of one layer: how to prune it, how to encode its weights, and
 // whether to factor it at a lower rank. Plain values; the Plan holds one per layer.
+// Beside each enum, its lower-case names as recipes and CLI flags spell them ("l1",
+// "filter", "uniform"), both ways, in one table each.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 namespace topiary {
 
@@ -66,5 +70,72 @@ struct LayerSpec {
 
     bool operator==(const LayerSpec&) const = default;
 };
+
+template <class E> struct EnumName {
+    E value;
+    const char* name;
+};
+
+inline constexpr EnumName<Criterion> kCriterionNames[] = { { Criterion::L1, "l1" }, { Criterion::L2, "l2" },
+    { Criterion::Fpgm, "fpgm" }, { Criterion::BnScale, "bn_scale" }, { Criterion::Apoz, "apoz" },
+    { Criterion::Random, "random" } };
+// "none" first: recipes and flags never spell it, a missing prune section means it.
+inline constexpr EnumName<PruneGranularity> kGranularityNames[] = { { PruneGranularity::None, "none" },
+    { PruneGranularity::Element, "element" }, { PruneGranularity::Filter, "filter" } };
+inline constexpr EnumName<PruneMode> kPruneModeNames[]
+    = { { PruneMode::Ratio, "ratio" }, { PruneMode::Threshold, "threshold" }, { PruneMode::MeanStdRule, "mean_std" } };
+inline constexpr EnumName<QuantScheme> kQuantSchemeNames[] = { { QuantScheme::Float32, "float32" },
+    { QuantScheme::Float16, "float16" }, { QuantScheme::Uniform, "uniform" }, { QuantScheme::Codebook, "codebook" },
+    { QuantScheme::Binary, "binary" }, { QuantScheme::Ternary, "ternary" } };
+inline constexpr EnumName<QuantRange> kQuantRangeNames[] = { { QuantRange::MinMax, "minmax" }, { QuantRange::Mse, "mse" } };
+
+template <class E, size_t N> constexpr const char* nameIn(const EnumName<E> (&table)[N], E value)
+{
+    for (const auto& e : table)
+        if (e.value == value)
+            return e.name;
+    return "?";
+}
+
+template <class E, size_t N> constexpr std::optional<E> valueIn(const EnumName<E> (&table)[N], std::string_view name)
+{
+    for (const auto& e : table)
+        if (name == e.name)
+            return e.value;
+    return std::nullopt;
+}
+
+inline const char* criterionName(Criterion c) { return nameIn(kCriterionNames, c); }
+inline const char* granularityName(PruneGranularity g) { return nameIn(kGranularityNames, g); }
+inline const char* pruneModeName(PruneMode m) { return nameIn(kPruneModeNames, m); }
+inline const char* quantSchemeName(QuantScheme s) { return nameIn(kQuantSchemeNames, s); }
+
+inline std::optional<Criterion> criterionNamed(std::string_view name) { return valueIn(kCriterionNames, name); }
+inline std::optional<PruneGranularity> granularityNamed(std::string_view name)
+{
+    return valueIn(kGranularityNames, name);
+}
+inline std::optional<PruneMode> pruneModeNamed(std::string_view name) { return valueIn(kPruneModeNames, name); }
+inline std::optional<QuantScheme> quantSchemeNamed(std::string_view name) { return valueIn(kQuantSchemeNames, name); }
+
+// The bits a scheme always has (32, 16, 1 for binary, 2 for ternary); 0 for the schemes
+// whose bits the user picks (uniform, codebook).
+constexpr int naturalBits(QuantScheme s)
+{
+    switch (s) {
+    case QuantScheme::Float32:
+        return 32;
+    case QuantScheme::Float16:
+        return 16;
+    case QuantScheme::Binary:
+        return 1;
+    case QuantScheme::Ternary:
+        return 2;
+    case QuantScheme::Uniform:
+    case QuantScheme::Codebook:
+        return 0;
+    }
+    return 0;
+}
 
 } // namespace topiary

@@ -303,12 +303,65 @@ Plan pruneAllConvs(const Plan& plan, const std::vector<Layer>& layers, const std
     return out;
 }
 
-Plan quantizeAll(const Plan& plan, const std::vector<Layer>& layers, const QuantSpec& quant, bool skipFirstLast)
+Plan pruneAllLayers(const Plan& plan, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups,
+    const PruneSpec& spec, bool skipFirstLast, std::vector<SkippedLayer>* skippedOut)
 {
     Plan out = plan;
-    for (size_t i = 0; i < layers.size(); ++i)
+    const size_t n = layers.size();
+    auto skip = [&](size_t layer, std::string reason) {
+        if (skippedOut)
+            skippedOut->push_back({ layers[layer].name, std::move(reason) });
+    };
+    auto endName = [&](size_t i) { return i == 0 ? "the first layer" : "the last layer"; };
+    if (spec.granularity != PruneGranularity::Filter) {
+        for (size_t i = 0; i < n; ++i) {
+            if (skipped(i, n, skipFirstLast))
+                skip(i, std::string(endName(i)) + " (--skip-first-last)");
+            else
+                out.setPrune(layers[i].name, spec);
+        }
+        return out;
+    }
+    const std::vector<int> groupOf = producerGroupOfLayers(groups, n);
+    for (size_t i = 0; i < n; ++i)
+        if (groupOf[i] < 0)
+            skip(i, "its filters are in no dependency group (nothing reads them that could lose channels)");
+    for (const auto& group : groups) {
+        std::string reason;
+        if (!group.prunable) {
+            reason = "filters cannot be removed: " + group.reason;
+        } else {
+            for (int l : group.producers)
+                if (skipped(static_cast<size_t>(l), n, skipFirstLast) && reason.empty())
+                    reason = group.producers.size() == 1
+                        ? std::string(endName(static_cast<size_t>(l))) + " (--skip-first-last)"
+                        : "shares its channels with " + std::string(endName(static_cast<size_t>(l))) + " '"
+                            + layers[static_cast<size_t>(l)].name + "' (--skip-first-last)";
+        }
+        for (int l : group.producers) {
+            const auto li = static_cast<size_t>(l);
+            if (reason.empty())
+                out.setPrune(layers[li].name, spec);
+            else if (skipped(li, n, skipFirstLast) && group.prunable)
+                skip(li, std::string(endName(li)) + " (--skip-first-last)");
+            else
+                skip(li, reason);
+        }
+    }
+    return out;
+}
+
+Plan quantizeAll(const Plan& plan, const std::vector<Layer>& layers, const QuantSpec& quant, bool skipFirstLast,
+    std::vector<SkippedLayer>* skippedOut)
+{
+    Plan out = plan;
+    for (size_t i = 0; i < layers.size(); ++i) {
         if (!skipped(i, layers.size(), skipFirstLast))
             out.setQuant(layers[i].name, quant);
+        else if (skippedOut)
+            skippedOut->push_back(
+                { layers[i].name, std::string(i == 0 ? "the first layer" : "the last layer") + " (--skip-first-last)" });
+    }
     return out;
 }
 

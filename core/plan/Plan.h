@@ -2,7 +2,7 @@
 // (keyed by layer name; layers not mentioned are left as they are) plus global options.
 // Copies share their specs until one of them is edited, so copying and comparing are
 // cheap; every user edit produces a new Plan, and the undo stack keeps plans. The free
-// functions below are the global edits (prune all convs, quantize all layers, one global
+// functions below are the global edits (prune all layers, quantize all layers, one global
 // threshold) and the diff the evaluation engine uses to find the first changed layer.
 #pragma once
 
@@ -104,13 +104,32 @@ int firstChangedLayer(const Plan& before, const Plan& after, const std::vector<L
 Plan pruneAllConvs(const Plan& plan, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups,
     const PruneSpec& spec, bool skipFirstLast);
 
+// A layer a global edit left alone, and why ("the first layer (--skip-first-last)",
+// "its channels are a graph output ('logits')"), so a command can say what it skipped.
+struct SkippedLayer {
+    std::string layer;
+    std::string reason;
+
+    bool operator==(const SkippedLayer&) const = default;
+};
+
+// Prunes every layer that can be pruned with `spec`: Conv, ConvTranspose, Gemm and MatMul
+// with constant weights alike. Element granularity sets the spec per layer (the
+// classifier too: its output keeps its shape). Filter granularity works by dependency
+// group as pruneAllConvs does, for groups of any producers; a group is left alone when it
+// is not prunable (a classifier's outputs are the graph's output, its classes) or holds a
+// layer --skip-first-last protects. Every layer left alone is added to `skipped`.
+Plan pruneAllLayers(const Plan& plan, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups,
+    const PruneSpec& spec, bool skipFirstLast, std::vector<SkippedLayer>* skipped = nullptr);
+
 // Sets one layer's prune spec as an editor would: filter pruning (setting or clearing it)
 // reaches every producer of the layer's dependency group, so coupled layers stay equal.
 Plan withLayerPrune(const Plan& plan, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups,
     int layer, const PruneSpec& spec);
 
 // Sets `quant` on every layer, except the first and last in graph order when asked.
-Plan quantizeAll(const Plan& plan, const std::vector<Layer>& layers, const QuantSpec& quant, bool skipFirstLast);
+Plan quantizeAll(const Plan& plan, const std::vector<Layer>& layers, const QuantSpec& quant, bool skipFirstLast,
+    std::vector<SkippedLayer>* skipped = nullptr);
 
 struct GlobalThreshold {
     double ratio = 0.0; // fraction of all ranked filters to prune, in [0, 1)

@@ -1,7 +1,7 @@
 #include "core/plan/Recipe.h"
 
-#include "core/model/DependencyGroups.h"
 #include "core/base/JsonFields.h"
+#include "core/model/DependencyGroups.h"
 #include "core/model/Layer.h"
 #include "core/model/Model.h"
 
@@ -20,31 +20,6 @@ namespace {
 using nlohmann::json;
 using namespace json_fields;
 
-template <class E> struct EnumName {
-    E value;
-    const char* name;
-};
-
-constexpr EnumName<Criterion> kCriteria[]
-    = { { Criterion::L1, "l1" }, { Criterion::L2, "l2" }, { Criterion::Fpgm, "fpgm" },
-          { Criterion::BnScale, "bn_scale" }, { Criterion::Apoz, "apoz" }, { Criterion::Random, "random" } };
-constexpr EnumName<PruneGranularity> kGranularities[] = { { PruneGranularity::None, "none" },
-    { PruneGranularity::Element, "element" }, { PruneGranularity::Filter, "filter" } };
-constexpr EnumName<PruneMode> kModes[]
-    = { { PruneMode::Ratio, "ratio" }, { PruneMode::Threshold, "threshold" }, { PruneMode::MeanStdRule, "mean_std" } };
-constexpr EnumName<QuantScheme> kSchemes[] = { { QuantScheme::Float32, "float32" }, { QuantScheme::Float16, "float16" },
-    { QuantScheme::Uniform, "uniform" }, { QuantScheme::Codebook, "codebook" }, { QuantScheme::Binary, "binary" },
-    { QuantScheme::Ternary, "ternary" } };
-constexpr EnumName<QuantRange> kRanges[] = { { QuantRange::MinMax, "minmax" }, { QuantRange::Mse, "mse" } };
-
-template <class E, size_t N> const char* nameOf(const EnumName<E> (&table)[N], E value)
-{
-    for (const auto& e : table)
-        if (e.value == value)
-            return e.name;
-    return "?";
-}
-
 template <class E, size_t N>
 Result<E> parseEnum(
     const EnumName<E> (&table)[N], std::string_view text, const std::string& path, bool allowFirst = true)
@@ -56,31 +31,6 @@ Result<E> parseEnum(
         expected += (expected.empty() ? "" : ", ") + std::string(table[i].name);
     }
     return fail(path + ": unknown value '" + std::string(text) + "' (expected one of " + expected + ")");
-}
-
-std::string numberText(double v)
-{
-    std::ostringstream s;
-    s << v;
-    return s.str();
-}
-
-int naturalBits(QuantScheme s)
-{
-    switch (s) {
-    case QuantScheme::Float32:
-        return 32;
-    case QuantScheme::Float16:
-        return 16;
-    case QuantScheme::Binary:
-        return 1;
-    case QuantScheme::Ternary:
-        return 2;
-    case QuantScheme::Uniform:
-    case QuantScheme::Codebook:
-        return 0;
-    }
-    return 0;
 }
 
 // ---- spec sections
@@ -95,7 +45,7 @@ Result<PruneSpec> parsePrune(const json& j, const std::string& path)
     auto g = required(j, path, "granularity", stringAt);
     if (!g)
         return std::unexpected(g.error());
-    auto granularity = parseEnum(kGranularities, *g, join(path, "granularity"), false);
+    auto granularity = parseEnum(kGranularityNames, *g, join(path, "granularity"), false);
     if (!granularity)
         return std::unexpected(granularity.error());
     spec.granularity = *granularity;
@@ -103,7 +53,7 @@ Result<PruneSpec> parsePrune(const json& j, const std::string& path)
         auto s = stringAt(*c, join(path, "criterion"));
         if (!s)
             return std::unexpected(s.error());
-        auto criterion = parseEnum(kCriteria, *s, join(path, "criterion"));
+        auto criterion = parseEnum(kCriterionNames, *s, join(path, "criterion"));
         if (!criterion)
             return std::unexpected(criterion.error());
         spec.criterion = *criterion;
@@ -112,7 +62,7 @@ Result<PruneSpec> parsePrune(const json& j, const std::string& path)
         auto s = stringAt(*m, join(path, "mode"));
         if (!s)
             return std::unexpected(s.error());
-        auto mode = parseEnum(kModes, *s, join(path, "mode"));
+        auto mode = parseEnum(kPruneModeNames, *s, join(path, "mode"));
         if (!mode)
             return std::unexpected(mode.error());
         spec.mode = *mode;
@@ -134,7 +84,7 @@ Result<QuantSpec> parseQuant(const json& j, const std::string& path)
     auto s = required(j, path, "scheme", stringAt);
     if (!s)
         return std::unexpected(s.error());
-    auto scheme = parseEnum(kSchemes, *s, join(path, "scheme"));
+    auto scheme = parseEnum(kQuantSchemeNames, *s, join(path, "scheme"));
     if (!scheme)
         return std::unexpected(scheme.error());
     spec.scheme = *scheme;
@@ -166,7 +116,7 @@ Result<QuantSpec> parseQuant(const json& j, const std::string& path)
         auto v = stringAt(*r, join(path, "range"));
         if (!v)
             return std::unexpected(v.error());
-        auto range = parseEnum(kRanges, *v, join(path, "range"));
+        auto range = parseEnum(kQuantRangeNames, *v, join(path, "range"));
         if (!range)
             return std::unexpected(range.error());
         spec.range = *range;
@@ -277,70 +227,6 @@ Result<int64_t> parseInt(const std::string& text, const std::string& what)
 
 } // namespace
 
-const char* criterionName(Criterion c)
-{
-    return nameOf(kCriteria, c);
-}
-const char* granularityName(PruneGranularity g)
-{
-    return nameOf(kGranularities, g);
-}
-const char* pruneModeName(PruneMode m)
-{
-    return nameOf(kModes, m);
-}
-const char* quantSchemeName(QuantScheme s)
-{
-    return nameOf(kSchemes, s);
-}
-
-Result<void> checkLayerSpec(const LayerSpec& spec)
-{
-    const PruneSpec& p = spec.prune;
-    if (p.granularity != PruneGranularity::None) {
-        if (!std::isfinite(p.value))
-            return fail("prune.value: must be a finite number");
-        switch (p.mode) {
-        case PruneMode::Ratio:
-            if (p.value < 0.0 || p.value >= 1.0)
-                return fail("prune.value: a ratio must be in [0, 1), not " + numberText(p.value));
-            break;
-        case PruneMode::Threshold:
-            if (p.value < 0.0)
-                return fail("prune.value: a score threshold cannot be negative (" + numberText(p.value) + ")");
-            break;
-        case PruneMode::MeanStdRule:
-            break;
-        }
-        if (p.granularity == PruneGranularity::Element
-            && (p.criterion == Criterion::Fpgm || p.criterion == Criterion::BnScale || p.criterion == Criterion::Apoz))
-            return fail(std::string("prune.criterion: ") + criterionName(p.criterion)
-                + " scores whole filters; element pruning takes l1, l2 or random");
-    }
-    const QuantSpec& q = spec.quant;
-    const std::string bits = std::to_string(q.bits);
-    switch (q.scheme) {
-    case QuantScheme::Uniform:
-        if (q.bits < 1 || q.bits > 16)
-            return fail("quant.bits: uniform quantization takes 1 to 16 bits, not " + bits);
-        if (q.symmetric && q.bits < 2)
-            return fail("quant.bits: symmetric uniform quantization needs at least 2 bits; use binary for 1 bit");
-        break;
-    case QuantScheme::Codebook:
-        if (q.bits < 1 || q.bits > 8)
-            return fail("quant.bits: codebook quantization takes 1 to 8 bits, not " + bits);
-        break;
-    default:
-        if (q.bits != naturalBits(q.scheme))
-            return fail(std::string("quant.bits: ") + quantSchemeName(q.scheme) + " has "
-                + std::to_string(naturalBits(q.scheme)) + " bits, not " + bits);
-    }
-    if (spec.lowRank.rank < 0)
-        return fail(
-            "low_rank.rank: must be positive (or 0 for no factoring), not " + std::to_string(spec.lowRank.rank));
-    return {};
-}
-
 nlohmann::json recipeToJson(const Recipe& recipe)
 {
     json out = json::object();
@@ -369,7 +255,7 @@ nlohmann::json recipeToJson(const Recipe& recipe)
             if (spec.quant.scheme == QuantScheme::Uniform || spec.quant.perChannel != defaults.perChannel)
                 quant["per_channel"] = spec.quant.perChannel;
             if (spec.quant.range != QuantRange::MinMax)
-                quant["range"] = nameOf(kRanges, spec.quant.range);
+                quant["range"] = nameIn(kQuantRangeNames, spec.quant.range);
             layer["quant"] = quant;
         }
         if (spec.lowRank.rank != 0)
@@ -468,86 +354,16 @@ Result<Recipe> parseRecipe(std::string_view text)
     return recipeFromJson(j);
 }
 
-std::vector<PlanProblem> validatePlan(
-    const Plan& plan, const Model& model, const std::vector<Layer>& layers, const std::vector<DependencyGroup>* groups)
+Result<Plan> planFromCompactFlags(
+    const std::vector<std::string>& args, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups)
 {
-    std::vector<PlanProblem> problems;
-    std::vector<DependencyGroup> computed;
-    if (!groups) {
-        computed = findDependencyGroups(model, layers);
-        groups = &computed;
-    }
-    std::unordered_map<std::string, size_t> index;
-    for (size_t i = 0; i < layers.size(); ++i)
-        index.emplace(layers[i].name, i);
-    const std::vector<int> groupOf = producerGroupOfLayers(*groups, layers.size());
-    auto problem = [&](const std::string& layer, const std::string& why) {
-        problems.push_back({ layer, "layer '" + layer + "': " + why });
-    };
-
-    if (plan.options().channelMultiple < 1)
-        problems.push_back({ "", "options.channel_multiple: must be at least 1" });
-    for (const auto& [name, spec] : plan.layers()) {
-        auto it = index.find(name);
-        if (it == index.end()) {
-            problem(name, "no such layer in the model");
-            continue;
-        }
-        const Layer& layer = layers[it->second];
-        if (auto ok = checkLayerSpec(spec); !ok)
-            problem(name, ok.error().message);
-        if (spec.lowRank.rank > 0) {
-            if (layer.group > 1) {
-                problem(name, "a grouped convolution (group=" + std::to_string(layer.group) + ") cannot be factored");
-            } else {
-                int64_t weights = 1;
-                for (int64_t d : layer.weightShape)
-                    weights *= d;
-                const int64_t cols = layer.outChannels > 0 ? weights / layer.outChannels : 0;
-                const int64_t maxRank = std::min(layer.outChannels, cols);
-                if (spec.lowRank.rank > maxRank)
-                    problem(name,
-                        "rank " + std::to_string(spec.lowRank.rank) + " is larger than min(outputs "
-                            + std::to_string(layer.outChannels) + ", inputs x kernel " + std::to_string(cols)
-                            + ") = " + std::to_string(maxRank));
-            }
-        }
-        if (spec.prune.granularity == PruneGranularity::Filter) {
-            const int g = groupOf[it->second];
-            if (g < 0)
-                problem(name, "filter pruning is not possible: its filters are in no dependency group");
-            else if (!(*groups)[static_cast<size_t>(g)].prunable)
-                problem(name, "filter pruning is not possible: " + (*groups)[static_cast<size_t>(g)].reason);
-        }
-    }
-    // Coupled layers prune the same channels, so they must ask for the same filter pruning.
-    for (const auto& group : *groups) {
-        if (!group.prunable || group.producers.size() < 2)
-            continue;
-        const Layer* lead = nullptr;
-        for (int l : group.producers) {
-            const Layer& layer = layers[static_cast<size_t>(l)];
-            if (plan.spec(layer.name).prune.granularity == PruneGranularity::Filter) {
-                lead = &layer;
-                break;
-            }
-        }
-        if (!lead)
-            continue;
-        const PruneSpec& want = plan.spec(lead->name).prune;
-        for (int l : group.producers) {
-            const Layer& layer = layers[static_cast<size_t>(l)];
-            if (!(plan.spec(layer.name).prune == want))
-                problem(layer.name,
-                    "shares its channels with '" + lead->name
-                        + "' (one dependency group) but asks for different filter pruning; "
-                          "coupled layers must prune the same channels");
-        }
-    }
-    return problems;
+    auto expanded = expandCompactFlags(args, layers, groups);
+    if (!expanded)
+        return std::unexpected(expanded.error());
+    return std::move(expanded->plan);
 }
 
-Result<Plan> planFromCompactFlags(
+Result<CompactPlan> expandCompactFlags(
     const std::vector<std::string>& args, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups)
 {
     // First pass: read everything, so --skip-first-last may come after the edits it affects.
@@ -555,6 +371,7 @@ Result<Plan> planFromCompactFlags(
         bool prune;
         PruneSpec pruneSpec;
         QuantSpec quantSpec;
+        std::string flag; // as given, for the skip notes
     };
     std::vector<Edit> edits;
     bool skipFirstLast = false;
@@ -595,8 +412,8 @@ Result<Plan> planFromCompactFlags(
             if (parts.size() != 3)
                 return fail(flag + " " + *v + ": expected GRANULARITY:CRITERION:RATIO, e.g. filter:l1:0.3");
             PruneSpec spec;
-            auto g = parseEnum(kGranularities, parts[0], flag + " granularity", false);
-            auto c = parseEnum(kCriteria, parts[1], flag + " criterion");
+            auto g = parseEnum(kGranularityNames, parts[0], flag + " granularity", false);
+            auto c = parseEnum(kCriterionNames, parts[1], flag + " criterion");
             auto r = parseDouble(parts[2], flag + " ratio");
             if (!g)
                 return std::unexpected(g.error());
@@ -607,7 +424,7 @@ Result<Plan> planFromCompactFlags(
             spec = PruneSpec { *g, *c, PruneMode::Ratio, *r };
             if (auto ok = checkLayerSpec(LayerSpec { spec, {}, {} }); !ok)
                 return std::unexpected(ok.error().withContext(flag + " " + *v));
-            edits.push_back({ true, spec, {} });
+            edits.push_back({ true, spec, {}, flag + " " + *v });
         } else if (flag == "--bits" || flag == "--quant") {
             auto v = takeValue();
             if (!v)
@@ -621,14 +438,14 @@ Result<Plan> planFromCompactFlags(
                     true };
             } else {
                 const auto parts = split(*v, ':');
-                auto s = parseEnum(kSchemes, parts[0], flag + " scheme");
+                auto s = parseEnum(kQuantSchemeNames, parts[0], flag + " scheme");
                 if (!s)
                     return std::unexpected(s.error());
                 spec.scheme = *s;
                 spec.bits = naturalBits(*s);
                 spec.perChannel = *s == QuantScheme::Uniform;
                 if (parts.size() == 3 && *s == QuantScheme::Uniform) {
-                    auto r = parseEnum(kRanges, parts[2], flag + " range");
+                    auto r = parseEnum(kQuantRangeNames, parts[2], flag + " range");
                     if (!r)
                         return std::unexpected(r.error());
                     spec.range = *r;
@@ -646,19 +463,23 @@ Result<Plan> planFromCompactFlags(
             }
             if (auto ok = checkLayerSpec(LayerSpec { {}, spec, {} }); !ok)
                 return std::unexpected(ok.error().withContext(flag + " " + *v));
-            edits.push_back({ false, {}, spec });
+            edits.push_back({ false, {}, spec, flag + " " + *v });
         } else {
             return fail(args[i]
                 + ": unknown flag (expected --prune, --bits, --quant, --skip-first-last or "
                   "--round-channels)");
         }
     }
-    Plan plan;
-    plan.setOptions(options);
-    for (const auto& e : edits)
-        plan = e.prune ? pruneAllConvs(plan, layers, groups, e.pruneSpec, skipFirstLast)
-                       : quantizeAll(plan, layers, e.quantSpec, skipFirstLast);
-    return plan;
+    CompactPlan out;
+    out.plan.setOptions(options);
+    for (const auto& e : edits) {
+        std::vector<SkippedLayer> skipped;
+        out.plan = e.prune ? pruneAllLayers(out.plan, layers, groups, e.pruneSpec, skipFirstLast, &skipped)
+                           : quantizeAll(out.plan, layers, e.quantSpec, skipFirstLast, &skipped);
+        for (const auto& s : skipped)
+            out.skipped.push_back(e.flag + ": skipped '" + s.layer + "': " + s.reason);
+    }
+    return out;
 }
 
 } // namespace topiary

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <sstream>
 
 namespace topiary {
@@ -20,11 +19,7 @@ json estimateJson(const Estimate& e)
 
 std::string percent(double v)
 {
-    if (std::isnan(v))
-        return "-";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f %%", 100.0 * v);
-    return buf;
+    return std::isnan(v) ? "-" : text::percent(v, 2);
 }
 
 std::string className(const std::vector<std::string>& names, size_t i)
@@ -60,9 +55,7 @@ std::string percentWithInterval(const Estimate& e)
 {
     if (e.n == 0)
         return "- (nothing measured)";
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%.2f %% (95%% CI %.2f-%.2f %%)", 100.0 * e.value, 100.0 * e.low, 100.0 * e.high);
-    return buf;
+    return text::percent(e.value, 2) + " (95% CI " + text::fixed(100.0 * e.low, 2) + "-" + text::percent(e.high, 2) + ")";
 }
 
 json evaluationReportJson(const EvaluationResult& result, const std::vector<std::string>& classNames)
@@ -114,32 +107,28 @@ std::string evaluationReportText(const EvaluationResult& result, const std::vect
 {
     const EvaluationMetrics& m = result.metrics;
     std::ostringstream out;
-    out << "images      " << withThousands(m.processed) << " of " << withThousands(m.total) << " evaluated";
+    out << "images      " << text::count(m.processed) << " of " << text::count(m.total) << " evaluated";
     if (m.skipped > 0)
-        out << ", " << withThousands(m.skipped) << " unreadable skipped";
+        out << ", " << text::count(m.skipped) << " unreadable skipped";
     out << (m.cancelled ? " (cancelled)" : "") << ", batch " << m.batchSize << '\n';
     if (m.labelled > 0) {
-        out << "top-1       " << percentWithInterval(m.top1()) << "  " << withThousands(m.top1Correct) << " of "
-            << withThousands(m.labelled) << '\n';
+        out << "top-1       " << percentWithInterval(m.top1()) << "  " << text::count(m.top1Correct) << " of "
+            << text::count(m.labelled) << '\n';
         out << "top-" << m.topK << "       " << percentWithInterval(m.topKAccuracy()) << "  "
-            << withThousands(m.topKCorrect) << " of " << withThousands(m.labelled) << '\n';
+            << text::count(m.topKCorrect) << " of " << text::count(m.labelled) << '\n';
     } else {
         out << "top-1       - (no labels)\n";
     }
     if (m.compared > 0) {
         const Estimate kl = m.meanKl();
-        char buf[96];
-        std::snprintf(buf, sizeof buf, "%.6g (95%% CI %.6g-%.6g)", kl.value, kl.low, kl.high);
         out << "agreement   " << percentWithInterval(m.agreement()) << "  with the reference, "
-            << withThousands(m.compared) << " images\n";
-        out << "KL(ref||p)  " << buf << " nats, mean per image\n";
+            << text::count(m.compared) << " images\n";
+        out << "KL(ref||p)  " << text::significant(kl.value, 6) << " (95% CI " << text::significant(kl.low, 6) << "-"
+            << text::significant(kl.high, 6) << ") nats, mean per image\n";
     }
     if (m.processed > 0) {
-        char buf[160];
-        std::snprintf(buf, sizeof buf,
-            "latency     %.4g ms per image (forward pass at batch %d), %.0f images/s end to end\n",
-            1000.0 * m.secondsPerImage(), m.batchSize, m.imagesPerSecond());
-        out << buf;
+        out << "latency     " << text::significant(1000.0 * m.secondsPerImage(), 4) << " ms per image (forward pass at batch "
+            << m.batchSize << "), " << text::fixed(m.imagesPerSecond(), 0) << " images/s end to end\n";
     }
 
     if (m.labelled > 0) {
@@ -154,9 +143,8 @@ std::string evaluationReportText(const EvaluationResult& result, const std::vect
             std::string name = std::to_string(c);
             if (!className(classNames, c).empty())
                 name += " " + className(classNames, c);
-            char ci[48];
-            std::snprintf(ci, sizeof ci, "%.1f-%.1f %%", 100.0 * e.low, 100.0 * e.high);
-            out << padRight(name, nameWidth) << "  " << padLeft(withThousands(m.perClass[c].total), 6) << "  "
+            const std::string ci = text::fixed(100.0 * e.low, 1) + "-" + text::percent(e.high, 1);
+            out << padRight(name, nameWidth) << "  " << padLeft(text::count(m.perClass[c].total), 6) << "  "
                 << padLeft(percent(e.value), 8) << "  " << ci << '\n';
         }
         if (m.numClasses <= 20) {
@@ -183,7 +171,7 @@ std::string evaluationReportText(const EvaluationResult& result, const std::vect
             std::string name = std::to_string(c);
             if (!className(classNames, c).empty())
                 name += " " + className(classNames, c);
-            out << padRight(name, 16) << padLeft(withThousands(counts[c]), 6) << '\n';
+            out << padRight(name, 16) << padLeft(text::count(counts[c]), 6) << '\n';
         }
     }
     for (const auto& w : result.warnings)

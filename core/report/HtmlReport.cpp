@@ -65,13 +65,6 @@ bool isPng(std::string_view bytes)
     return bytes.starts_with(std::string_view("\x89PNG\r\n\x1a\n", 8));
 }
 
-std::string printf1(const char* format, double v)
-{
-    char buf[64];
-    std::snprintf(buf, sizeof buf, format, v);
-    return buf;
-}
-
 // Shortest text that reads back as the same double.
 std::string exactNumber(double v)
 {
@@ -84,7 +77,7 @@ std::string relativeChange(int64_t before, int64_t after)
 {
     if (before == 0)
         return before == after ? "" : "new";
-    return printf1("%+.1f %%", 100.0 * static_cast<double>(after - before) / static_cast<double>(before));
+    return text::signedFixed(100.0 * static_cast<double>(after - before) / static_cast<double>(before), 1) + " %";
 }
 
 // "64" when unchanged, "64 → 45" (marked) when not.
@@ -97,19 +90,19 @@ std::string beforeAfter(const std::string& before, const std::string& after)
 
 std::string countCell(int64_t before, int64_t after)
 {
-    return beforeAfter(withThousands(before), withThousands(after));
+    return beforeAfter(text::count(before), text::count(after));
 }
 
 std::string bytesText(int64_t bytes)
 {
-    return "<span title=\"" + withThousands(bytes) + " bytes\">" + megabytes(bytes, 3) + "</span>";
+    return "<span title=\"" + text::exactBytes(bytes) + "\">" + text::bytes(bytes) + "</span>";
 }
 
 std::string accuracyText(const std::optional<Estimate>& e)
 {
     if (!e || e->n == 0)
         return "not evaluated";
-    return percentWithInterval(*e) + " on " + withThousands(e->n) + " images";
+    return percentWithInterval(*e) + " on " + text::count(e->n) + " images";
 }
 
 Result<void> checkStats(const SessionReport& r)
@@ -173,13 +166,15 @@ std::string layerSpecText(const LayerSpec& spec)
     std::vector<std::string> parts;
     const PruneSpec& p = spec.prune;
     if (p.granularity != PruneGranularity::None) {
-        std::string text = granularityName(p.granularity);
+        std::string part = granularityName(p.granularity);
         switch (p.mode) {
-        case PruneMode::Ratio: text += printf1(" %.4g %%", 100.0 * p.value); break;
-        case PruneMode::Threshold: text += " below " + printf1("%.4g", p.value); break;
-        case PruneMode::MeanStdRule: text += " below mean" + printf1("%+.4g", p.value) + "*std"; break;
+        case PruneMode::Ratio: part += " " + text::significant(100.0 * p.value, 4) + " %"; break;
+        case PruneMode::Threshold: part += " below " + text::significant(p.value, 4); break;
+        case PruneMode::MeanStdRule:
+            part += " below mean" + std::string(p.value >= 0.0 ? "+" : "") + text::significant(p.value, 4) + "*std";
+            break;
         }
-        parts.push_back(text + " by " + criterionName(p.criterion));
+        parts.push_back(part + " by " + criterionName(p.criterion));
     }
     const QuantSpec& q = spec.quant;
     switch (q.scheme) {
@@ -250,14 +245,14 @@ Result<std::string> htmlReport(const SessionReport& r)
 
     out << "<h2>Totals</h2>\n<table class=\"totals\">\n"
         << "<tr><th></th><th>Original</th><th>Compressed</th><th>Change</th></tr>\n";
-    totalsRow(out, "Parameters", withThousands(a.params), withThousands(b.params), relativeChange(a.params, b.params));
-    totalsRow(out, "MACs", withThousands(a.linearMacs), withThousands(b.linearMacs),
+    totalsRow(out, "Parameters", text::count(a.params), text::count(b.params), relativeChange(a.params, b.params));
+    totalsRow(out, "MACs", text::count(a.linearMacs), text::count(b.linearMacs),
         relativeChange(a.linearMacs, b.linearMacs));
-    totalsRow(out, "MACs skipping zero weights", withThousands(a.effectiveMacs), withThousands(b.effectiveMacs),
+    totalsRow(out, "MACs skipping zero weights", text::count(a.effectiveMacs), text::count(b.effectiveMacs),
         relativeChange(a.effectiveMacs, b.effectiveMacs));
     totalsRow(out, "Weights at the chosen encodings", bytesText(a.encodedBytes), bytesText(b.encodedBytes),
         relativeChange(a.encodedBytes, b.encodedBytes));
-    totalsRow(out, "Compression ratio", printf1("%.2f×", a.compressionRatio), printf1("%.2f×", b.compressionRatio),
+    totalsRow(out, "Compression ratio", text::fixed(a.compressionRatio, 2) + "×", text::fixed(b.compressionRatio, 2) + "×",
         "");
     totalsRow(out, "ONNX file (shrunk export)", bytesText(a.originalFileBytes), bytesText(b.shrunkFileBytes),
         relativeChange(a.originalFileBytes, b.shrunkFileBytes));
@@ -267,7 +262,7 @@ Result<std::string> htmlReport(const SessionReport& r)
         relativeChange(a.activationBytes, b.activationBytes));
     std::string accuracyChange;
     if (r.originalTop1 && r.currentTop1 && r.originalTop1->n > 0 && r.currentTop1->n > 0)
-        accuracyChange = printf1("%+.2f points", 100.0 * (r.currentTop1->value - r.originalTop1->value));
+        accuracyChange = text::signedFixed(100.0 * (r.currentTop1->value - r.originalTop1->value), 2) + " points";
     totalsRow(out, "Top-1 accuracy", escapeHtml(accuracyText(r.originalTop1)), escapeHtml(accuracyText(r.currentTop1)),
         accuracyChange);
     out << "</table>\n";
@@ -292,7 +287,7 @@ Result<std::string> htmlReport(const SessionReport& r)
         out << "<tr><td class=\"name\">" << escapeHtml(layer.name) << "</td><td class=\"word\">"
             << layerKindName(layer.kind) << "</td><td class=\"num\">" << countCell(x.inChannels, y.inChannels)
             << "</td><td class=\"num\">" << countCell(x.outChannels, y.outChannels) << "</td><td class=\"num\">"
-            << printf1("%.1f %%", 100.0 * y.sparsity) << "</td><td class=\"num\">" << y.bitsPerWeight
+            << text::percent(y.sparsity, 1) << "</td><td class=\"num\">" << y.bitsPerWeight
             << "</td><td class=\"num\">" << (y.rank > 0 ? std::to_string(y.rank) : "") << "</td><td class=\"num\">"
             << countCell(x.params, y.params) << "</td><td class=\"num\">" << countCell(x.linearMacs, y.linearMacs)
             << "</td><td class=\"num\">" << countCell(x.encodedBytes, y.encodedBytes) << "</td><td class=\"word\">"

@@ -90,8 +90,8 @@ std::string modelReportText(const Model& model, const CostModel& cost)
             op += " (g=" + std::to_string(l.group) + ")";
         if (l.batchNorm >= 0)
             op += "+BN";
-        rows.push_back({{l.name, op, shapeToString(l.weightShape), withThousands(c.params), withThousands(c.linearMacs),
-                         shapeToString(outputShape(model, l)), withThousands(c.weightBytes)}});
+        rows.push_back({{l.name, op, shapeToString(l.weightShape), text::count(c.params), text::count(c.linearMacs),
+                         shapeToString(outputShape(model, l)), text::count(c.weightBytes)}});
     }
     size_t width[7] = {};
     for (const Row& r : rows)
@@ -116,17 +116,15 @@ std::string modelReportText(const Model& model, const CostModel& cost)
     const CostTotals& t = cost.totals();
     out << '\n'
         << "layers                 " << cost.layers().size() << '\n'
-        << "params                 " << withThousands(t.params) << '\n'
-        << "MACs (conv+linear)     " << withThousands(t.linearMacs) << "  (" << humanCount(t.linearMacs) << ")\n"
-        << "MACs (all ops)         " << withThousands(t.allMacs()) << "  (" << humanCount(t.allMacs()) << ")\n"
-        << "weights                " << megabytes(t.weightBytes) << "  (" << withThousands(t.weightBytes) << " bytes)\n"
-        << "peak activations       " << megabytes(t.peakActivationBytes) << "  ("
-        << withThousands(t.peakActivationBytes) << " bytes)\n"
-        << "memory traffic         " << megabytes(t.trafficBytes) << "  (" << withThousands(t.trafficBytes)
-        << " bytes)\n";
+        << "params                 " << text::count(t.params) << '\n'
+        << "MACs (conv+linear)     " << text::count(t.linearMacs) << "  (" << text::compact(t.linearMacs) << ")\n"
+        << "MACs (all ops)         " << text::count(t.allMacs()) << "  (" << text::compact(t.allMacs()) << ")\n"
+        << "weights                " << text::bytes(t.weightBytes) << "  (" << text::exactBytes(t.weightBytes) << ")\n"
+        << "peak activations       " << text::bytes(t.peakActivationBytes) << "  ("
+        << text::exactBytes(t.peakActivationBytes) << ")\n"
+        << "memory traffic         " << text::bytes(t.trafficBytes) << "  (" << text::exactBytes(t.trafficBytes) << ")\n";
     if (model.fileBytes() > 0)
-        out << "file                   " << megabytes(model.fileBytes()) << "  (" << withThousands(model.fileBytes())
-            << " bytes)\n";
+        out << "file                   " << text::bytes(model.fileBytes()) << "  (" << text::exactBytes(model.fileBytes()) << ")\n";
     for (const auto& w : model.warnings())
         out << "warning: " << w << '\n';
     return out.str();

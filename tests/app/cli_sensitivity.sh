@@ -63,4 +63,18 @@ r = json.load(open('$tmp/plan.json')); assert r['version'] == 1 and r['layers'] 
 check "the fitted recipe's MACs are within the target" "/usr/bin/python3 -c \"
 import json; d = json.load(open('$tmp/stats.json'))
 assert d['compressed']['macs_conv_linear'] <= 0.8 * d['original']['macs_conv_linear'] + 1, d['compressed']\""
+
+# Sequential stopping: a point far above the tolerance stops after a few hundred images;
+# points it does not stop run every image and keep the exact counts.
+"$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --layers /fc/Gemm --ratios 0.5,0.9 --json \
+  > "$tmp/exact.json"; rc1=$?
+"$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --layers /fc/Gemm --ratios 0.5,0.9 --sequential --json \
+  > "$tmp/sequential.json"; rc2=$?
+check "sequential stopping stops the 0.9 point early and leaves the others exact" "[ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && /usr/bin/python3 -c \"
+import json
+e = json.load(open('$tmp/exact.json'))['points']; s = json.load(open('$tmp/sequential.json'))['points']
+assert all(p['images'] == 1000 and not p['stopped_early'] for p in e), e
+assert s[1]['stopped_early'] and 200 <= s[1]['images'] < 1000, s[1]
+for x, y in zip(e, s):
+    assert y['stopped_early'] or y['correct'] == x['correct'], (x, y)\""
 exit $fail

@@ -1,7 +1,9 @@
 // The ONNX Runtime peer of bench_eval's fullEvaluation: the bundled sample model on its
-// 1,000 IDX images, preprocessed the same way ((x/255 - 0.286)/0.353), in batches of 32,
-// argmax per image. Prints {"images_per_s": ..., "median_ms": ..., "correct": ...}.
-//   node tests/bench/ort_eval_peer.js SAMPLE_DIR [REPEATS]
+// 1,000 IDX images, preprocessed the same way ((x/255 - 0.286)/0.353), in batches of BATCH
+// (default 32) on THREADS intra-op threads (default 1), argmax per image.
+// Prints {"images_per_s": ..., "median_ms": ..., "cpu_ms": ... (process CPU time of the median
+// run), "correct": ..., "threads": ..., "batch": ...}.
+//   node tests/bench/ort_eval_peer.js SAMPLE_DIR [REPEATS] [THREADS] [BATCH]
 const fs = require('fs');
 const path = require('path');
 const ort = require(path.join(__dirname, '..', 'ort', 'node_modules', 'onnxruntime-node'));
@@ -9,19 +11,22 @@ const ort = require(path.join(__dirname, '..', 'ort', 'node_modules', 'onnxrunti
 async function main() {
   const dir = process.argv[2];
   const repeats = Number(process.argv[3] || 5);
+  const threads = Number(process.argv[4] || 1);
+  const batch = Number(process.argv[5] || 32);
   const images = fs.readFileSync(path.join(dir, 'fashion-mnist-test-1000-images-idx3-ubyte'));
   const labels = fs.readFileSync(path.join(dir, 'fashion-mnist-test-1000-labels-idx1-ubyte'));
   const n = images.readUInt32BE(4);
   const px = 28 * 28;
   const session = await ort.InferenceSession.create(path.join(dir, 'fashion_cnn.onnx'),
-    {intraOpNumThreads: 1, interOpNumThreads: 1});
+    {intraOpNumThreads: threads, interOpNumThreads: 1});
   const times = [];
   let correct = 0;
   for (let rep = 0; rep < repeats; ++rep) {
     const start = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     correct = 0;
-    for (let b = 0; b < n; b += 32) {
-      const m = Math.min(32, n - b);
+    for (let b = 0; b < n; b += batch) {
+      const m = Math.min(batch, n - b);
       const data = new Float32Array(m * px);
       for (let i = 0; i < m * px; ++i)
         data[i] = (images[16 + b * px + i] / 255 - 0.286) / 0.353;
@@ -34,11 +39,12 @@ async function main() {
         if (best === labels[8 + b + i]) ++correct;
       }
     }
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    const used = process.cpuUsage(cpu);
+    times.push([Number(process.hrtime.bigint() - start) / 1e6, (used.user + used.system) / 1000]);
   }
-  times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)];
-  console.log(JSON.stringify({images_per_s: n / (median / 1000), median_ms: median, correct}));
+  times.sort((a, b) => a[0] - b[0]);
+  const [median, cpuMs] = times[Math.floor(times.length / 2)];
+  console.log(JSON.stringify({images_per_s: n / (median / 1000), median_ms: median, cpu_ms: cpuMs, correct, threads, batch}));
 }
 
 main().catch((e) => { console.error(String(e)); process.exit(1); });

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and their peers in one run and prints Markdown for BENCHMARKS.md.
 #   tests/bench/run-benchmarks.sh [BUILD_DIR]     (default: build)
+# The evaluation and sensitivity tables alone: tests/bench/run-eval-benchmarks.sh [BUILD_DIR].
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
 models=$build/fixtures/torchvision
 export TOPIARY_BENCH_MODELS=$models
 [ -f "$models/references.json" ] || /usr/bin/python3 tests/fixtures/make_reference_models.py --out "$models"
-cmake --build "$build" --target bench_model bench_importance bench_stats bench_eval >/dev/null
+cmake --build "$build" --target bench_model bench_importance bench_stats >/dev/null
 
 cpp=$("$build/tests/bench/bench_model" --benchmark_format=json 2>/dev/null)
 py=$(/usr/bin/python3 tests/bench/python_peer.py "$models" 5)
@@ -54,25 +55,7 @@ for kind in ("masked", "shrunk"):
 PY
 
 echo
-cpp=$(TOPIARY_SAMPLE_DIR=resources/sample "$build/tests/bench/bench_eval" --benchmark_format=json 2>/dev/null)
-ort=$(node tests/bench/ort_eval_peer.js resources/sample 5)
-torch=$(/usr/bin/python3 tests/bench/sensitivity_peer.py resources/sample 1)
-/usr/bin/python3 - "$cpp" "$ort" "$torch" <<'PY'
-import json, sys
-cpp = {b["name"].split("/iterations")[0]: b for b in json.loads(sys.argv[1])["benchmarks"]}
-ort, torch = json.loads(sys.argv[2]), json.loads(sys.argv[3])
-def ms(b):
-    return b["real_time"] * {"ms": 1, "us": 1e-3, "ns": 1e-6}[b["time_unit"]]
-full = cpp["fullEvaluation"]
-ips = 1000 / (ms(full) / 1000)
-print("| benchmark | Topiary | peer | ratio |")
-print("|---|---|---|---|")
-print(f"| evaluation of the sample, 1,000 images | {ips:.0f} images/s | ONNX Runtime (node, 1 thread) {ort['images_per_s']:.0f} images/s | {ips / ort['images_per_s']:.2f}x |")
-s = ms(cpp["sensitivityAnalysis"]) / 1000
-print(f"| sensitivity analysis, 9 layers x 10 ratios, 1,000 images | {s:.1f} s | PyTorch loop (1 thread) {torch['seconds']:.1f} s | {torch['seconds'] / s:.2f}x faster |")
-o = cpp["oneLayerChange"]
-print(f"| one-layer change ({o.get('label', '')}), apply + re-evaluate 1,000 images | {ms(o):.0f} ms (first estimate {o['first_estimate_ms']:.0f} ms) | target 300 ms | — |")
-PY
+tests/bench/run-eval-benchmarks.sh "$build"
 
 echo
 cmake --build "$build" --target bench_layout bench_gui_graph >/dev/null

@@ -85,7 +85,7 @@ std::unique_ptr<Loaded> smallConv()
 
 QString num(double v)
 {
-    return format::locale().toString(v, 'g', 3);
+    return format::significant(v, 3);
 }
 
 QString joined(const std::vector<int64_t>& filters)
@@ -128,19 +128,19 @@ void TestExplainPanel::showsPruningAndUniformQuantizationNumbers()
     QVERIFY(text.contains(QStringLiteral("FPGM would prune filters ") + joined(*e.pruning->fpgmPruned)));
     QVERIFY(text.contains(QStringLiteral("L1 would prune filters ") + joined(*e.pruning->l1Pruned)));
     QVERIFY(text.contains(QStringLiteral("they agree on %1 of %2").arg(e.pruning->overlap).arg(e.pruning->l1Pruned->size())));
-    QVERIFY(text.contains(format::locale().toString(e.pruning->jaccard, 'f', 2)));
+    QVERIFY(text.contains(format::fixed(e.pruning->jaccard, 2)));
     QVERIFY(text.contains(QStringLiteral("The plan removes %1 of the 16 filters by FPGM: %2")
                               .arg(e.pruning->planPruned.size())
                               .arg(joined(e.pruning->planPruned))));
     QVERIFY(text.contains(QStringLiteral("s = ") + num(e.quant->scale)));
     QVERIFY(text.contains(QStringLiteral("15 levels (q from -7 to 7)")));
     QVERIFY(text.contains(QStringLiteral("[%1, %2]").arg(num(e.quant->clipLow), num(e.quant->clipHigh))));
-    QVERIFY(text.contains(format::locale().toString(e.quant->sqnrDb, 'f', 1) + QStringLiteral(" dB")));
+    QVERIFY(text.contains(format::fixed(e.quant->sqnrDb, 1) + QStringLiteral(" dB")));
     // Tiny errors are written as a power of ten (superscripts come out as plain digits).
     QString mse = num(e.quant->mse);
     if (e.quant->mse < 1e-3) {
         const int exponent = static_cast<int>(std::floor(std::log10(e.quant->mse)));
-        mse = format::locale().toString(e.quant->mse / std::pow(10.0, exponent), 'f', 2) + QStringLiteral("·10−")
+        mse = format::fixed(e.quant->mse / std::pow(10.0, exponent), 2) + QStringLiteral("·10−")
             + QString::number(-exponent);
     }
     QVERIFY2(text.contains(QStringLiteral("MSE = mean (w − ŵ)2 = ") + mse), qPrintable(mse));
@@ -163,7 +163,7 @@ void TestExplainPanel::showsHuffmanBitsForACodebook()
     const QString text = panel.toPlainText();
     QVERIFY(text.contains(QStringLiteral("Codebook (k-means) quantization, 3 bits")));
     QVERIFY(text.contains(QStringLiteral("%1 centroids").arg(e.quant->levels)));
-    QVERIFY(text.contains(format::locale().toString(e.huffman->bitsPerWeight, 'f', 2) + QStringLiteral(" bits per weight instead of 3")));
+    QVERIFY(text.contains(format::fixed(e.huffman->bitsPerWeight, 2) + QStringLiteral(" bits per weight instead of 3")));
     QVERIFY(text.contains(QStringLiteral("%1 of 8 centroids occur").arg(e.huffman->usedSymbols)));
     QVERIFY(text.contains(format::count(e.huffman->codedBits) + QStringLiteral(" bits for the layer's 1,152 weights")));
     QVERIFY(text.contains(format::bytes(e.huffman->statsBytes)));

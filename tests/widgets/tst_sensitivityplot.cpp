@@ -44,7 +44,27 @@ private slots:
     void clickingNearACurveSelectsItsLayer();
     void hoveringACurveHighlightsIt();
     void bitWidthSweeps();
+    void aGroupCurveListsItsMembersInTheLegend();
 };
+
+void TestSensitivityPlot::aGroupCurveListsItsMembersInTheLegend()
+{
+    auto model = topiary::Model::fromProto(topiary::test::makeSmallCnn(), {});
+    QVERIFY(model.has_value());
+    const auto layers = topiary::findLayers(*model);
+    topiary::SensitivityOptions filter;
+    filter.granularity = topiary::PruneGranularity::Filter;
+    auto estimate = topiary::estimateSensitivity(*model, filter);
+    QVERIFY(estimate.has_value());
+    SensitivityPlot plot;
+    plot.resize(900, 500);
+    plot.setResult(*estimate, layers);
+    // stem's group holds block1.conv2 and dw (residual Add, depthwise pass-through);
+    // block1.conv1 and pw are groups of their own; fc is skipped (graph output).
+    QCOMPARE(plot.curveCount(), 3);
+    QCOMPARE(plot.measuredGraph(0)->name(), QStringLiteral("stem + block1.conv2 + dw"));
+    QCOMPARE(plot.measuredGraph(1)->name(), QStringLiteral("block1.conv1"));
+}
 
 void TestSensitivityPlot::progressiveResultsKeepTheCurves()
 {

@@ -184,3 +184,77 @@ TEST_CASE("preprocess choice: a broken or unfitting file is an error naming it, 
         CHECK(chosen.error().message.find("missing.json") != std::string::npos);
     }
 }
+
+namespace {
+
+Model withMetadata(const Model& model, std::initializer_list<std::pair<const char*, const char*>> props)
+{
+    onnx::ModelProto proto = model.proto();
+    for (const auto& [key, value] : props) {
+        auto* p = proto.add_metadata_props();
+        p->set_key(key);
+        p->set_value(value);
+    }
+    auto m = Model::fromProto(std::move(proto), {});
+    REQUIRE(m.has_value());
+    return std::move(*m);
+}
+
+} // namespace
+
+TEST_CASE("preprocess choice: mean and std in the model's metadata", "[preprocess-choice]")
+{
+    Folders f;
+    const fs::path images = f.data / "images-idx3-ubyte";
+    touch(images);
+    writeSpec(f.data / "preprocess.json", 0.2);
+
+    // torchvision's Normalize values (0..1 scale), as a JSON list and as plain text.
+    const Model meta = withMetadata(f.model, { { "mean", "[0.286]" }, { "std", "0.353" } });
+    auto chosen = choosePreprocess(meta, f.search(images));
+    REQUIRE(chosen.has_value());
+    CHECK(chosen->origin == PreprocessOrigin::ModelMetadata); // before the dataset's file
+    CHECK(chosen->description == "the model's metadata (mean, std)");
+    CHECK(chosen->spec.mean == std::vector<double> { 0.286 });
+    CHECK(chosen->spec.stddev == std::vector<double> { 0.353 });
+    CHECK(chosen->spec.scale == Approx(1.0 / 255.0));
+    CHECK(chosen->spec.channels == 1);
+    CHECK(chosen->warning.empty());
+
+    // The model's own preprocess.json still wins: the user put it there.
+    writeSpec(f.modelFile.parent_path() / "preprocess.json", 0.1);
+    PreprocessSearch search = f.search(images);
+    auto besideModel = choosePreprocess(meta, search);
+    REQUIRE(besideModel.has_value());
+    CHECK(besideModel->origin == PreprocessOrigin::BesideModel);
+
+    // Hugging Face's names, in pixel units (any value above 1): scale 1.
+    auto pixels = preprocessFromMetadata(withMetadata(f.model, { { "image_mean", "72.93" }, { "image_std", "90.0" } }));
+    REQUIRE(pixels.has_value());
+    REQUIRE(pixels->has_value());
+    CHECK((*pixels)->scale == 1.0);
+    CHECK((*pixels)->mean == std::vector<double> { 72.93 });
+
+    // Topiary's own key holds a whole spec.
+    std::string source;
+    auto whole = preprocessFromMetadata(
+        withMetadata(f.model, { { "topiary.preprocess", R"({"channels": 1, "height": 28, "width": 28, "mean": [0.5], "std": [0.25]})" } }),
+        &source);
+    REQUIRE(whole.has_value());
+    REQUIRE(whole->has_value());
+    CHECK((*whole)->stddev == std::vector<double> { 0.25 });
+    CHECK(source == "the model's metadata (topiary.preprocess)");
+
+    // No keys: nothing. A value that does not parse is an error naming the key, never the defaults.
+    auto none = preprocessFromMetadata(f.model);
+    REQUIRE(none.has_value());
+    CHECK_FALSE(none->has_value());
+    auto bad = preprocessFromMetadata(withMetadata(f.model, { { "mean", "zero point three" } }));
+    REQUIRE_FALSE(bad.has_value());
+    CHECK_THAT(bad.error().message, Catch::Contains("metadata 'mean'"));
+    PreprocessSearch dataOnly;
+    dataOnly.dataset = images;
+    auto badStd = choosePreprocess(withMetadata(f.model, { { "std", "0" } }), dataOnly);
+    REQUIRE_FALSE(badStd.has_value());
+    CHECK_THAT(badStd.error().message, Catch::Contains("model's metadata (std)"));
+}

@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace topiary;
 
 namespace {
@@ -33,7 +35,77 @@ SmallCnn smallCnn()
     return SmallCnn { std::move(*model), std::move(layers), std::move(groups) };
 }
 
+// input -> Gemm fc1 (16 -> 8) -> Relu -> MatMul mm2 (constant 8 x 6) + bias -> Relu -> Gemm fc3 (6 -> 4).
+SmallCnn smallMlp()
+{
+    test::ModelBuilder b;
+    b.input("input", { 1, 16 });
+    b.weight("fc1.weight", { 8, 16 });
+    b.weight("fc1.bias", { 8 });
+    test::setAttr(b.node("Gemm", { "input", "fc1.weight", "fc1.bias" }, { "h1" }, "fc1"), "transB", int64_t { 1 });
+    b.node("Relu", { "h1" }, { "r1" }, "relu1");
+    b.weight("mm2.weight", { 8, 6 });
+    b.weight("mm2.bias", { 6 });
+    b.node("MatMul", { "r1", "mm2.weight" }, { "h2" }, "mm2");
+    b.node("Add", { "h2", "mm2.bias" }, { "h2b" }, "mm2.add");
+    b.node("Relu", { "h2b" }, { "r2" }, "relu2");
+    b.weight("fc3.weight", { 4, 6 });
+    test::setAttr(b.node("Gemm", { "r2", "fc3.weight" }, { "logits" }, "fc3"), "transB", int64_t { 1 });
+    b.output("logits", { 1, 4 });
+    auto model = Model::fromProto(b.build(), {});
+    REQUIRE(model.has_value());
+    auto layers = findLayers(*model);
+    auto groups = findDependencyGroups(*model, layers);
+    REQUIRE(layers.size() == 3);
+    return SmallCnn { std::move(*model), std::move(layers), std::move(groups) };
+}
+
 } // namespace
+
+TEST_CASE("pruning all layers reaches Gemm and MatMul and says what it skips", "[plan]")
+{
+    const auto mlp = smallMlp();
+    std::vector<SkippedLayer> skipped;
+    const Plan all = pruneAllLayers(Plan(), mlp.layers, mlp.groups, kFilter30, false, &skipped);
+    CHECK(all.spec("fc1").prune == kFilter30);
+    CHECK(all.spec("mm2").prune == kFilter30);
+    CHECK_FALSE(all.contains("fc3")); // its outputs are the classes
+    REQUIRE(skipped.size() == 1);
+    CHECK(skipped[0].layer == "fc3");
+    CHECK_THAT(skipped[0].reason, Catch::StartsWith("filters cannot be removed: ") && Catch::Contains("graph output"));
+
+    skipped.clear();
+    const Plan inner = pruneAllLayers(Plan(), mlp.layers, mlp.groups, kFilter30, true, &skipped);
+    CHECK(inner.layers().size() == 1);
+    CHECK(inner.spec("mm2").prune == kFilter30);
+    REQUIRE(skipped.size() == 2);
+    CHECK(skipped[0] == SkippedLayer { "fc1", "the first layer (--skip-first-last)" });
+    CHECK(skipped[1].layer == "fc3");
+
+    // Element pruning keeps every shape: the classifier is pruned too, unless skipped.
+    skipped.clear();
+    const Plan el = pruneAllLayers(Plan(), mlp.layers, mlp.groups, kElement50, false, &skipped);
+    for (const char* name : { "fc1", "mm2", "fc3" })
+        CHECK(el.spec(name).prune == kElement50);
+    CHECK(skipped.empty());
+    const Plan elSkip = pruneAllLayers(Plan(), mlp.layers, mlp.groups, kElement50, true, &skipped);
+    CHECK(elSkip.layers().size() == 1);
+    CHECK(skipped == std::vector<SkippedLayer> { { "fc1", "the first layer (--skip-first-last)" },
+                         { "fc3", "the last layer (--skip-first-last)" } });
+
+    // On convolutions it agrees with pruneAllConvs; skipping the stem names the group's reason.
+    const auto net = smallCnn();
+    skipped.clear();
+    CHECK(pruneAllLayers(Plan(), net.layers, net.groups, kFilter30, true, &skipped)
+        == pruneAllConvs(Plan(), net.layers, net.groups, kFilter30, true));
+    std::vector<std::string> names;
+    for (const auto& s : skipped)
+        names.push_back(s.layer + ": " + s.reason);
+    CHECK(std::find(names.begin(), names.end(), "stem: the first layer (--skip-first-last)") != names.end());
+    CHECK(std::find(names.begin(), names.end(),
+              "block1.conv2: shares its channels with the first layer 'stem' (--skip-first-last)")
+        != names.end());
+}
 
 TEST_CASE("a plan mentions only layers with a non-default spec", "[plan]")
 {

@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace topiary;
 
 namespace {
@@ -216,8 +218,21 @@ TEST_CASE("compact CLI flags build a plan with the global edits", "[recipe]")
     REQUIRE(p.has_value());
     const PruneSpec filter { PruneGranularity::Filter, Criterion::L1, PruneMode::Ratio, 0.3 };
     CHECK(*p
-        == pruneAllConvs(
+        == pruneAllLayers(
             quantizeAll(Plan(), layers, { QuantScheme::Uniform, 8, true, true }, true), layers, groups, filter, true));
+    // What each flag left alone is said, flag by flag.
+    auto expanded = expandCompactFlags({ "--prune", "filter:l1:0.3", "--bits", "8", "--skip-first-last" }, layers, groups);
+    REQUIRE(expanded.has_value());
+    CHECK(expanded->plan == *p);
+    const auto& notes = expanded->skipped;
+    CHECK(std::find(notes.begin(), notes.end(), "--bits 8: skipped 'stem': the first layer (--skip-first-last)")
+        != notes.end());
+    CHECK(std::find(notes.begin(), notes.end(), "--bits 8: skipped 'fc': the last layer (--skip-first-last)")
+        != notes.end());
+    CHECK(std::count_if(notes.begin(), notes.end(), [](const std::string& n) {
+        return n.starts_with("--prune filter:l1:0.3: skipped 'fc': filters cannot be removed: ")
+            && n.find("graph output") != std::string::npos;
+    }) == 1);
     CHECK(p->spec("pw").prune == filter);
     CHECK_FALSE(p->contains("stem"));
     CHECK(validatePlan(*p, *model, layers, &groups).empty());
@@ -227,6 +242,7 @@ TEST_CASE("compact CLI flags build a plan with the global edits", "[recipe]")
     REQUIRE(e.has_value());
     CHECK(e->spec("stem").prune == PruneSpec { PruneGranularity::Element, Criterion::L2, PruneMode::Ratio, 0.5 });
     CHECK(e->spec("fc").quant == QuantSpec { QuantScheme::Codebook, 4, true, false });
+    CHECK(e->spec("fc").prune.granularity == PruneGranularity::Element); // linear layers too
     CHECK(e->options() == PlanOptions { true, 16 });
 
     auto err = [&](std::vector<std::string> args) {

@@ -232,8 +232,8 @@ TEST_CASE("the HTML report escapes the model's strings and embeds its images", "
     CHECK_THAT(*html, Contains("<figcaption>Sensitivity &amp; &lt;size&gt;</figcaption>"));
 
     // Totals: original and compressed parameter counts, accuracy with interval and change.
-    CHECK_THAT(*html, Contains(withThousands(s.report.original.params)));
-    CHECK_THAT(*html, Contains(withThousands(s.report.current.params)));
+    CHECK_THAT(*html, Contains(text::count(s.report.original.params)));
+    CHECK_THAT(*html, Contains(text::count(s.report.current.params)));
     CHECK_THAT(*html, Contains("90.00 % (95% CI"));
     CHECK_THAT(*html, Contains("88.00 % (95% CI"));
     CHECK_THAT(*html, Contains("-2.00 points"));

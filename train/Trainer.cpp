@@ -1,0 +1,387 @@
+#include "train/Trainer.h"
+
+#include "core/compress/Quantizer.h"
+#include "train/TorchGraph.h"
+#include "train/TrainingSetup.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <numbers>
+#include <random>
+
+namespace topiary::train {
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Fake quantization with a straight-through estimator: the forward pass sees exactly the
+// values the export writes (core's quantize), the gradient flows to the float weight as
+// if quantization were the identity.
+torch::Tensor fakeQuantize(const torch::Tensor& w, const QuantizedWeight& q)
+{
+    auto values = w.detach().contiguous();
+    auto quantized = quantize(std::span<const float>(values.data_ptr<float>(), static_cast<size_t>(values.numel())),
+        q.shape, q.channelAxis, q.spec);
+    if (!quantized)
+        throw std::runtime_error("fake quantization: " + quantized.error().message);
+    auto qt = torch::from_blob(quantized->values.data(), w.sizes(), torch::kFloat).clone();
+    return w + (qt - w).detach();
+}
+
+struct Validation {
+    double accuracy = 0.0;
+    double loss = 0.0;
+    int64_t images = 0;
+    std::vector<float> firstLogits;
+};
+
+Result<Validation> validate(const TorchGraph& graph, const ImageSet& images, int batchSize)
+{
+    Validation v;
+    if (images.count == 0)
+        return v;
+    torch::NoGradGuard noGrad;
+    auto all = torch::from_blob(const_cast<float*>(images.pixels.data()),
+        { images.count, images.channels, images.height, images.width }, torch::kFloat);
+    auto labels = torch::from_blob(const_cast<int64_t*>(images.labels.data()), { images.count }, torch::kLong);
+    int64_t correct = 0;
+    double lossSum = 0.0;
+    const int64_t batch = std::max<int64_t>(batchSize, 256);
+    for (int64_t start = 0; start < images.count; start += batch) {
+        const int64_t n = std::min(batch, images.count - start);
+        auto out = graph.forward({ { graph.inputNames()[0], all.narrow(0, start, n) } }, false);
+        if (!out)
+            return std::unexpected(out.error());
+        auto logits = (*out)[0].reshape({ n, -1 });
+        auto y = labels.narrow(0, start, n);
+        if (y.max().item<int64_t>() >= logits.size(1))
+            return fail("a label is " + std::to_string(y.max().item<int64_t>()) + " but the model has "
+                + std::to_string(logits.size(1)) + " outputs");
+        correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+        lossSum += torch::nn::functional::cross_entropy(logits, y).item<double>() * static_cast<double>(n);
+        if (start == 0) {
+            auto first = logits[0].contiguous();
+            v.firstLogits.assign(first.data_ptr<float>(), first.data_ptr<float>() + first.numel());
+        }
+    }
+    v.images = images.count;
+    v.accuracy = static_cast<double>(correct) / static_cast<double>(images.count);
+    v.loss = lossSum / static_cast<double>(images.count);
+    return v;
+}
+
+// Random shift (pad by edge replication, random crop back) and horizontal flip, per image.
+torch::Tensor augment(const torch::Tensor& batch, int pad, bool flip, std::mt19937_64& rng)
+{
+    if (pad == 0 && !flip)
+        return batch;
+    namespace F = torch::nn::functional;
+    const int64_t h = batch.size(2), w = batch.size(3);
+    auto padded = pad > 0 ? F::pad(batch, F::PadFuncOptions({ pad, pad, pad, pad }).mode(torch::kReplicate)) : batch;
+    std::uniform_int_distribution<int> offset(0, 2 * pad);
+    std::bernoulli_distribution coin(0.5);
+    std::vector<torch::Tensor> out;
+    for (int64_t i = 0; i < batch.size(0); ++i) {
+        auto img = padded[i];
+        if (pad > 0)
+            img = img.narrow(1, offset(rng), h).narrow(2, offset(rng), w);
+        if (flip && coin(rng))
+            img = img.flip({ 2 });
+        out.push_back(img);
+    }
+    return torch::stack(out);
+}
+
+std::map<std::string, FloatTensor> snapshot(const TorchGraph& graph)
+{
+    std::map<std::string, FloatTensor> out;
+    for (const auto& [name, t] : graph.tensors()) {
+        auto c = t.detach().contiguous();
+        FloatTensor f;
+        f.shape.assign(c.sizes().begin(), c.sizes().end());
+        f.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+        out.emplace(name, std::move(f));
+    }
+    return out;
+}
+
+std::filesystem::path checkpointPath(const TrainOptions& o, int round, int epoch)
+{
+    const std::string name = o.rounds > 1 ? ".round" + std::to_string(round) + ".epoch" : ".epoch";
+    const std::filesystem::path output(o.output);
+    const std::filesystem::path dir
+        = o.checkpointDir.empty() ? output.parent_path() : std::filesystem::path(o.checkpointDir);
+    return dir / (output.stem().string() + name + std::to_string(epoch) + ".onnx");
+}
+
+Result<json> run(const TrainOptions& o, const TrainEvents& events)
+{
+    auto emit = [&](json j) {
+        if (events.emit)
+            events.emit(j);
+    };
+    torch::set_num_threads(o.threads);
+    torch::manual_seed(o.seed);
+    auto setup = TrainingSetup::prepare(o, [&](const std::string& s) {
+        emit({ { "type", "status" }, { "message", s } });
+    });
+    if (!setup)
+        return std::unexpected(setup.error());
+    std::optional<TorchGraph> teacher;
+    if (o.distillation) {
+        auto teacherProto = prepareForTraining(setup->teacherProto());
+        if (!teacherProto)
+            return std::unexpected(teacherProto.error());
+        auto built = TorchGraph::build(*teacherProto, {});
+        if (!built)
+            return std::unexpected(built.error().withContext("the teacher (original model)"));
+        teacher = std::move(*built);
+    }
+
+    // The student of the setup's current round: its graph (weights as the round starts),
+    // the masks of what the round's plan prunes, fake quantization and a fresh optimizer.
+    std::optional<TorchGraph> student;
+    std::vector<std::pair<torch::Tensor, torch::Tensor>> masks; // parameter, keep (0/1 floats)
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    const TrainingSetup* current = &*setup;
+    auto buildStudent = [&]() -> Result<void> {
+        auto studentProto = prepareForTraining(current->studentProto());
+        if (!studentProto)
+            return std::unexpected(studentProto.error());
+        auto built = TorchGraph::build(*studentProto, initializerNames(current->studentProto()));
+        if (!built)
+            return std::unexpected(built.error());
+        if (built->inputNames().size() != 1)
+            return fail("the trainer feeds models with one image input; this one has "
+                + std::to_string(built->inputNames().size()) + " inputs");
+        student = std::move(*built);
+        masks.clear();
+        for (const auto& [name, m] : current->masks()) {
+            auto it = student->tensors().find(name);
+            if (it == student->tensors().end() || !it->second.requires_grad())
+                continue;
+            auto keep = torch::from_blob(const_cast<uint8_t*>(m.keep.data()), it->second.sizes(), torch::kUInt8)
+                            .to(torch::kFloat);
+            masks.emplace_back(it->second, keep);
+        }
+        student->setWeightTransform([current](const std::string& name, const torch::Tensor& w) {
+            auto it = current->quantized().find(name);
+            return it == current->quantized().end() ? w : fakeQuantize(w, it->second);
+        });
+        auto params = student->parameters();
+        if (o.optimizer == OptimizerKind::Sgd)
+            optimizer = std::make_unique<torch::optim::SGD>(
+                params, torch::optim::SGDOptions(o.learningRate).momentum(o.momentum).weight_decay(o.weightDecay));
+        else
+            optimizer = std::make_unique<torch::optim::Adam>(
+                params, torch::optim::AdamOptions(o.learningRate).weight_decay(o.weightDecay));
+        return {};
+    };
+    if (auto r = buildStudent(); !r)
+        return std::unexpected(r.error());
+    auto setLearningRate = [&](double lr) {
+        for (auto& group : optimizer->param_groups())
+            group.options().set_lr(lr);
+    };
+    const auto& quantized = setup->quantized();
+    const auto params = student->parameters();
+
+    const ImageSet& train = setup->trainImages();
+    const ImageSet& val = setup->valImages();
+    auto trainX = torch::from_blob(const_cast<float*>(train.pixels.data()),
+        { train.count, train.channels, train.height, train.width }, torch::kFloat);
+    auto trainY = torch::from_blob(const_cast<int64_t*>(train.labels.data()), { train.count }, torch::kLong);
+    // Full batches only (as a DataLoader with drop_last): BatchNorm needs more than one
+    // image per batch, and every step then weighs the same.
+    const int64_t batch = std::min<int64_t>(o.batchSize, train.count);
+    if (batch < 2)
+        return fail("training needs at least two images per batch");
+    const int64_t steps = train.count / batch;
+    const int64_t totalSteps = steps * o.epochs;
+    int64_t parameterCount = 0;
+    for (const auto& p : params)
+        parameterCount += p.numel();
+    emit({ { "type", "started" }, { "train_images", train.count }, { "val_images", val.count },
+        { "train_skipped", train.skipped }, { "parameters", parameterCount },
+        { "masked_weights", setup->maskedWeights() }, { "quantized_weights", quantized.size() },
+        { "steps_per_epoch", steps }, { "epochs", o.epochs }, { "rounds", o.rounds } });
+
+    json history = json::array();
+    auto before = validate(*student, val, o.batchSize);
+    if (!before)
+        return std::unexpected(before.error());
+    if (val.count > 0) {
+        emit({ { "type", "validation" }, { "epoch", 0 }, { "accuracy", before->accuracy }, { "loss", before->loss },
+            { "images", before->images } });
+        history.push_back({ { "epoch", 0 }, { "accuracy", before->accuracy }, { "loss", before->loss } });
+    }
+
+    json trainingMeta
+        = { { "options", trainOptionsToJson(o) }, { "trainer", "topiary-train (libtorch " TORCH_VERSION ")" } };
+    std::mt19937_64 rng(o.seed);
+    const std::string input = student->inputNames()[0];
+    double initialLoss = 0.0;
+    double smoothed = 0.0;
+    int64_t step = 0;
+    double trainSeconds = 0.0;
+    int64_t trainedImages = 0;
+    Validation last = *before;
+    auto lastReport = Clock::now();
+    for (int round = 1; round <= o.rounds; ++round) {
+        if (round > 1) {
+            // Prune more, ranked on the weights trained so far, and fine-tune again.
+            if (auto r = setup->startRound(round, snapshot(*student)); !r)
+                return std::unexpected(r.error().withContext("round " + std::to_string(round)));
+            if (auto r = buildStudent(); !r)
+                return std::unexpected(r.error());
+        }
+        if (o.rounds > 1)
+            emit({ { "type", "round" }, { "round", round }, { "rounds", o.rounds },
+                { "masked_weights", setup->maskedWeights() } });
+        int64_t roundStep = 0;
+        for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+            std::vector<int64_t> order(static_cast<size_t>(train.count));
+            std::iota(order.begin(), order.end(), int64_t { 0 });
+            std::shuffle(order.begin(), order.end(), rng);
+            auto perm = torch::from_blob(order.data(), { train.count }, torch::kLong);
+            double epochLoss = 0.0;
+            const auto epochStart = Clock::now();
+            for (int64_t s = 0; s < steps; ++s, ++step, ++roundStep) {
+                if (events.stop && events.stop->load()) {
+                    json stopped = { { "type", "stopped" }, { "round", round }, { "epoch", epoch }, { "step", s },
+                        { "history", history } };
+                    emit(stopped);
+                    return stopped;
+                }
+                const auto stepStart = Clock::now();
+                const double lr = o.schedule == Schedule::Cosine ? o.learningRate * 0.5
+                        * (1.0
+                            + std::cos(
+                                std::numbers::pi * static_cast<double>(roundStep) / static_cast<double>(totalSteps)))
+                                                                 : o.learningRate;
+                setLearningRate(lr);
+                auto idx = perm.narrow(0, s * batch, batch);
+                auto x = augment(trainX.index_select(0, idx), o.augmentPad, o.augmentFlip, rng);
+                auto y = trainY.index_select(0, idx);
+                auto out = student->forward({ { input, x } }, true);
+                if (!out)
+                    return std::unexpected(out.error());
+                auto logits = (*out)[0].reshape({ batch, -1 });
+                auto loss = torch::nn::functional::cross_entropy(logits, y);
+                if (teacher) {
+                    torch::Tensor soft;
+                    {
+                        torch::NoGradGuard noGrad;
+                        auto t = teacher->forward({ { input, x } }, false);
+                        if (!t)
+                            return std::unexpected(t.error());
+                        soft = torch::softmax((*t)[0].reshape({ batch, -1 }) / o.distillation->temperature, 1);
+                    }
+                    const double temp = o.distillation->temperature;
+                    auto kd = torch::kl_div(torch::log_softmax(logits / temp, 1), soft, at::Reduction::Sum)
+                        / static_cast<double>(batch) * (temp * temp);
+                    loss = o.distillation->alpha * kd + (1.0 - o.distillation->alpha) * loss;
+                }
+                const double value = loss.item<double>();
+                if (!std::isfinite(value))
+                    return fail("training diverged: the loss became "
+                        + std::string(std::isnan(value) ? "NaN" : "infinite") + " at epoch " + std::to_string(epoch)
+                        + ", step " + std::to_string(s + 1) + "; lower the learning rate (it was " + std::to_string(lr)
+                        + ")");
+                optimizer->zero_grad();
+                loss.backward();
+                {
+                    torch::NoGradGuard noGrad;
+                    for (auto& [p, keep] : masks)
+                        if (p.grad().defined())
+                            p.mutable_grad().mul_(keep);
+                    optimizer->step();
+                    for (auto& [p, keep] : masks)
+                        p.mul_(keep);
+                }
+                trainSeconds += secondsSince(stepStart);
+                trainedImages += batch;
+                epochLoss += value;
+                // Diverging: the smoothed loss far above where it started, and above chance
+                // level (ln classes), so that a good model's small first loss is no trap.
+                if (step == 0)
+                    initialLoss = std::max(value, std::log(static_cast<double>(logits.size(1))));
+                smoothed = step == 0 ? value : 0.9 * smoothed + 0.1 * value;
+                if (smoothed > o.divergenceFactor * initialLoss)
+                    return fail("training diverged: the loss rose to " + std::to_string(smoothed) + " from "
+                        + std::to_string(initialLoss) + " at epoch " + std::to_string(epoch) + ", step "
+                        + std::to_string(s + 1) + "; lower the learning rate (it was " + std::to_string(lr) + ")");
+                if (secondsSince(lastReport) >= 0.5 || s + 1 == steps) {
+                    lastReport = Clock::now();
+                    const double rate = static_cast<double>(trainedImages) / std::max(trainSeconds, 1e-9);
+                    const int64_t left = totalSteps * o.rounds - step - 1;
+                    emit({ { "type", "progress" }, { "round", round }, { "epoch", epoch }, { "step", s + 1 },
+                        { "steps", steps }, { "loss", smoothed }, { "lr", lr }, { "images_per_second", rate },
+                        { "seconds_left", static_cast<double>(left * batch) / rate } });
+                }
+            }
+            auto v = validate(*student, val, o.batchSize);
+            if (!v)
+                return std::unexpected(v.error());
+            last = *v;
+            json entry = { { "epoch", epoch }, { "train_loss", epochLoss / static_cast<double>(steps) },
+                { "seconds", secondsSince(epochStart) } };
+            if (o.rounds > 1) {
+                entry["round"] = round;
+                entry["masked_weights"] = setup->maskedWeights();
+            }
+            if (val.count > 0) {
+                entry["accuracy"] = v->accuracy;
+                entry["loss"] = v->loss;
+                emit({ { "type", "validation" }, { "round", round }, { "epoch", epoch }, { "accuracy", v->accuracy },
+                    { "loss", v->loss }, { "images", v->images } });
+            }
+            history.push_back(entry);
+            trainingMeta["history"] = history;
+            const auto checkpoint = checkpointPath(o, round, epoch);
+            auto written = setup->exportTrained(snapshot(*student), trainingMeta, checkpoint);
+            if (!written)
+                return std::unexpected(written.error().withContext("writing the checkpoint"));
+            emit({ { "type", "checkpoint" }, { "round", round }, { "epoch", epoch }, { "file", checkpoint.string() } });
+        }
+    }
+
+    auto written = setup->exportTrained(snapshot(*student), trainingMeta, o.output);
+    if (!written)
+        return std::unexpected(written.error().withContext("writing " + o.output));
+    json done = { { "type", "done" }, { "output", o.output }, { "history", history },
+        { "images_per_second", static_cast<double>(trainedImages) / std::max(trainSeconds, 1e-9) },
+        { "train_seconds", trainSeconds }, { "lost_tensors", *written } };
+    if (val.count > 0) {
+        done["accuracy_before"] = before->accuracy;
+        done["accuracy"] = last.accuracy;
+        done["val_images"] = last.images;
+        done["first_logits"] = last.firstLogits;
+    }
+    emit(done);
+    return done;
+}
+
+} // namespace
+
+Result<json> runTraining(const TrainOptions& options, const TrainEvents& events)
+{
+    try {
+        return run(options, events);
+    } catch (const std::exception& e) {
+        std::string what = e.what();
+        if (auto cut = what.find("\nException raised from"); cut != std::string::npos)
+            what.resize(cut);
+        return fail("training failed: " + what);
+    }
+}
+
+} // namespace topiary::train
