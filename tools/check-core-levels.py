@@ -8,7 +8,7 @@ import re
 import sys
 
 # Lowest first: a folder may include the folders before it in this list, never after.
-LEVELS = ["base", "model", "passes", "data", "plan", "compress", "export", "eval", "analysis", "report"]
+LEVELS = ["base", "model", "passes", "data", "plan", "compress", "export", "eval", "recover", "analysis", "report"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"core/([^"]+)\.h"', re.M)
 
 

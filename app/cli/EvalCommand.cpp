@@ -3,6 +3,7 @@
 
 #include "app/cli/Args.h"
 #include "app/cli/CommandSupport.h"
+#include "app/cli/RecoverOptions.h"
 
 #include "core/export/Apply.h"
 #include "core/plan/Recipe.h"
@@ -27,7 +28,8 @@ namespace topiary::cli {
 namespace {
 
 constexpr const char* kUsage = "Usage: topiary-cli eval MODEL --data PATH [--labels FILE] [--limit N] [--batch B]\n"
-                               "                        [--preprocess FILE.json] [--in-order] [--recipe PLAN.json | --prune ... --bits ...] [--json]\n";
+                               "                        [--preprocess FILE.json] [--in-order] [--recipe PLAN.json | --prune ... --bits ...] [--json]\n"
+                               "                        [--recover bn,bias,lsq [--calib N] [--calib-data PATH]]\n";
 
 int usageError(const std::string& message)
 {
@@ -56,6 +58,7 @@ int evalCommand(const std::vector<std::string>& argv)
     flags.insert("json");
     auto values = kEvalValueOptions;
     values.insert("recipe");
+    values.insert(kRecoverValueOptions.begin(), kRecoverValueOptions.end());
     auto args = Args::parse(split.own, flags, values);
     if (!args)
         return usageError(args.error().message);
@@ -77,6 +80,8 @@ int evalCommand(const std::vector<std::string>& argv)
     Plan plan;
     if (auto rc = readPlan("eval", *model, layers, groups, *args, split.compact, plan))
         return *rc;
+    if (auto rc = readRecoverOptions("eval", *args, plan))
+        return *rc;
     const bool compressed = !plan.empty();
     const Dataset& dataset = *inputs.dataset;
 
@@ -95,7 +100,15 @@ int evalCommand(const std::vector<std::string>& argv)
     warnIfOriginalNearChance("eval", result->metrics, inputs);
     std::optional<EvaluationResult> after;
     if (compressed) {
-        auto run = evaluation.run(plan, progress);
+        // With recovery the plan's weights are repaired first; the evaluation still starts
+        // from the cut before its first changed layer.
+        RecoveredModel recovered;
+        if (plan.recovery().any())
+            if (auto rc = applyWithRecovery("eval", *model, plan, *args, {}, nullptr, recovered))
+                return *rc;
+        auto run = plan.recovery().any()
+            ? evaluation.run(recovered.applied.proto, firstChangedLayer(Plan {}, plan, layers, groups), progress)
+            : evaluation.run(plan, progress);
         if (interactive)
             std::fprintf(stderr, "\r%60s\r", "");
         if (!run) {
@@ -127,7 +140,9 @@ int evalCommand(const std::vector<std::string>& argv)
               << (inputs.options.limit > 0 ? ", first " + std::to_string(inputs.options.limit) : std::string()) << '\n'
               << evaluationReportText(*result, classNames);
     if (after)
-        std::cout << "\ncompressed by the plan (" << plan.layers().size() << " layers changed):\n"
+        std::cout << "\ncompressed by the plan (" << plan.layers().size() << " layers changed"
+                  << (plan.recovery().any() ? ", recovered: " + recoveryMethodsText(plan.recovery()) : std::string())
+                  << "):\n"
                   << evaluationReportText(*after, classNames);
     for (const auto& s : dataset.skipped())
         std::cout << "skipped while listing: " << s << '\n';

@@ -2,6 +2,7 @@
 // the compact flags) and report or materialize it.
 #include "app/cli/Args.h"
 #include "app/cli/CommandSupport.h"
+#include "app/cli/RecoverOptions.h"
 #include "app/cli/Commands.h"
 
 #include "core/export/Apply.h"
@@ -284,13 +285,15 @@ int applyCommand(const std::vector<std::string>& argv)
     const auto split = splitCompactFlags(argv);
     auto values = kEvalValueOptions;
     values.insert({ "recipe", "output" });
+    values.insert(kRecoverValueOptions.begin(), kRecoverValueOptions.end());
     auto flags = kEvalFlags;
     flags.insert({ "shrink", "int8-qdq", "float16", "json" });
     auto args = Args::parse(split.own, flags, values);
     if (!args || args->positional().size() != 1 || !args->value("output")) {
         std::cerr << "topiary-cli apply: " << (args ? "expected MODEL and -o OUT.onnx" : args.error().message)
                   << "\nUsage: topiary-cli apply MODEL [--recipe PLAN.json | --prune ... --bits ...] -o OUT.onnx "
-                     "[--shrink] [--int8-qdq] [--float16]\n";
+                     "[--shrink] [--int8-qdq] [--float16]\n                        "
+                  << kRecoverUsage << '\n';
         return 2;
     }
     const std::string modelPath = args->positional()[0];
@@ -310,6 +313,8 @@ int applyCommand(const std::vector<std::string>& argv)
     s->plan = std::move(storage->plan);
     for (const auto& note : storage->notes)
         std::cerr << "topiary-cli apply: note: " << note << '\n';
+    if (auto rc = readRecoverOptions("apply", *args, s->plan))
+        return *rc;
     FilterScorer scorer;
     if (auto rc = readScorer("apply", s->model, s->layers, *args, planUsesApoz(s->plan), scorer))
         return *rc;
@@ -318,11 +323,10 @@ int applyCommand(const std::vector<std::string>& argv)
         std::cerr << "topiary-cli apply: " << selection.error().message << '\n';
         return 1;
     }
-    auto applied = apply(s->model, s->plan, options, &*selection);
-    if (!applied) {
-        std::cerr << "topiary-cli apply: " << applied.error().message << '\n';
-        return 1;
-    }
+    RecoveredModel recovered;
+    if (auto rc = applyWithRecovery("apply", s->model, s->plan, *args, options, &*selection, recovered))
+        return *rc;
+    const AppliedModel* applied = &recovered.applied;
     auto written = writeModel(applied->proto, outPath, WriteOptions { modelPath, true });
     if (!written) {
         std::cerr << "topiary-cli apply: " << written.error().message << '\n';

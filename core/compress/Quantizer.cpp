@@ -65,9 +65,69 @@ std::vector<ChannelStats> channelStats(std::span<const float> w, const ChannelVi
     return stats;
 }
 
+// Scale and zero point of a [lo, hi] range (lo <= 0 <= hi when asymmetric).
+std::pair<float, int32_t> gridFor(float lo, float hi, bool symmetric, float levels)
+{
+    float scale = 0.0f;
+    int32_t zp = 0;
+    if (symmetric) {
+        scale = std::max(std::fabs(lo), std::fabs(hi)) / levels;
+    } else {
+        lo = std::min(lo, 0.0f);
+        hi = std::max(hi, 0.0f);
+        scale = (hi - lo) / levels;
+        if (scale > 0.0f)
+            zp = static_cast<int32_t>(std::clamp(std::nearbyint(-lo / scale), 0.0f, levels));
+    }
+    if (!(scale > 0.0f))  // an all-zero channel: any scale gives q = zp
+        scale = 1.0f;
+    return { scale, zp };
+}
+
+int32_t code(float w, float inv, int32_t zp, int32_t qmin, int32_t qmax)
+{
+    const float r = std::nearbyint(w * inv);
+    return static_cast<int32_t>(std::clamp(static_cast<int64_t>(r) + zp, int64_t{qmin}, int64_t{qmax}));
+}
+
+// QuantRange::Mse: for each channel, the range min/max shrunk by the factor in
+// kMseRangeFactors with the least squared error (ties keep the wider range).
+void searchMseRanges(std::span<const float> w, const ChannelView& view, const std::vector<ChannelStats>& stats,
+    bool symmetric, float levels, QuantizedTensor& out)
+{
+    std::vector<double> best(stats.size(), std::numeric_limits<double>::infinity());
+    std::vector<double> err(stats.size());
+    for (int k = 0; k < kMseRangeSteps; ++k) {
+        const float factor = mseRangeFactor(k);
+        std::vector<std::pair<float, int32_t>> grid;
+        for (const auto& s : stats)
+            grid.push_back(gridFor(factor * s.min, factor * s.max, symmetric, levels));
+        std::fill(err.begin(), err.end(), 0.0);
+        view.forEachBlock([&](int64_t c, int64_t first, int64_t len) {
+            const auto [scale, zp] = grid[static_cast<size_t>(c)];
+            const float inv = 1.0f / scale;
+            double e = 0.0;
+            for (int64_t i = first; i < first + len; ++i) {
+                const float v = w[static_cast<size_t>(i)];
+                const float deq = static_cast<float>(code(v, inv, zp, out.qmin, out.qmax) - zp) * scale;
+                const double d = static_cast<double>(v) - static_cast<double>(deq);
+                e += d * d;
+            }
+            err[static_cast<size_t>(c)] += e;
+        });
+        for (size_t c = 0; c < stats.size(); ++c)
+            if (err[c] < best[c]) {
+                best[c] = err[c];
+                out.scales[c] = grid[c].first;
+                out.zeroPoints[c] = grid[c].second;
+            }
+    }
+}
+
 // Same arithmetic as ATen's fake_quantize kernels: multiply by the float reciprocal,
 // round half to even, clamp, scale back.
-void uniform(std::span<const float> w, const ChannelView& view, bool symmetric, int bits, QuantizedTensor& out)
+void uniform(std::span<const float> w, const ChannelView& view, bool symmetric, int bits, QuantRange range,
+    QuantizedTensor& out)
 {
     if (symmetric) {
         out.qmax = (1 << (bits - 1)) - 1;
@@ -79,30 +139,18 @@ void uniform(std::span<const float> w, const ChannelView& view, bool symmetric, 
     const auto stats = channelStats(w, view);
     const auto levels = static_cast<float>(out.qmax);  // 2^(b-1)-1 symmetric, 2^b-1 asymmetric
     for (const auto& s : stats) {
-        float scale = 0.0f;
-        int32_t zp = 0;
-        if (symmetric) {
-            scale = std::max(std::fabs(s.min), std::fabs(s.max)) / levels;
-        } else {
-            const float lo = std::min(s.min, 0.0f);
-            const float hi = std::max(s.max, 0.0f);
-            scale = (hi - lo) / levels;
-            if (scale > 0.0f)
-                zp = static_cast<int32_t>(std::clamp(std::nearbyint(-lo / scale), 0.0f, levels));
-        }
-        if (!(scale > 0.0f))  // an all-zero channel: any scale gives q = zp
-            scale = 1.0f;
+        const auto [scale, zp] = gridFor(s.min, s.max, symmetric, levels);
         out.scales.push_back(scale);
         out.zeroPoints.push_back(zp);
     }
+    if (range == QuantRange::Mse)
+        searchMseRanges(w, view, stats, symmetric, levels, out);
     view.forEachBlock([&](int64_t c, int64_t first, int64_t len) {
         const float scale = out.scales[static_cast<size_t>(c)];
         const int32_t zp = out.zeroPoints[static_cast<size_t>(c)];
         const float inv = 1.0f / scale;
         for (int64_t i = first; i < first + len; ++i) {
-            const float r = std::nearbyint(w[static_cast<size_t>(i)] * inv);
-            const auto q = static_cast<int32_t>(std::clamp(static_cast<int64_t>(r) + zp, int64_t{out.qmin},
-                                                           int64_t{out.qmax}));
+            const int32_t q = code(w[static_cast<size_t>(i)], inv, zp, out.qmin, out.qmax);
             out.codes[static_cast<size_t>(i)] = q;
             out.values[static_cast<size_t>(i)] = static_cast<float>(q - zp) * scale;
         }
@@ -266,7 +314,7 @@ Result<QuantizedTensor> quantize(std::span<const float> values, std::span<const 
             out.channelAxis = spec.perChannel ? channelAxis : -1;
             if (spec.perChannel && channelAxis < 0)
                 return fail("per-channel quantization needs a channel axis");
-            uniform(values, channelView(shape, out.channelAxis, total), spec.symmetric, spec.bits, out);
+            uniform(values, channelView(shape, out.channelAxis, total), spec.symmetric, spec.bits, spec.range, out);
         } else if (spec.scheme == QuantScheme::Codebook) {
             if (spec.bits < 1 || spec.bits > 8)
                 return fail("codebook quantization takes 1 to 8 bits, not " + std::to_string(spec.bits));

@@ -42,6 +42,13 @@ struct QuantizedTensor {
     double sqnrDb = 0.0;    // 10·log10(Σw² / Σ(w - value)²); +inf when nothing changed
 };
 
+// QuantRange::Mse searches, per tensor or channel, the clipping range [f·min, f·max] (f·max|w|
+// when symmetric) for f = mseRangeFactor(k), k = 0..kMseRangeSteps-1 (1.00, 0.99, ... 0.21),
+// keeping the f with the least sum of squared errors (the widest on ties). Weights outside
+// the range clip to its ends.
+inline constexpr int kMseRangeSteps = 80;
+inline float mseRangeFactor(int k) { return 1.0f - 0.01f * static_cast<float>(k); }
+
 // Quantizes a tensor of the given shape. channelAxis names the output-channel axis,
 // used by per-channel Uniform and always by Binary/Ternary (which have per-channel scales).
 Result<QuantizedTensor> quantize(std::span<const float> values, std::span<const int64_t> shape,

@@ -143,11 +143,22 @@ bool zeroAlready(std::span<const float> values, std::span<const int64_t> dims, i
 // Float copies of the constants being edited, written back into the proto at the end.
 class ConstantEdits {
 public:
-    ConstantEdits(const Model& model, onnx::GraphProto& graph)
+    ConstantEdits(const Model& model, onnx::GraphProto& graph, const ConstantValues* replaced)
         : m_model(model)
         , m_graph(graph)
         , m_names(graph)
+        , m_replaced(replaced)
     {
+    }
+
+    // The values a tensor starts from: the replacement when there is one.
+    std::span<const float> source(const std::string& tensor) const
+    {
+        if (m_replaced)
+            if (auto it = m_replaced->find(tensor); it != m_replaced->end())
+                return it->second;
+        const Constant* c = m_model.constant(tensor);
+        return c ? c->floats : std::span<const float>();
     }
 
     // The values of `tensor` as this node will read them. When other nodes read the same
@@ -210,7 +221,11 @@ private:
             return fail("'" + source + "' is not a constant tensor export can edit");
         if (c->floats.empty() && c->info.numElements().value_or(1) != 0)
             return fail("'" + source + "' is not a float tensor");
-        m_values[name].assign(c->floats.begin(), c->floats.end());
+        const std::span<const float> start = this->source(source);
+        if (start.size() != c->floats.size())
+            return fail("the replacement values of '" + source + "' have " + std::to_string(start.size())
+                + " elements, the tensor " + std::to_string(c->floats.size()));
+        m_values[name].assign(start.begin(), start.end());
         m_dims[name] = c->info.shape;
         m_dims[source] = c->info.shape; // callers name a private copy by its source
         return {};
@@ -219,6 +234,7 @@ private:
     const Model& m_model;
     onnx::GraphProto& m_graph;
     NameAllocator m_names;
+    const ConstantValues* m_replaced;
     std::map<std::string, std::vector<float>> m_values;
     std::map<std::string, std::vector<int64_t>> m_dims;
     std::map<std::pair<int, std::string>, std::string> m_privateCopies;
@@ -352,7 +368,11 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
             np.set_name(l.name);
     }
 
-    ConstantEdits edits(model, graph);
+    ConstantEdits edits(model, graph, options.values);
+    if (options.values)
+        for (const auto& [name, values] : *options.values)
+            if (auto v = edits.values(name); !v)
+                return std::unexpected(v.error().withContext("replacing constants"));
 
     // Filter pruning: zero every pruned channel in every member's constants, so the
     // masked model computes exactly what the shrunk one does. Consumers lose their input
@@ -373,8 +393,8 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
                 // Shrinking cuts shared tensors itself; only private ones are zeroed here.
                 if (options.shrink && readersOf(model, axis.tensor).size() > 1)
                     continue;
-                if (const Constant* c = model.constant(axis.tensor);
-                    c && !c->floats.empty() && zeroAlready(c->floats, c->info.shape, axis.axis, indices))
+                if (const Constant* c = model.constant(axis.tensor); c && !c->floats.empty()
+                    && zeroAlready(edits.source(axis.tensor), c->info.shape, axis.axis, indices))
                     continue;
                 auto v = edits.forNode(m.node, axis.tensor);
                 if (!v)

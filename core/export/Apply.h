@@ -11,16 +11,28 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
 namespace topiary {
 
 class Model;
 class Plan;
 struct PruneSelection;
 
+// Replacement values for float constants of the source model (same names, element counts
+// and layout), used instead of the stored values before the plan is applied: how weights
+// repaired by recovery (core/recover) reach every export form, masked, shrunk, QDQ or
+// float16 alike. A replaced tensor read by several nodes changes for all of them.
+using ConstantValues = std::map<std::string, std::vector<float>, std::less<>>;
+
 struct ApplyOptions {
     bool shrink = false; // physically remove pruned channels
     bool int8Qdq = false; // 8-bit uniform weights as int8 + DequantizeLinear
     bool float16 = false; // float16 weights (and factors) as FLOAT16 + Cast(to=FLOAT)
+    const ConstantValues* values = nullptr; // replaced constants (recovered weights), or none
 };
 
 // What apply() did, for the export dialog and the CLI report.

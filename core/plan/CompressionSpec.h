@@ -43,11 +43,16 @@ enum class QuantScheme {
     Ternary,      // {-a, 0, +a} with threshold 0.7 * mean|w|
 };
 
+// How a Uniform grid's clipping range is chosen: the weights' min/max (nothing clipped),
+// or the range that minimises the quantization MSE (a short search, see Quantizer.h).
+enum class QuantRange { MinMax, Mse };
+
 struct QuantSpec {
     QuantScheme scheme = QuantScheme::Float32;
     int bits = 32;             // 1..16 for Uniform, 1..8 for Codebook
     bool symmetric = true;     // Uniform: symmetric, or asymmetric with a zero point
     bool perChannel = false;   // Uniform: one scale per output channel
+    QuantRange range = QuantRange::MinMax; // Uniform: how the scale is chosen
 
     bool operator==(const QuantSpec&) const = default;
 };
@@ -82,6 +87,7 @@ inline constexpr EnumName<PruneMode> kPruneModeNames[]
 inline constexpr EnumName<QuantScheme> kQuantSchemeNames[] = { { QuantScheme::Float32, "float32" },
     { QuantScheme::Float16, "float16" }, { QuantScheme::Uniform, "uniform" }, { QuantScheme::Codebook, "codebook" },
     { QuantScheme::Binary, "binary" }, { QuantScheme::Ternary, "ternary" } };
+inline constexpr EnumName<QuantRange> kQuantRangeNames[] = { { QuantRange::MinMax, "minmax" }, { QuantRange::Mse, "mse" } };
 
 template <class E, size_t N> constexpr const char* nameIn(const EnumName<E> (&table)[N], E value)
 {

@@ -186,9 +186,16 @@ Plan Plan::withOptions(const PlanOptions& options) const
     return p;
 }
 
+Plan Plan::withRecovery(const RecoverySpec& recovery) const
+{
+    Plan p = *this;
+    p.m_recovery = recovery;
+    return p;
+}
+
 bool Plan::operator==(const Plan& other) const
 {
-    if (!(m_options == other.m_options))
+    if (!(m_options == other.m_options) || !(m_recovery == other.m_recovery))
         return false;
     if (m_specs == other.m_specs)
         return true;
@@ -201,6 +208,7 @@ PlanDiff diff(const Plan& before, const Plan& after)
 {
     PlanDiff d;
     d.optionsChanged = !(before.options() == after.options());
+    d.recoveryChanged = !(before.recovery() == after.recovery());
     const auto& a = before.layers();
     const auto& b = after.layers();
     if (&a == &b)
@@ -254,6 +262,11 @@ int firstChangedLayer(
         } else if (d.optionsChanged && filter) {
             consider(static_cast<int>(i));
             if (g >= 0)
+                considerGroup(g);
+        }
+        if (d.recoveryChanged && (before.contains(name) || after.contains(name))) {
+            consider(static_cast<int>(i));
+            if (g >= 0 && filter)
                 considerGroup(g);
         }
     }

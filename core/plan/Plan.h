@@ -7,6 +7,7 @@
 #pragma once
 
 #include "core/plan/CompressionSpec.h"
+#include "core/plan/RecoverySpec.h"
 
 #include <cstdint>
 #include <functional>
@@ -43,6 +44,8 @@ public:
     const Specs& layers() const;
     bool empty() const { return layers().empty(); }
     const PlanOptions& options() const { return m_options; }
+    // Calibration-based recovery of the compressed weights (none by default).
+    const RecoverySpec& recovery() const { return m_recovery; }
 
     // In-place edits (copy-on-write: other copies never see them). Setting the default
     // spec removes the layer, so equal intentions compare equal.
@@ -51,6 +54,7 @@ public:
     void setQuant(const std::string& layer, const QuantSpec& quant);
     void setLowRank(const std::string& layer, const LowRankSpec& lowRank);
     void setOptions(const PlanOptions& options) { m_options = options; }
+    void setRecovery(const RecoverySpec& recovery) { m_recovery = recovery; }
 
     // The same edits as new plans.
     Plan with(const std::string& layer, const LayerSpec& spec) const;
@@ -58,6 +62,7 @@ public:
     Plan withQuant(const std::string& layer, const QuantSpec& quant) const;
     Plan withLowRank(const std::string& layer, const LowRankSpec& lowRank) const;
     Plan withOptions(const PlanOptions& options) const;
+    Plan withRecovery(const RecoverySpec& recovery) const;
 
     bool operator==(const Plan& other) const;
 
@@ -66,22 +71,25 @@ private:
 
     std::shared_ptr<Specs> m_specs; // null = no layer specs; never mutated while shared
     PlanOptions m_options;
+    RecoverySpec m_recovery;
 };
 
 // What differs between two plans: layers whose specs differ (by name, sorted) and
-// whether the global options differ.
+// whether the global options or the recovery differ.
 struct PlanDiff {
     std::vector<std::string> layers;
     bool optionsChanged = false;
+    bool recoveryChanged = false;
 
-    bool empty() const { return layers.empty() && !optionsChanged; }
+    bool empty() const { return layers.empty() && !optionsChanged && !recoveryChanged; }
 };
 PlanDiff diff(const Plan& before, const Plan& after);
 
 // Index into `layers` (graph order) of the first layer whose computation differs between
 // the two plans, or -1 when none does. With groups, a changed filter pruning reaches every
 // producer and consumer of the layer's group (a residual group reaches back to the stem);
-// changed options reach every filter-pruned group.
+// changed options reach every filter-pruned group; a changed recovery reaches every layer
+// either plan compresses (recovery repairs those and what follows them).
 int firstChangedLayer(const Plan& before, const Plan& after, const std::vector<Layer>& layers,
     const std::vector<DependencyGroup>& groups = {});
 

@@ -78,7 +78,7 @@ Result<QuantSpec> parseQuant(const json& j, const std::string& path)
 {
     if (auto r = expectObject(j, path); !r)
         return std::unexpected(r.error());
-    if (auto r = onlyFields(j, path, { "scheme", "bits", "symmetric", "per_channel" }); !r)
+    if (auto r = onlyFields(j, path, { "scheme", "bits", "symmetric", "per_channel", "range" }); !r)
         return std::unexpected(r.error());
     QuantSpec spec;
     auto s = required(j, path, "scheme", stringAt);
@@ -111,6 +111,15 @@ Result<QuantSpec> parseQuant(const json& j, const std::string& path)
         if (!v)
             return std::unexpected(v.error());
         spec.perChannel = *v;
+    }
+    if (const json* r = find(j, "range")) {
+        auto v = stringAt(*r, join(path, "range"));
+        if (!v)
+            return std::unexpected(v.error());
+        auto range = parseEnum(kQuantRangeNames, *v, join(path, "range"));
+        if (!range)
+            return std::unexpected(range.error());
+        spec.range = *range;
     }
     return spec;
 }
@@ -245,6 +254,8 @@ nlohmann::json recipeToJson(const Recipe& recipe)
                 quant["symmetric"] = spec.quant.symmetric;
             if (spec.quant.scheme == QuantScheme::Uniform || spec.quant.perChannel != defaults.perChannel)
                 quant["per_channel"] = spec.quant.perChannel;
+            if (spec.quant.range != QuantRange::MinMax)
+                quant["range"] = nameIn(kQuantRangeNames, spec.quant.range);
             layer["quant"] = quant;
         }
         if (spec.lowRank.rank != 0)
@@ -257,6 +268,8 @@ nlohmann::json recipeToJson(const Recipe& recipe)
         out["options"] = { { "round_channels", o.roundChannels }, { "channel_multiple", o.channelMultiple } };
     if (recipe.preprocess)
         out["preprocess"] = preprocessToJson(*recipe.preprocess);
+    if (recipe.plan.recovery().any())
+        out["recovery"] = recoveryToJson(recipe.plan.recovery());
     return out;
 }
 
@@ -269,7 +282,7 @@ Result<Recipe> recipeFromJson(const nlohmann::json& j)
 {
     if (auto r = expectObject(j, "recipe"); !r)
         return std::unexpected(r.error());
-    if (auto r = onlyFields(j, "", { "version", "model", "layers", "options", "preprocess" }); !r)
+    if (auto r = onlyFields(j, "", { "version", "model", "layers", "options", "preprocess", "recovery" }); !r)
         return std::unexpected(r.error());
     auto version = required(j, "", "version", integerAt);
     if (!version)
@@ -320,6 +333,12 @@ Result<Recipe> recipeFromJson(const nlohmann::json& j)
         if (!spec)
             return std::unexpected(spec.error().withContext("preprocess"));
         recipe.preprocess = std::move(*spec);
+    }
+    if (const json* r = find(j, "recovery")) {
+        auto spec = recoveryFromJson(*r, "recovery");
+        if (!spec)
+            return std::unexpected(spec.error());
+        recipe.plan.setRecovery(*spec);
     }
     return recipe;
 }
@@ -425,9 +444,15 @@ Result<CompactPlan> expandCompactFlags(
                 spec.scheme = *s;
                 spec.bits = naturalBits(*s);
                 spec.perChannel = *s == QuantScheme::Uniform;
-                if (parts.size() > 2)
-                    return fail(flag + " " + *v + ": expected SCHEME[:BITS]");
-                if (parts.size() == 2) {
+                if (parts.size() == 3 && *s == QuantScheme::Uniform) {
+                    auto r = parseEnum(kQuantRangeNames, parts[2], flag + " range");
+                    if (!r)
+                        return std::unexpected(r.error());
+                    spec.range = *r;
+                } else if (parts.size() > 2) {
+                    return fail(flag + " " + *v + ": expected SCHEME[:BITS], or uniform:BITS:mse");
+                }
+                if (parts.size() >= 2) {
                     auto b = parseInt(parts[1], flag + " bits");
                     if (!b)
                         return std::unexpected(b.error());

@@ -5,10 +5,12 @@
 //    "layers": {"conv1": {"prune": {"granularity": "filter", "criterion": "l1",
 //                                   "mode": "ratio", "value": 0.3},
 //                         "quant": {"scheme": "uniform", "bits": 8,
-//                                   "symmetric": true, "per_channel": true},
+//                                   "symmetric": true, "per_channel": true,
+//                                   "range": "mse"},                  (optional, "minmax")
 //                         "low_rank": {"rank": 16}}},
 //    "options": {"round_channels": true, "channel_multiple": 8},   (optional)
-//    "preprocess": {"channels": 3, "height": 224, ...}}           (optional, see Preprocess.h)
+//    "preprocess": {"channels": 3, "height": 224, ...},           (optional, see Preprocess.h)
+//    "recovery": {"methods": ["bn", "bias", "lsq"], ...}}         (optional, see RecoverySpec.h)
 //
 // Parsing is strict: an unknown field, a wrong type, a value out of range or an unknown
 // name is an error naming its path ("layers.conv1.prune.ammount: unknown field"). Also
@@ -54,7 +56,8 @@ Result<Recipe> parseRecipe(std::string_view text);
 //   --prune GRANULARITY:CRITERION:RATIO   filter|element : l1|l2|fpgm|bn_scale|apoz|random : [0, 1)
 //                                         every prunable layer (pruneAllLayers)
 //   --bits B                              uniform, symmetric, per-channel, B in 2..16
-//   --quant SCHEME[:B]                    float16 | uniform:B | codebook:B | binary | ternary
+//   --quant SCHEME[:B]                    float16 | uniform:B | codebook:B | binary | ternary;
+//                                         uniform:B:mse chooses the range by MSE (QuantRange)
 //   --skip-first-last                     leave the first and last layers alone (any position)
 //   --round-channels[=N]                  keep multiples of N (default 8) channels per group
 // Both "--flag value" and "--flag=value" work. Any other argument is an error.

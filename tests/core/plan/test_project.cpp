@@ -436,3 +436,24 @@ TEST_CASE("writeProject refuses invalid projects and unwritable places", "[proje
         fs::permissions(locked, fs::perms::owner_all, fs::perm_options::add);
     }
 }
+
+TEST_CASE("a project keeps its plan's recovery, in the plan and in the history", "[project][recovery]")
+{
+    TempDir dir;
+    Project p = sampleProject(dir.path);
+    RecoverySpec r;
+    r.bias = true;
+    r.leastSquares = true;
+    r.calibrationImages = 100;
+    r.source = "calib/";
+    p.plan = p.plan.withRecovery(r);
+    if (!p.history.empty())
+        p.history.back().plan = p.history.back().plan.withRecovery(r);
+    REQUIRE(writeProject(dir.path / "p.topiary", p));
+    const json j = json::parse(readText(dir.path / "p.topiary"));
+    CHECK(j["plan"]["recovery"]["methods"] == json::array({ "bias", "lsq" }));
+    auto read = readProject(dir.path / "p.topiary");
+    REQUIRE(read);
+    CHECK(*read == p);
+    CHECK(read->plan.recovery().calibrationImages == 100);
+}

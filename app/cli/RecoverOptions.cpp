@@ -1,0 +1,126 @@
+#include "app/cli/RecoverOptions.h"
+
+#include "core/data/Dataset.h"
+#include "core/data/Preprocess.h"
+#include "core/plan/Recipe.h"
+#include "core/recover/CalibrationImages.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+namespace topiary::cli {
+
+std::optional<int> readRecoverOptions(const char* command, const Args& args, Plan& plan)
+{
+    RecoverySpec spec = plan.recovery();
+    auto usage = [&](const std::string& message) {
+        std::cerr << "topiary-cli " << command << ": " << message << '\n';
+        return 2;
+    };
+    if (auto methods = args.value("recover"))
+        if (auto r = parseRecoveryMethods(*methods, spec); !r)
+            return usage(r.error().message);
+    if (auto n = args.value("calib")) {
+        int64_t v = 0;
+        try {
+            size_t used = 0;
+            v = std::stoll(*n, &used);
+            if (used != n->size())
+                v = 0;
+        } catch (const std::exception&) {
+            v = 0;
+        }
+        if (v < 1 || v > 1'000'000)
+            return usage("--calib: expected a number of images from 1 to 1000000, got '" + *n + "'");
+        spec.calibrationImages = v;
+    }
+    if (auto path = args.value("calib-data"))
+        spec.source = *path;
+    if ((args.value("calib") || args.value("calib-data")) && !spec.any())
+        return usage("--calib and --calib-data need --recover (which methods to run)");
+    plan.setRecovery(spec);
+    return std::nullopt;
+}
+
+std::optional<int> applyWithRecovery(const char* command, const Model& model, const Plan& plan, const Args& args,
+    const ApplyOptions& options, const PruneSelection* selection, RecoveredModel& out)
+{
+    auto error = [&](const std::string& message) {
+        std::cerr << "topiary-cli " << command << ": " << message << '\n';
+        return 1;
+    };
+    const RecoverySpec& spec = plan.recovery();
+    if (!spec.any()) {
+        auto applied = apply(model, plan, options, selection);
+        if (!applied)
+            return error(applied.error().message);
+        out.applied = std::move(*applied);
+        return std::nullopt;
+    }
+    const std::string source = !spec.source.empty() ? spec.source : args.value("data").value_or("");
+    if (source.empty()) {
+        std::cerr << "topiary-cli " << command
+                  << ": recovery needs calibration images: give --calib-data PATH (or --data PATH)\n";
+        return 2;
+    }
+    PreprocessSearch search;
+    search.explicitFile = args.value("preprocess").value_or("");
+    search.dataset = source;
+    search.modelFile = model.path();
+    if (auto recipePath = args.value("recipe")) {
+        std::ifstream in(*recipePath, std::ios::binary);
+        std::stringstream text;
+        text << in.rdbuf();
+        if (auto recipe = parseRecipe(text.str()); recipe && recipe->preprocess) {
+            search.recorded = *recipe->preprocess;
+            search.recordedFrom = "the recipe " + *recipePath;
+        }
+    }
+    auto preprocess = choosePreprocess(model, search);
+    if (!preprocess)
+        return error(preprocess.error().message);
+    auto dataset = Dataset::open(source);
+    if (!dataset)
+        return error(dataset.error().withContext("calibration data").message);
+    auto images = loadCalibrationImages(model, *dataset, preprocess->spec, spec.calibrationImages, spec.seed);
+    if (!images)
+        return error(images.error().message);
+    const bool interactive = isatty(STDERR_FILENO) != 0;
+    const auto start = std::chrono::steady_clock::now();
+    auto recovered = applyRecovered(model, plan, *images, options, selection, {},
+        interactive ? RecoveryProgress([](int done, int total) {
+            std::fprintf(stderr, "\r  recovering: layer %d/%d   ", done, total);
+            std::fflush(stderr);
+        })
+                    : RecoveryProgress());
+    if (interactive)
+        std::fprintf(stderr, "\r%40s\r", "");
+    if (!recovered)
+        return error(recovered.error().withContext("recovery").message);
+    out = std::move(*recovered);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cerr << "topiary-cli " << command << ": " << recoverySummary(plan, out.recovery, seconds) << '\n';
+    return std::nullopt;
+}
+
+std::string recoverySummary(const Plan& plan, const RecoveryResult& result, double seconds)
+{
+    int refitted = 0, bn = 0, bias = 0;
+    for (const auto& l : result.layers) {
+        refitted += l.refitted;
+        bn += l.batchNorm;
+        bias += !l.biasShift.empty();
+    }
+    std::ostringstream out;
+    out.precision(2);
+    out << std::fixed << "recovery " << recoveryMethodsText(plan.recovery()) << " on " << result.images
+        << " images: " << result.layers.size() << " layers visited, " << refitted << " refitted, " << bn
+        << " BN re-estimated, " << bias << " bias-corrected (" << seconds << " s)";
+    return out.str();
+}
+
+} // namespace topiary::cli

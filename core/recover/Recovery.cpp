@@ -1,0 +1,482 @@
+#include "core/recover/Recovery.h"
+
+#include "core/compress/PruneSelection.h"
+#include "core/model/DependencyGroups.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/model/GraphEdit.h"
+#include "core/plan/Plan.h"
+#include "core/recover/ChannelMoments.h"
+#include "core/recover/LayerRows.h"
+#include "core/recover/NormalEquations.h"
+#include "core/recover/TensorTaps.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <set>
+
+namespace topiary {
+
+namespace {
+
+// A constant's values as recovery currently holds them: replaced, or as stored.
+class Constants {
+public:
+    explicit Constants(const Model& model)
+        : m_model(model)
+    {
+    }
+
+    // Only tensors one node reads are replaced: a shared one would change other layers too.
+    bool editable(const std::string& name) const
+    {
+        const Constant* c = m_model.constant(name);
+        return c && !c->floats.empty() && m_model.consumers(name).size() == 1 && !m_model.isGraphOutput(name);
+    }
+    const std::vector<float>& get(const std::string& name)
+    {
+        auto it = m_values.find(name);
+        if (it == m_values.end()) {
+            const Constant* c = m_model.constant(name);
+            it = m_values.emplace(name, std::vector<float>(c->floats.begin(), c->floats.end())).first;
+        }
+        return it->second;
+    }
+    std::vector<float>& edit(const std::string& name)
+    {
+        get(name);
+        return m_values[name];
+    }
+    const ConstantValues& values() const { return m_values; }
+    ConstantValues take() { return std::move(m_values); }
+
+private:
+    const Model& m_model;
+    ConstantValues m_values;
+};
+
+struct BatchNormParams {
+    std::string scale, shift, mean, var;
+    double epsilon = 1e-5;
+};
+
+BatchNormParams batchNormParams(const Model& model, int node)
+{
+    BatchNormParams p;
+    const Node& n = model.node(node);
+    if (n.inputs.size() >= 5) {
+        p.scale = model.resolveConstantName(n.inputs[1]);
+        p.shift = model.resolveConstantName(n.inputs[2]);
+        p.mean = model.resolveConstantName(n.inputs[3]);
+        p.var = model.resolveConstantName(n.inputs[4]);
+    }
+    for (const auto& a : model.nodeProto(node).attribute())
+        if (a.name() == "epsilon")
+            p.epsilon = a.f();
+    return p;
+}
+
+// The float values of an initializer of an applied proto, or empty.
+std::vector<float> initializerValues(const onnx::ModelProto& proto, const std::string& name)
+{
+    for (const auto& t : proto.graph().initializer())
+        if (t.name() == name)
+            if (auto v = readFloats(t))
+                return *v;
+    return {};
+}
+
+// The plan's pruning alone: which weights each layer keeps, whatever quantization does.
+Plan pruningOnly(const Plan& plan)
+{
+    Plan out = plan;
+    for (const auto& [name, spec] : plan.layers()) {
+        out.setQuant(name, QuantSpec {});
+        out.setLowRank(name, LowRankSpec {});
+    }
+    out.setRecovery(RecoverySpec {});
+    return out;
+}
+
+struct Context {
+    const Model& model;
+    const Plan& plan;
+    const CalibrationImages& images;
+    const PruneSelection& selection;
+    const RecoveryOptions& options;
+    const std::vector<Layer>& layers;
+    const std::vector<DependencyGroup>& groups;
+    const onnx::ModelProto& prunedOnly; // apply(model, pruningOnly(plan)): the kept weights
+    Constants& constants;
+    std::stop_token stop;
+
+    Result<onnx::ModelProto> compressed() const
+    {
+        ApplyOptions o;
+        o.values = &constants.values();
+        auto a = apply(model, plan, o, &selection);
+        if (!a)
+            return std::unexpected(a.error());
+        return std::move(a->proto);
+    }
+};
+
+// The original's mean output per channel at each site (BN output, or the layer's output).
+Result<std::vector<std::vector<double>>> originalMeans(const Context& ctx, const std::vector<std::string>& sites)
+{
+    auto taps = TensorTaps::create(ctx.model, ctx.model.proto(), ctx.images.inputName, sites);
+    if (!taps)
+        return std::unexpected(taps.error());
+    std::vector<ChannelMoments> moments(sites.size());
+    auto r = taps->run(ctx.images, ctx.options.batchSize,
+        [&](int64_t, int count, const std::vector<cv::Mat>& t) -> Result<void> {
+            for (size_t i = 0; i < t.size(); ++i)
+                moments[i].add(t[i], count);
+            return {};
+        },
+        ctx.stop);
+    if (!r)
+        return std::unexpected(r.error());
+    std::vector<std::vector<double>> out;
+    for (const auto& m : moments)
+        out.push_back(m.mean());
+    return out;
+}
+
+// lsq: refits the kept weights of one layer against the original's output.
+Result<void> refit(const Context& ctx, int li, LayerRecovery& rec)
+{
+    const Layer& layer = ctx.layers[static_cast<size_t>(li)];
+    auto rows = LayerRows::create(ctx.model, layer);
+    if (!rows) {
+        rec.notes.push_back("lsq: " + rows.error().message);
+        return {};
+    }
+    if (!ctx.constants.editable(layer.weight)) {
+        rec.notes.push_back("lsq: its weight is shared with other nodes");
+        return {};
+    }
+    const bool hasBias = !layer.bias.empty() && ctx.constants.editable(layer.bias);
+    BatchNormParams bn;
+    if (layer.batchNorm >= 0)
+        bn = batchNormParams(ctx.model, layer.batchNorm);
+    const bool bnIntercept = !hasBias && layer.bias.empty() && layer.batchNorm >= 0 && ctx.constants.editable(bn.mean);
+    const bool intercept = hasBias || bnIntercept;
+
+    const int g = rows->groups(), k = rows->rowLength(), per = rows->outputsPerGroup();
+    const int64_t equationBytes = int64_t { g } * ((k + 1) * int64_t { k + 1 } + int64_t { k + 1 } * per) * 8;
+    if (equationBytes > ctx.options.memoryBudget) {
+        rec.notes.push_back("lsq: its normal equations (" + std::to_string(equationBytes >> 20)
+            + " MB) exceed the memory budget");
+        return {};
+    }
+    auto compressed = ctx.compressed();
+    if (!compressed)
+        return std::unexpected(compressed.error());
+    const std::string input = ctx.model.node(layer.node).inputs[0];
+    auto tapsC = TensorTaps::create(ctx.model, *compressed, ctx.images.inputName, { input });
+    auto tapsO = TensorTaps::create(ctx.model, ctx.model.proto(), ctx.images.inputName, { layer.output });
+    if (!tapsC)
+        return std::unexpected(tapsC.error());
+    if (!tapsO)
+        return std::unexpected(tapsO.error());
+
+    std::vector<NormalEquations> equations;
+    for (int gi = 0; gi < g; ++gi)
+        equations.emplace_back(k, per);
+    std::mt19937_64 rng(ctx.plan.recovery().seed + static_cast<uint64_t>(li));
+    const int batch = tapsC->batchFor(ctx.options.batchSize);
+    // One batch of rows (x, y and the float copies) stays within half the budget.
+    const int64_t rowBytes = int64_t { k + per + 1 } * 4 * 3;
+    const int64_t maxRows = std::max<int64_t>(1, (ctx.options.memoryBudget - equationBytes) / 2 / rowBytes);
+    const int64_t positions = std::max<int64_t>(1, std::min(ctx.options.positionsPerImage, maxRows / batch));
+    for (int64_t first = 0; first < ctx.images.count(); first += batch) {
+        if (ctx.stop.stop_requested())
+            return fail("cancelled");
+        const int count = static_cast<int>(std::min<int64_t>(batch, ctx.images.count() - first));
+        auto x = tapsC->forward(ctx.images, first, count);
+        if (!x)
+            return std::unexpected(x.error());
+        auto y = tapsO->forward(ctx.images, first, count);
+        if (!y)
+            return std::unexpected(y.error());
+        std::vector<std::vector<int>> picked(static_cast<size_t>(count));
+        for (auto& p : picked)
+            p = samplePositions(LayerRows::positionsOf((*y)[0]), positions, rng);
+        for (int gi = 0; gi < g; ++gi) {
+            cv::Mat xr, yr;
+            if (auto r = rows->rows((*x)[0], (*y)[0], count, picked, gi, xr, yr); !r)
+                return std::unexpected(r.error().withContext(layer.name));
+            equations[static_cast<size_t>(gi)].add(xr, yr);
+        }
+    }
+
+    // Fewer rows than twice the unknowns would fit the calibration images, not the layer.
+    if (equations[0].rows() < 2 * int64_t { k + 1 }) {
+        rec.notes.push_back("lsq: " + std::to_string(equations[0].rows()) + " calibration rows are too few for "
+            + std::to_string(k + 1) + " unknowns per output (give more images)");
+        return {};
+    }
+    const std::vector<float> kept = initializerValues(ctx.prunedOnly, layer.weight);
+    const std::vector<float> current = initializerValues(*compressed, layer.weight);
+    const std::vector<float> currentBias = hasBias ? initializerValues(*compressed, layer.bias) : std::vector<float>();
+    const auto pruned = ctx.selection.prunedFilters(ctx.groups, li);
+    const std::set<int64_t> prunedSet(pruned.begin(), pruned.end());
+    const auto total = static_cast<size_t>(rows->weightIndex(per * g - 1, k - 1) + 1);
+    if (kept.size() < total || current.size() < total) {
+        rec.notes.push_back("lsq: its weight is not in the compressed model under its own name");
+        return {};
+    }
+    std::vector<float> weights = ctx.constants.get(layer.weight);
+    std::vector<float> bias = hasBias ? ctx.constants.get(layer.bias) : std::vector<float>();
+    std::vector<float> bnMean = bnIntercept ? ctx.constants.get(bn.mean) : std::vector<float>();
+    double before = 0.0, after = 0.0, energy = 0.0;
+    for (int o = 0; o < per * g; ++o) {
+        if (prunedSet.contains(o))
+            continue;
+        const NormalEquations& eq = equations[static_cast<size_t>(o / per)];
+        const int local = o % per;
+        std::vector<int> keep;
+        std::vector<double> w0;
+        for (int j = 0; j < k; ++j) {
+            const auto at = static_cast<size_t>(rows->weightIndex(o, j));
+            if (kept[at] != 0.0f) {
+                keep.push_back(j);
+                w0.push_back(current[at]);
+            } else {
+                weights[at] = 0.0f; // pruned: what apply() writes anyway
+            }
+        }
+        const double b0 = hasBias && static_cast<size_t>(o) < currentBias.size() ? currentBias[static_cast<size_t>(o)] : 0.0;
+        auto fit = eq.solve(local, keep, intercept, ctx.options.ridge);
+        if (!fit)
+            return std::unexpected(fit.error().withContext(layer.name + ", output " + std::to_string(o)));
+        // The target y includes the original's bias; with a BN, the conv has none, and the
+        // fitted intercept moves into the BN's running mean (BN(y + b) with mean - b).
+        before += eq.residual(local, keep, w0, b0);
+        after += eq.residual(local, keep, fit->weights, fit->bias);
+        energy += eq.targetEnergy(local);
+        for (size_t j = 0; j < keep.size(); ++j)
+            weights[static_cast<size_t>(rows->weightIndex(o, keep[j]))] = static_cast<float>(fit->weights[j]);
+        if (hasBias)
+            bias[static_cast<size_t>(o)] = static_cast<float>(fit->bias);
+        else if (bnIntercept)
+            bnMean[static_cast<size_t>(o)] -= static_cast<float>(fit->bias);
+    }
+    ctx.constants.edit(layer.weight) = std::move(weights);
+    if (hasBias)
+        ctx.constants.edit(layer.bias) = std::move(bias);
+    if (bnIntercept)
+        ctx.constants.edit(bn.mean) = std::move(bnMean);
+    rec.refitted = true;
+    rec.residualBefore = energy > 0 ? before / energy : 0.0;
+    rec.residualAfter = energy > 0 ? after / energy : 0.0;
+    return {};
+}
+
+// bn and bias: the layer's output statistics in the compressed model as repaired so far.
+Result<void> recalibrate(const Context& ctx, int li, const std::vector<double>* originalMean, LayerRecovery& rec)
+{
+    const RecoverySpec& spec = ctx.plan.recovery();
+    const Layer& layer = ctx.layers[static_cast<size_t>(li)];
+    const bool hasBn = layer.batchNorm >= 0;
+    BatchNormParams bn;
+    if (hasBn)
+        bn = batchNormParams(ctx.model, layer.batchNorm);
+    const bool bnEditable = hasBn && ctx.constants.editable(bn.mean) && ctx.constants.editable(bn.var)
+        && ctx.constants.editable(bn.scale) && ctx.constants.editable(bn.shift);
+    const bool doBn = spec.batchNorm && bnEditable;
+    if (spec.batchNorm && hasBn && !bnEditable)
+        rec.notes.push_back("bn: its BatchNorm's parameters are shared with other nodes");
+    const bool biasTarget = hasBn ? bnEditable : (!layer.bias.empty() && ctx.constants.editable(layer.bias));
+    const bool doBias = spec.bias && originalMean && biasTarget;
+    if (spec.bias && !biasTarget)
+        rec.notes.push_back(hasBn ? "bias: its BatchNorm's parameters are shared with other nodes"
+                                  : layer.bias.empty() ? "bias: it has no bias to shift" : "bias: its bias is shared");
+    if (!doBn && !doBias)
+        return {};
+
+    auto compressed = ctx.compressed();
+    if (!compressed)
+        return std::unexpected(compressed.error());
+    auto taps = TensorTaps::create(ctx.model, *compressed, ctx.images.inputName, { layer.output });
+    if (!taps)
+        return std::unexpected(taps.error());
+    ChannelMoments moments;
+    auto r = taps->run(ctx.images, ctx.options.batchSize,
+        [&](int64_t, int count, const std::vector<cv::Mat>& t) -> Result<void> {
+            if (!moments.add(t[0], count))
+                return fail("the output of " + layer.name + " changed shape between batches");
+            return {};
+        },
+        ctx.stop);
+    if (!r)
+        return std::unexpected(r.error());
+    const auto pruned = ctx.selection.prunedFilters(ctx.groups, li);
+    const std::set<int64_t> prunedSet(pruned.begin(), pruned.end());
+    const std::vector<double>& mean = moments.mean();
+    const auto channels = static_cast<size_t>(moments.channels());
+    const std::vector<double> var = moments.unbiasedVariance();
+
+    if (doBn) {
+        auto& m = ctx.constants.edit(bn.mean);
+        auto& v = ctx.constants.edit(bn.var);
+        if (m.size() != channels || v.size() != channels)
+            return fail(layer.name + ": its BatchNorm does not have one statistic per output channel");
+        rec.meanBefore.assign(m.begin(), m.end());
+        rec.varBefore.assign(v.begin(), v.end());
+        for (size_t c = 0; c < channels; ++c)
+            if (!prunedSet.contains(static_cast<int64_t>(c))) {
+                m[c] = static_cast<float>(mean[c]);
+                v[c] = static_cast<float>(var[c]);
+            }
+        rec.meanAfter.assign(m.begin(), m.end());
+        rec.varAfter.assign(v.begin(), v.end());
+        rec.batchNorm = true;
+    }
+    if (doBias) {
+        if (originalMean->size() != channels)
+            return fail(layer.name + ": the original and compressed outputs have different channel counts");
+        rec.biasShift.assign(channels, 0.0);
+        // The mean output after the BN is an affine function of the mean input.
+        std::vector<double> outMean = mean;
+        if (hasBn) {
+            const auto& g = ctx.constants.get(bn.scale);
+            const auto& b = ctx.constants.get(bn.shift);
+            const auto& m = ctx.constants.get(bn.mean);
+            const auto& v = ctx.constants.get(bn.var);
+            for (size_t c = 0; c < channels; ++c)
+                outMean[c] = g[c] * (mean[c] - m[c]) / std::sqrt(static_cast<double>(v[c]) + bn.epsilon) + b[c];
+        }
+        auto& target = ctx.constants.edit(hasBn ? bn.shift : layer.bias);
+        if (target.size() != channels)
+            return fail(layer.name + ": its bias does not have one value per output channel");
+        for (size_t c = 0; c < channels; ++c) {
+            if (prunedSet.contains(static_cast<int64_t>(c)))
+                continue;
+            const double shift = (*originalMean)[c] - outMean[c];
+            target[c] = static_cast<float>(target[c] + shift);
+            rec.biasShift[c] = shift;
+        }
+    }
+    return {};
+}
+
+// Whether the plan changes what this layer's weights see or hold (lsq's candidates).
+bool compressedLayer(const Context& ctx, int li)
+{
+    const Layer& layer = ctx.layers[static_cast<size_t>(li)];
+    if (ctx.plan.contains(layer.name))
+        return true;
+    const Constant* c = ctx.model.constant(layer.weight);
+    const std::vector<float> kept = initializerValues(ctx.prunedOnly, layer.weight);
+    if (!c || kept.size() != c->floats.size())
+        return false;
+    for (size_t i = 0; i < kept.size(); ++i)
+        if (kept[i] == 0.0f && c->floats[i] != 0.0f)
+            return true;
+    return false;
+}
+
+} // namespace
+
+const LayerRecovery* RecoveryResult::find(const std::string& layer) const
+{
+    for (const auto& l : layers)
+        if (l.name == layer)
+            return &l;
+    return nullptr;
+}
+
+Result<RecoveryResult> recover(const Model& model, const Plan& plan, const CalibrationImages& images,
+    const PruneSelection& selection, const RecoveryOptions& options, const RecoveryProgress& progress,
+    std::stop_token stop)
+{
+    const RecoverySpec& spec = plan.recovery();
+    RecoveryResult result;
+    result.images = images.count();
+    if (!spec.any())
+        return result;
+    if (images.count() < 1)
+        return fail("recovery needs calibration images");
+    const std::vector<Layer> layers = findLayers(model);
+    const std::vector<DependencyGroup> groups = findDependencyGroups(model, layers);
+    const int first = firstChangedLayer(Plan {}, plan, layers, groups);
+    if (first < 0)
+        return result;
+    auto prunedOnly = apply(model, pruningOnly(plan), {}, &selection);
+    if (!prunedOnly)
+        return std::unexpected(prunedOnly.error());
+    Constants constants(model);
+    const Context ctx { model, plan, images, selection, options, layers, groups, prunedOnly->proto, constants, stop };
+
+    // bias: the original's mean output per channel, once for every layer visited.
+    std::vector<std::string> sites;
+    for (size_t i = static_cast<size_t>(first); i < layers.size(); ++i) {
+        const Layer& l = layers[i];
+        sites.push_back(l.batchNorm >= 0 && !model.node(l.batchNorm).outputs.empty() ? model.node(l.batchNorm).outputs[0]
+                                                                                      : l.output);
+    }
+    std::vector<std::vector<double>> means;
+    if (spec.bias) {
+        auto m = originalMeans(ctx, sites);
+        if (!m)
+            return std::unexpected(m.error());
+        means = std::move(*m);
+    }
+
+    const int total = static_cast<int>(layers.size()) - first;
+    for (int li = first; li < static_cast<int>(layers.size()); ++li) {
+        if (stop.stop_requested())
+            return fail("cancelled");
+        LayerRecovery rec;
+        rec.layer = li;
+        rec.name = layers[static_cast<size_t>(li)].name;
+        if (plan.spec(rec.name).lowRank.rank > 0) {
+            rec.notes.push_back("factored layers are not repaired");
+        } else {
+            if (spec.leastSquares && compressedLayer(ctx, li))
+                if (auto r = refit(ctx, li, rec); !r)
+                    return std::unexpected(r.error());
+            const auto* mean = spec.bias ? &means[static_cast<size_t>(li - first)] : nullptr;
+            if (auto r = recalibrate(ctx, li, mean, rec); !r)
+                return std::unexpected(r.error());
+        }
+        result.layers.push_back(std::move(rec));
+        if (progress)
+            progress(li - first + 1, total);
+    }
+    result.values = constants.take();
+    return result;
+}
+
+Result<RecoveredModel> applyRecovered(const Model& model, const Plan& plan, const CalibrationImages& images,
+    ApplyOptions options, const PruneSelection* selection, const RecoveryOptions& recovery,
+    const RecoveryProgress& progress, std::stop_token stop)
+{
+    PruneSelection computed;
+    if (!selection) {
+        const auto layers = findLayers(model);
+        const auto groups = findDependencyGroups(model, layers);
+        auto s = selectPruned(model, layers, groups, plan, weightScorer(model, layers));
+        if (!s)
+            return std::unexpected(s.error());
+        computed = std::move(*s);
+        selection = &computed;
+    }
+    RecoveredModel out;
+    auto r = recover(model, plan, images, *selection, recovery, progress, stop);
+    if (!r)
+        return std::unexpected(r.error());
+    out.recovery = std::move(*r);
+    options.values = &out.recovery.values;
+    auto applied = apply(model, plan, options, selection);
+    if (!applied)
+        return std::unexpected(applied.error());
+    out.applied = std::move(*applied);
+    options.values = nullptr;
+    return out;
+}
+
+} // namespace topiary
