@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "DockScrollArea.h"
 #include "DroppedFiles.h"
 #include "GraphPane.h"
 #include "Language.h"
@@ -34,6 +35,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -126,7 +128,8 @@ void MainWindow::showMessage(const QString& text, int timeoutMs)
 void MainWindow::showDock(QWidget* content, bool raise)
 {
     for (QDockWidget* dock : findChildren<QDockWidget*>()) {
-        if (dock->widget() != content)
+        const auto* scroll = qobject_cast<const QScrollArea*>(dock->widget());
+        if ((scroll ? scroll->widget() : dock->widget()) != content)
             continue;
         if (dock->isHidden())
             dock->show();
@@ -284,11 +287,16 @@ void MainWindow::createCentralWidget()
     setCentralWidget(m_central);
 }
 
+// Each dock's content scrolls when the dock is smaller than the content wants: without
+// it the docks' minimum sizes add up past a 1366x768 screen and push the window off it.
 QDockWidget* MainWindow::addDock(const char* name, QWidget* content, Qt::DockWidgetArea area)
 {
     auto* dock = new QDockWidget(this);
     dock->setObjectName(QLatin1String(name));
-    dock->setWidget(content);
+    auto* scroll = new DockScrollArea(dock);
+    scroll->setObjectName(QLatin1String(name) + QLatin1String("Scroll"));
+    scroll->setWidget(content);
+    dock->setWidget(scroll);
     addDockWidget(area, dock);
     return dock;
 }

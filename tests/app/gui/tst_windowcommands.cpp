@@ -71,6 +71,7 @@ private slots:
     }
     void menuCommandsShowTheirPanels();
     void undoFromAnyFocus();
+    void everyDockOpenFitsA1366x768Screen();
 
 private:
     QTemporaryDir m_dir;
@@ -179,6 +180,31 @@ void TestWindowCommands::undoFromAnyFocus()
     QTest::keyClick(table, Qt::Key_Z, Qt::ControlModifier);
     QTRY_COMPARE(undo->index(), index);
     QVERIFY(window.document()->plan() == before);
+}
+
+// With every dock shown (the bottom ones appear after an evaluation or a sweep), the
+// window's minimum size still fits a 1366x768 screen: the docks' contents scroll.
+void TestWindowCommands::everyDockOpenFitsA1366x768Screen()
+{
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    window.resize(1366, 768);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openFile(m_smallCnn);
+    QVERIFY(waitForLoad(finished));
+    const auto docks = window.findChildren<QDockWidget*>();
+    QVERIFY(docks.size() >= 8);
+    for (QDockWidget* dock : docks)
+        dock->show();
+    QCoreApplication::processEvents();
+    const QSize least = window.minimumSizeHint().expandedTo(window.minimumSize());
+    QVERIFY2(least.width() <= 1366 && least.height() <= 768,
+        qPrintable(u"minimum %1x%2"_s.arg(least.width()).arg(least.height())));
+    window.resize(1366, 768);
+    QCoreApplication::processEvents();
+    QVERIFY2(window.height() <= 768, qPrintable(u"height %1"_s.arg(window.height())));
 }
 
 QTEST_MAIN(TestWindowCommands)

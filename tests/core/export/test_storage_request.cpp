@@ -23,7 +23,7 @@ std::vector<Layer> smallCnnLayers()
 
 } // namespace
 
-TEST_CASE("--float16 alone stores every layer as float16 and says so", "[storage]")
+TEST_CASE("float16 storage asked alone stores every layer as float16 and says so", "[storage]")
 {
     const auto layers = smallCnnLayers();
     auto r = resolveStorage(Plan(), layers, ApplyOptions { false, false, true });
