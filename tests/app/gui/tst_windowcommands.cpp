@@ -205,6 +205,8 @@ void TestWindowCommands::everyDockOpenFitsA1366x768Screen()
     window.resize(1366, 768);
     QCoreApplication::processEvents();
     QVERIFY2(window.height() <= 768, qPrintable(u"height %1"_s.arg(window.height())));
+    if (const QByteArray dir = qgetenv("TOPIARY_SCREENSHOT_DIR"); !dir.isEmpty())
+        window.grab().save(QString::fromLocal8Bit(dir) + u"/window-all-docks-1366x768.png"_s);
 }
 
 QTEST_MAIN(TestWindowCommands)
