@@ -6,8 +6,6 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
-#include <sstream>
-#include <stdexcept>
 #include <fstream>
 #include <system_error>
 #include <tuple>
@@ -145,33 +143,6 @@ Result<PreprocessSpec> defaultPreprocess(const onnx::ModelProto& model)
     }
     return spec;
 }
-
-namespace {
-
-// "[0.1, 0.2]", "0.1,0.2", "0.1 0.2" or "0.1": the numbers, or an error naming the key.
-Result<std::vector<double>> metadataNumbers(const std::string& key, const std::string& text)
-{
-    std::string t = text;
-    std::replace_if(t.begin(), t.end(), [](char c) { return c == '[' || c == ']' || c == ',' || c == ';'; }, ' ');
-    std::istringstream in(t);
-    std::vector<double> out;
-    std::string word;
-    while (in >> word) {
-        try {
-            size_t used = 0;
-            out.push_back(std::stod(word, &used));
-            if (used != word.size())
-                throw std::invalid_argument(word);
-        } catch (const std::exception&) {
-            return fail("metadata '" + key + "': '" + text + "' is not a list of numbers");
-        }
-    }
-    if (out.empty())
-        return fail("metadata '" + key + "': no numbers in '" + text + "'");
-    return out;
-}
-
-} // namespace
 
 Result<std::optional<PreprocessSpec>> preprocessFromMetadata(const Model& model, std::string* source)
 {

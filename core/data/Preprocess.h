@@ -120,6 +120,9 @@ struct MetadataNormalization {
     bool empty() const { return !mean && !stddev; }
 };
 Result<MetadataNormalization> normalizationFromMetadata(const onnx::ModelProto& model);
+// One metadata value as numbers: "0.485, 0.456,0.406" or "[0.5]" (one per channel, or
+// one for all), or an error naming the key. Both metadata readers parse with it.
+Result<std::vector<double>> metadataNumbers(const std::string& key, std::string_view text);
 
 struct PreprocessSearch {
     std::filesystem::path explicitFile; // "" = none

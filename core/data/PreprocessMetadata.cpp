@@ -19,8 +19,9 @@ std::string_view trim(std::string_view text)
     return text;
 }
 
-// "0.485, 0.456,0.406" or "[0.5]": the numbers, or an error naming the key.
-Result<std::vector<double>> numberList(const std::string& key, std::string_view text)
+} // namespace
+
+Result<std::vector<double>> metadataNumbers(const std::string& key, std::string_view text)
 {
     const std::string where = "the model's metadata '" + key + "'";
     text = trim(text);
@@ -46,8 +47,6 @@ Result<std::vector<double>> numberList(const std::string& key, std::string_view 
     return values;
 }
 
-} // namespace
-
 Result<MetadataNormalization> normalizationFromMetadata(const onnx::ModelProto& model)
 {
     MetadataNormalization out;
@@ -55,7 +54,7 @@ Result<MetadataNormalization> normalizationFromMetadata(const onnx::ModelProto& 
         const bool isMean = entry.key() == kMetadataMeanKey;
         if (!isMean && entry.key() != kMetadataStdKey)
             continue;
-        auto values = numberList(entry.key(), entry.value());
+        auto values = metadataNumbers(entry.key(), entry.value());
         if (!values)
             return std::unexpected(values.error());
         if (!isMean)
