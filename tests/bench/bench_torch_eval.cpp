@@ -6,6 +6,8 @@
 //
 // Threads: TOPIARY_THREADS sets cv::setNumThreads, OMP_NUM_THREADS libtorch's (its OpenMP
 // reads it when the library loads); tests/bench/run-eval-benchmarks.sh sets both alike.
+#include "BenchSample.h"
+
 #include "core/data/Dataset.h"
 #include "core/data/Preprocess.h"
 #include "core/data/Preprocessor.h"
@@ -23,7 +25,6 @@
 
 namespace {
 
-namespace fs = std::filesystem;
 constexpr int kBatch = 100;
 
 struct Prepared {
@@ -32,32 +33,23 @@ struct Prepared {
     std::vector<int64_t> dims; // of one batch
 };
 
-fs::path sampleDir()
-{
-    const char* dir = std::getenv("TOPIARY_SAMPLE_DIR");
-    return dir ? fs::path(dir) : fs::path("resources/sample");
-}
-
 std::optional<Prepared> prepare(benchmark::State& state)
 {
-    auto model = topiary::Model::load(sampleDir() / "fashion_cnn.onnx");
-    auto dataset = topiary::Dataset::open(sampleDir() / "fashion-mnist-test-1000-images-idx3-ubyte");
-    auto spec = topiary::loadPreprocess(sampleDir() / "preprocess.json");
-    if (!model || !dataset || !spec) {
-        state.SkipWithError("cannot read the bundled sample (run from the source tree or set TOPIARY_SAMPLE_DIR)");
+    auto sample = topiary::bench::loadSample(state);
+    if (!sample)
         return std::nullopt;
-    }
-    auto pre = topiary::Preprocessor::create(*spec);
+    auto& [model, dataset, spec] = *sample;
+    auto pre = topiary::Preprocessor::create(spec);
     if (!pre) {
         state.SkipWithError(pre.error().message.c_str());
         return std::nullopt;
     }
-    Prepared p { std::move(*model), {}, { kBatch, spec->channels, spec->height, spec->width } };
+    Prepared p { std::move(model), {}, { kBatch, spec.channels, spec.height, spec.width } };
     const size_t per = pre->floatsPerImage();
-    for (size_t first = 0; first + kBatch <= dataset->size(); first += kBatch) {
+    for (size_t first = 0; first + kBatch <= dataset.size(); first += kBatch) {
         std::vector<float> batch(per * kBatch);
         for (size_t i = 0; i < kBatch; ++i) {
-            auto image = dataset->image(first + i);
+            auto image = dataset.image(first + i);
             if (!image || !pre->write(*image, batch.data() + i * per)) {
                 state.SkipWithError("an image of the sample does not decode");
                 return std::nullopt;
