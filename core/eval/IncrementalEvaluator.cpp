@@ -293,6 +293,112 @@ void IncrementalEvaluator::clearCache()
     s.rows = 0;
 }
 
+Result<int64_t> IncrementalEvaluator::seedFrom(const IncrementalEvaluator& earlier)
+try {
+    Impl& s = *m_impl;
+    const Impl& e = *earlier.m_impl;
+    const bool readsImage = std::find(s.fromImage.begin(), s.fromImage.end(), true) != s.fromImage.end();
+    if (&s == &e || !s.positionRow.empty() || e.rows == 0 || readsImage || !s.upstream || s.fixedBatch
+        || s.sampleDims.empty() || e.sampleDims.empty() || s.order != e.order || s.batch != e.batch)
+        return 0;
+    // This cut's tensors: copied from the earlier cache when it holds them too, else
+    // computed by the bridge (the earlier cut's tensors to the rest).
+    std::vector<int> copiedFrom(s.cut.tensors.size(), -1);
+    std::vector<TensorInfo> computed;
+    for (size_t t = 0; t < s.cut.tensors.size(); ++t) {
+        auto it = std::find(e.cut.tensors.begin(), e.cut.tensors.end(), s.cut.tensors[t]);
+        if (it != e.cut.tensors.end())
+            copiedFrom[t] = static_cast<int>(it - e.cut.tensors.begin());
+        else
+            computed.push_back(s.cut.infos[t]);
+    }
+    std::optional<OpenCvNet> bridge;
+    std::vector<int> bridgeOutput(s.cut.tensors.size(), -1); // index among the bridge's outputs
+    std::vector<size_t> bridgeFeed; // per bridge input: the earlier cut tensor
+    if (!computed.empty()) {
+        auto model = extractSubModel(*s.upstream, e.cut.infos, computed);
+        if (!model)
+            return 0; // the earlier cut does not separate this one
+        auto canonical = canonicalizeForOpenCv(*model);
+        if (!canonical)
+            return std::unexpected(canonical.error());
+        auto net = OpenCvNet::createWithoutCanonicalizing(*canonical);
+        if (!net)
+            return std::unexpected(net.error());
+        const auto& outs = net->outputNames();
+        for (size_t t = 0; t < s.cut.tensors.size(); ++t) {
+            if (copiedFrom[t] >= 0)
+                continue;
+            auto it = std::find(outs.begin(), outs.end(), s.cut.tensors[t]);
+            if (it == outs.end())
+                return 0;
+            bridgeOutput[t] = static_cast<int>(it - outs.begin());
+        }
+        for (const auto& name : net->inputNames()) {
+            auto it = std::find(e.cut.tensors.begin(), e.cut.tensors.end(), name);
+            if (it == e.cut.tensors.end())
+                return 0;
+            bridgeFeed.push_back(static_cast<size_t>(it - e.cut.tensors.begin()));
+        }
+        bridge.emplace(std::move(*net));
+    }
+    // The earlier cache's prefix of positions whose rows this budget holds (rows follow positions).
+    const int64_t capacity = s.capacity();
+    size_t positions = 0;
+    int64_t rows = 0;
+    while (positions < e.positionRow.size() && rows < capacity) {
+        if (e.positionRow[positions] >= 0)
+            ++rows;
+        ++positions;
+    }
+    for (size_t t = 0; t < s.cut.tensors.size(); ++t)
+        s.data[t].reserve(static_cast<size_t>(rows * product(s.sampleDims[t])));
+    for (int64_t first = 0; first < rows; first += s.batch) {
+        const int n = static_cast<int>(std::min<int64_t>(s.batch, rows - first));
+        std::vector<cv::Mat> outputs;
+        if (bridge) {
+            std::vector<std::pair<std::string, cv::Mat>> feeds;
+            for (size_t i = 0; i < bridgeFeed.size(); ++i) {
+                const size_t t = bridgeFeed[i];
+                std::vector<int> dims { n };
+                dims.insert(dims.end(), e.sampleDims[t].begin(), e.sampleDims[t].end());
+                float* rowsOf = const_cast<float*>(e.data[t].data()) + first * product(e.sampleDims[t]); // OpenCV copies inputs
+                feeds.emplace_back(bridge->inputNames()[i], cv::Mat(static_cast<int>(dims.size()), dims.data(), CV_32F, rowsOf));
+            }
+            auto out = bridge->forward(feeds);
+            if (!out) {
+                clearCache();
+                return std::unexpected(out.error());
+            }
+            outputs = std::move(*out);
+        }
+        for (size_t t = 0; t < s.cut.tensors.size(); ++t) {
+            const auto floats = static_cast<size_t>(product(s.sampleDims[t]));
+            const float* from = nullptr;
+            if (copiedFrom[t] >= 0) {
+                from = e.data[static_cast<size_t>(copiedFrom[t])].data() + static_cast<size_t>(first) * floats;
+            } else {
+                cv::Mat& blob = outputs[static_cast<size_t>(bridgeOutput[t])];
+                if (blob.depth() != CV_32F || !blob.isContinuous() || blob.total() != static_cast<size_t>(n) * floats) {
+                    clearCache();
+                    return fail("OpenCV gave cut tensor '" + s.cut.tensors[t] + "' another shape than the model declares");
+                }
+                from = blob.ptr<float>();
+            }
+            s.data[t].insert(s.data[t].end(), from, from + static_cast<size_t>(n) * floats);
+        }
+    }
+    s.positionRow.assign(e.positionRow.begin(), e.positionRow.begin() + static_cast<std::ptrdiff_t>(positions));
+    for (const auto& [position, message] : e.skipMessages)
+        if (position < positions)
+            s.skipMessages[position] = message;
+    s.rows = rows;
+    return rows;
+} catch (const cv::Exception& e) {
+    clearCache();
+    return std::unexpected(openCvError(e, "OpenCV failed to fill a cut's cache from an earlier one"));
+}
+
 namespace {
 
 // An incremental run: cached samples go through the downstream net from their cut

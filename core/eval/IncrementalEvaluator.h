@@ -68,6 +68,15 @@ public:
     // Downstream nets built so far: plans that only change weights reuse the last one.
     int64_t netsBuilt() const;
 
+    // Fills the empty cache from `earlier`'s: an evaluator of the same model, dataset,
+    // order and options at an earlier cut, whose tensors separate this cut's from the
+    // images. Only the nodes between the two cuts run, on its cached rows, instead of
+    // every node upstream running on decoded images; the values are the same (the same
+    // OpenCV layers on the same inputs). Returns the samples seeded: 0 when it does not
+    // apply (a cache already filled, an earlier cache that is empty, a cut that reads the
+    // image itself or is not separated by the earlier one, a fixed batch).
+    Result<int64_t> seedFrom(const IncrementalEvaluator& earlier);
+
     // Runs `compressed` (apply(original, plan).proto, a plan whose first changed layer is
     // at or after the cut: Cut::validFor) as Evaluator::run would, computing only the
     // downstream part for cached samples. Errors as Evaluator's, plus a compressed model

@@ -1,5 +1,6 @@
 #include "core/eval/OpenCvNet.h"
 
+#include "core/eval/DepthwiseConvLayer.h"
 #include "core/passes/OpenCvCanonicalizer.h"
 
 #include <algorithm>
@@ -83,6 +84,7 @@ Result<OpenCvNet> OpenCvNet::import(OpenCvNet net, const std::string& bytes)
     if (net.m_outputNames.empty())
         return fail("the model has no outputs for OpenCV to compute");
     try {
+        registerDepthwiseConvLayer();
         net.m_net = cv::dnn::readNetFromONNX(bytes.data(), bytes.size());
         if (net.m_net.empty())
             return fail("OpenCV imported an empty network");

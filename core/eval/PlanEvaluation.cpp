@@ -36,6 +36,7 @@ Result<EvaluationResult> PlanEvaluation::runOriginal(const Evaluator::Progress& 
     m_ranOriginal = true;
     m_compared.reset();
     m_byCut.clear(); // their options held no reference
+    m_forgotten.clear();
     return result;
 }
 
@@ -107,6 +108,21 @@ Result<IncrementalEvaluator*> PlanEvaluation::evaluatorFor(int layer)
         evaluator.options(), IncrementalOptions { m_options.cacheBytesPerCut, m_options.verifyUpstream });
     if (!incremental)
         return std::unexpected(incremental.error());
+    // Fill the new cut's cache from the latest earlier cut's, when one is held: only the
+    // nodes between the two cuts run, instead of everything upstream on the images.
+    const IncrementalEvaluator* seed = nullptr;
+    int seedLayer = -1;
+    for (const auto* held : { &m_byCut, &m_forgotten })
+        for (const auto& [cutLayer, earlier] : *held)
+            if (cutLayer < layer && cutLayer > seedLayer && earlier.cachedSamples() > 0) {
+                seed = &earlier;
+                seedLayer = cutLayer;
+            }
+    if (seed) {
+        if (auto seeded = incremental->seedFrom(*seed); !seeded)
+            return std::unexpected(seeded.error());
+    }
+    m_forgotten.clear();
     m_byCut.emplace_front(layer, std::move(*incremental));
     while (m_byCut.size() > std::max<size_t>(m_options.cutsKept, 1)) {
         m_netsBuiltByForgotten += m_byCut.back().second.netsBuilt();
@@ -120,7 +136,8 @@ void PlanEvaluation::forget(int firstChangedLayer)
     for (auto it = m_byCut.begin(); it != m_byCut.end(); ++it)
         if (it->first == firstChangedLayer) {
             m_netsBuiltByForgotten += it->second.netsBuilt();
-            m_byCut.erase(it);
+            m_forgotten.clear();
+            m_forgotten.splice(m_forgotten.begin(), m_byCut, it);
             return;
         }
 }

@@ -67,7 +67,8 @@ public:
     Result<EvaluationResult> run(const onnx::ModelProto& compressed, int firstChangedLayer,
         const Evaluator::Progress& progress = {}, std::stop_token stop = {});
 
-    // Frees the evaluator of a cut no later plan will use.
+    // Frees the evaluator of a cut no later plan will use (its cache is kept until the next
+    // cut's evaluator is made, to fill that one's cache from: IncrementalEvaluator::seedFrom).
     void forget(int firstChangedLayer);
     // Downstream nets built so far over all cuts (a profile: weight-only plans build none).
     int64_t netsBuilt() const;
@@ -86,6 +87,7 @@ private:
     bool m_ranOriginal = false;
     std::unique_ptr<Evaluator> m_compared; // the evaluator with the original as reference
     std::list<std::pair<int, IncrementalEvaluator>> m_byCut; // most recently used first
+    std::list<std::pair<int, IncrementalEvaluator>> m_forgotten; // the last one forgotten, as a seed
     int64_t m_netsBuiltByForgotten = 0;
 };
 

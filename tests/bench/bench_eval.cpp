@@ -1,12 +1,15 @@
 // Evaluation speed on the bundled sample and its 1,000 images: a full evaluation at several
 // batch sizes, a full sensitivity analysis (element L1, ratios 0..0.9, every layer; exact,
 // and with sequential stopping), the latency from a one-layer change in the last third of
-// the network to the final number, and a profile of one sensitivity point by stage.
+// the network to the final number, a profile of one sensitivity point by stage, and
+// OpenCV's time per layer of a full evaluation.
 // Peers in the same run (tests/bench/run-benchmarks.sh): tests/bench/ort_eval_peer.js
 // (ONNX Runtime) and tests/bench/sensitivity_peer.py (PyTorch, evaluation and sensitivity).
 //
 // TOPIARY_THREADS sets cv::setNumThreads (default: OpenCV's, one per core); TOPIARY_BATCH
 // the batch of the sensitivity runs (default 100, as the PyTorch peer's).
+#include "BenchSample.h"
+
 #include "core/analysis/Sensitivity.h"
 #include "core/data/Dataset.h"
 #include "core/data/Preprocess.h"
@@ -39,35 +42,13 @@ double msSince(Clock::time_point t0)
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-fs::path sampleDir()
-{
-    const char* dir = std::getenv("TOPIARY_SAMPLE_DIR");
-    return dir ? fs::path(dir) : fs::path("resources/sample");
-}
-
 int sweepBatch()
 {
     const char* b = std::getenv("TOPIARY_BATCH");
     return b ? std::max(1, std::atoi(b)) : 100;
 }
 
-struct Sample {
-    topiary::Model model;
-    topiary::Dataset dataset;
-    topiary::PreprocessSpec spec;
-};
-
-std::optional<Sample> loadSample(benchmark::State& state)
-{
-    auto model = topiary::Model::load(sampleDir() / "fashion_cnn.onnx");
-    auto dataset = topiary::Dataset::open(sampleDir() / "fashion-mnist-test-1000-images-idx3-ubyte");
-    auto spec = topiary::loadPreprocess(sampleDir() / "preprocess.json");
-    if (!model || !dataset || !spec) {
-        state.SkipWithError("cannot read the bundled sample (run from the source tree or set TOPIARY_SAMPLE_DIR)");
-        return std::nullopt;
-    }
-    return Sample { std::move(*model), std::move(*dataset), std::move(*spec) };
-}
+using topiary::bench::loadSample;
 
 topiary::PruneSpec element(double ratio)
 {
@@ -274,6 +255,45 @@ void pointStages(benchmark::State& state)
     state.counters["threads"] = cv::getNumThreads();
 }
 
+// OpenCV's own time per layer (cv::dnn::Net::getPerfProfile, wall ms per 1,000 images) of
+// a full evaluation at batch 100, as Topiary imports the sample (fusion on, depthwise
+// convolutions in DepthwiseConvLayer). Fused layers (BatchNorm, ReLU) count in their conv.
+void layerProfile(benchmark::State& state)
+{
+    auto s = loadSample(state);
+    if (!s)
+        return;
+    auto preprocessor = topiary::Preprocessor::create(s->spec);
+    auto net = topiary::OpenCvNet::create(s->model.proto());
+    if (!preprocessor || !net) {
+        state.SkipWithError("cannot prepare the sample");
+        return;
+    }
+    const int n = static_cast<int>(s->dataset.size()), batch = 100;
+    const int imageDims[4] = { n, s->spec.channels, s->spec.height, s->spec.width };
+    cv::Mat images(4, imageDims, CV_32F);
+    for (int i = 0; i < n; ++i)
+        (void)preprocessor->write(*s->dataset.image(static_cast<size_t>(i)),
+            images.ptr<float>() + static_cast<size_t>(i) * preprocessor->floatsPerImage());
+    cv::dnn::Net& cvNet = net->openCv();
+    const auto names = cvNet.getLayerNames();
+    std::vector<double> total(names.size(), 0.0);
+    (void)net->forward(cv::Mat(images, cv::Range(0, batch))); // set-up
+    for (auto _ : state) {
+        for (int b = 0; b + batch <= n; b += batch) {
+            (void)net->forward(cv::Mat(images, cv::Range(b, b + batch)));
+            std::vector<double> ticks;
+            cvNet.getPerfProfile(ticks);
+            for (size_t l = 0; l < ticks.size() && l < total.size(); ++l)
+                total[l] += ticks[l] * 1000.0 / cv::getTickFrequency();
+        }
+    }
+    for (size_t l = 0; l < names.size(); ++l)
+        if (total[l] > 0.0)
+            state.counters[names[l]] = total[l] / static_cast<double>(state.iterations());
+    state.counters["threads"] = cv::getNumThreads();
+}
+
 } // namespace
 
 // CPU time of the whole process (OpenCV's worker threads included), for loaded machines.
@@ -281,6 +301,7 @@ BENCHMARK(fullEvaluation)->Arg(32)->Arg(100)->Arg(250)->Unit(benchmark::kMillise
 BENCHMARK(sensitivityAnalysis)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(1)->MeasureProcessCPUTime()->UseRealTime();
 BENCHMARK(oneLayerChange)->Unit(benchmark::kMillisecond)->Iterations(10);
 BENCHMARK(pointStages)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(layerProfile)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 int main(int argc, char** argv)
 {

@@ -4,7 +4,8 @@
 # sensitivity) and ONNX Runtime (ort_eval_peer.js) run one after the other, REPEATS times
 # over, so a change in the machine's load hits all of them alike; the tables give medians,
 # ratios of medians, and the load average seen at each repetition. Topiary's per-point top-1
-# counts are checked against PyTorch's (they must be equal).
+# counts are checked against PyTorch's (they must be equal). When the trainer is built,
+# bench_torch_eval times the trainer's libtorch bridge against OpenCV on the same batches.
 #   tests/bench/run-eval-benchmarks.sh [BUILD_DIR] [REPEATS] [THREADS...]   (default: build 3 1 2)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,6 +15,8 @@ shift $(( $# > 2 ? 2 : $# ))
 threads=${*:-1 2}
 batch=100
 cmake --build "$build" --target bench_eval >/dev/null
+torch_bench=0
+cmake --build "$build" --target bench_torch_eval >/dev/null 2>&1 && torch_bench=1
 out=$build/eval-bench
 rm -rf "$out" && mkdir -p "$out"
 for t in $threads; do
@@ -24,6 +27,10 @@ for t in $threads; do
       --benchmark_format=json > "$out/topiary_${t}_$rep.json" 2>/dev/null
     /usr/bin/python3 tests/bench/sensitivity_peer.py resources/sample "$t" "$batch" 5 > "$out/torch_${t}_$rep.json"
     node tests/bench/ort_eval_peer.js resources/sample 5 "$t" "$batch" > "$out/ort_${t}_$rep.json"
+    if [ "$torch_bench" = 1 ]; then
+      TOPIARY_THREADS=$t OMP_NUM_THREADS=$t TOPIARY_SAMPLE_DIR=resources/sample "$build/tests/bench/bench_torch_eval" \
+        --benchmark_format=json > "$out/bridge_${t}_$rep.json" 2>/dev/null
+    fi
   done
 done
 /usr/bin/python3 - "$out" "$reps" $threads <<'PY'
@@ -56,6 +63,14 @@ for t in threads:
     s1 = tops[0]["sensitivityAnalysis/1"]
     print(f"| {t} | sensitivity, 90 points x 1,000 images, exact: wall / CPU | {ex[0]:.1f} / {ex[1]:.1f} s | PyTorch loop {pw:.1f} / {pc:.1f} s | {pw / ex[0]:.2f}x / {pc / ex[1]:.2f}x faster |")
     print(f"| {t} | sensitivity, sequential stopping (tolerance 1 point; {int(s1['stopped_early'])} of 90 points stopped early, {s1['images_per_point']:.0f} images a point) | {sq[0]:.1f} / {sq[1]:.1f} s | PyTorch loop {pw:.1f} / {pc:.1f} s | {pw / sq[0]:.2f}x / {pc / sq[1]:.2f}x faster |")
+    import os
+    if os.path.exists(f"{out}/bridge_{t}_1.json"):
+        br = [{b["name"].split("/iterations")[0]: b for b in json.load(open(f"{out}/bridge_{t}_{r}.json"))["benchmarks"]}
+              for r in range(1, reps + 1)]
+        cvw, cvc = med(wall_cpu(x, "forwardPasses/0")[0] for x in br), med(wall_cpu(x, "forwardPasses/0")[1] for x in br)
+        tw, tc = med(wall_cpu(x, "forwardPasses/1")[0] for x in br), med(wall_cpu(x, "forwardPasses/1")[1] for x in br)
+        diff = int(br[0]["forwardPasses/1"]["differing_predictions"])
+        print(f"| {t} | forward passes only, 1,000 preprocessed images, batch 100: OpenCV (Topiary) vs the trainer's libtorch bridge (GraphRunner), wall / CPU ({diff} predictions differ) | {cvw:.0f} / {cvc:.0f} ms | libtorch bridge {tw:.0f} / {tc:.0f} ms | {tw / cvw:.2f}x / {tc / cvc:.2f}x |")
     loads = open(f"{out}/load_{t}").read().split()
     print(f"| {t} | load average at each repetition | {', '.join(loads)} | | |")
     # Exactness: the same counts as PyTorch, point for point.

@@ -22,6 +22,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 using namespace topiary;
 using test::sampleModel;
@@ -342,4 +343,76 @@ TEST_CASE("incremental evaluation speed", "[.incremental-speed]")
             layer, static_cast<double>(inc->bytesUsed()) / 1e6, 1000 / fullSeconds, 1000 / fillSeconds,
             1000 / incSeconds, fullSeconds / incSeconds);
     }
+}
+
+TEST_CASE("a cache filled from an earlier cut's gives the outputs of one filled from the images", "[incremental]")
+{
+    EvaluationOptions options;
+    options.limit = 300;
+    // A chain of cuts: each later cache comes from the one before, as a sensitivity sweep
+    // moves through the layers; a residual block (two tensors at /block1/conv2's cut, one
+    // passed through from /block1/conv1's) and a budget that holds only part.
+    const char* chain[] = { "/down/conv/Conv", "/block1/conv1/Conv", "/block1/conv2/Conv", "/pw1/conv/Conv",
+        "/fc/Gemm" };
+    std::optional<IncrementalEvaluator> earlier;
+    for (const char* layer : chain) {
+        INFO(layer);
+        Plan plan;
+        plan.setPrune(layer, elementHalf());
+        const Cut cut = cutFor(plan);
+        const onnx::ModelProto compressed = applied(plan);
+        auto fromImages = IncrementalEvaluator::create(sampleModel(), cut, sampleData(), sampleSpec(), options);
+        REQUIRE(fromImages.has_value());
+        auto expected = fromImages->run(compressed);
+        REQUIRE(expected.has_value());
+        REQUIRE(fromImages->cachedSamples() == 300);
+
+        auto seeded = IncrementalEvaluator::create(sampleModel(), cut, sampleData(), sampleSpec(), options);
+        REQUIRE(seeded.has_value());
+        if (earlier) {
+            auto n = seeded->seedFrom(*earlier);
+            REQUIRE(n.has_value());
+            CHECK(*n == 300);
+            CHECK(seeded->cachedSamples() == 300);
+        }
+        auto got = seeded->run(compressed);
+        REQUIRE(got.has_value());
+        CHECK(got->predictions == expected->predictions);
+        CHECK(got->outputs.values == expected->outputs.values); // bit for bit
+        earlier.emplace(std::move(*seeded));
+    }
+
+    // A budget for 120 samples takes the first 120 from the earlier cache; the rest come
+    // from the images, and the outputs are still the same.
+    Plan plan;
+    plan.setPrune("/dw2/conv/Conv", elementHalf());
+    const Cut cut = cutFor(plan);
+    const onnx::ModelProto compressed = applied(plan);
+    auto full = Evaluator(sampleData(), sampleSpec(), options).run(compressed);
+    REQUIRE(full.has_value());
+    Plan before;
+    before.setPrune("/pw1/conv/Conv", elementHalf());
+    auto pw1 = IncrementalEvaluator::create(sampleModel(), cutFor(before), sampleData(), sampleSpec(), options);
+    REQUIRE(pw1.has_value());
+    REQUIRE(pw1->run(applied(before)).has_value());
+    auto small = IncrementalEvaluator::create(sampleModel(), cut, sampleData(), sampleSpec(), options,
+        IncrementalOptions { 120 * 96 * 7 * 7 * 4, true });
+    REQUIRE(small.has_value());
+    auto n = small->seedFrom(*pw1);
+    REQUIRE(n.has_value());
+    CHECK(*n == 120);
+    auto r = small->run(compressed);
+    REQUIRE(r.has_value());
+    requireSamePredictions(*full, *r);
+    CHECK(small->cachedSamples() == 120);
+    // Seeding a filled cache, or from a later cut, does nothing.
+    auto again = small->seedFrom(*pw1);
+    REQUIRE(again.has_value());
+    CHECK(*again == 0);
+    auto freshPw1 = IncrementalEvaluator::create(sampleModel(), cutFor(before), sampleData(), sampleSpec(), options);
+    REQUIRE(freshPw1.has_value());
+    auto later = freshPw1->seedFrom(*small); // dw2's cut does not separate pw1's from the images
+    REQUIRE(later.has_value());
+    CHECK(*later == 0);
+    CHECK(freshPw1->cachedSamples() == 0);
 }
