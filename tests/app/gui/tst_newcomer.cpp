@@ -249,6 +249,23 @@ void TestNewcomer::nearChanceSaysSoAndTheDialogFixesIt()
     QVERIFY(recipe->preprocess.has_value());
     QCOMPARE(*recipe->preprocess, m_right);
 
+    // The report: figures drawn as vectors from the numbers, no screenshot of the graph.
+    QVERIFY(QTest::qWaitFor([&] { return window.liveEvaluation()->isIdle() && window.liveEvaluation()->currentDone(); }, kWaitMs));
+    const QString html = m_dir.filePath(u"report.html"_s);
+    QVERIFY(window.exportReport(html));
+    QFile page(html);
+    QVERIFY(page.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(page.readAll());
+    QVERIFY2(text.count(u"<svg"_s) >= 2, "the accuracy and the edited layer's histogram"); // at least
+    QVERIFY(!text.contains(u"data:image/png"_s));
+    const QString pdf = m_dir.filePath(u"report.pdf"_s);
+    QVERIFY(window.sessionFiles()->exportReportPdf(pdf));
+    QVERIFY(QFileInfo(pdf).size() > 1000);
+    if (const QByteArray dir = qgetenv("TOPIARY_SCREENSHOT_DIR"); !dir.isEmpty()) {
+        QFile::copy(html, QString::fromLocal8Bit(dir) + u"/report.html"_s);
+        QFile::copy(pdf, QString::fromLocal8Bit(dir) + u"/report.pdf"_s);
+    }
+
     MainWindow reopened;
     reopened.setShowErrorDialogs(false);
     QSignalSpy reloaded(&reopened, &MainWindow::loadFinished);
