@@ -11,6 +11,9 @@
 #include <QEvent>
 #include <QGridLayout>
 #include <QLabel>
+#include <QResizeEvent>
+
+#include <algorithm>
 
 namespace topiary {
 
@@ -161,6 +164,20 @@ void TotalsPanel::setDataNote(const QString& richText, bool warning)
     m_dataNote->setText(richText);
     m_dataNote->setStyleSheet(warning ? QStringLiteral("color: #b3261e;") : QString());
     m_dataNote->setVisible(!richText.isEmpty());
+    fitDataNote();
+}
+
+// A wrapped label in a scrolled dock gets one line's height unless told: all its lines.
+void TotalsPanel::fitDataNote()
+{
+    const int width = std::max(160, contentsRect().width() - 2 * layout()->contentsMargins().left());
+    m_dataNote->setMinimumHeight(m_dataNote->isHidden() ? 0 : m_dataNote->heightForWidth(width));
+}
+
+void TotalsPanel::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    fitDataNote();
 }
 
 QString TotalsPanel::dataNoteText() const

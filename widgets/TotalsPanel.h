@@ -55,9 +55,11 @@ signals:
 
 protected:
     void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void retranslateUi();
+    void fitDataNote();
     void setValue(Row row, const QString& text, const QString& toolTip);
     void setCount(Row row, qint64 value, const QString& unitToolTip);
     void setBytes(Row row, qint64 value);

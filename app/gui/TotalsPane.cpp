@@ -96,7 +96,7 @@ QString TotalsPane::dataNote(bool& warning) const
                   "these images, so the preprocessing is most likely not the one it was trained with.")
                    .arg(QString::number(100.0 / original->numClasses, 'f', 1))
                    .arg(original->numClasses)
-            + QLatin1Char(' ') + text + QLatin1Char(' ') + link.arg(tr("Check the preprocessing…"));
+            + QLatin1Char(' ') + link.arg(tr("Check the preprocessing…")) + QStringLiteral("<br>") + text;
         return text;
     }
     return text + QLatin1Char(' ') + link.arg(tr("Dataset…"));

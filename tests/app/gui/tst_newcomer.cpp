@@ -210,6 +210,10 @@ void TestNewcomer::nearChanceSaysSoAndTheDialogFixesIt()
     QVERIFY(dataNote(window).contains(u"preprocessing"_s));
     QVERIFY(dataNote(window).contains(u"fashion-mnist-test-1000-images-idx3-ubyte"_s)); // which data
     QVERIFY(dataNote(window).contains(u"guesses from the model's input shape"_s)); // which preprocessing
+    if (const QByteArray dir = qgetenv("TOPIARY_SCREENSHOT_DIR"); !dir.isEmpty()) {
+        QTest::qWait(200); // the dock lays the longer note out
+        window.grab().save(QString::fromLocal8Bit(dir) + u"/totals-near-chance.png"_s);
+    }
 
     // The note's link opens the Dataset dialog on the data and preprocessing in use.
     auto* note = window.findChild<QLabel*>(u"accuracyDataNote"_s);
