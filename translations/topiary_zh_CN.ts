@@ -2091,6 +2091,37 @@ The attached BatchNormalization adds %1 more.</source>
     </message>
 </context>
 <context>
+    <name>topiary::MessageButtons</name>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Discard</source>
+        <translation>放弃(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>&amp;Yes</source>
+        <translation>是(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>&amp;No</source>
+        <translation>否(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
     <name>topiary::ModelLoader</name>
     <message>
         <source>Unexpected error while loading: %1</source>
@@ -2602,14 +2633,6 @@ The attached BatchNormalization adds %1 more.</source>
         <translation>无法读取自带的示例图像</translation>
     </message>
     <message>
-        <source>Open Dataset</source>
-        <translation>打开数据集</translation>
-    </message>
-    <message>
-        <source>Datasets (*-idx3-ubyte *.idx3 *.gz *.csv *.tsv *.txt);;All files (*)</source>
-        <translation>数据集 (*-idx3-ubyte *.idx3 *.gz *.csv *.tsv *.txt);;所有文件 (*)</translation>
-    </message>
-    <message>
         <source>Could not read %1: %2</source>
         <translation>无法读取 %1：%2</translation>
     </message>
@@ -2738,10 +2761,6 @@ The attached BatchNormalization adds %1 more.</source>
         <translation>已写入 %1：%2（预计 %3）；移除或置零 %4 个通道，置零 %5 个权重，量化 %6 个层，分解 %7 个</translation>
     </message>
     <message>
-        <source>The layer graph as shown</source>
-        <translation>当前显示的层图</translation>
-    </message>
-    <message>
         <source>Could not write the report: %1</source>
         <translation>无法写入报告：%1</translation>
     </message>
@@ -2756,6 +2775,62 @@ The attached BatchNormalization adds %1 more.</source>
     <message>
         <source>HTML pages (*.html)</source>
         <translation>HTML 网页 (*.html)</translation>
+    </message>
+    <message>
+        <source>Export Report as P&amp;DF…</source>
+        <translation>将报告导出为 PDF(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Write the report with its plots and the per-layer table as a PDF, to print or mail</source>
+        <translation>将含图表和逐层表格的报告写为 PDF，便于打印或邮寄</translation>
+    </message>
+    <message>
+        <source>the bundled sample images</source>
+        <translation>内置示例图像</translation>
+    </message>
+    <message>
+        <source>guesses from the model&apos;s input shape</source>
+        <translation>根据模型输入形状的推测</translation>
+    </message>
+    <message>
+        <source>the model&apos;s metadata</source>
+        <translation>模型的元数据</translation>
+    </message>
+    <message>
+        <source>The dataset was closed: it does not fit %1. Open one that does with File → Open Dataset.</source>
+        <translation>数据集已关闭：它不适用于 %1。请用 文件 → 打开数据集 打开适用的数据集。</translation>
+    </message>
+    <message>
+        <source>the sample&apos;s preprocess.json</source>
+        <translation>示例的 preprocess.json</translation>
+    </message>
+    <message>
+        <source>Open a model first: the data is checked against it</source>
+        <translation>请先打开模型：数据要对照模型检查</translation>
+    </message>
+    <message>
+        <source>your choice in the Dataset dialog</source>
+        <translation>您在数据集对话框中的选择</translation>
+    </message>
+    <message>
+        <source>the recipe %1</source>
+        <translation>配方 %1</translation>
+    </message>
+    <message>
+        <source>The plan of %1 has changed. The bundled sample cannot be saved as a project; save the plan with File → Save Recipe first, or discard it?</source>
+        <translation>%1 的方案已更改。内置示例无法保存为项目；请先用 文件 → 保存配方 保存方案，还是放弃它？</translation>
+    </message>
+    <message>
+        <source>Wrote %1</source>
+        <translation>已写入 %1</translation>
+    </message>
+    <message>
+        <source>Export Report as PDF</source>
+        <translation>将报告导出为 PDF</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF 文档 (*.pdf)</translation>
     </message>
 </context>
 <context>
@@ -2798,6 +2873,38 @@ The attached BatchNormalization adds %1 more.</source>
     <message>
         <source>No dataset: open one with File → Open Dataset to estimate accuracy.</source>
         <translation>没有数据集：请通过“文件 → 打开数据集”打开一个以估计准确率。</translation>
+    </message>
+    <message>
+        <source>Open a dataset…</source>
+        <translation>打开数据集…</translation>
+    </message>
+    <message>
+        <source>the bundled sample images</source>
+        <translation>内置示例图像</translation>
+    </message>
+    <message>
+        <source>resize %1, crop %2</source>
+        <translation>缩放到 %1，裁剪 %2</translation>
+    </message>
+    <message>
+        <source>On %1; preprocessing %2, mean %3, std %4, from %5.</source>
+        <translation>数据：%1；预处理 %2，均值 %3，标准差 %4，来自 %5。</translation>
+    </message>
+    <message>
+        <source>the defaults</source>
+        <translation>默认值</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Near chance&lt;/b&gt; (%1 % for %2 classes): the unmodified model is hardly better than guessing on these images, so the preprocessing is most likely not the one it was trained with.</source>
+        <translation>&lt;b&gt;接近随机水平&lt;/b&gt;（%2 个类别时为 %1 %）：未修改的模型在这些图像上几乎不比瞎猜好，预处理很可能与训练时不同。</translation>
+    </message>
+    <message>
+        <source>Check the preprocessing…</source>
+        <translation>检查预处理…</translation>
+    </message>
+    <message>
+        <source>Dataset…</source>
+        <translation>数据集…</translation>
     </message>
 </context>
 <context>
@@ -2849,18 +2956,6 @@ The attached BatchNormalization adds %1 more.</source>
     <message>
         <source>Shown once the plan changes the model.</source>
         <translation>方案改变模型后显示。</translation>
-    </message>
-    <message>
-        <source>%1 → %2 ms</source>
-        <translation>%1 → %2 ms</translation>
-    </message>
-    <message>
-        <source>Forward time per image in OpenCV dnn on this machine, after the first batch.</source>
-        <translation>本机上 OpenCV dnn 每张图像的前向时间（第一批之后）。</translation>
-    </message>
-    <message>
-        <source>%1 ms</source>
-        <translation>%1 ms</translation>
     </message>
     <message>
         <source>Measured after the first batch.</source>
@@ -2984,6 +3079,26 @@ With the plan: %2</source>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
+    <message>
+        <source>%1 ms ± %2</source>
+        <translation>%1 毫秒 ± %2</translation>
+    </message>
+    <message>
+        <source>Forward time per image in OpenCV dnn on this machine: the median of the batches after the first, ± half the range of their middle half.</source>
+        <translation>本机 OpenCV dnn 中每张图像的前向时间：第一批之后各批的中位数，± 其中间一半范围的一半。</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>%1 and %2 batches timed.</source>
+        <translation>分别计时 %1 批和 %2 批。</translation>
+    </message>
+    <message>
+        <source>%1 batches timed.</source>
+        <translation>计时 %1 批。</translation>
+    </message>
 </context>
 <context>
     <name>topiary::TraceFrame</name>
@@ -3034,6 +3149,33 @@ With the plan: %2</source>
     <message>
         <source>%1: filter %2 (makes the same channel)</source>
         <translation>%1：滤波器 %2（产生同一通道）</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::UndoActions</name>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo %1</source>
+        <translation>撤销 %1(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo %1</source>
+        <translation>重做 %1(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Take back the last change of the plan</source>
+        <translation>撤回对方案的最后一次更改</translation>
+    </message>
+    <message>
+        <source>Make the change taken back again</source>
+        <translation>再次执行已撤回的更改</translation>
     </message>
 </context>
 <context>

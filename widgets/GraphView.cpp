@@ -75,6 +75,8 @@ void GraphView::clear()
     m_edges.clear();
     m_layerItems.clear();
     m_scene->setSceneRect(QRectF());
+    m_startArea = QRectF();
+    m_placeOnResize = false;
 }
 
 void GraphView::setGraph(const GraphLayout& layout)
@@ -103,14 +105,41 @@ void GraphView::setGraph(const GraphLayout& layout)
     m_scene->setSceneRect(bounds.adjusted(-20, -20, 20, 20));
     applyLayerState();
 
+    // Where a large graph opens: its inputs (the top boxes when it has none) and the boxes
+    // that begin within one screen height of them at 1:1.
+    m_startArea = QRectF();
+    double top = bounds.bottom();
+    for (const auto& node : layout.nodes)
+        top = std::min(top, node.y);
+    const double band = std::max(400.0, static_cast<double>(viewport()->height()));
+    for (const auto& node : layout.nodes)
+        if (node.kind == GraphNodeKind::Input || node.y < top + band)
+            m_startArea |= QRectF(node.x, node.y, node.width, node.height);
+    m_placeOnResize = true;
+    placeStart();
+}
+
+void GraphView::placeStart()
+{
     resetTransform();
     const QRectF view = viewport()->rect();
-    const double fit = std::min(view.width() / m_scene->sceneRect().width(), view.height() / m_scene->sceneRect().height());
+    const QRectF scene = m_scene->sceneRect();
+    if (scene.isEmpty() || view.isEmpty())
+        return;
+    const double fit = std::min(view.width() / scene.width(), view.height() / scene.height());
     if (fit >= kFitIfAtLeast) {
-        fitToView();
-    } else {
-        centerOn(bounds.center().x(), view.height() / 2);
+        fitInView(scene, Qt::KeepAspectRatio); // not fitToView(): that is the user's, and ends the placing
+        m_trace->placeCaption();
+        return;
     }
+    // The first rows as wide as the view allows, but readable: 1:1 at most, 0.6 at least.
+    const double width = m_startArea.width() + 40;
+    const double s = std::clamp(view.width() / width, kFitIfAtLeast, 1.0);
+    scale(s, s);
+    const QRectF start = m_startArea.isEmpty() ? scene : m_startArea;
+    // Input at the top: the view's top edge a margin above the first box.
+    centerOn(start.center().x(), start.top() - 20 + view.height() / (2 * s));
+    m_trace->placeCaption();
 }
 
 void GraphView::setItemCaching(bool on)
@@ -250,6 +279,7 @@ void GraphView::clearBadges()
 
 void GraphView::fitToView()
 {
+    m_placeOnResize = false;
     if (m_scene->sceneRect().isEmpty())
         return;
     fitInView(m_scene->sceneRect(), Qt::KeepAspectRatio);
@@ -258,6 +288,7 @@ void GraphView::fitToView()
 
 void GraphView::scaleBy(double factor)
 {
+    m_placeOnResize = false;
     const double current = transform().m11();
     const double target = std::clamp(current * factor, kMinScale, kMaxScale);
     if (current > 0 && target != current) {
@@ -384,6 +415,7 @@ void GraphView::mousePressEvent(QMouseEvent* event)
         return;
     }
     m_pressPos = event->position().toPoint();
+    m_placeOnResize = false;
     QGraphicsView::mousePressEvent(event);
 }
 
@@ -408,6 +440,8 @@ void GraphView::mouseReleaseEvent(QMouseEvent* event)
 void GraphView::resizeEvent(QResizeEvent* event)
 {
     QGraphicsView::resizeEvent(event);
+    if (m_placeOnResize)
+        placeStart(); // still as opened: the new size gets the same start
     placeLegend();
     m_trace->placeCaption();
 }

@@ -33,9 +33,12 @@ public:
     // Layout options whose text metrics match this view's font.
     GraphLayoutOptions layoutOptions(bool compact) const;
 
-    // Replaces the drawing. Small graphs are fitted to the view; large ones open at a
-    // readable scale on their inputs.
+    // Replaces the drawing. Small graphs are fitted to the view; large ones open on their
+    // first layers, input at the top, scaled so that the widest of those rows fits (never
+    // below a readable scale). Until the user zooms or pans, a resize places it so again.
     void setGraph(const GraphLayout& layout);
+    // The scene area of the first layers a large graph opens on (for tests).
+    QRectF startArea() const { return m_startArea; }
     void clear();
 
     // Colours layer boxes by one value per layer (index = layer; NaN = no value, drawn
@@ -103,6 +106,7 @@ protected:
 
 private:
     void scaleBy(double factor);
+    void placeStart();
     void applyLayerState();
     void applyFill(GraphNodeItem* item) const;
     void applyToolTip(GraphNodeItem* item) const;
@@ -126,6 +130,8 @@ private:
     std::map<int, QString> m_badges;
     QPoint m_pressPos;
     bool m_caching = true;
+    QRectF m_startArea; // the inputs and the boxes in the first screenful below them
+    bool m_placeOnResize = false; // the user has not moved the view since setGraph
 };
 
 } // namespace topiary

@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QRegularExpression>
 #include <QSpinBox>
@@ -23,7 +24,7 @@ QString numberList(const std::vector<double>& values)
 {
     QStringList parts;
     for (double v : values)
-        parts << QString::number(v, 'g', 10);
+        parts << QString::number(v, 'g', QLocale::FloatingPointShortest); // reads back as the same double
     return parts.join(QStringLiteral(", "));
 }
 
@@ -163,7 +164,8 @@ void PreprocessForm::setSpec(const PreprocessSpec& spec, const std::vector<std::
     m_resize->setValue(spec.resize);
     m_interpolation->setCurrentIndex(m_interpolation->findData(static_cast<int>(spec.interpolation)));
     m_colorOrder->setCurrentIndex(m_colorOrder->findData(static_cast<int>(spec.colorOrder)));
-    m_scale->setText(QString::number(spec.scale, 'g', 10));
+    // The shortest text that reads back as the same double: 1/255 must stay 1/255.
+    m_scale->setText(QString::number(spec.scale, 'g', QLocale::FloatingPointShortest));
     m_mean->setText(numberList(spec.mean));
     m_std->setText(numberList(spec.stddev));
     QStringList classes;

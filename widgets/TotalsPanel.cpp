@@ -11,6 +11,9 @@
 #include <QEvent>
 #include <QGridLayout>
 #include <QLabel>
+#include <QResizeEvent>
+
+#include <algorithm>
 
 namespace topiary {
 
@@ -37,12 +40,21 @@ TotalsPanel::TotalsPanel(QWidget* parent)
         value->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
         value->setTextInteractionFlags(Qt::TextSelectableByMouse);
         caption->setBuddy(value);
-        layout->addWidget(caption, row, 0);
-        layout->addWidget(value, row, 1);
+        const int gridRow = row > Accuracy ? row + 1 : row; // the data note goes under the accuracy
+        layout->addWidget(caption, gridRow, 0);
+        layout->addWidget(value, gridRow, 1);
         m_captions[static_cast<size_t>(row)] = caption;
         m_values[static_cast<size_t>(row)] = value;
     }
-    layout->setRowStretch(RowCount, 1);
+    m_dataNote = new QLabel(this);
+    m_dataNote->setObjectName(QStringLiteral("accuracyDataNote"));
+    m_dataNote->setWordWrap(true);
+    m_dataNote->setTextFormat(Qt::RichText);
+    m_dataNote->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_dataNote->hide();
+    connect(m_dataNote, &QLabel::linkActivated, this, &TotalsPanel::datasetRequested);
+    layout->addWidget(m_dataNote, Accuracy + 1, 0, 1, 2);
+    layout->setRowStretch(RowCount + 1, 1);
     retranslateUi();
     clear();
 }
@@ -113,12 +125,19 @@ void TotalsPanel::setEvaluation(
     } else {
         setValue(Agreement, dash, tr("Shown once the plan changes the model."));
     }
-    auto ms = [&](const EvaluationMetrics& m) { return format::fixed(1000.0 * m.secondsPerImage(), 2); };
-    if (current && current->timedImages > 0 && original->timedImages > 0)
-        setValue(Latency, tr("%1 \u2192 %2 ms").arg(ms(*original), ms(*current)),
-            tr("Forward time per image in OpenCV dnn on this machine, after the first batch."));
-    else if (original->timedImages > 0)
-        setValue(Latency, tr("%1 ms").arg(ms(*original)), tr("Forward time per image in OpenCV dnn on this machine, after the first batch."));
+    // The median of the timed batches with half their interquartile range: one number
+    // from a noisy machine must not pass for a change the plan made.
+    auto ms = [&](const EvaluationMetrics& m) {
+        const Estimate l = m.latency();
+        return tr("%1 ms \u00b1 %2").arg(format::fixed(1000.0 * l.value, 2), format::fixed(500.0 * (l.high - l.low), 2));
+    };
+    const QString latencyTip = tr("Forward time per image in OpenCV dnn on this machine: the median of the batches "
+                                  "after the first, \u00b1 half the range of their middle half.");
+    if (current && !current->timedBatches.empty() && !original->timedBatches.empty())
+        setValue(Latency, tr("%1 \u2192 %2").arg(ms(*original), ms(*current)),
+            latencyTip + QLatin1Char('\n') + tr("%1 and %2 batches timed.").arg(original->timedBatches.size()).arg(current->timedBatches.size()));
+    else if (!original->timedBatches.empty())
+        setValue(Latency, ms(*original), latencyTip + QLatin1Char('\n') + tr("%1 batches timed.").arg(original->timedBatches.size()));
     else
         setValue(Latency, dash, tr("Measured after the first batch."));
 }
@@ -138,6 +157,32 @@ void TotalsPanel::setChange(Row row, qint64 before, qint64 after, bool bytes)
     setValue(row, tr("%1 \u2192 %2 (%3 %)").arg(shown(before), shown(after), change > 0 ? QLatin1Char('+') + percent : percent),
         tr("Original: %1\nWith the plan: %2").arg(bytes ? format::exactBytes(before) : format::count(before),
             bytes ? format::exactBytes(after) : format::count(after)));
+}
+
+void TotalsPanel::setDataNote(const QString& richText, bool warning)
+{
+    m_dataNote->setText(richText);
+    m_dataNote->setStyleSheet(warning ? QStringLiteral("color: #b3261e;") : QString());
+    m_dataNote->setVisible(!richText.isEmpty());
+    fitDataNote();
+}
+
+// A wrapped label in a scrolled dock gets one line's height unless told: all its lines.
+void TotalsPanel::fitDataNote()
+{
+    const int width = std::max(160, contentsRect().width() - 2 * layout()->contentsMargins().left());
+    m_dataNote->setMinimumHeight(m_dataNote->isHidden() ? 0 : m_dataNote->heightForWidth(width));
+}
+
+void TotalsPanel::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    fitDataNote();
+}
+
+QString TotalsPanel::dataNoteText() const
+{
+    return m_dataNote->isHidden() ? QString() : m_dataNote->text();
 }
 
 void TotalsPanel::clear()

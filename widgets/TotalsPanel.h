@@ -38,17 +38,28 @@ public:
     // metrics: not evaluated (no dataset, or not yet). `note` says why, e.g. "no dataset".
     void setEvaluation(const EvaluationMetrics* original, const EvaluationMetrics* current, bool currentDone,
         const QString& note);
+    // Under the accuracy row: which data and preprocessing the accuracy comes from, or a
+    // plain warning (`warning`: drawn in the error colour) when it is near chance. Rich
+    // text; a link in it emits datasetRequested. "" hides it.
+    void setDataNote(const QString& richText, bool warning);
+    QString dataNoteText() const;
     // Back to dashes, as before any model was loaded.
     void clear();
 
     // The text shown for a row, e.g. "1,234" (for tests and accessibility).
     QString valueText(Row row) const;
 
+signals:
+    // The accuracy row's link: open the Dataset dialog.
+    void datasetRequested();
+
 protected:
     void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void retranslateUi();
+    void fitDataNote();
     void setValue(Row row, const QString& text, const QString& toolTip);
     void setCount(Row row, qint64 value, const QString& unitToolTip);
     void setBytes(Row row, qint64 value);
@@ -56,6 +67,7 @@ private:
 
     std::array<QLabel*, RowCount> m_captions{};
     std::array<QLabel*, RowCount> m_values{};
+    QLabel* m_dataNote = nullptr;
 };
 
 } // namespace topiary

@@ -105,11 +105,25 @@ void Document::restore(const Project& project)
     m_undo->setClean();
 }
 
-void Document::setDataset(Dataset dataset, PreprocessSpec spec, const QString& path)
+void Document::setDataset(Dataset dataset, PreprocessSpec spec, const QString& path, const QString& preprocessFrom)
 {
     m_dataset = std::make_shared<const Dataset>(std::move(dataset));
     m_preprocess = std::move(spec);
     m_datasetPath = path;
+    m_preprocessFrom = preprocessFrom;
+    m_evaluated.clear(); // measured on other images
+    emit datasetChanged();
+    emit evaluationsChanged();
+}
+
+void Document::clearDataset()
+{
+    if (!m_dataset)
+        return;
+    m_dataset.reset();
+    m_preprocess = PreprocessSpec {};
+    m_datasetPath.clear();
+    m_preprocessFrom.clear();
     m_evaluated.clear(); // measured on other images
     emit datasetChanged();
     emit evaluationsChanged();

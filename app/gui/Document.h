@@ -67,6 +67,9 @@ public:
     // True when the plan differs from the one last saved (markSaved) or loaded.
     bool isModified() const { return !m_undo->isClean(); }
     void markSaved() { m_undo->setClean(); }
+    // The session is not saved anywhere although its plan matches the history (a recovered
+    // session): the title shows `*` and closing asks.
+    void markUnsaved() { m_undo->resetClean(); }
     // The session as a project: model, dataset, plan and every step of the history with
     // the evaluations recorded for those plans.
     Project snapshot() const;
@@ -90,11 +93,16 @@ public:
     bool isBundled() const { return m_contents.path.startsWith(QLatin1Char(':')); }
 
     // The images every number is measured on (null without), with their preprocessing, and
-    // the file they came from ("" for the bundled sample images). Kept across models.
-    void setDataset(Dataset dataset, PreprocessSpec spec, const QString& path);
+    // the file they came from ("" for the bundled sample images), and where the
+    // preprocessing came from in words ("preprocess.json beside the model"). The images
+    // are kept across models; the preprocessing is chosen again for each (SessionFiles).
+    void setDataset(Dataset dataset, PreprocessSpec spec, const QString& path, const QString& preprocessFrom = {});
+    // No dataset any more (it does not fit the model now shown).
+    void clearDataset();
     const std::shared_ptr<const Dataset>& dataset() const { return m_dataset; }
     const PreprocessSpec& preprocess() const { return m_preprocess; }
     const QString& datasetPath() const { return m_datasetPath; }
+    const QString& preprocessFrom() const { return m_preprocessFrom; }
 
     // The layer every view shows as selected (-1: none).
     void selectLayer(int layer);
@@ -136,6 +144,7 @@ private:
     std::shared_ptr<const Dataset> m_dataset;
     PreprocessSpec m_preprocess;
     QString m_datasetPath;
+    QString m_preprocessFrom;
     int m_selected = -1;
     std::shared_ptr<const ActivationStats> m_activationStats;
     FilterScorer m_scorer;

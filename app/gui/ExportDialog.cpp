@@ -1,5 +1,7 @@
 #include "ExportDialog.h"
 
+#include "MessageButtons.h"
+
 #include "widgets/NumberFormat.h"
 
 #include <QButtonGroup>
@@ -158,7 +160,7 @@ void ExportDialog::accept()
     }
     if (QFileInfo::exists(target) && target != m_confirmedPath) {
         const bool overwrite = m_askOverwrite ? m_askOverwrite(target)
-                                              : QMessageBox::question(this, tr("Replace File?"),
+                                              : askQuestion(this, tr("Replace File?"),
                                                     tr("%1 already exists. Replace it?")
                                                         .arg(QFileInfo(target).fileName()),
                                                     QMessageBox::Yes | QMessageBox::No, QMessageBox::No)

@@ -1,6 +1,7 @@
 #include "LoadStatus.h"
 
 #include "Document.h"
+#include "MessageButtons.h"
 #include "ModelLoader.h"
 
 #include "widgets/NumberFormat.h"
@@ -97,6 +98,7 @@ void LoadStatus::failed(const QString& path, const QString& message)
     auto* box = new QMessageBox(QMessageBox::Critical, tr("Could not open model"), tr("Could not open %1.").arg(name),
         QMessageBox::Ok, m_window);
     box->setInformativeText(message);
+    nameButtons(box);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
 }

@@ -7,10 +7,12 @@
 #include "LayerTablePane.h"
 #include "LiveEvaluation.h"
 #include "LoadStatus.h"
+#include "MessageButtons.h"
 #include "PreferencesDialog.h"
 #include "RatioStepper.h"
 #include "RecentFiles.h"
 #include "ThemeMenu.h"
+#include "UndoActions.h"
 #include "UndoKeys.h"
 #include "TotalsPane.h"
 
@@ -40,6 +42,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QUndoStack>
 #include <QUndoView>
 
@@ -110,10 +113,12 @@ void MainWindow::createPanes()
     connect(m_analysis, &AnalysisPane::showRequested, this, &MainWindow::showDock);
     connect(m_compare, &ComparePane::showRequested, this, [this] { showDock(m_compare, true); });
     connect(m_session, &SessionFiles::openModelRequested, this, &MainWindow::openFile);
+    m_session->setSensitivityRunner(m_analysis->sensitivityRunner());
     connect(m_session, &SessionFiles::projectPathChanged, this, &MainWindow::updateTitle);
     connect(m_session, &SessionFiles::loadFailed, this, &MainWindow::loadFailed);
     connect(m_session, &SessionFiles::exportFinished, this, &MainWindow::exportFinished);
     connect(m_totals, &TotalsPane::message, this, &MainWindow::showMessage);
+    connect(m_totals, &TotalsPane::datasetRequested, m_session, &SessionFiles::chooseDataset);
     connect(m_inspector, &InspectorPane::message, this, &MainWindow::showMessage);
     connect(m_analysis, &AnalysisPane::message, this, &MainWindow::showMessage);
     connect(m_compare, &ComparePane::message, this, &MainWindow::showMessage);
@@ -187,11 +192,21 @@ void MainWindow::dropEvent(QDropEvent* event)
     if (files.isEmpty())
         return;
     event->acceptProposedAction();
-    // One document at a time: the first file wins.
-    if (files.first().endsWith(QStringLiteral(".topiary"), Qt::CaseInsensitive))
-        openProject(files.first());
+    // One document at a time: the first file wins. After the drop has ended, so that the
+    // unsaved-changes question does not hold the drag source.
+    QTimer::singleShot(0, this, [this, path = files.first()] { replaceDocument(path); });
+}
+
+void MainWindow::replaceDocument(const QString& path)
+{
+    if (!m_session->maybeSave())
+        return;
+    if (path.endsWith(QStringLiteral(".topiary"), Qt::CaseInsensitive))
+        openProject(path);
+    else if (path.isEmpty())
+        openSample();
     else
-        openFile(files.first());
+        openFile(path);
 }
 
 void MainWindow::changeEvent(QEvent* event)
@@ -211,12 +226,11 @@ void MainWindow::createActions()
         return a;
     };
     m_openAction = action(QKeySequence::Open, &MainWindow::chooseFile);
-    m_openSampleAction = action({}, &MainWindow::openSample);
+    m_openSampleAction = action({}, [this] { replaceDocument(QString()); });
 
-    m_undoAction = m_document->undoStack()->createUndoAction(this);
-    m_undoAction->setShortcut(QKeySequence::Undo);
-    m_redoAction = m_document->undoStack()->createRedoAction(this);
-    m_redoAction->setShortcut(QKeySequence::Redo);
+    m_undoActions = new UndoActions(m_document->undoStack(), this); // named in the window's language
+    m_undoAction = m_undoActions->undo();
+    m_redoAction = m_undoActions->redo();
     m_preferencesAction = action(QKeySequence::Preferences, &MainWindow::showPreferences);
     m_preferencesAction->setObjectName(QStringLiteral("preferencesAction"));
     m_preferencesAction->setMenuRole(QAction::PreferencesRole);
@@ -242,7 +256,7 @@ void MainWindow::createMenus()
     m_fileMenu->addAction(m_openAction);
     m_recentMenu = m_fileMenu->addMenu(QString());
     m_recentFiles = new RecentFiles(m_recentMenu, this);
-    connect(m_recentFiles, &RecentFiles::openRequested, this, &MainWindow::openFile);
+    connect(m_recentFiles, &RecentFiles::openRequested, this, &MainWindow::replaceDocument);
     const SessionFiles::Actions& files = m_session->actions();
     m_fileMenu->addActions({ m_openSampleAction, files.openDataset });
     m_fileMenu->addSeparator();
@@ -250,7 +264,7 @@ void MainWindow::createMenus()
     m_fileMenu->addSeparator();
     m_fileMenu->addActions({ files.loadRecipe, files.saveRecipe });
     m_fileMenu->addSeparator();
-    m_fileMenu->addActions({ files.exportModel, files.report });
+    m_fileMenu->addActions({ files.exportModel, files.report, files.reportPdf });
     m_fileMenu->addSeparator();
     m_fileMenu->addAction(m_quitAction);
 
@@ -398,6 +412,7 @@ void MainWindow::retranslateUi()
     m_historyView->setEmptyLabel(tr("Model as loaded"));
     m_historyView->setToolTip(tr("Every edit of the plan; click a step to go back to it."));
     m_recentFiles->retranslateUi();
+    m_undoActions->retranslateUi();
     m_analysis->retranslateUi();
     m_session->retranslateUi();
     m_presentation->retranslateUi();
@@ -432,6 +447,8 @@ void MainWindow::writeSettings() const
 
 void MainWindow::chooseFile()
 {
+    if (!m_session->maybeSave())
+        return;
     QSettings settings;
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open Model"), settings.value(lastDirectoryKey, QDir::homePath()).toString(),
@@ -439,14 +456,18 @@ void MainWindow::chooseFile()
     if (path.isEmpty())
         return;
     settings.setValue(lastDirectoryKey, QFileInfo(path).absolutePath());
-    openFile(path);
+    openFile(path); // asked above, before the file dialog
 }
 
 void MainWindow::showAbout()
 {
-    QMessageBox::about(this, tr("About Topiary"),
-                       tr("<h3>Topiary %1</h3><p>A workbench for compressing neural networks by hand.</p>")
-                           .arg(QApplication::applicationVersion()));
+    QMessageBox box(QMessageBox::NoIcon, tr("About Topiary"),
+        tr("<h3>Topiary %1</h3><p>A workbench for compressing neural networks by hand.</p>")
+            .arg(QApplication::applicationVersion()),
+        QMessageBox::Ok, this);
+    box.setIconPixmap(windowIcon().pixmap(64, 64));
+    nameButtons(&box); // OK in the window's language, not Qt's
+    box.exec();
 }
 
 void MainWindow::onLoaded(const LoadedModel& result)

@@ -42,6 +42,7 @@ class RatioStepper;
 class RecentFiles;
 class SensitivityRunner;
 class ThemeMenu;
+class UndoActions;
 class TotalsPane;
 struct BudgetRequest;
 
@@ -126,6 +127,9 @@ private:
     void writeSettings() const;
 
     void chooseFile();
+    // Opens a model or a project in place of the document, after asking about unsaved
+    // changes (every path that drops the document: Open, Open Sample, a recent file, a drop).
+    void replaceDocument(const QString& path);
     void showAbout();
     void showMessage(const QString& text, int timeoutMs);
     void showDock(QWidget* content, bool raise);
@@ -174,6 +178,7 @@ private:
     QAction* m_openAction = nullptr;
     QAction* m_openSampleAction = nullptr;
     QAction* m_quitAction = nullptr;
+    UndoActions* m_undoActions = nullptr;
     QAction* m_undoAction = nullptr;
     QAction* m_redoAction = nullptr;
     QAction* m_preferencesAction = nullptr;

@@ -15,6 +15,7 @@
 #include <QTextDocument>
 #include <QTextFragment>
 #include <QTextObjectInterface>
+#include <QTextOption>
 
 #include <filesystem>
 #include <memory>
@@ -115,13 +116,27 @@ QString writeReportPdf(const QString& html, const QString& pdfPath)
     }
 
     QTextDocument document;
+    // QTextDocument knows no fixed table layout nor column widths: without this the layer
+    // table printed narrow, its words and numbers broken letter by letter. Whole words,
+    // the table across the page, a small font for its twelve columns.
+    QTextOption wrap = document.defaultTextOption();
+    wrap.setWrapMode(QTextOption::WordWrap);
+    document.setDefaultTextOption(wrap);
+    document.setDefaultStyleSheet(QStringLiteral("table.layers td, table.layers th { font-size: 6.5pt; }"
+                                                 "table.totals td, table.totals th { font-size: 8.5pt; }"));
+    QString laidOut = page;
+    laidOut.replace(QRegularExpression(QStringLiteral("<colgroup>.*?</colgroup>")), QString());
+    laidOut.replace(QStringLiteral("<table class=\"layers\">"),
+        QStringLiteral("<table class=\"layers\" width=\"100%\" cellspacing=\"0\" cellpadding=\"2\">"));
+    laidOut.replace(QStringLiteral("<table class=\"totals\">"),
+        QStringLiteral("<table class=\"totals\" cellspacing=\"0\" cellpadding=\"3\">"));
     // The placeholders must not be fetched as files: a 1x1 transparent image stands in.
     for (int i = 0; i < svgs.size(); ++i) {
         QImage blank(1, 1, QImage::Format_ARGB32);
         blank.fill(Qt::transparent);
         document.addResource(QTextDocument::ImageResource, QUrl(kFigureScheme + QString::number(i)), blank);
     }
-    document.setHtml(page);
+    document.setHtml(laidOut);
     auto* handler = new SvgObject(&figures, &document);
     document.documentLayout()->registerHandler(kSvgObject, handler);
 

@@ -1,13 +1,16 @@
 #include "SessionFiles.h"
 
 #include "AutoSaver.h"
+#include "DatasetDialog.h"
 #include "Document.h"
 #include "ExportDialog.h"
 #include "GraphPane.h"
 #include "JobTracker.h"
 #include "LiveEvaluation.h"
+#include "MessageButtons.h"
+#include "ReportContents.h"
+#include "ReportPdf.h"
 
-#include "widgets/GraphView.h"
 #include "widgets/NumberFormat.h"
 
 #include "core/data/Dataset.h"
@@ -18,7 +21,6 @@
 #include "core/report/HtmlReport.h"
 
 #include <QAction>
-#include <QBuffer>
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
@@ -28,6 +30,8 @@
 #include <QSaveFile>
 #include <QSettings>
 #include <QTemporaryDir>
+
+#include <utility>
 
 namespace topiary {
 
@@ -41,6 +45,17 @@ const QString exportInt8Key = QStringLiteral("export/int8Qdq");
 const QString exportFloat16Key = QStringLiteral("export/float16");
 // An export shorter than this shows no progress dialog.
 constexpr int exportProgressDelayMs = 500;
+
+// The export dialog's last choices: offered again, and what the report states sizes for.
+ApplyOptions chosenExportOptions()
+{
+    const QSettings settings;
+    ApplyOptions options;
+    options.shrink = settings.value(exportShrinkKey, true).toBool();
+    options.int8Qdq = settings.value(exportInt8Key, false).toBool();
+    options.float16 = settings.value(exportFloat16Key, false).toBool();
+    return options;
+}
 
 std::filesystem::path toPath(const QString& path)
 {
@@ -86,6 +101,8 @@ void SessionFiles::createActions()
     m_actions.exportModel = action(QKeySequence(Qt::CTRL | Qt::Key_E), &SessionFiles::chooseExport);
     m_actions.exportModel->setObjectName(QStringLiteral("exportAction"));
     m_actions.report = action(QKeySequence(Qt::CTRL | Qt::Key_R), &SessionFiles::chooseReport);
+    m_actions.reportPdf = action({}, &SessionFiles::chooseReportPdf);
+    m_actions.reportPdf->setObjectName(QStringLiteral("reportPdfAction"));
     retranslateUi();
 }
 
@@ -107,6 +124,8 @@ void SessionFiles::retranslateUi()
             tr("Apply the plan and write the compressed model as a new ONNX file") },
         { m_actions.report, tr("Export &Report…"),
             tr("Write an HTML report with the plots and the per-layer table, and a CSV of the table") },
+        { m_actions.reportPdf, tr("Export Report as P&DF…"),
+            tr("Write the report with its plots and the per-layer table as a PDF, to print or mail") },
     };
     for (const auto& t : texts) {
         t.action->setText(t.text);
@@ -121,7 +140,7 @@ SessionFiles::~SessionFiles()
     delete m_autoSaver;
 }
 
-bool SessionFiles::openDataset(const QString& path, const std::optional<PreprocessSpec>& given)
+bool SessionFiles::openDataset(const QString& path, const std::optional<PreprocessSpec>& given, const QString& givenFrom)
 {
     if (m_document->isEmpty())
         return false;
@@ -129,16 +148,32 @@ bool SessionFiles::openDataset(const QString& path, const std::optional<Preproce
     PreprocessSearch search;
     if (given) {
         search.recorded = *given;
-        search.recordedFrom = "the project";
+        search.recordedFrom = (givenFrom.isEmpty() ? tr("the project") : givenFrom).toStdString();
     }
     search.dataset = path.toStdString();
     if (!m_document->isBundled())
         search.modelFile = m_document->path().toStdString();
-    const QString name = QFileInfo(path).fileName();
+    const bool sample = isSampleImages(path);
+    const QString name = sample ? tr("the bundled sample images") : QFileInfo(path).fileName();
     auto chosen = choosePreprocess(model, search);
     if (!chosen) {
         emit message(tr("Cannot evaluate on %1: %2").arg(name, QString::fromStdString(chosen.error().message)), statusTimeoutMs);
         return false;
+    }
+    QString from;
+    switch (chosen->origin) {
+    case PreprocessOrigin::Recorded:
+        from = given && !givenFrom.isEmpty() ? givenFrom : tr("the project");
+        break;
+    case PreprocessOrigin::ModelDefaults:
+        from = tr("guesses from the model's input shape");
+        break;
+    case PreprocessOrigin::ModelMetadata:
+        from = tr("the model's metadata");
+        break;
+    default:
+        from = QString::fromStdString(chosen->file.string());
+        break;
     }
     if (chosen->origin == PreprocessOrigin::ModelDefaults)
         emit message(tr("No preprocess.json beside %1 or the model: using defaults from the model's input, "
@@ -146,11 +181,7 @@ bool SessionFiles::openDataset(const QString& path, const std::optional<Preproce
                          .arg(name),
             statusTimeoutMs);
     else
-        emit message(tr("Preprocessing for %1 from %2")
-                         .arg(name,
-                             chosen->origin == PreprocessOrigin::Recorded ? tr("the project")
-                                                                          : QString::fromStdString(chosen->file.string())),
-            statusTimeoutMs);
+        emit message(tr("Preprocessing for %1 from %2").arg(name, from), statusTimeoutMs);
     DatasetOptions options;
     options.classNames = chosen->spec.classes;
     auto dataset = Dataset::open(path.toStdString(), options);
@@ -160,8 +191,34 @@ bool SessionFiles::openDataset(const QString& path, const std::optional<Preproce
     }
     if (!dataset->hasLabels())
         emit message(tr("%1 has no labels: only agreement with the original and latency can be shown").arg(name), statusTimeoutMs);
-    m_document->setDataset(std::move(*dataset), std::move(chosen->spec), QFileInfo(path).absoluteFilePath());
+    // The sample's images live in a temporary folder a project cannot point to.
+    m_document->setDataset(
+        std::move(*dataset), std::move(chosen->spec), sample ? QString() : QFileInfo(path).absoluteFilePath(), from);
     return true;
+}
+
+bool SessionFiles::isSampleImages(const QString& path) const
+{
+    return m_sampleData && QFileInfo(path).absolutePath() == QFileInfo(m_sampleData->path()).absoluteFilePath();
+}
+
+QString SessionFiles::datasetFile() const
+{
+    if (!m_document->datasetPath().isEmpty() || !m_document->dataset() || !m_sampleData)
+        return m_document->datasetPath();
+    return QDir(m_sampleData->path()).filePath(QStringLiteral("fashion-mnist-test-1000-images-idx3-ubyte"));
+}
+
+void SessionFiles::chooseDataForNewModel()
+{
+    if (m_document->isEmpty() || m_document->isBundled() || !m_document->dataset())
+        return;
+    if (!openDataset(datasetFile())) {
+        m_document->clearDataset();
+        emit message(tr("The dataset was closed: it does not fit %1. Open one that does with File → Open Dataset.")
+                         .arg(m_document->displayName()),
+            statusTimeoutMs);
+    }
 }
 
 void SessionFiles::attachSampleDataset()
@@ -183,17 +240,40 @@ void SessionFiles::attachSampleDataset()
         emit message(tr("The bundled sample images could not be read"), statusTimeoutMs);
         return;
     }
-    m_document->setDataset(std::move(*dataset), std::move(*spec), QString()); // a project cannot point to it
+    m_document->setDataset(std::move(*dataset), std::move(*spec), QString(), // a project cannot point to it
+        tr("the sample's preprocess.json"));
 }
 
 void SessionFiles::chooseDataset()
 {
-    QSettings settings;
-    const QString path = QFileDialog::getOpenFileName(m_window, tr("Open Dataset"),
-        settings.value(lastDirectoryKey, QDir::homePath()).toString(),
-        tr("Datasets (*-idx3-ubyte *.idx3 *.gz *.csv *.tsv *.txt);;All files (*)"));
-    if (!path.isEmpty())
-        openDataset(path);
+    if (m_document->isEmpty()) {
+        emit message(tr("Open a model first: the data is checked against it"), statusTimeoutMs);
+        return;
+    }
+    if (auto* open = m_window->findChild<DatasetDialog*>(); open && open->isVisible()) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    // The preprocessing in use, or before any data the one this model would get.
+    PreprocessSpec spec = m_document->preprocess();
+    if (!m_document->dataset()) {
+        PreprocessSearch search;
+        if (!m_document->isBundled())
+            search.modelFile = m_document->path().toStdString();
+        if (auto chosen = choosePreprocess(*m_document->model(), search))
+            spec = chosen->spec;
+    }
+    auto* dialog = new DatasetDialog(m_document->model(), datasetFile(), spec, m_window);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const QString path = dialog->datasetPath();
+        if (auto chosen = dialog->spec()) {
+            QSettings().setValue(lastDirectoryKey, QFileInfo(path).absolutePath());
+            openDataset(path, *chosen, tr("your choice in the Dataset dialog"));
+        }
+    });
+    dialog->open();
 }
 
 bool SessionFiles::loadRecipe(const QString& path)
@@ -213,15 +293,23 @@ bool SessionFiles::loadRecipe(const QString& path)
         return false;
     }
     // A plan that does not fit the model is refused by the document, which says why.
-    return m_document->editPlan(recipe->plan, tr("Load recipe %1").arg(QFileInfo(path).fileName()));
+    if (!m_document->editPlan(recipe->plan, tr("Load recipe %1").arg(QFileInfo(path).fileName())))
+        return false;
+    if (recipe->preprocess && m_document->dataset() && !(*recipe->preprocess == m_document->preprocess()))
+        openDataset(datasetFile(), recipe->preprocess, tr("the recipe %1").arg(QFileInfo(path).fileName()));
+    return true;
 }
 
 bool SessionFiles::saveRecipe(const QString& path)
 {
     if (m_document->isEmpty())
         return false;
-    const std::string text
-        = writeRecipe(Recipe { m_document->plan(), QFileInfo(m_document->path()).fileName().toStdString(), {}, {} });
+    // The preprocessing the accuracy was measured with travels with the plan.
+    std::optional<PreprocessSpec> preprocess;
+    if (m_document->dataset())
+        preprocess = m_document->preprocess();
+    const std::string text = writeRecipe(
+        Recipe { m_document->plan(), QFileInfo(m_document->path()).fileName().toStdString(), {}, preprocess });
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(text.data(), static_cast<qint64>(text.size())) < 0
         || !file.commit()) {
@@ -275,6 +363,7 @@ bool SessionFiles::saveProject(const QString& path)
         if (m_showDialogs()) {
             auto* box = new QMessageBox(QMessageBox::Warning, tr("Save failed"), text, QMessageBox::Ok, m_window);
             box->setInformativeText(tr("Your session is unchanged and still open."));
+            nameButtons(box);
             box->setAttribute(Qt::WA_DeleteOnClose);
             box->open();
         }
@@ -328,17 +417,32 @@ void SessionFiles::modelLoaded(const QString& path)
 {
     if (m_pendingProject && QFileInfo(path) == QFileInfo(QString::fromStdString(m_pendingProject->modelPath.string()))) {
         const Project project = *m_pendingProject;
+        const bool recovered = std::exchange(m_pendingRecovered, false);
         m_pendingProject.reset();
         m_document->restore(project);
         if (!project.datasetPath.empty())
             openDataset(QString::fromStdString(project.datasetPath.string()), project.preprocess);
+        else
+            chooseDataForNewModel();
         for (const auto& entry : project.history)
             if (entry.evaluation)
                 m_document->addEvaluation(entry.plan, *entry.evaluation);
-        m_document->markSaved();
+        if (recovered) {
+            // Saved nowhere yet: the title says so, Quit asks, and this session's own
+            // autosave replaces the recovered one until the user saves.
+            m_document->markUnsaved();
+            markSessionDirty();
+            m_autoSaver->flush();
+            if (!m_recoveredAutosave.isEmpty())
+                AutoSaver::removeRecoverable(std::exchange(m_recoveredAutosave, QString()));
+        } else {
+            m_document->markSaved();
+        }
     } else {
         m_projectPath.clear();
         m_pendingProject.reset();
+        m_pendingRecovered = false;
+        chooseDataForNewModel();
     }
     emit projectPathChanged();
 }
@@ -376,9 +480,18 @@ bool SessionFiles::chooseProjectToSave()
 
 bool SessionFiles::maybeSave()
 {
-    if (m_document->isEmpty() || !m_document->isModified() || m_document->isBundled() || !m_showDialogs())
+    if (m_document->isEmpty() || !m_document->isModified() || !m_showDialogs())
         return true;
-    const auto answer = QMessageBox::question(m_window, tr("Unsaved changes"),
+    if (m_document->isBundled()) {
+        // No file a project could point to: the plan can only be kept as a recipe.
+        const auto answer = askQuestion(m_window, tr("Unsaved changes"),
+            tr("The plan of %1 has changed. The bundled sample cannot be saved as a project; save the plan with "
+               "File → Save Recipe first, or discard it?")
+                .arg(m_document->displayName()),
+            QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
+        return answer == QMessageBox::Discard;
+    }
+    const auto answer = askQuestion(m_window, tr("Unsaved changes"),
         tr("The plan of %1 has changed. Save the session as a project?").arg(m_document->displayName()),
         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Cancel)
@@ -400,16 +513,23 @@ void SessionFiles::offerRecovery()
             AutoSaver::removeRecoverable(path);
         return;
     }
-    const auto answer = QMessageBox::question(m_window, tr("Recover unsaved session?"),
+    const auto answer = askQuestion(m_window, tr("Recover unsaved session?"),
         tr("Topiary did not close cleanly while you were working on %1. Recover that session?")
             .arg(QString::fromStdString(project->modelPath.string())),
         QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
-    if (answer == QMessageBox::Yes && openProject(newest)) {
+    // The recovered session replaces what is open: that asks first too.
+    if (answer == QMessageBox::Yes && maybeSave() && openProject(newest)) {
         m_projectPath.clear(); // recovered, not yet saved anywhere
+        m_pendingRecovered = true;
+        m_recoveredAutosave = newest; // kept until the session has its own autosave
         emit projectPathChanged();
-        AutoSaver::removeRecoverable(newest);
+        for (const QString& path : autosaves)
+            if (path != newest)
+                AutoSaver::removeRecoverable(path);
         return;
     }
+    if (answer == QMessageBox::Yes)
+        return; // cancelled at the unsaved-changes question: the autosaves stay for next time
     for (const QString& path : autosaves)
         AutoSaver::removeRecoverable(path);
 }
@@ -424,12 +544,7 @@ void SessionFiles::chooseExport()
     const QString suggested = QDir(folder).filePath(source.completeBaseName() + QStringLiteral("-compressed.onnx"));
     auto* dialog = new ExportDialog(m_document->currentStats(), bundled ? QString() : m_document->path(), suggested, m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    const QSettings settings;
-    ApplyOptions last;
-    last.shrink = settings.value(exportShrinkKey, true).toBool();
-    last.int8Qdq = settings.value(exportInt8Key, false).toBool();
-    last.float16 = settings.value(exportFloat16Key, false).toBool();
-    dialog->setOptions(last);
+    dialog->setOptions(chosenExportOptions());
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const ApplyOptions chosen = dialog->options();
         QSettings settings;
@@ -522,7 +637,7 @@ void SessionFiles::exportModel(const QString& path, const ApplyOptions& options)
             outcome.report = applied->report;
             return outcome;
         },
-        [this, name, predicted](const Outcome& outcome) {
+        [this, name, predicted, plan, options](const Outcome& outcome) {
             if (m_exportProgress)
                 m_exportProgress->deleteLater();
             if (outcome.stopped) {
@@ -538,11 +653,13 @@ void SessionFiles::exportModel(const QString& path, const ApplyOptions& options)
                 if (m_showDialogs()) {
                     auto* box = new QMessageBox(QMessageBox::Warning, tr("Export failed"), text, QMessageBox::Ok, m_window);
                     box->setInformativeText(tr("Nothing was written; the plan is unchanged."));
+                    nameButtons(box);
                     box->setAttribute(Qt::WA_DeleteOnClose);
                     box->open();
                 }
                 return;
             }
+            m_lastExport = WrittenExport { plan, options, outcome.bytes };
             const QString text
                 = tr("Wrote %1: %2 (predicted %3); %4 channels removed or zeroed, %5 weights zeroed, %6 layers quantized, %7 factored")
                       .arg(name, format::exactBytes(outcome.bytes), format::exactBytes(predicted),
@@ -554,29 +671,20 @@ void SessionFiles::exportModel(const QString& path, const ApplyOptions& options)
         });
 }
 
+// Sizes for the last export written when it was of this plan, else for the export the
+// dialog would offer (the user's last choice).
+SessionReport SessionFiles::currentReport() const
+{
+    const bool written = m_lastExport && m_lastExport->plan == m_document->plan();
+    return sessionReport(*m_document, *m_evaluation, m_sensitivity, written ? m_lastExport->options : chosenExportOptions(),
+        written ? std::optional<int64_t>(m_lastExport->bytes) : std::nullopt);
+}
+
 bool SessionFiles::exportReport(const QString& htmlPath)
 {
     if (m_document->isEmpty())
         return false;
-    SessionReport report;
-    report.modelName = m_document->displayName().toStdString();
-    report.plan = m_document->plan();
-    report.layers = m_document->cost()->layers();
-    report.original = m_document->originalStats();
-    report.current = m_document->currentStats();
-    if (const auto* original = m_evaluation->original(); original && original->finished() && original->labelled > 0)
-        report.originalTop1 = original->top1();
-    if (const auto* current = m_evaluation->current(); current && m_evaluation->currentDone() && current->labelled > 0)
-        report.currentTop1 = current->top1();
-    auto png = [](QWidget* widget) {
-        QByteArray bytes;
-        QBuffer buffer(&bytes);
-        buffer.open(QIODevice::WriteOnly);
-        widget->grab().save(&buffer, "PNG");
-        return bytes.toStdString();
-    };
-    if (m_graph->hasLayout())
-        report.images.push_back({ tr("The layer graph as shown").toStdString(), png(m_graph->view()) });
+    const SessionReport report = currentReport();
     const QString csvPath = QFileInfo(htmlPath).dir().filePath(QFileInfo(htmlPath).completeBaseName() + QStringLiteral(".csv"));
     auto html = writeHtmlReport(toPath(htmlPath), report);
     auto csv = html ? writeLayerTableCsv(toPath(csvPath), report) : Result<void> {};
@@ -586,6 +694,21 @@ bool SessionFiles::exportReport(const QString& htmlPath)
         return false;
     }
     emit message(tr("Wrote %1 and %2").arg(QFileInfo(htmlPath).fileName(), QFileInfo(csvPath).fileName()), statusTimeoutMs);
+    return true;
+}
+
+bool SessionFiles::exportReportPdf(const QString& pdfPath)
+{
+    if (m_document->isEmpty())
+        return false;
+    const SessionReport report = currentReport();
+    auto html = htmlReport(report);
+    const QString error = html ? writeReportPdf(QString::fromStdString(*html), pdfPath) : QString::fromStdString(html.error().message);
+    if (!error.isEmpty()) {
+        emit message(tr("Could not write the report: %1").arg(error), statusTimeoutMs);
+        return false;
+    }
+    emit message(tr("Wrote %1").arg(QFileInfo(pdfPath).fileName()), statusTimeoutMs);
     return true;
 }
 
@@ -599,6 +722,21 @@ void SessionFiles::chooseReport()
         tr("HTML pages (*.html)"));
     if (!path.isEmpty())
         exportReport(path);
+}
+
+void SessionFiles::chooseReportPdf()
+{
+    if (m_document->isEmpty())
+        return;
+    const QString folder = m_document->isBundled() ? QDir::homePath() : QFileInfo(m_document->path()).absolutePath();
+    QString path = QFileDialog::getSaveFileName(m_window, tr("Export Report as PDF"),
+        QDir(folder).filePath(QFileInfo(m_document->path()).completeBaseName() + QStringLiteral("-report.pdf")),
+        tr("PDF documents (*.pdf)"));
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive))
+        path += QStringLiteral(".pdf");
+    exportReportPdf(path);
 }
 
 } // namespace topiary

@@ -9,6 +9,7 @@
 #include "core/export/Apply.h"
 #include "core/export/ApplyControl.h"
 #include "core/plan/Project.h"
+#include "core/report/HtmlReport.h"
 
 #include <QObject>
 #include <QPointer>
@@ -30,6 +31,7 @@ class Document;
 class GraphPane;
 class JobTracker;
 class LiveEvaluation;
+class SensitivityRunner;
 
 class SessionFiles : public QObject {
     Q_OBJECT
@@ -50,16 +52,22 @@ public:
         QAction* saveRecipe = nullptr;
         QAction* exportModel = nullptr;
         QAction* report = nullptr;
+        QAction* reportPdf = nullptr;
     };
     const Actions& actions() const { return m_actions; }
     void retranslateUi();
 
     // Evaluates on this dataset (an image folder, a path,label list or an IDX images file)
-    // from now on; preprocessing from preprocess.json beside the model or the dataset, else
-    // the defaults of the model's input. False with a message when it cannot.
-    bool openDataset(const QString& path, const std::optional<PreprocessSpec>& spec = std::nullopt);
+    // from now on; with `spec` when given (`specFrom` says who chose it: the project, the
+    // Dataset dialog), else chosen for the model by choosePreprocess (preprocess.json beside
+    // the model, its metadata, beside the data, the input's defaults). False with a message
+    // when it cannot.
+    bool openDataset(const QString& path, const std::optional<PreprocessSpec>& spec = std::nullopt,
+        const QString& specFrom = {});
     // The bundled model's 1000 test images, so that the estimate works at once.
     void attachSampleDataset();
+    // File > Open Dataset and the totals' accuracy link: the Dataset dialog (source,
+    // preprocessing with where each value came from, preview, counts); Use evaluates with it.
     void chooseDataset();
 
     // Reads a recipe into the document's plan; false with a message when it cannot be
@@ -95,9 +103,14 @@ public:
     void cancelExport();
     bool isExporting() const;
 
-    // The HTML report (plots and per-layer table) and a CSV of the table beside it.
+    // The HTML report (ReportContents: vector figures, totals for the chosen export and
+    // the per-layer table) and a CSV of the table beside it; or the same report as a PDF.
     bool exportReport(const QString& htmlPath);
+    bool exportReportPdf(const QString& pdfPath);
     void chooseReport();
+    void chooseReportPdf();
+    // Where the report finds the sensitivity sweep (none: no curves).
+    void setSensitivityRunner(const SensitivityRunner* runner) { m_sensitivity = runner; }
 
 signals:
     void message(const QString& text, int timeoutMs);
@@ -110,7 +123,14 @@ signals:
 private:
     void createActions();
     void markSessionDirty();
+    // Another model was opened: the images stay, the preprocessing is chosen again for it
+    // (never the previous model's), or the data is closed when it cannot fit.
+    void chooseDataForNewModel();
+    // The file the dataset was read from; the unpacked sample images for those.
+    QString datasetFile() const;
+    bool isSampleImages(const QString& path) const;
     void showExportProgress(int done, int total);
+    SessionReport currentReport() const;
 
     Document* m_document;
     LiveEvaluation* m_evaluation;
@@ -121,9 +141,19 @@ private:
     AutoSaver* m_autoSaver = nullptr;
     QString m_projectPath;
     std::optional<Project> m_pendingProject; // restored when its model has loaded
+    bool m_pendingRecovered = false; // the pending project is a recovered autosave: unsaved when restored
+    QString m_recoveredAutosave; // removed once the session has its own autosave
     std::unique_ptr<QTemporaryDir> m_sampleData; // the bundled images, unpacked for the evaluator
     QPointer<QProgressDialog> m_exportProgress;
     JobTracker* m_exports = nullptr;
+    const SensitivityRunner* m_sensitivity = nullptr;
+    // The last export written: the report states its size when the plan is still this one.
+    struct WrittenExport {
+        Plan plan;
+        ApplyOptions options;
+        int64_t bytes = 0;
+    };
+    std::optional<WrittenExport> m_lastExport;
 };
 
 } // namespace topiary

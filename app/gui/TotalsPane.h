@@ -26,10 +26,13 @@ public:
 
 signals:
     void message(const QString& text, int timeoutMs);
+    // The accuracy row's link: the user wants to see or change the data and its preprocessing.
+    void datasetRequested();
 
 private:
     void showModel();
     void showEvaluation();
+    QString dataNote(bool& warning) const;
 
     Document* m_document;
     TotalsPanel* m_panel;

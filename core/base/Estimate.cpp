@@ -36,4 +36,19 @@ Estimate meanInterval(double sum, double sumOfSquares, int64_t n, double z)
     return { mean, mean - half, mean + half, n };
 }
 
+Estimate medianWithQuartiles(std::vector<double> values)
+{
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    if (values.empty())
+        return { nan, nan, nan, 0 };
+    std::sort(values.begin(), values.end());
+    const auto at = [&](double q) {
+        const double position = q * static_cast<double>(values.size() - 1);
+        const auto below = static_cast<size_t>(position);
+        const size_t above = std::min(below + 1, values.size() - 1);
+        return values[below] + (position - static_cast<double>(below)) * (values[above] - values[below]);
+    };
+    return { at(0.5), at(0.25), at(0.75), static_cast<int64_t>(values.size()) };
+}
+
 } // namespace topiary

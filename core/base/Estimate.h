@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace topiary {
 
@@ -21,5 +22,9 @@ inline constexpr double kZ95 = 1.959963984540054; // two-sided 95 % quantile of 
 Estimate wilsonInterval(int64_t successes, int64_t n, double z = kZ95);
 // Mean of n values from their sum and sum of squares; n = 0 gives NaN, n = 1 a zero-width interval.
 Estimate meanInterval(double sum, double sumOfSquares, int64_t n, double z = kZ95);
+// A noisy measurement repeated (latency per run): the median as value, the first and third
+// quartiles as low and high (linear between order statistics, numpy's default), so one
+// slow run moves neither. No values: NaN, [NaN, NaN].
+Estimate medianWithQuartiles(std::vector<double> values);
 
 } // namespace topiary

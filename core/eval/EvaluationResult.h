@@ -59,6 +59,7 @@ struct EvaluationMetrics {
     double forwardSeconds = 0.0; // all forward passes
     double timedSeconds = 0.0; // forward passes after the first batch
     int64_t timedImages = 0;
+    std::vector<double> timedBatches; // seconds per image of each batch after the first, in order
     double elapsedSeconds = 0.0; // wall time of the run so far, decoding included
 
     Estimate top1() const { return wilsonInterval(top1Correct, labelled); }
@@ -68,6 +69,9 @@ struct EvaluationMetrics {
     Estimate meanKl() const { return meanInterval(klSum, klSumOfSquares, compared); }
     int64_t confusionAt(int label, int predicted) const;
     double secondsPerImage() const; // forward latency per image (NaN before any batch)
+    // The timed batches' seconds per image: median with quartiles, so one slow batch (the
+    // machine busy elsewhere) neither moves the number nor passes for a change.
+    Estimate latency() const { return medianWithQuartiles(timedBatches); }
     double imagesPerSecond() const; // end to end, decoding and preprocessing included
     bool finished() const { return !cancelled && processed + skipped == total; }
 };

@@ -106,6 +106,7 @@ Result<void> EvaluationTally::addBatch(cv::Mat out, std::span<const int32_t> mem
     if (!first) {
         m.timedSeconds += seconds;
         m.timedImages += static_cast<int64_t>(members.size());
+        m.timedBatches.push_back(seconds / static_cast<double>(members.size()));
     }
     return {};
 }

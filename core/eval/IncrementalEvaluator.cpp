@@ -142,6 +142,9 @@ struct IncrementalEvaluator::Impl {
     std::optional<SwappableNet> downstreamNet; // the last run's, kept for the next plan
     int64_t netsBuilt = 0;
     std::vector<int> upstreamOutput; // per cut tensor: index among the upstream net's outputs, -1 for inputs
+    // Seconds per image of the upstream net's batches: a cached batch skips that net, yet
+    // its latency must be the whole model's, so it is charged the median of these.
+    std::vector<double> upstreamPerImage;
 
     // The cache covers the first positionRow.size() entries of `order`: each a row, or skipped.
     std::vector<std::vector<int>> sampleDims; // per cut tensor, the dims after the batch
@@ -433,6 +436,8 @@ public:
                 return std::unexpected(ok.error());
         } else {
             viewCache(batch);
+            if (!m_s.upstreamPerImage.empty())
+                seconds += medianWithQuartiles(m_s.upstreamPerImage).value * static_cast<double>(batch.members.size());
         }
         std::vector<std::pair<std::string, cv::Mat>> feeds;
         for (size_t i = 0; i < m_feedTensor.size(); ++i)
@@ -479,7 +484,9 @@ private:
         if (s.upstreamNet) {
             const auto t0 = Clock::now();
             auto out = s.upstreamNet->forward({ { s.imageInput, batch.images } });
-            seconds += secondsSince(t0);
+            const double upstreamSeconds = secondsSince(t0);
+            seconds += upstreamSeconds;
+            s.upstreamPerImage.push_back(upstreamSeconds / static_cast<double>(batch.members.size()));
             if (!out)
                 return std::unexpected(out.error());
             upstreamOut = std::move(*out);

@@ -1,10 +1,13 @@
 // The window's commands reach what they name from anywhere (issue 15): a menu command
 // that opens a panel shows it and brings it to the front, and Ctrl+Z / Ctrl+Shift+Z undo
 // and redo the plan whatever has the focus, a number box just typed into included.
+#include "GraphPane.h"
 #include "MainWindow.h"
 
 #include "ModelBuilder.h"
 
+#include "widgets/GraphNodeItem.h"
+#include "widgets/GraphView.h"
 #include "widgets/LayerControls.h"
 #include "widgets/LayerInspector.h"
 
@@ -16,6 +19,7 @@
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QGraphicsItem>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -48,6 +52,46 @@ QString frontTab(const QMainWindow& window, const QString& title)
     return {};
 }
 
+// DenseNet-sized: 4 dense blocks of 12 layers, each conv reading the concatenation of
+// the block's input and every layer before it, with 1 x 1 transitions between blocks.
+onnx::ModelProto makeDenseNet()
+{
+    using topiary::test::setAttr;
+    topiary::test::ModelBuilder b;
+    b.input("input", { 1, 3, 16, 16 });
+    b.conv("stem", "input", "x0", 3, 16, 3);
+    std::string x = "x0";
+    int64_t channels = 16;
+    for (int block = 0; block < 4; ++block) {
+        std::vector<std::string> features { x };
+        int64_t total = channels;
+        for (int layer = 0; layer < 12; ++layer) {
+            const std::string name = "block" + std::to_string(block) + ".layer" + std::to_string(layer);
+            std::string in = features.front();
+            if (features.size() > 1) {
+                in = name + ".cat";
+                setAttr(b.node("Concat", features, { in }, name + ".concat"), "axis", int64_t { 1 });
+            }
+            b.conv(name + ".conv", in, name + ".out", total, 8, 3);
+            b.node("Relu", { name + ".out" }, { name + ".relu" }, name + ".relu");
+            features.push_back(name + ".relu");
+            total += 8;
+        }
+        const std::string name = "transition" + std::to_string(block);
+        setAttr(b.node("Concat", features, { name + ".cat" }, name + ".concat"), "axis", int64_t { 1 });
+        b.conv(name + ".conv", name + ".cat", name + ".out", total, 16, 1);
+        x = name + ".out";
+        channels = 16;
+    }
+    b.node("GlobalAveragePool", { x }, { "gap" }, "gap");
+    setAttr(b.node("Flatten", { "gap" }, { "flat" }, "flatten"), "axis", int64_t { 1 });
+    b.weight("fc.weight", { 10, 16 });
+    b.weight("fc.bias", { 10 });
+    setAttr(b.node("Gemm", { "flat", "fc.weight", "fc.bias" }, { "logits" }, "fc"), "transB", int64_t { 1 });
+    b.output("logits", { 1, 10 });
+    return b.build();
+}
+
 } // namespace
 
 class TestWindowCommands : public QObject {
@@ -72,6 +116,7 @@ private slots:
     void menuCommandsShowTheirPanels();
     void undoFromAnyFocus();
     void everyDockOpenFitsA1366x768Screen();
+    void aLargeGraphOpensOnItsInput();
 
 private:
     QTemporaryDir m_dir;
@@ -207,6 +252,57 @@ void TestWindowCommands::everyDockOpenFitsA1366x768Screen()
     QVERIFY2(window.height() <= 768, qPrintable(u"height %1"_s.arg(window.height())));
     if (const QByteArray dir = qgetenv("TOPIARY_SCREENSHOT_DIR"); !dir.isEmpty())
         window.grab().save(QString::fromLocal8Bit(dir) + u"/window-all-docks-1366x768.png"_s);
+}
+
+// A DenseNet-sized graph does not fit the view readably: it opens on its first layers,
+// the input box at the top of the view, not centred on an empty stretch of canvas.
+void TestWindowCommands::aLargeGraphOpensOnItsInput()
+{
+    const QString path = m_dir.filePath(u"densenet.onnx"_s);
+    {
+        std::string bytes;
+        makeDenseNet().SerializeToString(&bytes);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QCOMPARE(file.write(bytes.data(), static_cast<qint64>(bytes.size())), static_cast<qint64>(bytes.size()));
+    }
+    MainWindow window;
+    window.setShowErrorDialogs(false);
+    window.resize(1366, 768);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy laidOut(window.graphPane(), &topiary::GraphPane::layoutReady);
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openFile(path);
+    QVERIFY(waitForLoad(finished));
+    QVERIFY(laidOut.wait(30000));
+    QCoreApplication::processEvents();
+    topiary::GraphView* view = window.graphPane()->view();
+    const QRectF visible = view->mapToScene(view->viewport()->rect()).boundingRect();
+    const QRectF scene = view->sceneRect();
+    QVERIFY2(scene.height() > 3 * visible.height(), "the graph is large: it does not fit readably");
+    QVERIFY(view->transform().m11() >= 0.6); // readable, not fitted into a strip
+    const topiary::GraphNodeItem* input = nullptr;
+    const topiary::GraphNodeItem* stem = nullptr;
+    for (QGraphicsItem* item : view->scene()->items()) {
+        if (auto* node = dynamic_cast<const topiary::GraphNodeItem*>(item)) {
+            const QString text = node->name() + node->lines().join(u' ');
+            if (text.contains(u"input"_s) && (!input || node->sceneBoundingRect().top() < input->sceneBoundingRect().top()))
+                input = node;
+            if (text.contains(u"stem"_s))
+                stem = node;
+        }
+    }
+    QVERIFY(input && stem);
+    QVERIFY2(visible.contains(input->sceneBoundingRect()),
+        qPrintable(u"input %1,%2 not in view %3,%4 %5x%6"_s.arg(input->sceneBoundingRect().x())
+                       .arg(input->sceneBoundingRect().y()).arg(visible.x()).arg(visible.y())
+                       .arg(visible.width()).arg(visible.height())));
+    QVERIFY(visible.contains(stem->sceneBoundingRect()));
+    // At the top: the input's box in the upper quarter of the view.
+    QVERIFY(input->sceneBoundingRect().top() - visible.top() < visible.height() / 4);
+    if (const QByteArray dir = qgetenv("TOPIARY_SCREENSHOT_DIR"); !dir.isEmpty())
+        window.grab().save(QString::fromLocal8Bit(dir) + u"/large-graph-opened.png"_s);
 }
 
 QTEST_MAIN(TestWindowCommands)

@@ -149,6 +149,11 @@ TEST_CASE("evaluator: the sample model on the subset gives PyTorch's predictions
     CHECK(all == 1000);
     CHECK(m.secondsPerImage() > 0);
     CHECK(m.imagesPerSecond() > 0);
+    // Every batch after the first is timed on its own, for the median the totals show.
+    CHECK(static_cast<int64_t>(m.timedBatches.size()) == (1000 + m.batchSize - 1) / m.batchSize - 1);
+    CHECK(m.latency().low <= m.latency().value);
+    CHECK(m.latency().value <= m.latency().high);
+    CHECK(m.latency().value > 0);
 
     // The outputs are kept per sample, to be the reference of later runs.
     REQUIRE(r.outputs.rows() == 1000);
