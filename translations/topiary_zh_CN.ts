@@ -2206,10 +2206,6 @@ The attached BatchNormalization adds %1 more.</source>
         <translation>准确率 (%)</translation>
     </message>
     <message>
-        <source>&lt;span style=&quot;color:%1&quot;&gt;●&lt;/span&gt; a plan (bars: 95 % interval) &amp;nbsp; &lt;span style=&quot;color:%2&quot;&gt;●━&lt;/span&gt; best trade-offs (Pareto front) &amp;nbsp; ◯ current plan</source>
-        <translation>&lt;span style=&quot;color:%1&quot;&gt;●&lt;/span&gt; 方案（误差棒：95 % 区间）&amp;nbsp; &lt;span style=&quot;color:%2&quot;&gt;●━&lt;/span&gt; 最佳权衡（帕累托前沿）&amp;nbsp; ◯ 当前方案</translation>
-    </message>
-    <message>
         <source>Every plan evaluated in this session; red steps are the best trade-offs, click a plan to restore it.</source>
         <translation>本次会话中评估过的所有方案；红色阶梯为最佳权衡，单击某方案可恢复它。</translation>
     </message>
@@ -2240,6 +2236,14 @@ The attached BatchNormalization adds %1 more.</source>
     <message>
         <source>Pareto-optimal for MACs</source>
         <translation>在 MACs 上为帕累托最优</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&quot;color:%1&quot;&gt;●&lt;/span&gt; a plan (bars: 95 % interval) &amp;nbsp; &lt;span style=&quot;color:%2&quot;&gt;●━&lt;/span&gt; best trade-offs (Pareto front) &amp;nbsp; ◯ current plan &amp;nbsp; &lt;span style=&quot;color:%3&quot;&gt;◇&lt;/span&gt; after recovery</source>
+        <translation>&lt;span style=&quot;color:%1&quot;&gt;●&lt;/span&gt; 一个方案（误差条：95% 区间）&amp;nbsp; &lt;span style=&quot;color:%2&quot;&gt;●━&lt;/span&gt; 最佳权衡（帕累托前沿）&amp;nbsp; ◯ 当前方案 &amp;nbsp; &lt;span style=&quot;color:%3&quot;&gt;◇&lt;/span&gt; 恢复后</translation>
+    </message>
+    <message>
+        <source>(after recovery)</source>
+        <translation>（恢复后）</translation>
     </message>
 </context>
 <context>
@@ -2494,6 +2498,126 @@ The attached BatchNormalization adds %1 more.</source>
     <message>
         <source>&amp;Clear Menu</source>
         <translation>清除菜单(&amp;C)</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::RecoveryControls</name>
+    <message>
+        <source>%1 % [%2, %3]</source>
+        <translation>%1% [%2, %3]</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3</source>
+        <translation>%1：%2 / %3</translation>
+    </message>
+    <message>
+        <source>Recover without training</source>
+        <translation>免训练恢复</translation>
+    </message>
+    <message>
+        <source>Repair the compressed model&apos;s weights from calibration images of the dataset (no labels, no training), and show its accuracy after the repair</source>
+        <translation>用数据集的校准图像修复压缩后模型的权重（无需标签，无需训练），并显示修复后的准确率</translation>
+    </message>
+    <message>
+        <source>BN</source>
+        <translation>BN</translation>
+    </message>
+    <message>
+        <source>Re-estimate BatchNorm statistics on the compressed model&apos;s own activations</source>
+        <translation>在压缩后模型自身的激活上重新估计 BatchNorm 统计量</translation>
+    </message>
+    <message>
+        <source>Bias</source>
+        <translation>偏置</translation>
+    </message>
+    <message>
+        <source>Shift each output channel&apos;s bias so its mean output matches the original&apos;s</source>
+        <translation>平移每个输出通道的偏置，使其平均输出与原始模型一致</translation>
+    </message>
+    <message>
+        <source>Least squares</source>
+        <translation>最小二乘</translation>
+    </message>
+    <message>
+        <source>Refit each compressed layer&apos;s kept weights so its output matches the original&apos;s</source>
+        <translation>重新拟合每个压缩层保留的权重，使其输出与原始模型一致</translation>
+    </message>
+    <message>
+        <source>Top-1 compressed</source>
+        <translation>压缩后 Top-1</translation>
+    </message>
+    <message>
+        <source>Top-1 recovered</source>
+        <translation>恢复后 Top-1</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::RecoveryNote</name>
+    <message>
+        <source>&lt;b&gt;Recovery of %1&lt;/b&gt; (%2 calibration images)</source>
+        <translation>&lt;b&gt;%1 的恢复&lt;/b&gt;（%2 张校准图像）</translation>
+    </message>
+    <message>
+        <source>Least squares: output error against the original %1 % before the refit, %2 % after (Σ(y − ŷ)² / Σy² on the sampled positions).</source>
+        <translation>最小二乘：相对原始模型的输出误差，重新拟合前 %1%，拟合后 %2%（在采样位置上的 Σ(y − ŷ)² / Σy²）。</translation>
+    </message>
+    <message>
+        <source>BatchNorm: running means of %1 channels moved by %2 on average (at most %3); running variances scaled by %4 to %5.</source>
+        <translation>BatchNorm：%1 个通道的滑动均值平均移动 %2（最多 %3）；滑动方差缩放为原来的 %4 到 %5 倍。</translation>
+    </message>
+    <message>
+        <source>Bias correction: %1 channels shifted by %2 on average (at most %3), so their mean output equals the original&apos;s.</source>
+        <translation>偏置校正：%1 个通道平均平移 %2（最多 %3），使其平均输出与原始模型一致。</translation>
+    </message>
+    <message>
+        <source>Nothing changed on this layer.</source>
+        <translation>此层没有变化。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::RecoveryRunner</name>
+    <message>
+        <source>loading calibration images</source>
+        <translation>正在加载校准图像</translation>
+    </message>
+    <message>
+        <source>recovering layers</source>
+        <translation>正在恢复各层</translation>
+    </message>
+    <message>
+        <source>evaluating the recovered model</source>
+        <translation>正在评估恢复后的模型</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::RecoverySection</name>
+    <message>
+        <source>Recover without training</source>
+        <translation>免训练恢复</translation>
+    </message>
+    <message>
+        <source>No recovery</source>
+        <translation>不恢复</translation>
+    </message>
+    <message>
+        <source>Nothing is compressed: nothing to recover.</source>
+        <translation>没有压缩任何内容：无需恢复。</translation>
+    </message>
+    <message>
+        <source>Recovery cancelled.</source>
+        <translation>恢复已取消。</translation>
+    </message>
+    <message>
+        <source>Recovery failed: %1</source>
+        <translation>恢复失败：%1</translation>
+    </message>
+    <message>
+        <source>On %1 calibration images: %2 layers refitted, %3 BatchNorms re-estimated, %4 biases corrected.</source>
+        <translation>在 %1 张校准图像上：重新拟合 %2 层，重新估计 %3 个 BatchNorm，校正 %4 组偏置。</translation>
     </message>
 </context>
 <context>

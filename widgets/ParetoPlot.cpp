@@ -20,6 +20,7 @@ namespace {
 
 const QColor kPointColor(0x4e, 0x79, 0xa7);
 const QColor kFrontColor(0xe1, 0x57, 0x59);
+const QColor kRecoveredColor(0x59, 0xa1, 0x4f); // green: measured after recovery
 const QColor kCurrentColor(0x20, 0x20, 0x20);
 constexpr double kPickDistance = 8.0;
 
@@ -62,6 +63,10 @@ ParetoPlot::ParetoPlot(QWidget* parent)
         c.current = m_plot->addGraph(x, y);
         c.current->setLineStyle(QCPGraph::lsNone);
         c.current->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, plotstyle::pen(kCurrentColor, 2.5), Qt::NoBrush, plotstyle::markerSize(16)));
+        c.recovered = m_plot->addGraph(x, y);
+        c.recovered->setLineStyle(QCPGraph::lsNone);
+        c.recovered->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, plotstyle::pen(kRecoveredColor, 2), Qt::NoBrush, plotstyle::markerSize(13)));
+        c.recovered->setSelectable(QCP::stNone);
         for (QCPAbstractPlottable* p : { static_cast<QCPAbstractPlottable*>(c.points),
                  static_cast<QCPAbstractPlottable*>(c.errors), static_cast<QCPAbstractPlottable*>(c.front),
                  static_cast<QCPAbstractPlottable*>(c.current) })
@@ -85,8 +90,9 @@ void ParetoPlot::retranslateUi()
     m_charts[0].rect->axis(QCPAxis::atLeft)->setLabel(tr("Accuracy (%)"));
     m_charts[1].rect->axis(QCPAxis::atLeft)->setLabel(QString());
     m_legend->setText(tr("<span style=\"color:%1\">●</span> a plan (bars: 95 % interval) &nbsp; "
-                         "<span style=\"color:%2\">●━</span> best trade-offs (Pareto front) &nbsp; ◯ current plan")
-                          .arg(kPointColor.name(), kFrontColor.name()));
+                         "<span style=\"color:%2\">●━</span> best trade-offs (Pareto front) &nbsp; ◯ current plan &nbsp; "
+                         "<span style=\"color:%3\">◇</span> after recovery")
+                          .arg(kPointColor.name(), kFrontColor.name(), kRecoveredColor.name()));
     setToolTip(tr("Every plan evaluated in this session; red steps are the best trade-offs, click a plan to "
                   "restore it."));
 }
@@ -151,6 +157,13 @@ void ParetoPlot::updateCharts()
         }
         c.points->setData(keys, values, true);
         c.errors->setData(minus, plus);
+        QVector<double> recoveredKeys, recoveredValues;
+        for (const ParetoPoint* p : shown)
+            if (p->recovered) {
+                recoveredKeys.push_back(xOf(*p, cost));
+                recoveredValues.push_back(100.0 * p->accuracy.value);
+            }
+        c.recovered->setData(recoveredKeys, recoveredValues, true);
 
         QVector<double> frontKeys, frontValues;
         for (int id : m_set.front(cost)) {
@@ -219,6 +232,8 @@ QString ParetoPlot::pointText(int id) const
     if (!p)
         return {};
     QString text = p->label.empty() ? tr("Plan %1").arg(id) : QString::fromStdString(p->label);
+    if (p->recovered)
+        text += QLatin1Char(' ') + tr("(after recovery)");
     text += QLatin1Char('\n');
     if (std::isfinite(p->accuracy.value))
         text += tr("Accuracy %1 % (95 %: %2–%3 %, %4 images)")

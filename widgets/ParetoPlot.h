@@ -42,6 +42,8 @@ public:
     QCPGraph* pointsGraph(ParetoCost chart) const { return m_charts[index(chart)].points; }
     QCPGraph* frontGraph(ParetoCost chart) const { return m_charts[index(chart)].front; }
     QCPGraph* currentGraph(ParetoCost chart) const { return m_charts[index(chart)].current; }
+    // Plans measured after recovery, marked with a diamond around their point.
+    QCPGraph* recoveredGraph(ParetoCost chart) const { return m_charts[index(chart)].recovered; }
     // A point's hover text: its label, accuracy with interval, size, MACs, Pareto-optimal or not.
     QString pointText(int id) const;
 
@@ -60,6 +62,7 @@ private:
         QCPErrorBars* errors = nullptr;
         QCPGraph* front = nullptr;
         QCPGraph* current = nullptr;
+        QCPGraph* recovered = nullptr;
         QVector<int> ids; // of points' data, in data order (sorted by cost)
     };
     static size_t index(ParetoCost chart) { return chart == ParetoCost::Size ? 0 : 1; }

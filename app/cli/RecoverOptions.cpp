@@ -46,21 +46,14 @@ std::optional<int> readRecoverOptions(const char* command, const Args& args, Pla
     return std::nullopt;
 }
 
-std::optional<int> applyWithRecovery(const char* command, const Model& model, const Plan& plan, const Args& args,
-    const ApplyOptions& options, const PruneSelection* selection, RecoveredModel& out)
+std::optional<int> loadCalibration(const char* command, const Model& model, const Plan& plan, const Args& args,
+    CalibrationImages& out)
 {
     auto error = [&](const std::string& message) {
         std::cerr << "topiary-cli " << command << ": " << message << '\n';
         return 1;
     };
     const RecoverySpec& spec = plan.recovery();
-    if (!spec.any()) {
-        auto applied = apply(model, plan, options, selection);
-        if (!applied)
-            return error(applied.error().message);
-        out.applied = std::move(*applied);
-        return std::nullopt;
-    }
     const std::string source = !spec.source.empty() ? spec.source : args.value("data").value_or("");
     if (source.empty()) {
         std::cerr << "topiary-cli " << command
@@ -89,9 +82,31 @@ std::optional<int> applyWithRecovery(const char* command, const Model& model, co
     auto images = loadCalibrationImages(model, *dataset, preprocess->spec, spec.calibrationImages, spec.seed);
     if (!images)
         return error(images.error().message);
+    out = std::move(*images);
+    return std::nullopt;
+}
+
+std::optional<int> applyWithRecovery(const char* command, const Model& model, const Plan& plan, const Args& args,
+    const ApplyOptions& options, const PruneSelection* selection, RecoveredModel& out)
+{
+    auto error = [&](const std::string& message) {
+        std::cerr << "topiary-cli " << command << ": " << message << '\n';
+        return 1;
+    };
+    const RecoverySpec& spec = plan.recovery();
+    if (!spec.any()) {
+        auto applied = apply(model, plan, options, selection);
+        if (!applied)
+            return error(applied.error().message);
+        out.applied = std::move(*applied);
+        return std::nullopt;
+    }
+    CalibrationImages images;
+    if (auto rc = loadCalibration(command, model, plan, args, images))
+        return rc;
     const bool interactive = isatty(STDERR_FILENO) != 0;
     const auto start = std::chrono::steady_clock::now();
-    auto recovered = applyRecovered(model, plan, *images, options, selection, {},
+    auto recovered = applyRecovered(model, plan, images, options, selection, {},
         interactive ? RecoveryProgress([](int done, int total) {
             std::fprintf(stderr, "\r  recovering: layer %d/%d   ", done, total);
             std::fflush(stderr);

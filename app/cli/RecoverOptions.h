@@ -26,9 +26,13 @@ inline constexpr const char* kRecoverUsage = "[--recover bn,bias,lsq [--calib N]
 // Sets plan.recovery() from the flags (keeping what a recipe gave where a flag is absent).
 std::optional<int> readRecoverOptions(const char* command, const Args& args, Plan& plan);
 
-// recover() + apply() when the plan asks for recovery, plain apply() otherwise. The
-// calibration images come from the recovery's source, else --data, prepared as --preprocess
-// (or the recipe's, or the files beside the data and model) says.
+// The calibration images of plan.recovery(): from its source, else --data, prepared as
+// --preprocess (or the recipe's, or the files beside the data and model) says.
+std::optional<int> loadCalibration(const char* command, const Model& model, const Plan& plan, const Args& args,
+    CalibrationImages& out);
+
+// recover() + apply() when the plan asks for recovery, plain apply() otherwise
+// (calibration images from loadCalibration).
 std::optional<int> applyWithRecovery(const char* command, const Model& model, const Plan& plan, const Args& args,
     const ApplyOptions& options, const PruneSelection* selection, RecoveredModel& out);
 

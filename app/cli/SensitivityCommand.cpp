@@ -2,6 +2,7 @@
 #include "app/cli/Args.h"
 #include "app/cli/CommandSupport.h"
 #include "app/cli/Commands.h"
+#include "app/cli/RecoverOptions.h"
 
 #include "core/export/Apply.h"
 #include "core/analysis/BudgetFit.h"
@@ -229,17 +230,35 @@ int sensitivityCommand(const std::vector<std::string>& argv)
     return 0;
 }
 
+namespace {
+
+const char* stepName(FitAttempt::Step step)
+{
+    switch (step) {
+    case FitAttempt::Step::Proposal:
+        return "proposal";
+    case FitAttempt::Step::BackOff:
+        return "back-off";
+    case FitAttempt::Step::Move:
+        return "move";
+    }
+    return "";
+}
+
+} // namespace
+
 int fitCommand(const std::vector<std::string>& argv)
 {
     std::vector<std::string> fixed = argv;
     for (auto& a : fixed)
         if (a == "-o")
             a = "--output";
-    auto args = Args::parse(fixed, with(kEvalFlags, { "json", "sequential" }),
-        with(kEvalValueOptions,
-            { "ratios", "granularity", "criterion", "layers", "target-macs", "target-params", "target-size", "output",
-                "max-loss", "rounds", "tolerance" }));
-    const char* usage = "Usage: topiary-cli fit MODEL --data PATH (--target-macs F | --target-params F | --target-size F) -o PLAN.json [--max-loss POINTS]\n";
+    auto values = with(kEvalValueOptions,
+        { "ratios", "granularity", "criterion", "layers", "target-macs", "target-params", "target-size", "output",
+            "max-loss", "rounds", "tolerance" });
+    values.insert(kRecoverValueOptions.begin(), kRecoverValueOptions.end());
+    auto args = Args::parse(fixed, with(kEvalFlags, { "json", "sequential" }), values);
+    const char* usage = "Usage: topiary-cli fit MODEL --data PATH (--target-macs F | --target-params F | --target-size F) -o PLAN.json [--max-loss POINTS] [--recover bn,bias,lsq]\n";
     if (!args || args->positional().size() != 1 || !args->value("output")) {
         std::cerr << "topiary-cli fit: " << (args ? "expected MODEL and -o PLAN.json" : args.error().message) << '\n'
                   << usage;
@@ -283,6 +302,9 @@ int fitCommand(const std::vector<std::string>& argv)
         }
         measured.rounds = static_cast<int>((*n)[0]);
     }
+    Plan recovering; // only its recovery: the flags' methods, images and source
+    if (auto rc = readRecoverOptions("fit", *args, recovering))
+        return *rc;
     auto model = Model::load(args->positional()[0]);
     if (!model) {
         std::cerr << "topiary-cli fit: " << model.error().message << '\n';
@@ -291,6 +313,13 @@ int fitCommand(const std::vector<std::string>& argv)
     EvalInputs inputs;
     if (auto rc = readEvalInputs("fit", *model, *args, inputs))
         return *rc;
+    CalibrationImages calibration;
+    if (recovering.recovery().any()) {
+        if (auto rc = loadCalibration("fit", *model, recovering, *args, calibration))
+            return *rc;
+        measured.recovery = recovering.recovery();
+        measured.calibration = &calibration;
+    }
     SensitivityOptions sweep;
     if (target.metric == BudgetMetric::Macs)
         sweep.granularity = PruneGranularity::Filter; // dense MACs only fall when channels go
@@ -306,7 +335,16 @@ int fitCommand(const std::vector<std::string>& argv)
         return *rc;
     const StatsModel stats(*model, cost, groups);
     const Evaluator evaluator(*inputs.dataset, inputs.spec, inputs.options);
-    auto fit = fitAndMeasure(*model, stats, sensitivity, sweep, target, evaluator, measured);
+    const bool interactive = isatty(STDERR_FILENO) != 0;
+    auto fit = fitAndMeasure(*model, stats, sensitivity, sweep, target, evaluator, measured,
+        interactive ? FitProgress([](const FitAttempt& a, int round, int rounds) {
+            std::fprintf(stderr, "\r  measuring plans: %d of at most %d, last lost %.2f points   ", round + 1,
+                rounds + 1, 100.0 * a.measuredLoss);
+            std::fflush(stderr);
+        })
+                    : FitProgress());
+    if (interactive)
+        std::fprintf(stderr, "\r%60s\r", "");
     if (!fit) {
         std::cerr << "topiary-cli fit: " << fit.error().message << '\n';
         return 1;
@@ -331,10 +369,13 @@ int fitCommand(const std::vector<std::string>& argv)
         for (const auto& a : fit->attempts)
             attempts.push_back({ { "achieved", a.achieved }, { "met", a.met }, { "predicted_loss", a.predictedLoss },
                 { "measured_loss", a.measuredLoss }, { "top1", a.metrics.top1().value },
-                { "layers", a.plan.layers().size() } });
+                { "unrecovered_loss", a.unrecoveredLoss ? nlohmann::json(*a.unrecoveredLoss) : nlohmann::json() },
+                { "step", stepName(a.step) }, { "layers", a.plan.layers().size() } });
         nlohmann::json j { { "target", budgetMetricName(target.metric) }, { "fraction", target.fraction },
             { "achieved", best.achieved }, { "met", best.met }, { "allowed_loss", fit->proposal.allowedLoss },
             { "predicted_loss", best.predictedLoss }, { "measured_loss", best.measuredLoss },
+            { "unrecovered_loss", best.unrecoveredLoss ? nlohmann::json(*best.unrecoveredLoss) : nlohmann::json() },
+            { "recovery", fit->recovered ? recoveryToJson(measured.recovery) : nlohmann::json() },
             { "max_loss", measured.maxLoss ? nlohmann::json(*measured.maxLoss) : nlohmann::json() },
             { "within_loss", fit->withinLoss }, { "near_chance", !chance.empty() }, { "baseline_top1", baseline },
             { "top1", best.metrics.top1().value }, { "layers", best.plan.layers().size() },
@@ -347,11 +388,15 @@ int fitCommand(const std::vector<std::string>& argv)
               << " images\n";
     for (size_t i = 0; i < fit->attempts.size(); ++i) {
         const FitAttempt& a = fit->attempts[i];
-        std::cout << (i == 0 ? "greedy plan   " : "backed off " + std::to_string(i) + "  ") << pct(a.achieved)
-                  << " % (" << (a.met ? "meets the target" : "misses the target") << "), " << a.plan.layers().size()
-                  << " layers pruned, loss predicted " << pct(a.predictedLoss) << " points, measured "
-                  << pct(a.measuredLoss) << " (top-1 " << pct(a.metrics.top1().value) << " %)"
-                  << (i == fit->chosen ? "  <- chosen" : "") << '\n';
+        const std::string label = i == 0 ? "greedy plan   "
+            : (a.step == FitAttempt::Step::Move ? "cut moved " : "backed off ") + std::to_string(i) + "  ";
+        std::cout << label << pct(a.achieved) << " % (" << (a.met ? "meets the target" : "misses the target") << "), "
+                  << a.plan.layers().size() << " layers pruned, loss predicted " << pct(a.predictedLoss)
+                  << " points, measured "
+                  << (a.unrecoveredLoss ? pct(*a.unrecoveredLoss) + " before recovery, " + pct(a.measuredLoss) + " after"
+                                        : pct(a.measuredLoss))
+                  << " (top-1 " << pct(a.metrics.top1().value) << " %)" << (i == fit->chosen ? "  <- chosen" : "")
+                  << '\n';
     }
     if (fit->succeeded())
         std::cout << "met: " << pct(best.achieved) << " % of the original"

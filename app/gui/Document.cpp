@@ -159,7 +159,9 @@ void Document::resetScorer()
 void Document::recordEvaluation(const Plan& plan, const EvaluationMetrics& metrics)
 {
     // Only the shown plan's stats are at hand; an older plan's result arrives only when stale.
-    if (isEmpty() || !(plan == m_plan))
+    // The shown plan measured as compressed (without its recovery) and as recovered are
+    // two points of the same cost.
+    if (isEmpty() || !(plan.withRecovery(m_plan.recovery()) == m_plan))
         return;
     const ModelStats& stats = m_current;
     if (metrics.labelled > 0) {
@@ -176,7 +178,7 @@ void Document::recordEvaluation(const Plan& plan, const EvaluationMetrics& metri
     }
     const Estimate accuracy = metrics.labelled > 0 ? metrics.top1() : metrics.agreement();
     const std::string label = plan.empty() ? tr("original").toStdString() : planSummary(plan, m_contents.cost->layers());
-    m_pareto.add({ id, accuracy, stats.encodedBytes, stats.effectiveMacs, label });
+    m_pareto.add({ id, accuracy, stats.encodedBytes, stats.effectiveMacs, label, plan.recovery().any() });
     emit paretoChanged();
 }
 

@@ -3,14 +3,17 @@
 #include "Document.h"
 #include "JobTracker.h"
 #include "RatioStepper.h"
+#include "RecoveryRunner.h"
 
 #include "widgets/ExplainPanel.h"
 #include "widgets/ImportanceHeatmap.h"
 #include "widgets/LayerControls.h"
 #include "widgets/LayerInspector.h"
 #include "widgets/NumberFormat.h"
+#include "widgets/RecoveryNote.h"
 
 #include "core/analysis/Explanation.h"
+#include "core/analysis/RecoveryExplanation.h"
 #include "core/compress/Importance.h"
 #include "core/eval/ActivationStats.h"
 #include "core/model/CostModel.h"
@@ -46,6 +49,8 @@ InspectorPane::InspectorPane(Document* document, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_inspector);
+    m_recoveryNote = new RecoveryNote(this);
+    layout->addWidget(m_recoveryNote);
 
     connect(m_inspector, &LayerInspector::traceRequested, this, [this](int filter) {
         if (m_document->selectedLayer() >= 0)
@@ -91,6 +96,29 @@ InspectorPane::InspectorPane(Document* document, QWidget* parent)
     connect(m_document, &Document::datasetChanged, this, &InspectorPane::gatherActivations);
     connect(m_document, &Document::activationStatsChanged, this, &InspectorPane::inspectSelectedLayer);
     createStep();
+}
+
+void InspectorPane::setRecoveryRunner(RecoveryRunner* runner)
+{
+    m_recovery = runner;
+    connect(runner, &RecoveryRunner::finished, this, &InspectorPane::showRecovery);
+    connect(runner, &RecoveryRunner::stopped, this, &InspectorPane::showRecovery);
+    connect(m_document, &Document::selectionChanged, this, &InspectorPane::showRecovery);
+    connect(m_document, &Document::planChanged, this, &InspectorPane::showRecovery);
+    showRecovery();
+}
+
+void InspectorPane::showRecovery()
+{
+    const int selected = m_document->selectedLayer();
+    const RecoveryResult* result = m_recovery ? m_recovery->result() : nullptr;
+    const LayerRecovery* layer = nullptr;
+    if (result && selected >= 0 && !m_document->isEmpty() && m_recovery->plan() == m_document->plan())
+        layer = result->find(m_document->cost()->layers()[static_cast<size_t>(selected)].name);
+    if (layer)
+        m_recoveryNote->setExplanation(explainRecovery(*layer), static_cast<int>(result->images));
+    else
+        m_recoveryNote->clearExplanation();
 }
 
 void InspectorPane::setExplainShown(bool shown)

@@ -19,6 +19,8 @@ class ExplainPanel;
 class JobTracker;
 class LayerInspector;
 class RatioStepper;
+class RecoveryNote;
+class RecoveryRunner;
 struct PruneSpec;
 
 class InspectorPane : public QWidget {
@@ -35,6 +37,9 @@ public:
     // Help > Trace Filter Removal: the selected layer's least important filter under the
     // heatmap's criterion (else by L1 norm); emits traceRequested.
     void traceLeastImportantFilter();
+    // What recovery changed on the selected layer (RecoveryNote), from the runner's last
+    // result for the shown plan.
+    void setRecoveryRunner(RecoveryRunner* runner);
 
 signals:
     void traceRequested(int layer, int filter);
@@ -49,11 +54,14 @@ private:
     // With a dataset, counts each channel's zero activations (APoZ) on a worker; the
     // Document's scorer then ranks by APoZ too.
     void gatherActivations();
+    void showRecovery();
 
     Document* m_document;
     LayerInspector* m_inspector = nullptr;
     ExplainPanel* m_explain = nullptr;
     RatioStepper* m_stepper = nullptr;
+    RecoveryNote* m_recoveryNote = nullptr;
+    RecoveryRunner* m_recovery = nullptr;
     bool m_applyingStep = false; // the stepper's own edit: not a reason to stop it
     std::shared_ptr<LayerInspection> m_inspection; // of the selected layer, under the shown plan
     JobTracker* m_inspections = nullptr;

@@ -14,6 +14,7 @@
 #include "ThemeMenu.h"
 #include "UndoActions.h"
 #include "UndoKeys.h"
+#include "RecoverySection.h"
 #include "TotalsPane.h"
 
 #include "widgets/ExplainPanel.h"
@@ -106,6 +107,7 @@ void MainWindow::createPanes()
     m_analysis = new AnalysisPane(m_document, this);
     m_compare = new ComparePane(m_document, this);
     m_session = new SessionFiles(m_document, m_evaluation, m_graph, this, [this] { return m_showErrorDialogs; });
+    m_inspector->setRecoveryRunner(m_totals->recovery()->runner());
     m_inspector->ratioStepper()->setReady([this] { return !m_evaluation->hasDataset() || m_evaluation->isIdle(); });
     connect(m_graph, &GraphPane::layerSelected, this, &MainWindow::selectLayer);
     connect(m_inspector, &InspectorPane::traceRequested, this, &MainWindow::traceFilter);
@@ -317,7 +319,7 @@ QDockWidget* MainWindow::addDock(const char* name, QWidget* content, Qt::DockWid
 
 void MainWindow::createDocks()
 {
-    m_totalsDock = addDock("totalsDock", m_totals->panel(), Qt::RightDockWidgetArea);
+    m_totalsDock = addDock("totalsDock", m_totals->widget(), Qt::RightDockWidgetArea);
     m_totalsDock->setAllowedAreas(Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea);
     m_historyView = new QUndoView(m_document->undoStack(), this);
     m_historyView->setObjectName(QStringLiteral("historyView"));

@@ -2,7 +2,9 @@
 
 #include "Document.h"
 #include "LiveEvaluation.h"
+#include "RecoverySection.h"
 
+#include "widgets/RecoveryControls.h"
 #include "widgets/TotalsPanel.h"
 
 #include "core/analysis/ChanceLevel.h"
@@ -10,6 +12,7 @@
 #include "core/model/Model.h"
 
 #include <QFileInfo>
+#include <QVBoxLayout>
 #include <QWidget>
 
 namespace topiary {
@@ -17,17 +20,26 @@ namespace topiary {
 TotalsPane::TotalsPane(Document* document, QWidget* window)
     : QObject(window)
     , m_document(document)
-    , m_panel(new TotalsPanel(window))
+    , m_widget(new QWidget(window))
+    , m_panel(new TotalsPanel(m_widget))
     , m_evaluation(new LiveEvaluation(this))
 {
+    // Recover section: the switch, its methods and the accuracy as recovered.
+    m_recovery = new RecoverySection(m_document, m_evaluation, m_widget);
+    auto* layout = new QVBoxLayout(m_widget);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_panel);
+    layout->addWidget(m_recovery->controls());
+    connect(m_recovery, &RecoverySection::message, this, &TotalsPane::message);
+
     connect(m_document, &Document::modelChanged, this, &TotalsPane::showModel);
     connect(m_document, &Document::planChanged, this, [this] {
         m_panel->setStats(m_document->originalStats(), m_document->currentStats());
-        m_evaluation->setPlan(m_document->plan());
+        m_evaluation->setPlan(m_document->plan().withRecovery({})); // as compressed; recovered: RecoverySection
     });
     connect(m_document, &Document::datasetChanged, this, [this] {
         m_evaluation->setDataset(m_document->dataset(), m_document->preprocess());
-        m_evaluation->setPlan(m_document->plan());
+        m_evaluation->setPlan(m_document->plan().withRecovery({}));
     });
     connect(m_evaluation, &LiveEvaluation::updated, this, &TotalsPane::showEvaluation);
     connect(m_panel, &TotalsPanel::datasetRequested, this, &TotalsPane::datasetRequested);
@@ -48,7 +60,7 @@ void TotalsPane::showModel()
     m_evaluation->setModel(m_document->model(),
         cost ? std::shared_ptr<const std::vector<Layer>>(cost, &cost->layers()) : nullptr, m_document->groups());
     if (m_evaluation->hasDataset())
-        m_evaluation->setPlan(m_document->plan());
+        m_evaluation->setPlan(m_document->plan().withRecovery({}));
     showEvaluation();
 }
 

@@ -21,6 +21,7 @@ struct ParetoPoint {
     int64_t sizeBytes = 0; // encoded weight bytes (ModelStats::encodedBytes)
     int64_t macs = 0; // ModelStats::effectiveMacs or linearMacs, as the caller chooses
     std::string label; // what the plan is, for tooltips ("resnet 30 % L1 filters")
+    bool recovered = false; // measured after calibration-based recovery (marked on the plot)
 };
 
 enum class ParetoCost { Size, Macs };

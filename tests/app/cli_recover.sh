@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # topiary-cli apply/eval --recover on the bundled sample: recovery runs on the calibration
 # images given, is recorded in the written recipe, raises the 4-bit model's top-1, and
-# bad recovery flags exit 2 with a message.
+# bad recovery flags exit 2 with a message; fit --recover measures its plans after recovery,
+# as eval --recover measures the recipe it writes.
 set -u
 cli=$1; src=$2
 fail=0
@@ -38,4 +39,20 @@ recovered=$(echo "$json" | field "round(d['compressed']['top1']['value'], 4)")
 methods=$(echo "$json" | field "','.join(d['recipe']['recovery']['methods'])")
 check "eval --recover reports the recovery in its recipe" "[ '$methods' = 'bn,bias,lsq' ]"
 check "recovery raises 4-bit top-1 ($plain -> $recovered)" "$py -c 'import sys; sys.exit(not $recovered > $plain)'"
+# fit --recover: every plan tried is measured before and after recovery; the recipe carries
+# the recovery, and eval of that recipe (recovering on the same images) gives the same top-1.
+"$cli" fit "$model" --data "$images" --limit 200 --ratios 0,0.3,0.6 --target-macs 0.6 --max-loss 30 \
+  --recover bn,bias,lsq --calib 64 --calib-data "$images" -o "$tmp/fit.json" --json >"$tmp/fit-out.json" 2>"$tmp/err"; rc=$?
+check "fit --recover runs (exit $rc)" "[ $rc -le 1 ] && [ -s '$tmp/fit.json' ]"
+check "fit --recover reports the loss before and after recovery of every plan" "$py -c \"
+import json; d = json.load(open('$tmp/fit-out.json'))
+assert d['recovery']['methods'] == ['bn', 'bias', 'lsq'], d['recovery']
+assert all(a['unrecovered_loss'] is not None and a['measured_loss'] is not None for a in d['attempts']), d['attempts']
+assert d['attempts'][0]['step'] == 'proposal', d['attempts']
+r = json.load(open('$tmp/fit.json'))['recovery']
+assert r['methods'] == ['bn', 'bias', 'lsq'] and r['calibration_images'] == 64, r\""
+fitTop1=$(field "round(d['top1'], 4)" < "$tmp/fit-out.json")
+evalTop1=$("$cli" eval "$model" --data "$images" --limit 200 --recipe "$tmp/fit.json" --json 2>/dev/null \
+  | field "round(d['compressed']['top1']['value'], 4)")
+check "eval of the fitted recipe measures what fit measured ($fitTop1 = $evalTop1)" "[ '$fitTop1' = '$evalTop1' ]"
 exit $fail
