@@ -1,5 +1,6 @@
 // topiary-cli eval MODEL --data PATH: the evaluator over the command line.
 #include "app/cli/EvalCommand.h"
+#include "app/cli/ActivationOptions.h"
 
 #include "app/cli/Args.h"
 #include "app/cli/CommandSupport.h"
@@ -59,6 +60,7 @@ int evalCommand(const std::vector<std::string>& argv)
     auto values = kEvalValueOptions;
     values.insert("recipe");
     values.insert(kRecoverValueOptions.begin(), kRecoverValueOptions.end());
+    values.insert(kActivationValueOptions.begin(), kActivationValueOptions.end());
     auto args = Args::parse(split.own, flags, values);
     if (!args)
         return usageError(args.error().message);
@@ -82,6 +84,8 @@ int evalCommand(const std::vector<std::string>& argv)
         return *rc;
     if (auto rc = readRecoverOptions("eval", *args, plan))
         return *rc;
+    if (!quantizesActivations(plan) && (args->value("calib-method") || args->value("calib-percentile")))
+        return usageError("--calib-method and --calib-percentile need --act-bits 8 (what to calibrate)");
     const bool compressed = !plan.empty();
     const Dataset& dataset = *inputs.dataset;
 
@@ -102,10 +106,15 @@ int evalCommand(const std::vector<std::string>& argv)
     if (compressed) {
         // With recovery the plan's weights are repaired first; the evaluation still starts
         // from the cut before its first changed layer.
+        // With 8-bit activations, their ranges are calibrated first (after recovery).
         RecoveredModel recovered;
-        if (plan.recovery().any())
+        if (quantizesActivations(plan)) {
+            if (auto rc = applyWithActivations("eval", *model, plan, *args, {}, nullptr, recovered))
+                return *rc;
+        } else if (plan.recovery().any()) {
             if (auto rc = applyWithRecovery("eval", *model, plan, *args, {}, nullptr, recovered))
                 return *rc;
+        }
         auto run = plan.recovery().any()
             ? evaluation.run(recovered.applied.proto, firstChangedLayer(Plan {}, plan, layers, groups), progress)
             : evaluation.run(plan, progress);

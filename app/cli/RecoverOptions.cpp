@@ -40,9 +40,42 @@ std::optional<int> readRecoverOptions(const char* command, const Args& args, Pla
     }
     if (auto path = args.value("calib-data"))
         spec.source = *path;
-    if ((args.value("calib") || args.value("calib-data")) && !spec.any())
-        return usage("--calib and --calib-data need --recover (which methods to run)");
+    if ((args.value("calib") || args.value("calib-data")) && !spec.any() && !quantizesActivations(plan))
+        return usage("--calib and --calib-data need --recover or --act-bits (what to calibrate)");
     plan.setRecovery(spec);
+    return std::nullopt;
+}
+
+std::optional<int> loadCalibrationFor(const char* command, const Model& model, const Args& args,
+    const std::string& source, int64_t count, uint64_t seed, CalibrationImages& out)
+{
+    auto error = [&](const std::string& message) {
+        std::cerr << "topiary-cli " << command << ": " << message << '\n';
+        return 1;
+    };
+    PreprocessSearch search;
+    search.explicitFile = args.value("preprocess").value_or("");
+    search.dataset = source;
+    search.modelFile = model.path();
+    if (auto recipePath = args.value("recipe")) {
+        std::ifstream in(*recipePath, std::ios::binary);
+        std::stringstream text;
+        text << in.rdbuf();
+        if (auto recipe = parseRecipe(text.str()); recipe && recipe->preprocess) {
+            search.recorded = *recipe->preprocess;
+            search.recordedFrom = "the recipe " + *recipePath;
+        }
+    }
+    auto preprocess = choosePreprocess(model, search);
+    if (!preprocess)
+        return error(preprocess.error().message);
+    auto dataset = Dataset::open(source);
+    if (!dataset)
+        return error(dataset.error().withContext("calibration data").message);
+    auto images = loadCalibrationImages(model, *dataset, preprocess->spec, count, seed);
+    if (!images)
+        return error(images.error().message);
+    out = std::move(*images);
     return std::nullopt;
 }
 
@@ -67,31 +100,12 @@ std::optional<int> applyWithRecovery(const char* command, const Model& model, co
                   << ": recovery needs calibration images: give --calib-data PATH (or --data PATH)\n";
         return 2;
     }
-    PreprocessSearch search;
-    search.explicitFile = args.value("preprocess").value_or("");
-    search.dataset = source;
-    search.modelFile = model.path();
-    if (auto recipePath = args.value("recipe")) {
-        std::ifstream in(*recipePath, std::ios::binary);
-        std::stringstream text;
-        text << in.rdbuf();
-        if (auto recipe = parseRecipe(text.str()); recipe && recipe->preprocess) {
-            search.recorded = *recipe->preprocess;
-            search.recordedFrom = "the recipe " + *recipePath;
-        }
-    }
-    auto preprocess = choosePreprocess(model, search);
-    if (!preprocess)
-        return error(preprocess.error().message);
-    auto dataset = Dataset::open(source);
-    if (!dataset)
-        return error(dataset.error().withContext("calibration data").message);
-    auto images = loadCalibrationImages(model, *dataset, preprocess->spec, spec.calibrationImages, spec.seed);
-    if (!images)
-        return error(images.error().message);
+    CalibrationImages images;
+    if (auto rc = loadCalibrationFor(command, model, args, source, spec.calibrationImages, spec.seed, images))
+        return rc;
     const bool interactive = isatty(STDERR_FILENO) != 0;
     const auto start = std::chrono::steady_clock::now();
-    auto recovered = applyRecovered(model, plan, *images, options, selection, {},
+    auto recovered = applyRecovered(model, plan, images, options, selection, {},
         interactive ? RecoveryProgress([](int done, int total) {
             std::fprintf(stderr, "\r  recovering: layer %d/%d   ", done, total);
             std::fflush(stderr);
