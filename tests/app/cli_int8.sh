@@ -3,7 +3,8 @@
 # and writes the ranges into the exported file's recipe; applying that recipe again writes
 # the same file without the images; ONNX Runtime's accuracy on the sample's 1,000 images is
 # within 0.5 points of the float model's (tests/bench/ort_eval_peer.js, an independent loop);
-# bench times a file in ORT and OpenCV and states its threads.
+# bench times a file in ORT and OpenCV and states its threads; eval (OpenCV) refuses 8-bit
+# activations and says so.
 set -u
 cli=$1; src=$2
 fail=0
@@ -44,4 +45,6 @@ check "bench in ORT reports batch 1 (the sample fixes it) with its threads" \
 "$cli" bench "$sample/fashion_cnn.onnx" --runtime opencv --runs 3 --threads 2 > "$tmp/bench.txt"
 check "bench in OpenCV says its runtime and threads" 'grep -q "OpenCV dnn, 2 threads" "$tmp/bench.txt"'
 check "bench refuses an unknown runtime" '! "$cli" bench "$sample/fashion_cnn.onnx" --runtime tvm 2>/dev/null'
+"$cli" eval "$sample/fashion_cnn.onnx" --data "$images" --act-bits 8 > /dev/null 2> "$tmp/eval.txt"
+check "eval says OpenCV cannot run 8-bit activations yet, and what to do" 'grep -q "evaluate OUT.onnx in ONNX Runtime" "$tmp/eval.txt"'
 exit $fail
