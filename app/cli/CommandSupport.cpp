@@ -31,12 +31,12 @@ SplitArgs splitCompactFlags(const std::vector<std::string>& argv)
     auto startsWith = [](const std::string& s, const char* p) { return s.rfind(p, 0) == 0; };
     for (size_t i = 0; i < argv.size(); ++i) {
         const std::string& a = argv[i];
-        const bool withValue = a == "--prune" || a == "--bits" || a == "--quant";
+        const bool withValue = a == "--prune" || a == "--bits" || a == "--quant" || a == "--act-bits";
         if (withValue) {
             out.compact.push_back(a);
             if (i + 1 < argv.size())
                 out.compact.push_back(argv[++i]);
-        } else if (startsWith(a, "--prune=") || startsWith(a, "--bits=") || startsWith(a, "--quant=")
+        } else if (startsWith(a, "--prune=") || startsWith(a, "--bits=") || startsWith(a, "--quant=") || startsWith(a, "--act-bits=")
             || a == "--skip-first-last" || a == "--round-channels" || startsWith(a, "--round-channels=")) {
             out.compact.push_back(a);
         } else {

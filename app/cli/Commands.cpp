@@ -1,4 +1,5 @@
 #include "app/cli/Commands.h"
+#include "app/cli/BenchCommand.h"
 #include "app/cli/EvalCommand.h"
 
 #include <algorithm>
@@ -109,6 +110,13 @@ const std::vector<Command>& commands()
          "whose outputs are the model's output (the classifier: its outputs are the classes)\n"
          "keeps its filters; element pruning and quantization reach it. Every layer a flag\n"
          "leaves alone is printed on stderr with the reason.\n"
+         "  --act-bits 8[:symmetric]      8-bit input activations (uint8, or int8 symmetric) of\n"
+         "                                every layer, written as QuantizeLinear/DequantizeLinear\n"
+         "                                pairs placed for ONNX Runtime's integer kernels; with\n"
+         "                                --bits 8 --int8-qdq the file runs as QLinearConv etc.\n"
+         "  --calib N                     calibration images (default 256) from --calib-data or --data\n"
+         "  --calib-method M              minmax | percentile | mse | entropy (default mse)\n"
+         "  --calib-percentile P          for percentile (default 99.99); ranges go in the recipe\n"
          "  -o, --output OUT.onnx         where to write\n"
          "  --shrink                      remove pruned channels\n"
          "  --int8-qdq                    int8 weights with DequantizeLinear\n"
@@ -240,6 +248,20 @@ const std::vector<Command>& commands()
          "  --json                the trainer's events as JSON lines; the last is the result\n\n"
          "Exit status: 0 when the model was written, 1 if training or writing fails, 2 on a usage error.\n",
          finetuneCommand},
+        {"bench", "latency of a model file in ONNX Runtime or OpenCV",
+         "Usage: topiary-cli bench MODEL [--runtime ort|opencv] [--batch B] [--threads N] [--runs R]\n"
+         "                         [--warmup W] [--json]\n\n"
+         "Times MODEL on random input at batch 1 and, when its batch is not fixed, at batch B\n"
+         "(default 32, the evaluation batch): W warm-up runs (default 3), then the median of R\n"
+         "runs (default 20), with N threads (default 1), reported per image and per batch.\n"
+         "--runtime ort (the default) runs ONNX Runtime (CPU, all graph optimizations, one\n"
+         "inter-op thread) through node and tests/ort/bench.js of the source tree, which needs\n"
+         "'npm install' in tests/ort (--ort-script PATH for another copy); --runtime opencv runs\n"
+         "OpenCV dnn in this process, as eval does.\n\n"
+         "Options:\n"
+         "  --json    print {model, runtime, threads, runs, warmup, results} as JSON\n\n"
+         "Exit status: 0 on success, 1 if the model or a run fails, 2 on a usage error.\n",
+         benchCommand},
     };
     return list;
 }

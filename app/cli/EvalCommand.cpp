@@ -1,5 +1,6 @@
 // topiary-cli eval MODEL --data PATH: the evaluator over the command line.
 #include "app/cli/EvalCommand.h"
+#include "app/cli/ActivationOptions.h"
 
 #include "app/cli/Args.h"
 #include "app/cli/CommandSupport.h"
@@ -59,6 +60,7 @@ int evalCommand(const std::vector<std::string>& argv)
     auto values = kEvalValueOptions;
     values.insert("recipe");
     values.insert(kRecoverValueOptions.begin(), kRecoverValueOptions.end());
+    values.insert(kActivationValueOptions.begin(), kActivationValueOptions.end());
     auto args = Args::parse(split.own, flags, values);
     if (!args)
         return usageError(args.error().message);
@@ -82,6 +84,14 @@ int evalCommand(const std::vector<std::string>& argv)
         return *rc;
     if (auto rc = readRecoverOptions("eval", *args, plan))
         return *rc;
+    if (!quantizesActivations(plan) && (args->value("calib-method") || args->value("calib-percentile")))
+        return usageError("--calib-method and --calib-percentile need --act-bits 8 (what to calibrate)");
+    if (quantizesActivations(plan)) {
+        // OpenCV 4.6 does not import QuantizeLinear on computed tensors (issue 17: not solved yet).
+        std::cerr << "topiary-cli eval: OpenCV cannot run 8-bit activations yet; write the model with 'topiary-cli "
+                     "apply ... --act-bits 8 -o OUT.onnx' and evaluate OUT.onnx in ONNX Runtime\n";
+        return 1;
+    }
     const bool compressed = !plan.empty();
     const Dataset& dataset = *inputs.dataset;
 

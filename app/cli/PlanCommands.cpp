@@ -1,5 +1,6 @@
 // topiary-cli importance / stats / apply: the commands that read a plan (a recipe file or
 // the compact flags) and report or materialize it.
+#include "app/cli/ActivationOptions.h"
 #include "app/cli/Args.h"
 #include "app/cli/CommandSupport.h"
 #include "app/cli/RecoverOptions.h"
@@ -286,6 +287,7 @@ int applyCommand(const std::vector<std::string>& argv)
     auto values = kEvalValueOptions;
     values.insert({ "recipe", "output" });
     values.insert(kRecoverValueOptions.begin(), kRecoverValueOptions.end());
+    values.insert(kActivationValueOptions.begin(), kActivationValueOptions.end());
     auto flags = kEvalFlags;
     flags.insert({ "shrink", "int8-qdq", "float16", "json" });
     auto args = Args::parse(split.own, flags, values);
@@ -293,7 +295,7 @@ int applyCommand(const std::vector<std::string>& argv)
         std::cerr << "topiary-cli apply: " << (args ? "expected MODEL and -o OUT.onnx" : args.error().message)
                   << "\nUsage: topiary-cli apply MODEL [--recipe PLAN.json | --prune ... --bits ...] -o OUT.onnx "
                      "[--shrink] [--int8-qdq] [--float16]\n                        "
-                  << kRecoverUsage << '\n';
+                  << kRecoverUsage << "\n                        " << kActivationUsage << '\n';
         return 2;
     }
     const std::string modelPath = args->positional()[0];
@@ -324,7 +326,7 @@ int applyCommand(const std::vector<std::string>& argv)
         return 1;
     }
     RecoveredModel recovered;
-    if (auto rc = applyWithRecovery("apply", s->model, s->plan, *args, options, &*selection, recovered))
+    if (auto rc = applyWithActivations("apply", s->model, s->plan, *args, options, &*selection, recovered))
         return *rc;
     const AppliedModel* applied = &recovered.applied;
     auto written = writeModel(applied->proto, outPath, WriteOptions { modelPath, true });
@@ -354,7 +356,7 @@ int applyCommand(const std::vector<std::string>& argv)
             { "original_bytes", predicted.originalFileBytes }, { "removed_channels", r.removedChannels },
             { "zeroed_weights", r.zeroedWeights }, { "quantized_layers", r.quantizedLayers },
             { "factored_layers", r.factoredLayers }, { "int8_weights", r.qdqWeights },
-            { "float16_weights", r.float16Weights } };
+            { "float16_weights", r.float16Weights }, { "int8_activations", r.qdqActivations } };
         std::cout << j.dump(2) << '\n';
         return 0;
     }
@@ -365,7 +367,10 @@ int applyCommand(const std::vector<std::string>& argv)
     std::cout << "  " << r.removedChannels << " channels " << (options.shrink ? "removed" : "zeroed") << ", "
               << text::count(r.zeroedWeights) << " weights zeroed, " << r.quantizedLayers << " layers quantized, "
               << r.factoredLayers << " factored, " << r.qdqWeights << " weights as int8, " << r.float16Weights
-              << " as float16\n";
+              << " as float16";
+    if (r.qdqActivations > 0)
+        std::cout << ", " << r.qdqActivations << " activations as 8-bit QDQ";
+    std::cout << '\n';
     if (!options.shrink && r.removedChannels > 0)
         std::cout << "  (masked: pruned channels are zeros of the same shape; --shrink removes them from the file)\n";
     return 0;

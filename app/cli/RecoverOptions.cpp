@@ -40,26 +40,19 @@ std::optional<int> readRecoverOptions(const char* command, const Args& args, Pla
     }
     if (auto path = args.value("calib-data"))
         spec.source = *path;
-    if ((args.value("calib") || args.value("calib-data")) && !spec.any())
-        return usage("--calib and --calib-data need --recover (which methods to run)");
+    if ((args.value("calib") || args.value("calib-data")) && !spec.any() && !quantizesActivations(plan))
+        return usage("--calib and --calib-data need --recover or --act-bits (what to calibrate)");
     plan.setRecovery(spec);
     return std::nullopt;
 }
 
-std::optional<int> loadCalibration(const char* command, const Model& model, const Plan& plan, const Args& args,
-    CalibrationImages& out)
+std::optional<int> loadCalibrationFor(const char* command, const Model& model, const Args& args,
+    const std::string& source, int64_t count, uint64_t seed, CalibrationImages& out)
 {
     auto error = [&](const std::string& message) {
         std::cerr << "topiary-cli " << command << ": " << message << '\n';
         return 1;
     };
-    const RecoverySpec& spec = plan.recovery();
-    const std::string source = !spec.source.empty() ? spec.source : args.value("data").value_or("");
-    if (source.empty()) {
-        std::cerr << "topiary-cli " << command
-                  << ": recovery needs calibration images: give --calib-data PATH (or --data PATH)\n";
-        return 2;
-    }
     PreprocessSearch search;
     search.explicitFile = args.value("preprocess").value_or("");
     search.dataset = source;
@@ -79,11 +72,24 @@ std::optional<int> loadCalibration(const char* command, const Model& model, cons
     auto dataset = Dataset::open(source);
     if (!dataset)
         return error(dataset.error().withContext("calibration data").message);
-    auto images = loadCalibrationImages(model, *dataset, preprocess->spec, spec.calibrationImages, spec.seed);
+    auto images = loadCalibrationImages(model, *dataset, preprocess->spec, count, seed);
     if (!images)
         return error(images.error().message);
     out = std::move(*images);
     return std::nullopt;
+}
+
+std::optional<int> loadCalibration(const char* command, const Model& model, const Plan& plan, const Args& args,
+    CalibrationImages& out)
+{
+    const RecoverySpec& spec = plan.recovery();
+    const std::string source = !spec.source.empty() ? spec.source : args.value("data").value_or("");
+    if (source.empty()) {
+        std::cerr << "topiary-cli " << command
+                  << ": recovery needs calibration images: give --calib-data PATH (or --data PATH)\n";
+        return 2;
+    }
+    return loadCalibrationFor(command, model, args, source, spec.calibrationImages, spec.seed, out);
 }
 
 std::optional<int> applyWithRecovery(const char* command, const Model& model, const Plan& plan, const Args& args,

@@ -12,6 +12,7 @@
 #include "core/export/Apply.h"
 #include "core/model/Model.h"
 #include "core/plan/Plan.h"
+#include "core/recover/CalibrationImages.h"
 #include "core/recover/Recovery.h"
 
 #include <optional>
@@ -26,8 +27,12 @@ inline constexpr const char* kRecoverUsage = "[--recover bn,bias,lsq [--calib N]
 // Sets plan.recovery() from the flags (keeping what a recipe gave where a flag is absent).
 std::optional<int> readRecoverOptions(const char* command, const Args& args, Plan& plan);
 
-// The calibration images of plan.recovery(): from its source, else --data, prepared as
-// --preprocess (or the recipe's, or the files beside the data and model) says.
+// The calibration images from `source`, prepared as --preprocess (or the recipe's, or the
+// files beside the data and model) says.
+std::optional<int> loadCalibrationFor(const char* command, const Model& model, const Args& args,
+    const std::string& source, int64_t count, uint64_t seed, CalibrationImages& out);
+
+// The calibration images of plan.recovery(): from its source, else --data (loadCalibrationFor).
 std::optional<int> loadCalibration(const char* command, const Model& model, const Plan& plan, const Args& args,
     CalibrationImages& out);
 

@@ -1,4 +1,6 @@
 #include "core/export/Apply.h"
+
+#include "core/export/ActivationQdq.h"
 #include "core/export/ApplyControl.h"
 
 #include "core/model/DependencyGroups.h"
@@ -537,6 +539,14 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
 
     if (!steps.next())
         return fail(kApplyStopped);
+    // 8-bit activations: always as QDQ pairs, so every export computes what was evaluated.
+    auto placement = placeActivations(out.proto.graph(), plan);
+    if (!placement)
+        return std::unexpected(placement.error());
+    auto acts = insertActivationQdq(out.proto, *placement, plan.activationRanges());
+    if (!acts)
+        return std::unexpected(acts.error());
+    out.report.qdqActivations = acts->pairs;
     auto* meta = out.proto.add_metadata_props();
     meta->set_key("topiary.recipe");
     meta->set_value(writeRecipe(Recipe { plan, model.path().filename().string(), {}, {} }));

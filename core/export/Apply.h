@@ -3,8 +3,9 @@
 // removes pruned channels through their dependency groups. Low-rank layers become two
 // layers in both; int8 QDQ writes 8-bit uniform weights as QuantizeLinear-free
 // DequantizeLinear(int8 initializer) pairs that ONNX Runtime fuses; float16 storage writes
-// float16 layers as FLOAT16 initializers widened by Cast. The source model is never
-// modified.
+// float16 layers as FLOAT16 initializers widened by Cast; 8-bit activations (with the
+// plan's calibrated ranges) become QuantizeLinear/DequantizeLinear pairs in every form
+// (ActivationQdq). The source model is never modified.
 #pragma once
 
 #include "core/base/Error.h"
@@ -43,6 +44,7 @@ struct ApplyReport {
     int factoredLayers = 0;
     int qdqWeights = 0;
     int float16Weights = 0; // weights written as FLOAT16 + Cast
+    int qdqActivations = 0; // 8-bit activations as QuantizeLinear/DequantizeLinear pairs
 };
 
 struct AppliedModel {

@@ -63,10 +63,27 @@ struct LowRankSpec {
     bool operator==(const LowRankSpec&) const = default;
 };
 
+// A layer's input activations: float, or 8-bit codes on a range calibrated on images (the
+// Plan's ActivationRanges), per tensor: uint8 asymmetric (zero point from the range) or
+// int8 symmetric (zero point 0, range [-max|r|, max|r|]).
+struct ActivationSpec {
+    int bits = 32; // 32 = float, 8 = quantized
+    bool symmetric = false;
+
+    bool quantized() const { return bits == 8; }
+    bool operator==(const ActivationSpec&) const = default;
+};
+
+// How a calibrated activation range is chosen from the values seen on the images (see
+// core/compress/ActivationRange.h): their min/max, a percentile, the range with the least
+// quantization MSE, or TensorRT's entropy (KL divergence) threshold.
+enum class CalibrationMethod { MinMax, Percentile, Mse, Entropy };
+
 struct LayerSpec {
     PruneSpec prune;
     QuantSpec quant;
     LowRankSpec lowRank;
+    ActivationSpec act;
 
     bool operator==(const LayerSpec&) const = default;
 };
@@ -87,6 +104,9 @@ inline constexpr EnumName<PruneMode> kPruneModeNames[]
 inline constexpr EnumName<QuantScheme> kQuantSchemeNames[] = { { QuantScheme::Float32, "float32" },
     { QuantScheme::Float16, "float16" }, { QuantScheme::Uniform, "uniform" }, { QuantScheme::Codebook, "codebook" },
     { QuantScheme::Binary, "binary" }, { QuantScheme::Ternary, "ternary" } };
+inline constexpr EnumName<CalibrationMethod> kCalibrationMethodNames[] = { { CalibrationMethod::MinMax, "minmax" },
+    { CalibrationMethod::Percentile, "percentile" }, { CalibrationMethod::Mse, "mse" },
+    { CalibrationMethod::Entropy, "entropy" } };
 inline constexpr EnumName<QuantRange> kQuantRangeNames[] = { { QuantRange::MinMax, "minmax" }, { QuantRange::Mse, "mse" } };
 
 template <class E, size_t N> constexpr const char* nameIn(const EnumName<E> (&table)[N], E value)

@@ -34,6 +34,20 @@ bool skipped(size_t index, size_t count, bool skipFirstLast)
     return skipFirstLast && (index == 0 || index + 1 == count);
 }
 
+// Calls `edit` on every layer but the first and last when skipFirstLast, noting those.
+template <class Edit>
+void forEachLayerEdited(
+    const std::vector<Layer>& layers, bool skipFirstLast, std::vector<SkippedLayer>* skippedOut, Edit edit)
+{
+    for (size_t i = 0; i < layers.size(); ++i) {
+        if (!skipped(i, layers.size(), skipFirstLast))
+            edit(layers[i]);
+        else if (skippedOut)
+            skippedOut->push_back(
+                { layers[i].name, std::string(i == 0 ? "the first layer" : "the last layer") + " (--skip-first-last)" });
+    }
+}
+
 // What is ranked together: one layer, or the producers of one group.
 struct RankUnit {
     std::vector<std::string> layers;
@@ -151,6 +165,13 @@ void Plan::setLowRank(const std::string& layer, const LowRankSpec& lowRank)
     set(layer, s);
 }
 
+void Plan::setActivation(const std::string& layer, const ActivationSpec& act)
+{
+    LayerSpec s = spec(layer);
+    s.act = act;
+    set(layer, s);
+}
+
 Plan Plan::with(const std::string& layer, const LayerSpec& spec) const
 {
     Plan p = *this;
@@ -193,9 +214,16 @@ Plan Plan::withRecovery(const RecoverySpec& recovery) const
     return p;
 }
 
+Plan Plan::withActivationRanges(const ActivationRanges& ranges) const
+{
+    Plan p = *this;
+    p.m_ranges = ranges;
+    return p;
+}
+
 bool Plan::operator==(const Plan& other) const
 {
-    if (!(m_options == other.m_options) || !(m_recovery == other.m_recovery))
+    if (!(m_options == other.m_options) || !(m_recovery == other.m_recovery) || !(m_ranges == other.m_ranges))
         return false;
     if (m_specs == other.m_specs)
         return true;
@@ -209,6 +237,7 @@ PlanDiff diff(const Plan& before, const Plan& after)
     PlanDiff d;
     d.optionsChanged = !(before.options() == after.options());
     d.recoveryChanged = !(before.recovery() == after.recovery());
+    d.rangesChanged = !(before.activationRanges() == after.activationRanges());
     const auto& a = before.layers();
     const auto& b = after.layers();
     if (&a == &b)
@@ -264,6 +293,9 @@ int firstChangedLayer(
             if (g >= 0)
                 considerGroup(g);
         }
+        // Ranges are placed from the first quantized input on (ActivationPlacement).
+        if (d.rangesChanged && (before.spec(name).act.quantized() || after.spec(name).act.quantized()))
+            consider(static_cast<int>(i));
         if (d.recoveryChanged && (before.contains(name) || after.contains(name))) {
             consider(static_cast<int>(i));
             if (g >= 0 && filter)
@@ -355,13 +387,21 @@ Plan quantizeAll(const Plan& plan, const std::vector<Layer>& layers, const Quant
     std::vector<SkippedLayer>* skippedOut)
 {
     Plan out = plan;
-    for (size_t i = 0; i < layers.size(); ++i) {
-        if (!skipped(i, layers.size(), skipFirstLast))
-            out.setQuant(layers[i].name, quant);
-        else if (skippedOut)
-            skippedOut->push_back(
-                { layers[i].name, std::string(i == 0 ? "the first layer" : "the last layer") + " (--skip-first-last)" });
-    }
+    forEachLayerEdited(layers, skipFirstLast, skippedOut, [&](const Layer& l) { out.setQuant(l.name, quant); });
+    return out;
+}
+
+bool quantizesActivations(const Plan& plan)
+{
+    return std::any_of(plan.layers().begin(), plan.layers().end(),
+        [](const auto& entry) { return entry.second.act.quantized(); });
+}
+
+Plan quantizeAllActivations(const Plan& plan, const std::vector<Layer>& layers, const ActivationSpec& act,
+    bool skipFirstLast, std::vector<SkippedLayer>* skippedOut)
+{
+    Plan out = plan;
+    forEachLayerEdited(layers, skipFirstLast, skippedOut, [&](const Layer& l) { out.setActivation(l.name, act); });
     return out;
 }
 

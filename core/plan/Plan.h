@@ -6,6 +6,7 @@
 // threshold) and the diff the evaluation engine uses to find the first changed layer.
 #pragma once
 
+#include "core/plan/ActivationRanges.h"
 #include "core/plan/CompressionSpec.h"
 #include "core/plan/RecoverySpec.h"
 
@@ -46,6 +47,8 @@ public:
     const PlanOptions& options() const { return m_options; }
     // Calibration-based recovery of the compressed weights (none by default).
     const RecoverySpec& recovery() const { return m_recovery; }
+    // Calibrated ranges of the quantized activations (empty until calibrated).
+    const ActivationRanges& activationRanges() const { return m_ranges; }
 
     // In-place edits (copy-on-write: other copies never see them). Setting the default
     // spec removes the layer, so equal intentions compare equal.
@@ -53,6 +56,8 @@ public:
     void setPrune(const std::string& layer, const PruneSpec& prune);
     void setQuant(const std::string& layer, const QuantSpec& quant);
     void setLowRank(const std::string& layer, const LowRankSpec& lowRank);
+    void setActivation(const std::string& layer, const ActivationSpec& act);
+    void setActivationRanges(const ActivationRanges& ranges) { m_ranges = ranges; }
     void setOptions(const PlanOptions& options) { m_options = options; }
     void setRecovery(const RecoverySpec& recovery) { m_recovery = recovery; }
 
@@ -63,6 +68,7 @@ public:
     Plan withLowRank(const std::string& layer, const LowRankSpec& lowRank) const;
     Plan withOptions(const PlanOptions& options) const;
     Plan withRecovery(const RecoverySpec& recovery) const;
+    Plan withActivationRanges(const ActivationRanges& ranges) const;
 
     bool operator==(const Plan& other) const;
 
@@ -72,16 +78,18 @@ private:
     std::shared_ptr<Specs> m_specs; // null = no layer specs; never mutated while shared
     PlanOptions m_options;
     RecoverySpec m_recovery;
+    ActivationRanges m_ranges;
 };
 
 // What differs between two plans: layers whose specs differ (by name, sorted) and
-// whether the global options or the recovery differ.
+// whether the global options, the recovery or the activation ranges differ.
 struct PlanDiff {
     std::vector<std::string> layers;
     bool optionsChanged = false;
     bool recoveryChanged = false;
+    bool rangesChanged = false;
 
-    bool empty() const { return layers.empty() && !optionsChanged && !recoveryChanged; }
+    bool empty() const { return layers.empty() && !optionsChanged && !recoveryChanged && !rangesChanged; }
 };
 PlanDiff diff(const Plan& before, const Plan& after);
 
@@ -126,6 +134,14 @@ Plan pruneAllLayers(const Plan& plan, const std::vector<Layer>& layers, const st
 // reaches every producer of the layer's dependency group, so coupled layers stay equal.
 Plan withLayerPrune(const Plan& plan, const std::vector<Layer>& layers, const std::vector<DependencyGroup>& groups,
     int layer, const PruneSpec& spec);
+
+// Whether any layer's input activations are 8-bit (the plan needs calibrated ranges).
+bool quantizesActivations(const Plan& plan);
+
+// Sets `act` on every layer's input activations, except the first and last in graph order
+// when asked ("int8 everywhere but the first and last layer").
+Plan quantizeAllActivations(const Plan& plan, const std::vector<Layer>& layers, const ActivationSpec& act,
+    bool skipFirstLast, std::vector<SkippedLayer>* skipped = nullptr);
 
 // Sets `quant` on every layer, except the first and last in graph order when asked.
 Plan quantizeAll(const Plan& plan, const std::vector<Layer>& layers, const QuantSpec& quant, bool skipFirstLast,

@@ -35,6 +35,8 @@ Result<void> checkLayerSpec(const LayerSpec& spec)
             return fail(std::string("prune.criterion: ") + criterionName(p.criterion)
                 + " scores whole filters; element pruning takes l1, l2 or random");
     }
+    if (spec.act.bits != 8 && spec.act.bits != 32)
+        return fail("act.bits: input activations are float (32) or 8-bit, not " + std::to_string(spec.act.bits));
     const QuantSpec& q = spec.quant;
     const std::string bits = std::to_string(q.bits);
     switch (q.scheme) {

@@ -136,11 +136,82 @@ Result<LowRankSpec> parseLowRank(const json& j, const std::string& path)
     return LowRankSpec { *rank };
 }
 
+Result<ActivationSpec> parseActivation(const json& j, const std::string& path)
+{
+    if (auto r = expectObject(j, path); !r)
+        return std::unexpected(r.error());
+    if (auto r = onlyFields(j, path, { "bits", "symmetric" }); !r)
+        return std::unexpected(r.error());
+    ActivationSpec spec;
+    auto bits = required(j, path, "bits", integerAt);
+    if (!bits)
+        return std::unexpected(bits.error());
+    if (*bits < 0 || *bits > 64)
+        return fail(join(path, "bits") + ": " + std::to_string(*bits) + " is out of range");
+    spec.bits = static_cast<int>(*bits);
+    if (const json* sym = find(j, "symmetric")) {
+        auto v = booleanAt(*sym, join(path, "symmetric"));
+        if (!v)
+            return std::unexpected(v.error());
+        spec.symmetric = *v;
+    }
+    return spec;
+}
+
+// "activation_ranges": {"method": "entropy", "images": 256, "percentile": 99.99,
+//                       "tensors": {"input.4": [0, 5.25], ...}}
+Result<ActivationRanges> parseRanges(const json& j, const std::string& path)
+{
+    if (auto r = expectObject(j, path); !r)
+        return std::unexpected(r.error());
+    if (auto r = onlyFields(j, path, { "method", "images", "percentile", "tensors" }); !r)
+        return std::unexpected(r.error());
+    ActivationRanges ranges;
+    auto m = required(j, path, "method", stringAt);
+    if (!m)
+        return std::unexpected(m.error());
+    auto method = parseEnum(kCalibrationMethodNames, *m, join(path, "method"));
+    if (!method)
+        return std::unexpected(method.error());
+    ranges.method = *method;
+    if (const json* n = find(j, "images")) {
+        auto v = integerAt(*n, join(path, "images"));
+        if (!v)
+            return std::unexpected(v.error());
+        ranges.images = *v;
+    }
+    if (const json* p = find(j, "percentile")) {
+        auto v = numberAt(*p, join(path, "percentile"));
+        if (!v)
+            return std::unexpected(v.error());
+        if (!(*v > 50.0 && *v <= 100.0))
+            return fail(join(path, "percentile") + ": must be in (50, 100]");
+        ranges.percentile = *v;
+    }
+    auto tensors = require(j, path, "tensors");
+    if (!tensors)
+        return std::unexpected(tensors.error());
+    const std::string tpath = join(path, "tensors");
+    if (auto r = expectObject(**tensors, tpath); !r)
+        return std::unexpected(r.error());
+    for (auto it = (*tensors)->begin(); it != (*tensors)->end(); ++it) {
+        const std::string where = tpath + "." + it.key();
+        const json& v = it.value();
+        if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number())
+            return fail(where + ": expected [min, max]");
+        TensorRange r { v[0].get<float>(), v[1].get<float>() };
+        if (!std::isfinite(r.min) || !std::isfinite(r.max) || r.min > r.max)
+            return fail(where + ": [min, max] must be finite with min <= max");
+        ranges.tensors[it.key()] = r;
+    }
+    return ranges;
+}
+
 Result<LayerSpec> parseLayer(const json& j, const std::string& path)
 {
     if (auto r = expectObject(j, path); !r)
         return std::unexpected(r.error());
-    if (auto r = onlyFields(j, path, { "prune", "quant", "low_rank" }); !r)
+    if (auto r = onlyFields(j, path, { "prune", "quant", "low_rank", "act" }); !r)
         return std::unexpected(r.error());
     LayerSpec spec;
     if (const json* p = find(j, "prune")) {
@@ -160,6 +231,12 @@ Result<LayerSpec> parseLayer(const json& j, const std::string& path)
         if (!lowRank)
             return std::unexpected(lowRank.error());
         spec.lowRank = *lowRank;
+    }
+    if (const json* a = find(j, "act")) {
+        auto act = parseActivation(*a, join(path, "act"));
+        if (!act)
+            return std::unexpected(act.error());
+        spec.act = *act;
     }
     if (auto ok = checkLayerSpec(spec); !ok)
         return fail(path + "." + ok.error().message);
@@ -260,6 +337,8 @@ nlohmann::json recipeToJson(const Recipe& recipe)
         }
         if (spec.lowRank.rank != 0)
             layer["low_rank"] = { { "rank", spec.lowRank.rank } };
+        if (!(spec.act == ActivationSpec {}))
+            layer["act"] = { { "bits", spec.act.bits }, { "symmetric", spec.act.symmetric } };
         layers[name] = layer;
     }
     out["layers"] = layers;
@@ -270,6 +349,13 @@ nlohmann::json recipeToJson(const Recipe& recipe)
         out["preprocess"] = preprocessToJson(*recipe.preprocess);
     if (recipe.plan.recovery().any())
         out["recovery"] = recoveryToJson(recipe.plan.recovery());
+    if (const ActivationRanges& r = recipe.plan.activationRanges(); !r.empty()) {
+        json tensors = json::object();
+        for (const auto& [name, range] : r.tensors)
+            tensors[name] = json::array({ range.min, range.max });
+        out["activation_ranges"] = { { "method", nameIn(kCalibrationMethodNames, r.method) }, { "images", r.images },
+            { "percentile", r.percentile }, { "tensors", tensors } };
+    }
     return out;
 }
 
@@ -282,7 +368,7 @@ Result<Recipe> recipeFromJson(const nlohmann::json& j)
 {
     if (auto r = expectObject(j, "recipe"); !r)
         return std::unexpected(r.error());
-    if (auto r = onlyFields(j, "", { "version", "model", "layers", "options", "preprocess", "recovery" }); !r)
+    if (auto r = onlyFields(j, "", { "version", "model", "layers", "options", "preprocess", "recovery", "activation_ranges" }); !r)
         return std::unexpected(r.error());
     auto version = required(j, "", "version", integerAt);
     if (!version)
@@ -340,6 +426,12 @@ Result<Recipe> recipeFromJson(const nlohmann::json& j)
             return std::unexpected(spec.error());
         recipe.plan.setRecovery(*spec);
     }
+    if (const json* r = find(j, "activation_ranges")) {
+        auto ranges = parseRanges(*r, "activation_ranges");
+        if (!ranges)
+            return std::unexpected(ranges.error());
+        recipe.plan.setActivationRanges(*ranges);
+    }
     return recipe;
 }
 
@@ -372,6 +464,7 @@ Result<CompactPlan> expandCompactFlags(
         PruneSpec pruneSpec;
         QuantSpec quantSpec;
         std::string flag; // as given, for the skip notes
+        std::optional<ActivationSpec> act; // an --act-bits edit (prune and quantSpec unused)
     };
     std::vector<Edit> edits;
     bool skipFirstLast = false;
@@ -422,9 +515,9 @@ Result<CompactPlan> expandCompactFlags(
             if (!r)
                 return std::unexpected(r.error());
             spec = PruneSpec { *g, *c, PruneMode::Ratio, *r };
-            if (auto ok = checkLayerSpec(LayerSpec { spec, {}, {} }); !ok)
+            if (auto ok = checkLayerSpec(LayerSpec { spec, {}, {}, {} }); !ok)
                 return std::unexpected(ok.error().withContext(flag + " " + *v));
-            edits.push_back({ true, spec, {}, flag + " " + *v });
+            edits.push_back({ true, spec, {}, flag + " " + *v, {} });
         } else if (flag == "--bits" || flag == "--quant") {
             auto v = takeValue();
             if (!v)
@@ -461,12 +554,28 @@ Result<CompactPlan> expandCompactFlags(
                     return fail(flag + " " + *v + ": " + parts[0] + " needs a bit width, e.g. " + parts[0] + ":8");
                 }
             }
-            if (auto ok = checkLayerSpec(LayerSpec { {}, spec, {} }); !ok)
+            if (auto ok = checkLayerSpec(LayerSpec { {}, spec, {}, {} }); !ok)
                 return std::unexpected(ok.error().withContext(flag + " " + *v));
-            edits.push_back({ false, {}, spec, flag + " " + *v });
+            edits.push_back({ false, {}, spec, flag + " " + *v, {} });
+        } else if (flag == "--act-bits") {
+            auto v = takeValue();
+            if (!v)
+                return std::unexpected(v.error());
+            const auto parts = split(*v, ':');
+            auto b = parseInt(parts[0], flag);
+            if (!b)
+                return std::unexpected(b.error());
+            ActivationSpec act { static_cast<int>(std::clamp<int64_t>(*b, -1, 1000)), false };
+            if (parts.size() == 2 && parts[1] == "symmetric")
+                act.symmetric = true;
+            else if (parts.size() != 1)
+                return fail(flag + " " + *v + ": expected BITS or BITS:symmetric, e.g. 8 or 8:symmetric");
+            if (auto ok = checkLayerSpec(LayerSpec { {}, {}, {}, act }); !ok)
+                return std::unexpected(ok.error().withContext(flag + " " + *v));
+            edits.push_back({ false, {}, {}, flag + " " + *v, act });
         } else {
             return fail(args[i]
-                + ": unknown flag (expected --prune, --bits, --quant, --skip-first-last or "
+                + ": unknown flag (expected --prune, --bits, --quant, --act-bits, --skip-first-last or "
                   "--round-channels)");
         }
     }
@@ -474,8 +583,11 @@ Result<CompactPlan> expandCompactFlags(
     out.plan.setOptions(options);
     for (const auto& e : edits) {
         std::vector<SkippedLayer> skipped;
-        out.plan = e.prune ? pruneAllLayers(out.plan, layers, groups, e.pruneSpec, skipFirstLast, &skipped)
-                           : quantizeAll(out.plan, layers, e.quantSpec, skipFirstLast, &skipped);
+        if (e.act)
+            out.plan = quantizeAllActivations(out.plan, layers, *e.act, skipFirstLast, &skipped);
+        else
+            out.plan = e.prune ? pruneAllLayers(out.plan, layers, groups, e.pruneSpec, skipFirstLast, &skipped)
+                               : quantizeAll(out.plan, layers, e.quantSpec, skipFirstLast, &skipped);
         for (const auto& s : skipped)
             out.skipped.push_back(e.flag + ": skipped '" + s.layer + "': " + s.reason);
     }

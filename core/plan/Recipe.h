@@ -7,10 +7,13 @@
 //                         "quant": {"scheme": "uniform", "bits": 8,
 //                                   "symmetric": true, "per_channel": true,
 //                                   "range": "mse"},                  (optional, "minmax")
-//                         "low_rank": {"rank": 16}}},
+//                         "low_rank": {"rank": 16},
+//                         "act": {"bits": 8, "symmetric": false}}},     (optional, float inputs)
 //    "options": {"round_channels": true, "channel_multiple": 8},   (optional)
 //    "preprocess": {"channels": 3, "height": 224, ...},           (optional, see Preprocess.h)
-//    "recovery": {"methods": ["bn", "bias", "lsq"], ...}}         (optional, see RecoverySpec.h)
+//    "recovery": {"methods": ["bn", "bias", "lsq"], ...},         (optional, see RecoverySpec.h)
+//    "activation_ranges": {"method": "entropy", "images": 256, "percentile": 99.99,
+//                          "tensors": {"input.4": [0, 5.25]}}}       (optional, ActivationRanges.h)
 //
 // Parsing is strict: an unknown field, a wrong type, a value out of range or an unknown
 // name is an error naming its path ("layers.conv1.prune.ammount: unknown field"). Also
@@ -58,6 +61,8 @@ Result<Recipe> parseRecipe(std::string_view text);
 //   --bits B                              uniform, symmetric, per-channel, B in 2..16
 //   --quant SCHEME[:B]                    float16 | uniform:B | codebook:B | binary | ternary;
 //                                         uniform:B:mse chooses the range by MSE (QuantRange)
+//   --act-bits B[:symmetric]              every layer's input activations: 8 (uint8, or int8
+//                                         symmetric) or 32 (float); ranges come from calibration
 //   --skip-first-last                     leave the first and last layers alone (any position)
 //   --round-channels[=N]                  keep multiples of N (default 8) channels per group
 // Both "--flag value" and "--flag=value" work. Any other argument is an error.

@@ -175,7 +175,7 @@ void TestLayerControls::encodingControls()
     QCOMPARE(quant.count(), 3);
     QVERIFY(quant.at(2).at(0).value<QuantSpec>().perChannel);
     // Binary has its one bit whatever the spin box said.
-    controls.setSpec(LayerSpec{{}, {QuantScheme::Binary, 1, true, false}, {}}, limits());
+    controls.setSpec(LayerSpec{{}, {QuantScheme::Binary, 1, true, false}, {}, {}}, limits());
     QCOMPARE(controls.quantSpec().bits, 1);
     QVERIFY(!bits->isEnabled());
 }

@@ -46,7 +46,7 @@ TEST_CASE("a recipe round-trips every kind of spec", "[recipe]")
     r.modelSha256 = "ab12";
     r.plan.set("conv1",
         LayerSpec { { PruneGranularity::Filter, Criterion::Fpgm, PruneMode::Ratio, 0.3 },
-            { QuantScheme::Uniform, 4, false, true }, { 16 } });
+            { QuantScheme::Uniform, 4, false, true }, { 16 }, {} });
     r.plan.setPrune("conv2", { PruneGranularity::Element, Criterion::L2, PruneMode::Threshold, 0.01 });
     r.plan.setPrune("conv3", { PruneGranularity::Filter, Criterion::BnScale, PruneMode::MeanStdRule, -0.5 });
     r.plan.setQuant("conv3", { QuantScheme::Codebook, 3, true, false });
@@ -94,7 +94,7 @@ TEST_CASE("the recipe format from the documentation parses", "[recipe]")
     CHECK(r->modelFile == "net.onnx");
     CHECK(r->plan.spec("conv1")
         == LayerSpec { { PruneGranularity::Filter, Criterion::L1, PruneMode::Ratio, 0.3 },
-            { QuantScheme::Uniform, 8, true, true }, { 16 } });
+            { QuantScheme::Uniform, 8, true, true }, { 16 }, {} });
     CHECK(r->plan.spec("fc").quant == QuantSpec { QuantScheme::Float16, 16, true, false });
     CHECK(r->plan.spec("conv2").prune == PruneSpec { PruneGranularity::Element, Criterion::L1, PruneMode::Ratio, 0.5 });
     CHECK(r->plan.options() == PlanOptions { true, PlanOptions::kDefaultChannelMultiple });
@@ -281,4 +281,47 @@ TEST_CASE("a recipe carries its evaluation preprocessing", "[recipe]")
     REQUIRE_FALSE(bad.has_value());
     CHECK(bad.error().message.find("preprocess") != std::string::npos);
     CHECK(bad.error().message.find("meen") != std::string::npos);
+}
+
+TEST_CASE("8-bit activations and their calibrated ranges round-trip through the recipe", "[recipe][calibration]")
+{
+    auto model = Model::fromProto(test::makeSmallCnn(), {});
+    REQUIRE(model.has_value());
+    const auto layers = findLayers(*model);
+    const auto groups = findDependencyGroups(*model, layers);
+
+    // "int8 everywhere but the first and last layer"
+    auto p = planFromCompactFlags({ "--act-bits", "8:symmetric", "--skip-first-last" }, layers, groups);
+    REQUIRE(p.has_value());
+    CHECK_FALSE(p->contains("stem"));
+    CHECK_FALSE(p->contains("fc"));
+    CHECK(p->spec("pw").act == ActivationSpec { 8, true });
+    CHECK(*p == quantizeAllActivations(Plan {}, layers, ActivationSpec { 8, true }, true));
+    CHECK(quantizesActivations(*p));
+    CHECK_FALSE(quantizesActivations(Plan {}));
+
+    ActivationRanges ranges;
+    ranges.method = CalibrationMethod::Entropy;
+    ranges.images = 256;
+    ranges.tensors["a0"] = { 0.0f, 5.25f };
+    ranges.tensors["b2n"] = { -1.5f, 2.125f };
+    Plan plan = p->withActivationRanges(ranges);
+    CHECK_FALSE(plan == *p);
+    const std::string text = writeRecipe(Recipe { plan, {}, {}, {} });
+    CHECK_THAT(text, Catch::Contains("\"activation_ranges\"") && Catch::Contains("\"entropy\""));
+    auto back = parseRecipe(text);
+    REQUIRE(back.has_value());
+    CHECK(back->plan == plan);
+    CHECK(back->plan.activationRanges().tensors.at("b2n") == TensorRange { -1.5f, 2.125f });
+    // A changed range changes the evaluation from the first quantized layer on.
+    CHECK(firstChangedLayer(*p, plan, layers, groups) == 1);
+
+    CHECK_THAT(errorOf(layerJson(R"({"act": {"bits": 4}})")), Catch::Contains("act.bits"));
+    CHECK_THAT(errorOf(R"({"version": 1, "layers": {}, "activation_ranges": {"method": "kl", "tensors": {}}})"),
+        Catch::Contains("activation_ranges.method"));
+    CHECK_THAT(errorOf(R"({"version": 1, "layers": {}, "activation_ranges": {"method": "mse", "tensors": {"x": [2, 1]}}})"),
+        Catch::Contains("activation_ranges.tensors.x"));
+    auto bad = planFromCompactFlags({ "--act-bits", "4" }, layers, groups);
+    REQUIRE_FALSE(bad.has_value());
+    CHECK_THAT(bad.error().message, Catch::Contains("act.bits"));
 }

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# 8-bit activations from the command line (issue 17): apply calibrates (--calib, --calib-method)
+# and writes the ranges into the exported file's recipe; applying that recipe again writes
+# the same file without the images; ONNX Runtime's accuracy on the sample's 1,000 images is
+# within 0.5 points of the float model's (tests/bench/ort_eval_peer.js, an independent loop);
+# bench times a file in ORT and OpenCV and states its threads; eval (OpenCV) refuses 8-bit
+# activations and says so.
+set -u
+cli=$1; src=$2
+fail=0
+check() { if eval "$2"; then echo "ok: $1"; else echo "FAILED: $1"; fail=1; fi; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+sample=$src/resources/sample
+images=$sample/fashion-mnist-test-1000-images-idx3-ubyte
+
+"$cli" apply "$sample/fashion_cnn.onnx" --bits 8 --act-bits 8 --int8-qdq --calib 256 --calib-method mse \
+  --data "$images" -o "$tmp/int8.onnx" > "$tmp/out.txt" 2> "$tmp/err.txt"
+check "apply with --act-bits 8 succeeds" '[ -s "$tmp/int8.onnx" ]'
+check "it says what it calibrated" 'grep -q "calibrated 12 activation ranges (mse) on 256 images" "$tmp/err.txt"'
+check "it says how many activations became QDQ" 'grep -q "activations as 8-bit QDQ" "$tmp/out.txt"'
+/usr/bin/python3 - "$tmp/int8.onnx" "$tmp/recipe.json" <<'PY'
+import json, sys, onnx
+m = onnx.load(sys.argv[1])
+open(sys.argv[2], "w").write({p.key: p.value for p in m.metadata_props}["topiary.recipe"])
+PY
+check "the recipe holds the ranges" 'grep -q "\"activation_ranges\"" "$tmp/recipe.json"'
+"$cli" apply "$sample/fashion_cnn.onnx" --recipe "$tmp/recipe.json" --int8-qdq -o "$tmp/again.onnx" > /dev/null 2> "$tmp/err2.txt"
+check "the recipe applies again without images" '[ -s "$tmp/again.onnx" ] && ! grep -q calibrated "$tmp/err2.txt"'
+check "to the same file" 'cmp -s "$tmp/int8.onnx" "$tmp/again.onnx"'
+"$cli" apply "$sample/fashion_cnn.onnx" --act-bits 8 -o "$tmp/x.onnx" > /dev/null 2> "$tmp/err3.txt"
+check "without images it says what it needs" 'grep -q "calibration images" "$tmp/err3.txt"'
+
+# Accuracy in ONNX Runtime: int8 weights and activations against float.
+mkdir -p "$tmp/float" "$tmp/q"
+cp "$sample"/fashion-mnist-test-1000-* "$tmp/float/"; cp "$sample"/fashion-mnist-test-1000-* "$tmp/q/"
+cp "$sample/fashion_cnn.onnx" "$tmp/float/"; cp "$tmp/int8.onnx" "$tmp/q/fashion_cnn.onnx"
+f=$(node "$src/tests/bench/ort_eval_peer.js" "$tmp/float" 1 1 100 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["correct"])')
+q=$(node "$src/tests/bench/ort_eval_peer.js" "$tmp/q" 1 1 100 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["correct"])')
+echo "ONNX Runtime top-1 on 1,000 images: float $f, int8 weights+activations $q"
+check "int8 within 0.5 points of float in ORT" '[ $((f - q)) -le 5 ]'
+
+"$cli" bench "$sample/fashion_cnn.onnx" --runtime ort --runs 3 --warmup 1 --batch 8 --json > "$tmp/bench.json"
+check "bench in ORT reports batch 1 (the sample fixes it) with its threads" \
+  '/usr/bin/python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert j[\"runtime\"]==\"onnxruntime\" and j[\"threads\"]==1 and j[\"results\"][0][\"batch\"]==1 and all(r[\"median_ms\"]>0 for r in j[\"results\"])" "$tmp/bench.json"'
+"$cli" bench "$sample/fashion_cnn.onnx" --runtime opencv --runs 3 --threads 2 > "$tmp/bench.txt"
+check "bench in OpenCV says its runtime and threads" 'grep -q "OpenCV dnn, 2 threads" "$tmp/bench.txt"'
+check "bench refuses an unknown runtime" '! "$cli" bench "$sample/fashion_cnn.onnx" --runtime tvm 2>/dev/null'
+"$cli" eval "$sample/fashion_cnn.onnx" --data "$images" --act-bits 8 > /dev/null 2> "$tmp/eval.txt"
+check "eval says OpenCV cannot run 8-bit activations yet, and what to do" 'grep -q "evaluate OUT.onnx in ONNX Runtime" "$tmp/eval.txt"'
+exit $fail

@@ -1,0 +1,181 @@
+// 8-bit activations exported in the QDQ format: the file passes the full ONNX checker,
+// ONNX Runtime runs it, and the graph ORT optimizes from it runs the integer kernels
+// (QLinearConv, QLinearAdd, QLinearGlobalAveragePool, uint8 MaxPool, QGemm): read from
+// ORT's verbose log, where it names each QDQ node group it fuses ("Matched Conv";
+// tests/ort/bench.js). ORT's output is near the float model's, not equal to it.
+#include "ModelBuilder.h"
+#include "OrtRunner.h"
+
+#include "core/export/ActivationPlacement.h"
+#include "core/export/Apply.h"
+#include "core/model/Layer.h"
+#include "core/model/Model.h"
+#include "core/model/ModelWriter.h"
+#include "core/plan/Plan.h"
+#include "core/recover/ActivationCalibration.h"
+
+#include <catch2/catch.hpp>
+#include <opencv2/core.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <random>
+
+using namespace topiary;
+
+namespace {
+
+// conv-relu, a residual block, maxpool, conv-relu, GAP, flatten, Gemm: no BatchNorm, so
+// every Conv can become a QLinearConv.
+onnx::ModelProto residualNet()
+{
+    test::ModelBuilder b;
+    b.input("input", { 1, 3, 16, 16 });
+    b.conv("c1", "input", "c1o", 3, 8, 3);
+    b.node("Relu", { "c1o" }, { "a1" }, "r1");
+    b.conv("c2", "a1", "c2o", 8, 8, 3);
+    b.node("Relu", { "c2o" }, { "a2" }, "r2");
+    b.conv("c3", "a2", "c3o", 8, 8, 3);
+    b.node("Add", { "c3o", "a1" }, { "sum" }, "add");
+    b.node("Relu", { "sum" }, { "a3" }, "r3");
+    auto& pool = b.node("MaxPool", { "a3" }, { "p" }, "pool");
+    test::setAttr(pool, "kernel_shape", std::vector<int64_t> { 2, 2 });
+    test::setAttr(pool, "strides", std::vector<int64_t> { 2, 2 });
+    b.conv("c4", "p", "c4o", 8, 16, 3);
+    b.node("Relu", { "c4o" }, { "a4" }, "r4");
+    b.node("GlobalAveragePool", { "a4" }, { "gap" }, "gap");
+    auto& fl = b.node("Flatten", { "gap" }, { "flat" }, "flatten");
+    test::setAttr(fl, "axis", int64_t { 1 });
+    b.weight("fc.weight", { 10, 16 });
+    b.weight("fc.bias", { 10 });
+    auto& fc = b.node("Gemm", { "flat", "fc.weight", "fc.bias" }, { "logits" }, "fc");
+    test::setAttr(fc, "transB", int64_t { 1 });
+    b.output("logits", { 1, 10 });
+    return b.build();
+}
+
+// Weights of both signs around zero (the builder's ramp is all positive).
+void randomizeWeights(onnx::ModelProto& proto)
+{
+    std::mt19937 rng(7);
+    std::normal_distribution<float> d(0.0f, 0.2f);
+    for (auto& t : *proto.mutable_graph()->mutable_initializer()) {
+        std::vector<float> v(t.raw_data().size() / 4);
+        for (float& x : v)
+            x = d(rng);
+        t.set_raw_data(std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4));
+    }
+}
+
+// The node groups ORT's verbose log says it fused into integer kernels, by op.
+std::map<std::string, int> fusedGroups(const std::filesystem::path& log)
+{
+    std::ifstream in(log);
+    std::map<std::string, int> ops;
+    std::string line;
+    const std::string tag = "MatchAndProcess] Matched ";
+    while (std::getline(in, line))
+        if (auto at = line.find(tag); at != std::string::npos)
+            ++ops[line.substr(at + tag.size())];
+    return ops;
+}
+
+double relativeDiff(const std::vector<float>& a, const std::vector<float>& b)
+{
+    REQUIRE(a.size() == b.size());
+    double num = 0.0, den = 0.0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        num += (a[i] - b[i]) * static_cast<double>(a[i] - b[i]);
+        den += b[i] * static_cast<double>(b[i]);
+    }
+    return std::sqrt(num / std::max(den, 1e-30));
+}
+
+} // namespace
+
+TEST_CASE("8-bit activations export as QDQ that ONNX Runtime runs in integer kernels", "[export][qdq][ort]")
+{
+    onnx::ModelProto proto = residualNet();
+    randomizeWeights(proto);
+    auto model = Model::fromProto(proto, {});
+    REQUIRE(model);
+    const auto layers = findLayers(*model);
+    REQUIRE(layers.size() == 5);
+    const bool symmetric = GENERATE(false, true);
+    INFO((symmetric ? "int8 symmetric" : "uint8 asymmetric"));
+    Plan plan = quantizeAll(Plan {}, layers, QuantSpec { QuantScheme::Uniform, 8, true, true }, false);
+    plan = quantizeAllActivations(plan, layers, ActivationSpec { 8, symmetric }, false);
+
+    // Placement: every layer input, the Add, the pool's shared range, the GAP's own.
+    auto placement = placeActivations(proto.graph(), plan);
+    REQUIRE(placement);
+    const auto ranges = placement->rangeTensors();
+    for (const char* t : { "input", "a1", "a2", "c3o", "a3", "p", "a4", "gap", "flat" }) {
+        INFO(t);
+        CHECK(std::find(ranges.begin(), ranges.end(), t) != ranges.end());
+    }
+    CHECK(std::find(ranges.begin(), ranges.end(), "logits") == ranges.end()); // graph outputs stay float
+
+    // Calibration on 32 random images.
+    CalibrationImages images;
+    images.inputName = "input";
+    const int dims[] = { 32, 3, 16, 16 };
+    images.blob = cv::Mat(4, dims, CV_32F);
+    cv::randu(images.blob, -1.0f, 1.0f);
+    CalibrationOptions options;
+    options.method = CalibrationMethod::MinMax;
+    auto calibration = calibrateActivations(*model, plan, images, options);
+    REQUIRE(calibration);
+    CHECK(calibration->ranges.tensors.at("a3") == calibration->ranges.tensors.at("p")); // MaxPool shares
+    CHECK(calibration->ranges.tensors.at("a1").min == (symmetric ? -calibration->ranges.tensors.at("a1").max : 0.0f));
+    plan.setActivationRanges(calibration->ranges);
+
+    ApplyOptions o;
+    o.int8Qdq = true;
+    auto applied = apply(*model, plan, o);
+    REQUIRE(applied);
+    CHECK(applied->report.qdqActivations >= 9);
+    const auto dir = test::makeTempDir("topiary-act-qdq");
+    const auto file = dir / "int8.onnx";
+    auto written = writeModel(applied->proto, file); // full checker
+    INFO((written ? std::string() : written.error().message));
+    REQUIRE(written);
+
+    // ORT's fusions: every Conv, the Add, the pool, the GAP and the Gemm run as integer kernels.
+    const auto log = dir / "ort.log";
+    const auto script = std::filesystem::path(TOPIARY_SOURCE_DIR) / "tests" / "ort" / "bench.js";
+    const std::string cmd = "node '" + script.string() + "' '" + file.string() + "' 1,3,16,16 1 0 1 verbose > /dev/null 2> '"
+        + log.string() + "'";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    const auto fused = fusedGroups(log);
+    std::string listed;
+    for (const auto& [op, n] : fused)
+        listed += op + ":" + std::to_string(n) + " ";
+    INFO("ORT fused: " << listed);
+    CHECK(fused.count("MaxPool") == 1);
+    CHECK(fused.count("GlobalAveragePool") == 1);
+    if (!symmetric) { // int8 symmetric keeps the Relus between pairs, and ORT then fuses less
+        CHECK((fused.count("Conv") == 1 && fused.at("Conv") == 4));
+        CHECK(fused.count("Add") == 1);
+    }
+    CHECK(fused.count("Gemm") == 1);
+
+    // ORT runs the file, and it is not the float model.
+    std::vector<float> input(3 * 16 * 16);
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    for (float& x : input)
+        x = u(rng);
+    const int64_t inDims[] = { 1, 3, 16, 16 };
+    const auto ort = test::runInOrt(file, input, inDims);
+    REQUIRE(ort.ok);
+    auto floatFile = dir / "float.onnx";
+    REQUIRE(writeModel(proto, floatFile));
+    const auto reference = test::runInOrt(floatFile, input, inDims);
+    REQUIRE(reference.ok);
+    CHECK(relativeDiff(ort.output, reference.output) > 1e-4);
+    CHECK(relativeDiff(ort.output, reference.output) < 0.1);
+    std::filesystem::remove_all(dir);
+}
