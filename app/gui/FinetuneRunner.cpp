@@ -22,8 +22,10 @@ FinetuneRunner::FinetuneRunner(Document* document, QObject* parent)
 {
     connect(m_client, &TrainerClient::event, this, &FinetuneRunner::onEvent);
     connect(m_client, &TrainerClient::finished, this, [this](int exitCode, const QString& error) {
-        if (m_done)
+        if (m_done) { // the trainer has exited after its result: the dialog's buttons change
+            emit changed();
             return;
+        }
         m_status = exitCode == 3 ? tr("Stopped; the last checkpoint is kept") : error;
         emit changed();
         emit finished(false, m_status.isEmpty() ? tr("The trainer ended without a result") : m_status);
