@@ -34,6 +34,8 @@ json trainOptionsToJson(const TrainOptions& o)
         { "float16", o.float16 },
         { "checkpoint_dir", o.checkpointDir },
     };
+    if (!o.resume.empty())
+        j["resume"] = o.resume;
     if (o.recipe)
         j["recipe"] = recipeToJson(*o.recipe);
     if (o.preprocess)
@@ -89,7 +91,7 @@ Result<TrainOptions> trainOptionsFromJson(const json& j)
             { "model", "recipe", "train_data", "val_data", "preprocess", "train_limit", "val_limit", "epochs", "rounds",
                 "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay", "schedule", "seed", "threads",
                 "augment_pad", "augment_flip", "distillation", "divergence_factor", "output", "shrink", "int8_qdq",
-                "float16", "checkpoint_dir" });
+                "float16", "checkpoint_dir", "resume" });
         !r)
         return std::unexpected(r.error());
     TrainOptions o;
@@ -112,6 +114,12 @@ Result<TrainOptions> trainOptionsFromJson(const json& j)
         if (!s)
             return std::unexpected(s.error());
         o.checkpointDir = *s;
+    }
+    if (const json* v = jf::find(j, "resume")) {
+        auto s = jf::stringAt(*v, "resume");
+        if (!s)
+            return std::unexpected(s.error());
+        o.resume = *s;
     }
     if (const json* v = jf::find(j, "recipe")) {
         auto r = recipeFromJson(*v);
@@ -187,6 +195,52 @@ Result<TrainOptions> trainOptionsFromJson(const json& j)
             return std::unexpected(r.error().withContext("distillation"));
         o.distillation = d;
     }
+    return o;
+}
+
+json taylorOptionsToJson(const TaylorOptions& o)
+{
+    json j = { { "model", o.model }, { "data", o.data }, { "batches", o.batches }, { "batch_size", o.batchSize },
+        { "seed", o.seed }, { "threads", o.threads } };
+    if (o.preprocess)
+        j["preprocess"] = preprocessToJson(*o.preprocess);
+    return j;
+}
+
+Result<TaylorOptions> taylorOptionsFromJson(const json& j)
+{
+    if (auto r = jf::expectObject(j, "options"); !r)
+        return std::unexpected(r.error());
+    if (auto r = jf::onlyFields(j, "", { "model", "data", "preprocess", "batches", "batch_size", "seed", "threads" });
+        !r)
+        return std::unexpected(r.error());
+    TaylorOptions o;
+    auto model = jf::required(j, "", "model", jf::stringAt);
+    auto data = jf::required(j, "", "data", jf::stringAt);
+    if (!model || !data)
+        return std::unexpected(!model ? model.error() : data.error());
+    o.model = *model;
+    o.data = *data;
+    if (const json* v = jf::find(j, "preprocess")) {
+        auto p = preprocessFromJson(*v);
+        if (!p)
+            return std::unexpected(p.error().withContext("preprocess"));
+        o.preprocess = std::move(*p);
+    }
+    std::vector<Result<void>> checks;
+    checks.push_back(optionalField(
+        j, "batches", jf::integerAt, [](int64_t v) { return v >= 1 && v <= 100000; }, "an integer from 1 to 100000",
+        o.batches));
+    checks.push_back(optionalField(
+        j, "batch_size", jf::integerAt, [](int64_t v) { return v >= 1 && v <= 65536; }, "an integer from 1 to 65536",
+        o.batchSize));
+    checks.push_back(optionalField(j, "seed", jf::integerAt, [](int64_t v) { return v >= 0; }, "an integer >= 0", o.seed));
+    checks.push_back(optionalField(
+        j, "threads", jf::integerAt, [](int64_t v) { return v >= 1 && v <= 1024; }, "an integer from 1 to 1024",
+        o.threads));
+    for (auto& c : checks)
+        if (!c)
+            return std::unexpected(c.error());
     return o;
 }
 

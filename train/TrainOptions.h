@@ -56,11 +56,33 @@ struct TrainOptions {
     bool int8Qdq = false;
     bool float16 = false;
     std::string checkpointDir; // "" = beside the output, "<stem>.epoch<N>.onnx"
+    // A checkpoint of an earlier run with the same model, data and batch to continue
+    // from: its .onnx (the state beside it, "<stem>.epoch<N>.state", holds the float
+    // weights, the optimizer's momentum and where the run was). "" = start afresh.
+    std::string resume;
 
     bool operator==(const TrainOptions&) const = default;
 };
 
 nlohmann::json trainOptionsToJson(const TrainOptions& options);
 Result<TrainOptions> trainOptionsFromJson(const nlohmann::json& json);
+
+// A "taylor" request: Taylor importance (core/compress/TaylorScores.h) of every layer,
+// from the gradients of the cross-entropy on `batches` batches of labelled images (a
+// seeded random subset of the data), the model in eval mode.
+struct TaylorOptions {
+    std::string model;
+    std::string data;
+    std::optional<PreprocessSpec> preprocess; // none: chosen as eval chooses it
+    int batches = 16;
+    int batchSize = 32;
+    uint64_t seed = 1;
+    int threads = 1;
+
+    bool operator==(const TaylorOptions&) const = default;
+};
+
+nlohmann::json taylorOptionsToJson(const TaylorOptions& options);
+Result<TaylorOptions> taylorOptionsFromJson(const nlohmann::json& json);
 
 } // namespace topiary::train

@@ -1,6 +1,7 @@
 #include "train/Trainer.h"
 
 #include "core/compress/Quantizer.h"
+#include "core/model/Layer.h"
 #include "train/TorchGraph.h"
 #include "train/TrainingSetup.h"
 
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <numbers>
 #include <random>
+#include <set>
 
 namespace topiary::train {
 
@@ -16,6 +18,15 @@ namespace {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
+
+// A torch exception's message without the C++ stack trace torch appends.
+std::string torchMessage(const std::exception& e)
+{
+    std::string what = e.what();
+    if (auto cut = what.find("\nException raised from"); cut != std::string::npos)
+        what.resize(cut);
+    return what;
+}
 
 double secondsSince(Clock::time_point start)
 {
@@ -111,6 +122,85 @@ std::map<std::string, FloatTensor> snapshot(const TorchGraph& graph)
         out.emplace(name, std::move(f));
     }
     return out;
+}
+
+// The state beside a checkpoint: "<stem>.state" for "<stem>.onnx".
+std::filesystem::path statePath(const std::filesystem::path& checkpoint)
+{
+    return std::filesystem::path(checkpoint).replace_extension(".state");
+}
+
+// What a run needs to continue exactly where a checkpoint was written: every float tensor
+// of the graph (weights before quantization, BatchNorm statistics), the optimizer's
+// state, and the counters and history (as JSON). Archive keys cannot hold dots, so the
+// tensors are "t<i>" and their names a JSON list.
+void saveState(const std::filesystem::path& file, const TorchGraph& graph, const torch::optim::Optimizer& optimizer,
+    json meta)
+{
+    torch::serialize::OutputArchive archive;
+    json names = json::array();
+    int64_t i = 0;
+    for (const auto& [name, t] : graph.tensors()) {
+        archive.write("t" + std::to_string(i++), t.detach(), true);
+        names.push_back(name);
+    }
+    meta["tensors"] = names;
+    torch::serialize::OutputArchive optimizerArchive;
+    optimizer.save(optimizerArchive);
+    archive.write("optimizer", optimizerArchive);
+    archive.write("meta", c10::IValue(meta.dump()));
+    const auto partial = std::filesystem::path(file).concat(".partial");
+    archive.save_to(partial.string());
+    std::filesystem::rename(partial, file);
+}
+
+struct ResumeState {
+    json meta;
+    std::map<std::string, FloatTensor> tensors;
+    torch::serialize::InputArchive archive;
+};
+
+Result<std::unique_ptr<ResumeState>> loadState(const std::filesystem::path& checkpoint)
+{
+    const auto file = statePath(checkpoint);
+    if (!std::filesystem::exists(file))
+        return fail("cannot resume from " + checkpoint.string() + ": its state " + file.string()
+            + " is missing (checkpoints written by topiary-train have one beside them)");
+    auto state = std::make_unique<ResumeState>();
+    state->archive.load_from(file.string());
+    c10::IValue meta;
+    state->archive.read("meta", meta);
+    state->meta = json::parse(meta.toStringRef(), nullptr, false);
+    if (state->meta.is_discarded() || !state->meta.contains("tensors"))
+        return fail(file.string() + " is not a topiary-train state");
+    int64_t i = 0;
+    for (const auto& name : state->meta["tensors"]) {
+        torch::Tensor t;
+        state->archive.read("t" + std::to_string(i++), t, true);
+        auto c = t.contiguous();
+        FloatTensor f;
+        f.shape.assign(c.sizes().begin(), c.sizes().end());
+        f.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+        state->tensors.emplace(name.get<std::string>(), std::move(f));
+    }
+    return state;
+}
+
+// Options that must match for a checkpoint to be continued (epochs may grow).
+json resumeKey(const TrainOptions& o)
+{
+    json j = trainOptionsToJson(o);
+    for (const char* k : { "epochs", "output", "checkpoint_dir", "resume", "threads", "divergence_factor" })
+        j.erase(k);
+    return j;
+}
+
+// Shuffling and augmentation of one epoch draw from their own stream, so a resumed run
+// sees the same batches as an uninterrupted one.
+std::mt19937_64 epochRng(uint64_t seed, int round, int epoch)
+{
+    std::seed_seq seq { seed, static_cast<uint64_t>(round), static_cast<uint64_t>(epoch) };
+    return std::mt19937_64(seq);
 }
 
 std::filesystem::path checkpointPath(const TrainOptions& o, int round, int epoch)
@@ -215,28 +305,76 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
         { "steps_per_epoch", steps }, { "epochs", o.epochs }, { "rounds", o.rounds } });
 
     json history = json::array();
-    auto before = validate(*student, val, o.batchSize);
-    if (!before)
-        return std::unexpected(before.error());
-    if (val.count > 0) {
-        emit({ { "type", "validation" }, { "epoch", 0 }, { "accuracy", before->accuracy }, { "loss", before->loss },
-            { "images", before->images } });
-        history.push_back({ { "epoch", 0 }, { "accuracy", before->accuracy }, { "loss", before->loss } });
-    }
-
-    json trainingMeta
-        = { { "options", trainOptionsToJson(o) }, { "trainer", "topiary-train (libtorch " TORCH_VERSION ")" } };
-    std::mt19937_64 rng(o.seed);
-    const std::string input = student->inputNames()[0];
     double initialLoss = 0.0;
     double smoothed = 0.0;
     int64_t step = 0;
     double trainSeconds = 0.0;
     int64_t trainedImages = 0;
-    Validation last = *before;
+    int firstRound = 1, firstEpoch = 1, resumedRound = 0;
+    Validation before;
+    if (!o.resume.empty()) {
+        auto state = loadState(o.resume);
+        if (!state)
+            return std::unexpected(state.error());
+        const json& m = (*state)->meta;
+        if (m.value("key", json()) != resumeKey(o))
+            return fail("cannot resume from " + o.resume
+                + ": it was written by a run with other options (only epochs, output, threads may change)");
+        resumedRound = m.at("round").get<int>();
+        const int doneEpochs = m.at("epoch").get<int>();
+        if (resumedRound > 1) {
+            // The round's plan, selected on the checkpoint's weights.
+            if (auto r = setup->startRound(resumedRound, (*state)->tensors); !r)
+                return std::unexpected(r.error().withContext("round " + std::to_string(resumedRound)));
+            if (auto r = buildStudent(); !r)
+                return std::unexpected(r.error());
+        }
+        {
+            torch::NoGradGuard noGrad;
+            for (auto& [name, t] : student->tensors()) {
+                auto it = (*state)->tensors.find(name);
+                if (it == (*state)->tensors.end() || it->second.values.size() != static_cast<size_t>(t.numel()))
+                    return fail("cannot resume from " + o.resume + ": it has no tensor " + name + " of this shape");
+                t.copy_(torch::from_blob(it->second.values.data(), t.sizes(), torch::kFloat));
+            }
+        }
+        torch::serialize::InputArchive optimizerArchive;
+        (*state)->archive.read("optimizer", optimizerArchive);
+        optimizer->load(optimizerArchive);
+        history = m.at("history");
+        step = m.at("step").get<int64_t>();
+        initialLoss = m.at("initial_loss").get<double>();
+        smoothed = m.at("smoothed_loss").get<double>();
+        trainSeconds = m.at("train_seconds").get<double>();
+        trainedImages = m.at("trained_images").get<int64_t>();
+        before.accuracy = m.at("accuracy_before").get<double>();
+        before.images = val.count;
+        firstRound = resumedRound;
+        firstEpoch = doneEpochs + 1;
+        if (firstEpoch > o.epochs) {
+            ++firstRound;
+            firstEpoch = 1;
+        }
+        emit({ { "type", "resumed" }, { "from", o.resume }, { "round", resumedRound }, { "epoch", doneEpochs } });
+    } else {
+        auto measured = validate(*student, val, o.batchSize);
+        if (!measured)
+            return std::unexpected(measured.error());
+        before = *measured;
+        if (val.count > 0) {
+            emit({ { "type", "validation" }, { "epoch", 0 }, { "accuracy", before.accuracy }, { "loss", before.loss },
+                { "images", before.images } });
+            history.push_back({ { "epoch", 0 }, { "accuracy", before.accuracy }, { "loss", before.loss } });
+        }
+    }
+
+    json trainingMeta
+        = { { "options", trainOptionsToJson(o) }, { "trainer", "topiary-train (libtorch " TORCH_VERSION ")" } };
+    const std::string input = student->inputNames()[0];
+    Validation last = before;
     auto lastReport = Clock::now();
-    for (int round = 1; round <= o.rounds; ++round) {
-        if (round > 1) {
+    for (int round = firstRound; round <= o.rounds; ++round) {
+        if (round > 1 && round != resumedRound) {
             // Prune more, ranked on the weights trained so far, and fine-tune again.
             if (auto r = setup->startRound(round, snapshot(*student)); !r)
                 return std::unexpected(r.error().withContext("round " + std::to_string(round)));
@@ -246,8 +384,10 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
         if (o.rounds > 1)
             emit({ { "type", "round" }, { "round", round }, { "rounds", o.rounds },
                 { "masked_weights", setup->maskedWeights() } });
-        int64_t roundStep = 0;
-        for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+        const int startEpoch = round == firstRound ? firstEpoch : 1;
+        int64_t roundStep = static_cast<int64_t>(startEpoch - 1) * steps;
+        for (int epoch = startEpoch; epoch <= o.epochs; ++epoch) {
+            std::mt19937_64 rng = epochRng(o.seed, round, epoch);
             std::vector<int64_t> order(static_cast<size_t>(train.count));
             std::iota(order.begin(), order.end(), int64_t { 0 });
             std::shuffle(order.begin(), order.end(), rng);
@@ -350,7 +490,13 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
             auto written = setup->exportTrained(snapshot(*student), trainingMeta, checkpoint);
             if (!written)
                 return std::unexpected(written.error().withContext("writing the checkpoint"));
-            emit({ { "type", "checkpoint" }, { "round", round }, { "epoch", epoch }, { "file", checkpoint.string() } });
+            saveState(statePath(checkpoint), *student, *optimizer,
+                { { "key", resumeKey(o) }, { "round", round }, { "epoch", epoch }, { "step", step },
+                    { "initial_loss", initialLoss }, { "smoothed_loss", smoothed }, { "train_seconds", trainSeconds },
+                    { "trained_images", trainedImages }, { "accuracy_before", before.accuracy },
+                    { "history", history } });
+            emit({ { "type", "checkpoint" }, { "round", round }, { "epoch", epoch }, { "file", checkpoint.string() },
+                { "state", statePath(checkpoint).string() } });
         }
     }
 
@@ -361,7 +507,7 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
         { "images_per_second", static_cast<double>(trainedImages) / std::max(trainSeconds, 1e-9) },
         { "train_seconds", trainSeconds }, { "lost_tensors", *written } };
     if (val.count > 0) {
-        done["accuracy_before"] = before->accuracy;
+        done["accuracy_before"] = before.accuracy;
         done["accuracy"] = last.accuracy;
         done["val_images"] = last.images;
         done["first_logits"] = last.firstLogits;
@@ -372,15 +518,112 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
 
 } // namespace
 
+Result<TaylorScores> taylorImportance(
+    const Model& model, const ImageSet& images, int batchSize, const TrainEvents& events)
+{
+    try {
+        const auto layers = findLayers(model);
+        auto proto = prepareForTraining(model.proto());
+        if (!proto)
+            return std::unexpected(proto.error());
+        std::set<std::string> weights;
+        for (const auto& l : layers)
+            weights.insert(l.weight);
+        auto graph = TorchGraph::build(*proto, weights);
+        if (!graph)
+            return std::unexpected(graph.error());
+        if (graph->inputNames().size() != 1)
+            return fail("Taylor importance feeds models with one image input; this one has "
+                + std::to_string(graph->inputNames().size()) + " inputs");
+        std::map<std::string, torch::Tensor> sums; // weight -> sum over batches of |w · dL/dw|
+        std::vector<std::string> names;
+        std::vector<torch::Tensor> params;
+        for (const auto& name : graph->parameterNames()) {
+            names.push_back(name);
+            params.push_back(graph->tensors().at(name));
+            sums.emplace(name, torch::zeros_like(params.back(), torch::kDouble));
+        }
+        if (params.empty())
+            return fail("the model has no layer weights to take gradients of");
+        auto all = torch::from_blob(const_cast<float*>(images.pixels.data()),
+            { images.count, images.channels, images.height, images.width }, torch::kFloat);
+        auto labels = torch::from_blob(const_cast<int64_t*>(images.labels.data()), { images.count }, torch::kLong);
+        const int64_t batch = std::max<int64_t>(1, batchSize);
+        const int64_t batches = (images.count + batch - 1) / batch;
+        TaylorScores scores;
+        for (int64_t b = 0; b < batches; ++b) {
+            if (events.stop && events.stop->load())
+                return fail("stopped");
+            const int64_t start = b * batch, n = std::min(batch, images.count - start);
+            auto out = graph->forward({ { graph->inputNames()[0], all.narrow(0, start, n) } }, false);
+            if (!out)
+                return std::unexpected(out.error());
+            auto logits = (*out)[0].reshape({ n, -1 });
+            auto y = labels.narrow(0, start, n);
+            if (y.max().item<int64_t>() >= logits.size(1))
+                return fail("a label is " + std::to_string(y.max().item<int64_t>()) + " but the model has "
+                    + std::to_string(logits.size(1)) + " outputs");
+            auto loss = torch::nn::functional::cross_entropy(logits, y);
+            auto grads = torch::autograd::grad({ loss }, params, {}, false, false, true);
+            torch::NoGradGuard noGrad;
+            for (size_t i = 0; i < params.size(); ++i)
+                if (grads[i].defined())
+                    sums[names[i]].add_((params[i].detach() * grads[i]).abs().to(torch::kDouble));
+            scores.images += n;
+            ++scores.batches;
+            if (events.emit)
+                events.emit({ { "type", "progress" }, { "batch", b + 1 }, { "batches", batches } });
+        }
+        for (const auto& l : layers) {
+            auto it = sums.find(l.weight);
+            if (it == sums.end())
+                continue;
+            auto values = it->second.to(torch::kFloat).contiguous();
+            auto perFilter = taylorFilterSums(
+                std::span<const float>(values.data_ptr<float>(), static_cast<size_t>(values.numel())), l);
+            if (!perFilter)
+                return std::unexpected(perFilter.error().withContext("layer " + l.name));
+            scores.layers.emplace(l.name, std::move(*perFilter));
+        }
+        return scores;
+    } catch (const std::exception& e) {
+        return fail("Taylor importance failed: " + torchMessage(e));
+    }
+}
+
+Result<json> runTaylor(const TaylorOptions& t, const TrainEvents& events)
+{
+    const auto start = Clock::now();
+    torch::set_num_threads(t.threads);
+    TrainOptions o;
+    o.model = t.model;
+    o.trainData = t.data;
+    o.preprocess = t.preprocess;
+    o.trainLimit = static_cast<int64_t>(t.batches) * t.batchSize;
+    o.seed = t.seed;
+    o.threads = t.threads;
+    auto setup = TrainingSetup::prepare(o, [&](const std::string& s) {
+        if (events.emit)
+            events.emit({ { "type", "status" }, { "message", s } });
+    });
+    if (!setup)
+        return std::unexpected(setup.error());
+    auto scores = taylorImportance(setup->original(), setup->trainImages(), t.batchSize, events);
+    if (!scores)
+        return std::unexpected(scores.error());
+    json done = { { "type", "taylor" }, { "scores", taylorScoresToJson(*scores) },
+        { "skipped", setup->trainImages().skipped }, { "seconds", secondsSince(start) } };
+    if (events.emit)
+        events.emit(done);
+    return done;
+}
+
 Result<json> runTraining(const TrainOptions& options, const TrainEvents& events)
 {
     try {
         return run(options, events);
     } catch (const std::exception& e) {
-        std::string what = e.what();
-        if (auto cut = what.find("\nException raised from"); cut != std::string::npos)
-            what.resize(cut);
-        return fail("training failed: " + what);
+        return fail("training failed: " + torchMessage(e));
     }
 }
 

@@ -7,7 +7,10 @@
 #pragma once
 
 #include "core/base/Error.h"
+#include "core/compress/TaylorScores.h"
+#include "core/model/Model.h"
 #include "train/TrainOptions.h"
+#include "train/TrainingSetup.h"
 
 #include <nlohmann/json.hpp>
 
@@ -23,5 +26,16 @@ struct TrainEvents {
 
 // The final "done" (or "stopped") event's contents.
 Result<nlohmann::json> runTraining(const TrainOptions& options, const TrainEvents& events);
+
+// Taylor importance of every layer of `model` on the images, in consecutive batches of
+// batchSize (the last one may be smaller): per batch, the gradient of the mean
+// cross-entropy with the model in eval mode, |w · ∂L/∂w| accumulated per weight, then
+// summed per filter. Layers whose weight the graph does not train are left out.
+Result<TaylorScores> taylorImportance(
+    const Model& model, const ImageSet& images, int batchSize, const TrainEvents& events = {});
+
+// A "taylor" request: reads the data, computes the scores and returns the final event,
+// {"type": "taylor", "scores": {taylorScoresToJson}, "seconds": S}.
+Result<nlohmann::json> runTaylor(const TaylorOptions& options, const TrainEvents& events);
 
 } // namespace topiary::train

@@ -102,8 +102,10 @@ Result<TrainingSetup> TrainingSetup::prepare(
             return fail("layer " + name
                 + ": the trainer cannot fine-tune low-rank factors yet; "
                   "fine-tune before factoring, or leave the layer at full rank");
-        if (spec.prune.granularity == PruneGranularity::Filter && spec.prune.criterion == Criterion::Apoz)
-            return fail("layer " + name + ": the trainer cannot select filters by APoZ; use l1, l2, fpgm or bn_scale");
+        if (spec.prune.granularity == PruneGranularity::Filter
+            && (spec.prune.criterion == Criterion::Apoz || spec.prune.criterion == Criterion::Taylor))
+            return fail("layer " + name + ": the trainer cannot select filters by " + criterionName(spec.prune.criterion)
+                + " while fine-tuning; use l1, l2, fpgm or bn_scale");
         if (options.rounds > 1 && spec.prune.granularity != PruneGranularity::None
             && spec.prune.mode != PruneMode::Ratio)
             return fail("layer " + name + ": iterative pruning grows ratios; give this layer a ratio, not a threshold");

@@ -63,6 +63,7 @@ public:
     const TrainOptions& options() const { return m_options; }
     const onnx::ModelProto& studentProto() const { return m_student; } // masked, float weights
     const onnx::ModelProto& teacherProto() const { return m_original.proto(); }
+    const Model& original() const { return m_original; }
     const std::map<std::string, WeightMask>& masks() const { return m_masks; }
     const std::map<std::string, QuantizedWeight>& quantized() const { return m_quantized; }
     const ImageSet& trainImages() const { return m_train; }

@@ -722,6 +722,14 @@ The model predicts: %2
         <source>original</source>
         <translation>原始</translation>
     </message>
+    <message>
+        <source>fine-tuned: %1</source>
+        <translation>微调后：%1</translation>
+    </message>
+    <message>
+        <source>Fine-tuned: %1 top-1 → %2</source>
+        <translation>已微调：top-1 %1 → %2</translation>
+    </message>
 </context>
 <context>
     <name>topiary::ExplainPanel</name>
@@ -1113,6 +1121,184 @@ The model predicts: %2
     <message>
         <source>%1 exists and was kept; choose another file.</source>
         <translation>%1 已存在并已保留；请选择其他文件。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::FinetuneDialog</name>
+    <message>
+        <source>%1 h %2 min left</source>
+        <translation>剩余 %1 小时 %2 分</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s left</source>
+        <translation>剩余 %1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>%1 s left</source>
+        <translation>剩余 %1 秒</translation>
+    </message>
+    <message>
+        <source>Fine-tune</source>
+        <translation>微调</translation>
+    </message>
+    <message>
+        <source>&amp;Training data:</source>
+        <translation>训练数据(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>&amp;Validation data:</source>
+        <translation>验证数据(&amp;V)：</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Train on a random subset of this many images (0 = all)</source>
+        <translation>在随机抽取的这么多张图像上训练（0 = 全部）</translation>
+    </message>
+    <message>
+        <source>Training &amp;images:</source>
+        <translation>训练图像数(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>&amp;Epochs:</source>
+        <translation>轮数(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>Iterative pruning: prune a little, fine-tune, prune more, to the plan&apos;s ratios</source>
+        <translation>迭代剪枝：先剪一点、微调、再多剪，直到计划的比例</translation>
+    </message>
+    <message>
+        <source>Pruning &amp;rounds:</source>
+        <translation>剪枝轮次(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>&amp;Batch size:</source>
+        <translation>批大小(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>&amp;Optimizer:</source>
+        <translation>优化器(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>&amp;Learning rate:</source>
+        <translation>学习率(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>&amp;Distil from the original model</source>
+        <translation>从原始模型蒸馏(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Distillation:</source>
+        <translation>蒸馏：</translation>
+    </message>
+    <message>
+        <source>&amp;Write to:</source>
+        <translation>写入到(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>Resume &amp;from:</source>
+        <translation>从检查点继续(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>a checkpoint (optional)</source>
+        <translation>检查点（可选）</translation>
+    </message>
+    <message>
+        <source>training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>validation top-1 (%)</source>
+        <translation>验证 top-1（%）</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>轮</translation>
+    </message>
+    <message>
+        <source>&amp;Start</source>
+        <translation>开始(&amp;S)</translation>
+    </message>
+    <message>
+        <source>S&amp;top</source>
+        <translation>停止(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Open as Working Model</source>
+        <translation>作为工作模型打开(&amp;O)</translation>
+    </message>
+    <message>
+        <source>E&amp;xport…</source>
+        <translation>导出(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>Choose the training data and where to write the result.</source>
+        <translation>请选择训练数据以及结果的写入位置。</translation>
+    </message>
+    <message>
+        <source>Write the Fine-tuned Model</source>
+        <translation>写入微调后的模型</translation>
+    </message>
+    <message>
+        <source>ONNX models (*.onnx)</source>
+        <translation>ONNX 模型 (*.onnx)</translation>
+    </message>
+    <message>
+        <source>Choose a File</source>
+        <translation>选择文件</translation>
+    </message>
+    <message>
+        <source>Export the Fine-tuned Model</source>
+        <translation>导出微调后的模型</translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+    <message>
+        <source>Could not write %1</source>
+        <translation>无法写入 %1</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::FinetuneRunner</name>
+    <message>
+        <source>Stopped; the last checkpoint is kept</source>
+        <translation>已停止；保留最后一个检查点</translation>
+    </message>
+    <message>
+        <source>The trainer ended without a result</source>
+        <translation>训练进程结束但没有结果</translation>
+    </message>
+    <message>
+        <source>Open a model first</source>
+        <translation>请先打开模型</translation>
+    </message>
+    <message>
+        <source>A fine-tuning run is going on</source>
+        <translation>正在进行微调</translation>
+    </message>
+    <message>
+        <source>Starting the trainer…</source>
+        <translation>正在启动训练进程…</translation>
+    </message>
+    <message>
+        <source>Stopping after this step…</source>
+        <translation>将在此步之后停止…</translation>
+    </message>
+    <message>
+        <source>Epoch %1 of %2</source>
+        <translation>第 %1 轮，共 %2 轮</translation>
+    </message>
+    <message>
+        <source>Done: %1 % top-1 on %2 validation images, written to %3</source>
+        <translation>完成：在 %2 张验证图像上 top-1 为 %1 %，已写入 %3</translation>
+    </message>
+    <message>
+        <source>Done: written to %1</source>
+        <translation>完成：已写入 %1</translation>
     </message>
 </context>
 <context>
@@ -2958,6 +3144,33 @@ The attached BatchNormalization adds %1 more.</source>
     </message>
 </context>
 <context>
+    <name>topiary::TaylorRunner</name>
+    <message numerus="yes">
+        <source>Taylor importance computed on %n image(s)</source>
+        <translation>
+            <numerusform>已在 %n 张图像上计算 Taylor 重要性</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Taylor importance was stopped</source>
+        <translation>Taylor 重要性计算已停止</translation>
+    </message>
+    <message>
+        <source>Taylor importance is already being computed</source>
+        <translation>Taylor 重要性正在计算中</translation>
+    </message>
+    <message>
+        <source>Taylor importance needs gradients on labelled images: open a labelled dataset first (File → Open Dataset)</source>
+        <translation>Taylor 重要性需要带标签图像上的梯度：请先打开带标签的数据集（文件 → 打开数据集）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Taylor importance of %n image(s), from the cache</source>
+        <translation>
+            <numerusform>%n 张图像的 Taylor 重要性，来自缓存</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>topiary::ThemeMenu</name>
     <message>
         <source>&amp;Theme</source>
@@ -3300,6 +3513,56 @@ With the plan: %2</source>
     <message>
         <source>Make the change taken back again</source>
         <translation>再次执行已撤回的更改</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::TrainerClient</name>
+    <message>
+        <source>The trainer %1 could not be started (%2). Build topiary-train, or name it with TOPIARY_TRAIN.</source>
+        <translation>无法启动训练进程 %1（%2）。请构建 topiary-train，或用 TOPIARY_TRAIN 指定它。</translation>
+    </message>
+    <message>
+        <source>The trainer wrote something that is not JSON: %1</source>
+        <translation>训练进程输出了非 JSON 内容：%1</translation>
+    </message>
+    <message>
+        <source>The trainer ended unexpectedly. %1</source>
+        <translation>训练进程意外结束。%1</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::TrainingPane</name>
+    <message>
+        <source>Computing Taylor importance in the trainer…</source>
+        <translation>正在训练进程中计算 Taylor 重要性…</translation>
+    </message>
+    <message>
+        <source>Taylor importance: batch %1 of %2</source>
+        <translation>Taylor 重要性：第 %1 批，共 %2 批</translation>
+    </message>
+    <message>
+        <source>Training Is Running</source>
+        <translation>训练正在进行</translation>
+    </message>
+    <message>
+        <source>The trainer is still working. Stop it and close? The last checkpoint is kept.</source>
+        <translation>训练进程仍在工作。要停止并关闭吗？最后一个检查点会保留。</translation>
+    </message>
+    <message>
+        <source>&amp;Fine-tune…</source>
+        <translation>微调(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Train the model under the plan to win accuracy back (in the trainer process)</source>
+        <translation>在计划下训练模型以恢复精度（在训练进程中）</translation>
+    </message>
+    <message>
+        <source>&amp;Taylor Importance</source>
+        <translation>Taylor 重要性(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Rank filters by |w · ∂L/∂w| from gradients on the dataset&apos;s labelled images (in the trainer process)</source>
+        <translation>按数据集带标签图像上梯度得到的 |w · ∂L/∂w| 对滤波器排序（在训练进程中）</translation>
     </message>
 </context>
 <context>

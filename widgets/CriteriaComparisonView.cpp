@@ -206,6 +206,7 @@ QString CriteriaComparisonView::criterionText(Criterion criterion) const
     case Criterion::L2: return tr("L2");
     case Criterion::Fpgm: return tr("FPGM");
     case Criterion::Apoz: return tr("APoZ");
+    case Criterion::Taylor: return QStringLiteral("Taylor");
     case Criterion::BnScale: return tr("BN scale");
     case Criterion::Random: return tr("Random");
     }

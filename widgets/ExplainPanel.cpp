@@ -52,6 +52,8 @@ QString criterionLabel(Criterion c)
         return ExplainPanel::tr("BN scale");
     case Criterion::Apoz:
         return QStringLiteral("APoZ");
+    case Criterion::Taylor:
+        return QStringLiteral("Taylor");
     case Criterion::Random:
         return ExplainPanel::tr("random");
     }

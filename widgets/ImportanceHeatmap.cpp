@@ -25,7 +25,7 @@ namespace {
 
 // The selector's order: the weight criteria, then the data-driven and BN ones.
 constexpr Criterion kSelectorOrder[] = {Criterion::L1, Criterion::L2, Criterion::Fpgm, Criterion::Apoz,
-                                        Criterion::BnScale};
+                                        Criterion::Taylor, Criterion::BnScale};
 
 const QColor kBarColour(59, 120, 176);
 const QColor kPrunedBarColour(185, 185, 185);
@@ -270,6 +270,7 @@ QString ImportanceHeatmap::criterionName(Criterion criterion) const
     case Criterion::L2: return tr("L2 norm");
     case Criterion::Fpgm: return tr("FPGM");
     case Criterion::Apoz: return tr("APoZ");
+    case Criterion::Taylor: return QStringLiteral("Taylor");
     case Criterion::BnScale: return tr("BN scale");
     case Criterion::Random: return tr("Random");
     }
@@ -283,6 +284,7 @@ QString ImportanceHeatmap::criterionAxisLabel(Criterion criterion) const
     case Criterion::L2: return tr("L2 norm");
     case Criterion::Fpgm: return tr("FPGM distance");
     case Criterion::Apoz: return tr("1 − APoZ");
+    case Criterion::Taylor: return QStringLiteral("Σ |w · ∂L/∂w|");
     case Criterion::BnScale: return tr("BN |γ|");
     case Criterion::Random: return tr("random");
     }

@@ -24,7 +24,7 @@ namespace {
 constexpr double kMeanStdRange = 3.0;  // k of mean + k·std runs over [-3, 3]
 
 constexpr Criterion kCriteria[] = {Criterion::L1, Criterion::L2, Criterion::Fpgm, Criterion::Apoz,
-                                   Criterion::BnScale, Criterion::Random};
+                                   Criterion::BnScale, Criterion::Random, Criterion::Taylor};
 constexpr QuantScheme kSchemes[] = {QuantScheme::Float32, QuantScheme::Float16, QuantScheme::Uniform,
                                     QuantScheme::Codebook, QuantScheme::Binary, QuantScheme::Ternary};
 
@@ -173,7 +173,7 @@ void LayerControls::retranslateUi()
                                  "together with the channels coupled to them)."));
     m_criterionLabel->setText(tr("&Rank by:"));
     const QString criterionNames[] = {tr("L1 norm"), tr("L2 norm"), tr("FPGM"), tr("APoZ"), tr("BN scale"),
-                                      tr("Random")};
+                                      tr("Random"), QStringLiteral("Taylor")};
     for (int i = 0; i < m_criterion->count(); ++i)
         m_criterion->setItemText(i, criterionNames[i]);
     m_criterion->setToolTip(tr("How filters are scored; the lowest-scored filters are pruned first."));

@@ -52,6 +52,8 @@ const char* criterionLabel(Criterion c)
         return QT_TRANSLATE_NOOP("topiary::NetworkOverviewMap", "BN scale");
     case Criterion::Apoz:
         return "APoZ";
+    case Criterion::Taylor:
+        return "Taylor";
     case Criterion::Random:
         return QT_TRANSLATE_NOOP("topiary::NetworkOverviewMap", "random");
     }

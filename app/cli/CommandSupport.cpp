@@ -1,4 +1,5 @@
 #include "app/cli/CommandSupport.h"
+#include "app/cli/TaylorCommandSupport.h"
 
 #include "core/analysis/ChanceLevel.h"
 #include "core/eval/ActivationStats.h"
@@ -179,28 +180,42 @@ bool warnIfOriginalNearChance(const char* command, const EvaluationMetrics& orig
     return true;
 }
 
-bool planUsesApoz(const Plan& plan)
+std::set<Criterion> planCriteria(const Plan& plan)
 {
+    std::set<Criterion> used;
     for (const auto& [_, spec] : plan.layers())
-        if (spec.prune.granularity == PruneGranularity::Filter && spec.prune.criterion == Criterion::Apoz)
-            return true;
-    return false;
+        if (spec.prune.granularity == PruneGranularity::Filter)
+            used.insert(spec.prune.criterion);
+    return used;
 }
 
 std::optional<int> readScorer(const char* command, const Model& model, const std::vector<Layer>& layers,
-    const Args& args, bool needApoz, FilterScorer& scorer)
+    const Args& args, const std::set<Criterion>& used, FilterScorer& scorer)
 {
     scorer = weightScorer(model, layers);
-    if (!needApoz)
+    const bool apoz = used.contains(Criterion::Apoz), taylor = used.contains(Criterion::Taylor);
+    if (!apoz && !taylor)
         return std::nullopt;
     if (!args.value("data")) {
         std::cerr << "topiary-cli " << command
-                  << ": the APoZ criterion measures activations: give images with --data PATH\n";
+                  << (apoz ? ": the APoZ criterion measures activations" : ": Taylor importance needs gradients")
+                  << ": give " << (taylor ? "labelled " : "") << "images with --data PATH\n";
         return 2;
     }
     EvalInputs inputs;
     if (auto rc = readEvalInputs(command, model, args, inputs))
         return rc;
+    if (taylor) {
+        auto scores = taylorScoresFor(model.path(), *args.value("data"), inputs.spec,
+            inputs.options.limit > 0 ? inputs.options.limit : kTaylorDefaultImages);
+        if (!scores) {
+            std::cerr << "topiary-cli " << command << ": " << scores.error().message << '\n';
+            return 1;
+        }
+        scorer = taylorScorer(std::move(*scores), layers, std::move(scorer));
+    }
+    if (!apoz)
+        return std::nullopt;
     ActivationStatsOptions options;
     options.samples = inputs.options.limit > 0 ? inputs.options.limit : 256;
     options.shuffle = inputs.options.shuffle;
@@ -209,7 +224,7 @@ std::optional<int> readScorer(const char* command, const Model& model, const std
         std::cerr << "topiary-cli " << command << ": " << stats.error().message << '\n';
         return 1;
     }
-    scorer = activationScorer(std::move(*stats), weightScorer(model, layers));
+    scorer = activationScorer(std::move(*stats), std::move(scorer));
     return std::nullopt;
 }
 

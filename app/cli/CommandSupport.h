@@ -15,6 +15,7 @@
 #include "core/compress/PruneSelection.h"
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -52,11 +53,13 @@ std::string describePreprocess(const PreprocessSpec& spec);
 // that names the preprocessing as the likely cause and where it came from. True if warned.
 bool warnIfOriginalNearChance(const char* command, const EvaluationMetrics& original, const EvalInputs& inputs);
 
-// Filter scores for a plan or a criterion: from the weights, and for APoZ from one pass
-// of the model over --data (--limit images, 256 by default). needApoz without --data is
-// an error that says what to add.
+// Filter scores for a plan or a criterion: from the weights, for APoZ from one pass of
+// the model over --data (--limit images, 256 by default), for Taylor from the trainer's
+// gradients on --data (--limit images, 512 by default; cached). A data criterion without
+// --data is an error that says what to add.
 std::optional<int> readScorer(const char* command, const Model& model, const std::vector<Layer>& layers,
-    const Args& args, bool needApoz, FilterScorer& scorer);
-bool planUsesApoz(const Plan& plan);
+    const Args& args, const std::set<Criterion>& used, FilterScorer& scorer);
+// The criteria a plan's filter pruning ranks by.
+std::set<Criterion> planCriteria(const Plan& plan);
 
 } // namespace topiary::cli

@@ -65,6 +65,8 @@ void showEvent(const nlohmann::json& e)
     } else if (type == "round") {
         std::fprintf(stderr, "  round %d of %d: %lld weights pruned\n", e.value("round", 0), e.value("rounds", 0),
             e.value("masked_weights", 0LL));
+    } else if (type == "resumed") {
+        std::fprintf(stderr, "  resumed from %s after epoch %d\n", e.value("from", "").c_str(), e.value("epoch", 0));
     } else if (type == "checkpoint") {
         std::fprintf(stderr, "  checkpoint %s\n", e.value("file", "").c_str());
     }
@@ -78,7 +80,7 @@ int finetuneCommand(const std::vector<std::string>& argv)
     auto args = Args::parse(split.own, { "flip", "shrink", "int8-qdq", "float16", "json" },
         { "data", "val", "recipe", "output", "epochs", "iterative", "kd", "batch", "lr", "optimizer", "momentum",
             "weight-decay", "schedule", "seed", "threads", "limit", "val-limit", "augment-pad", "preprocess",
-            "checkpoints" });
+            "checkpoints", "resume" });
     if (!args)
         return usageError(args.error().message);
     if (args->positional().size() != 1)
@@ -120,6 +122,8 @@ int finetuneCommand(const std::vector<std::string>& argv)
     }
     if (auto dir = args->value("checkpoints"))
         options["checkpoint_dir"] = std::filesystem::absolute(*dir).string();
+    if (auto from = args->value("resume"))
+        options["resume"] = std::filesystem::absolute(*from).string();
     // Numbers: checked here for a usage error, and again (ranges) by the trainer.
     const std::pair<const char*, const char*> integers[] = { { "epochs", "epochs" }, { "iterative", "rounds" },
         { "batch", "batch_size" }, { "seed", "seed" }, { "threads", "threads" }, { "limit", "train_limit" },

@@ -74,7 +74,7 @@ std::string change(int64_t before, int64_t after)
 
 std::optional<Criterion> parseCriterion(const std::string& s)
 {
-    for (Criterion c : { Criterion::L1, Criterion::L2, Criterion::Fpgm, Criterion::BnScale, Criterion::Apoz, Criterion::Random })
+    for (Criterion c : { Criterion::L1, Criterion::L2, Criterion::Fpgm, Criterion::BnScale, Criterion::Apoz, Criterion::Taylor, Criterion::Random })
         if (s == criterionName(c))
             return c;
     return std::nullopt;
@@ -189,13 +189,13 @@ int importanceCommand(const std::vector<std::string>& argv)
     if (!args || args->positional().size() != 1 || !args->value("layer")) {
         std::cerr << "topiary-cli importance: "
                   << (args ? "expected MODEL and --layer NAME" : args.error().message)
-                  << "\nUsage: topiary-cli importance MODEL --layer NAME [--criterion l1|l2|fpgm|bn_scale|apoz|random] [--data PATH] [--json]\n";
+                  << "\nUsage: topiary-cli importance MODEL --layer NAME [--criterion l1|l2|fpgm|bn_scale|apoz|taylor|random] [--data PATH] [--json]\n";
         return 2;
     }
     const auto criterion = parseCriterion(args->value("criterion").value_or("l1"));
     if (!criterion) {
         std::cerr << "topiary-cli importance: unknown criterion '" << *args->value("criterion")
-                  << "' (use l1, l2, fpgm, bn_scale, apoz or random)\n";
+                  << "' (use l1, l2, fpgm, bn_scale, apoz, taylor or random)\n";
         return 2;
     }
     auto model = Model::load(args->positional()[0]);
@@ -214,7 +214,7 @@ int importanceCommand(const std::vector<std::string>& argv)
         return 1;
     }
     FilterScorer scorer;
-    if (auto rc = readScorer("importance", *model, layers, *args, *criterion == Criterion::Apoz, scorer))
+    if (auto rc = readScorer("importance", *model, layers, *args, { *criterion }, scorer))
         return *rc;
     auto scores = scorer(static_cast<int>(it - layers.begin()), *criterion);
     if (!scores) {
@@ -265,7 +265,7 @@ int statsCommand(const std::vector<std::string>& argv)
     const CostModel cost(s->model);
     const StatsModel stats(s->model, cost, s->groups);
     FilterScorer scorer;
-    if (auto rc = readScorer("stats", s->model, s->layers, *args, planUsesApoz(s->plan), scorer))
+    if (auto rc = readScorer("stats", s->model, s->layers, *args, planCriteria(s->plan), scorer))
         return *rc;
     auto selection = selectPruned(s->model, s->layers, s->groups, s->plan, scorer);
     if (!selection) {
@@ -318,7 +318,7 @@ int applyCommand(const std::vector<std::string>& argv)
     if (auto rc = readRecoverOptions("apply", *args, s->plan))
         return *rc;
     FilterScorer scorer;
-    if (auto rc = readScorer("apply", s->model, s->layers, *args, planUsesApoz(s->plan), scorer))
+    if (auto rc = readScorer("apply", s->model, s->layers, *args, planCriteria(s->plan), scorer))
         return *rc;
     auto selection = selectPruned(s->model, s->layers, s->groups, s->plan, scorer);
     if (!selection) {

@@ -62,6 +62,7 @@ ComparePane::ComparePane(Document* document, QWidget* parent)
     connect(m_document, &Document::selectionChanged, this, &ComparePane::refresh);
     // APoZ joins the rankings once the dataset's activations are counted.
     connect(m_document, &Document::activationStatsChanged, this, &ComparePane::refresh);
+    connect(m_document, &Document::taylorScoresChanged, this, &ComparePane::refresh);
 }
 
 void ComparePane::refresh()

@@ -3,6 +3,7 @@
 #include "PlanCommand.h"
 
 #include "core/analysis/LayerInspection.h"
+#include "core/compress/TaylorScores.h"
 #include "core/eval/ActivationStats.h"
 #include "core/eval/EvaluationResult.h"
 #include "core/model/CostModel.h"
@@ -12,6 +13,9 @@
 #include "core/report/HtmlReport.h"
 
 #include <QFile>
+#include <QFileInfo>
+
+#include <cmath>
 
 namespace topiary {
 
@@ -33,6 +37,7 @@ void Document::setContents(LoadedModel contents)
     m_selected = -1;
     // Counts, evaluations and trade-offs of the previous model are not this one's.
     m_activationStats.reset();
+    m_taylorScores.reset();
     resetScorer();
     m_evaluated.clear();
     m_pareto.clear();
@@ -146,6 +151,30 @@ void Document::setActivationStats(std::shared_ptr<const ActivationStats> stats)
     emit activationStatsChanged();
 }
 
+void Document::setTaylorScores(std::shared_ptr<const TaylorScores> scores)
+{
+    m_taylorScores = std::move(scores);
+    resetScorer();
+    emit taylorScoresChanged();
+}
+
+void Document::recordFinetuned(const Plan& plan, double top1, int64_t images, const QString& file)
+{
+    if (isEmpty() || images <= 0)
+        return;
+    const ModelStats stats = m_contents.stats->compute(plan);
+    const Estimate accuracy = wilsonInterval(static_cast<int64_t>(std::llround(top1 * static_cast<double>(images))), images);
+    const int id = static_cast<int>(m_paretoPlans.size());
+    m_paretoPlans.push_back(plan);
+    const QString summary = plan.empty() ? tr("original") : QString::fromStdString(planSummary(plan, m_contents.cost->layers()));
+    m_pareto.add({ id, accuracy, stats.encodedBytes, stats.effectiveMacs, tr("fine-tuned: %1").arg(summary).toStdString() });
+    emit paretoChanged();
+    // A step of the history that keeps the plan: the undo view lists what was done.
+    m_undo->push(new PlanCommand(this, m_plan, m_plan,
+        tr("Fine-tuned: %1 top-1 → %2").arg(QString::number(100.0 * top1, 'f', 1) + QStringLiteral(" %"), QFileInfo(file).fileName()),
+        -1, false));
+}
+
 void Document::resetScorer()
 {
     if (isEmpty()) {
@@ -153,6 +182,8 @@ void Document::resetScorer()
         return;
     }
     FilterScorer weights = weightScorer(*m_contents.model, m_contents.cost->layers());
+    if (m_taylorScores)
+        weights = taylorScorer(*m_taylorScores, m_contents.cost->layers(), std::move(weights));
     m_scorer = cachedScorer(m_activationStats ? activationScorer(*m_activationStats, std::move(weights)) : std::move(weights));
 }
 

@@ -30,6 +30,7 @@ class Model;
 class CostModel;
 struct ActivationStats;
 struct DependencyGroup;
+struct TaylorScores;
 struct EvaluationMetrics;
 
 // A model as the loader hands it over: immutable, shared with the views that show it.
@@ -113,6 +114,13 @@ public:
     void setActivationStats(std::shared_ptr<const ActivationStats> stats);
     const std::shared_ptr<const ActivationStats>& activationStats() const { return m_activationStats; }
     const FilterScorer& scorer() const { return m_scorer; }
+    // Taylor importance from the trainer (TaylorRunner) for this model and dataset; the
+    // scorer ranks by it too. Dropped with the model.
+    void setTaylorScores(std::shared_ptr<const TaylorScores> scores);
+    const std::shared_ptr<const TaylorScores>& taylorScores() const { return m_taylorScores; }
+    // A fine-tuned result of `plan` (the trainer's file and its top-1 on `images`): a point
+    // of the Pareto set labelled as fine-tuned, and a step in the history.
+    void recordFinetuned(const Plan& plan, double top1, int64_t images, const QString& file);
 
     // A plan's evaluation completed: kept for the history and the project (labelled data
     // only) and as a point of the Pareto set when it is the shown plan.
@@ -133,6 +141,7 @@ signals:
     void datasetChanged();
     void selectionChanged(int layer);
     void activationStatsChanged();
+    void taylorScoresChanged();
     void evaluationsChanged();
     void paretoChanged();
 
@@ -147,6 +156,7 @@ private:
     QString m_preprocessFrom;
     int m_selected = -1;
     std::shared_ptr<const ActivationStats> m_activationStats;
+    std::shared_ptr<const TaylorScores> m_taylorScores;
     FilterScorer m_scorer;
     // Plans evaluated this session, newest last: history entries and projects use them.
     std::vector<std::pair<Plan, HistoryEvaluation>> m_evaluated;

@@ -95,6 +95,7 @@ InspectorPane::InspectorPane(Document* document, QWidget* parent)
     });
     connect(m_document, &Document::datasetChanged, this, &InspectorPane::gatherActivations);
     connect(m_document, &Document::activationStatsChanged, this, &InspectorPane::inspectSelectedLayer);
+    connect(m_document, &Document::taylorScoresChanged, this, &InspectorPane::inspectSelectedLayer);
     createStep();
 }
 

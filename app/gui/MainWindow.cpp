@@ -125,6 +125,9 @@ void MainWindow::createPanes()
     connect(m_analysis, &AnalysisPane::message, this, &MainWindow::showMessage);
     connect(m_compare, &ComparePane::message, this, &MainWindow::showMessage);
     connect(m_session, &SessionFiles::message, this, &MainWindow::showMessage);
+    m_training = new TrainingPane(m_document, this);
+    connect(m_training, &TrainingPane::message, this, &MainWindow::showMessage);
+    connect(m_training, &TrainingPane::openRequested, this, &MainWindow::openFile);
 }
 
 void MainWindow::showMessage(const QString& text, int timeoutMs)
@@ -173,7 +176,7 @@ void MainWindow::showPreferences()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (!m_session->maybeSave()) {
+    if (!m_training->confirmClose() || !m_session->maybeSave()) {
         event->ignore();
         return;
     }
@@ -361,6 +364,8 @@ void MainWindow::createDocks()
     m_inspectorDock->raise();
     m_compareDock->hide(); // shown when asked for: the inspector keeps the room
     m_analyzeMenu->addAction(m_compareAction);
+    m_analyzeMenu->addSeparator();
+    m_analyzeMenu->addActions({ m_training->taylorAction(), m_training->finetuneAction() });
     m_viewMenu->addAction(m_compareDock->toggleViewAction());
     connect(m_compareDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
         if (visible)
@@ -375,6 +380,7 @@ void MainWindow::retranslateUi()
     m_viewMenu->setTitle(tr("&View"));
     m_analyzeMenu->setTitle(tr("&Analyze"));
     m_helpMenu->setTitle(tr("&Help"));
+    m_training->retranslateUi();
     const struct {
         QAction* action;
         QString text;

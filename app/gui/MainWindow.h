@@ -14,6 +14,7 @@
 #include "ModelLoader.h"
 #include "PresentationMode.h"
 #include "SessionFiles.h"
+#include "TrainingPane.h"
 
 #include "core/export/Apply.h"
 
@@ -91,6 +92,8 @@ public:
     bool measureCriteriaComparison(int64_t imageLimit = 500) { return m_compare->measure(imageLimit); }
     CriteriaComparisonRunner* criteriaRunner() const { return m_compare->runner(); }
     CriteriaComparisonView* criteriaView() const { return m_compare->view(); }
+    // Fine-tuning and Taylor importance in the trainer process (TrainingPane).
+    TrainingPane* training() const { return m_training; }
 
     // Teaching: View > Presentation Mode, the Step animation, Edit > Preferences.
     void setPresentationMode(bool on) { m_presentation->setOn(on); }
@@ -148,6 +151,7 @@ private:
     AnalysisPane* m_analysis = nullptr;
     ComparePane* m_compare = nullptr;
     SessionFiles* m_session = nullptr;
+    TrainingPane* m_training = nullptr;
     PresentationMode* m_presentation = nullptr;
     PreferencesDialog* m_preferences = nullptr;
 

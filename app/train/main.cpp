@@ -2,10 +2,12 @@
 // does (Debian's libtorch brings OpenCV highgui and Qt 5 with it), and talks JSON lines:
 //
 //   in  (stdin):  {"type": "train", "options": {...TrainOptions, see train/TrainOptions.h}}
+//                 {"type": "taylor", "options": {...TaylorOptions}}   Taylor importance scores
 //                 {"type": "stop"}       end cleanly after the current step (so does EOF)
 //   out (stdout): {"type": "ready", "protocol": 1, "version": "..."} first, then
 //                 status, started, progress, validation, checkpoint events, and last
-//                 {"type": "done", ...}, {"type": "stopped", ...} or {"type": "error", "message": ...}
+//                 {"type": "done", ...}, {"type": "stopped", ...} or {"type": "error", "message": ...};
+//                 a taylor request: status and progress, then {"type": "taylor", "scores": {...}}
 //
 // `topiary-train --options FILE.json` runs one training without reading stdin (a batch job).
 // Exit status: 0 done, 1 error, 2 usage error, 3 stopped.
@@ -35,6 +37,15 @@ int fatal(const std::string& message, int code = 1)
 {
     send({ { "type", "error" }, { "message", message } });
     return code;
+}
+
+int taylor(const json& optionsJson, std::atomic<bool>& stop)
+{
+    auto options = topiary::train::taylorOptionsFromJson(optionsJson);
+    if (!options)
+        return fatal("options: " + options.error().message, 2);
+    auto result = topiary::train::runTaylor(*options, { send, &stop });
+    return result ? 0 : fatal(result.error().message);
 }
 
 int train(const json& optionsJson, std::atomic<bool>& stop)
@@ -99,9 +110,10 @@ int main(int argc, char** argv)
         const std::string type = message.value("type", "");
         if (type == "stop")
             return 3;
-        if (type != "train" || !message.contains("options"))
-            return fatal(
-                "expected {\"type\": \"train\", \"options\": {...}} or {\"type\": \"stop\"}, got type '" + type + "'",
+        if ((type != "train" && type != "taylor") || !message.contains("options"))
+            return fatal("expected {\"type\": \"train\" or \"taylor\", \"options\": {...}} or {\"type\": \"stop\"}, "
+                         "got type '"
+                    + type + "'",
                 2);
         // Stop messages (or the end of stdin) arrive while the training runs.
         std::thread([&stop] {
@@ -111,7 +123,7 @@ int main(int argc, char** argv)
                     break;
             stop = true;
         }).detach();
-        const int code = train(message["options"], stop);
+        const int code = type == "taylor" ? taylor(message["options"], stop) : train(message["options"], stop);
         std::cout.flush();
         std::_Exit(code); // the reader thread may still wait on stdin
     }

@@ -24,8 +24,8 @@ class Model;
 class Plan;
 
 // The criteria compared, in display order.
-inline constexpr std::array<Criterion, 5> kComparedCriteria {
-    Criterion::L1, Criterion::L2, Criterion::Fpgm, Criterion::Apoz, Criterion::BnScale
+inline constexpr std::array<Criterion, 6> kComparedCriteria {
+    Criterion::L1, Criterion::L2, Criterion::Fpgm, Criterion::Apoz, Criterion::Taylor, Criterion::BnScale
 };
 
 struct CriterionRanking {

@@ -26,8 +26,8 @@ class Plan;
 struct DependencyGroup;
 
 // The criteria the inspector compares, in the order it lists them.
-inline constexpr std::array<Criterion, 5> kInspectedCriteria{
-    Criterion::L1, Criterion::L2, Criterion::Fpgm, Criterion::BnScale, Criterion::Apoz};
+inline constexpr std::array<Criterion, 6> kInspectedCriteria{
+    Criterion::L1, Criterion::L2, Criterion::Fpgm, Criterion::BnScale, Criterion::Apoz, Criterion::Taylor};
 // Index of a criterion in kInspectedCriteria, -1 for the others (Random).
 int inspectedCriterionIndex(Criterion criterion);
 

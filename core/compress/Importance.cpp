@@ -299,6 +299,9 @@ Result<std::vector<float>> filterScores(const Model& model, const Layer& layer, 
         return bnScaleScores(model, layer);
     case Criterion::Apoz:
         return fail("APoZ of layer " + layer.name + " needs a dataset: attach one to rank filters by activations");
+    case Criterion::Taylor:
+        return fail("Taylor importance of layer " + layer.name
+            + " needs gradients on labelled images: the trainer computes them from a dataset");
     case Criterion::Random:
         return randomScores(layer.outChannels, seed);
     case Criterion::L1:

@@ -11,7 +11,7 @@
 
 namespace topiary {
 
-enum class Criterion { L1, L2, Fpgm, BnScale, Apoz, Random };
+enum class Criterion { L1, L2, Fpgm, BnScale, Apoz, Random, Taylor };
 
 enum class PruneGranularity {
     None,
@@ -95,7 +95,7 @@ template <class E> struct EnumName {
 
 inline constexpr EnumName<Criterion> kCriterionNames[] = { { Criterion::L1, "l1" }, { Criterion::L2, "l2" },
     { Criterion::Fpgm, "fpgm" }, { Criterion::BnScale, "bn_scale" }, { Criterion::Apoz, "apoz" },
-    { Criterion::Random, "random" } };
+    { Criterion::Random, "random" }, { Criterion::Taylor, "taylor" } };
 // "none" first: recipes and flags never spell it, a missing prune section means it.
 inline constexpr EnumName<PruneGranularity> kGranularityNames[] = { { PruneGranularity::None, "none" },
     { PruneGranularity::Element, "element" }, { PruneGranularity::Filter, "filter" } };

@@ -31,7 +31,8 @@ Result<void> checkLayerSpec(const LayerSpec& spec)
             break;
         }
         if (p.granularity == PruneGranularity::Element
-            && (p.criterion == Criterion::Fpgm || p.criterion == Criterion::BnScale || p.criterion == Criterion::Apoz))
+            && (p.criterion == Criterion::Fpgm || p.criterion == Criterion::BnScale || p.criterion == Criterion::Apoz
+                || p.criterion == Criterion::Taylor))
             return fail(std::string("prune.criterion: ") + criterionName(p.criterion)
                 + " scores whole filters; element pruning takes l1, l2 or random");
     }

@@ -56,7 +56,7 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json);
 Result<Recipe> parseRecipe(std::string_view text);
 
 // The CLI's compact form, built with the global edits, in order:
-//   --prune GRANULARITY:CRITERION:RATIO   filter|element : l1|l2|fpgm|bn_scale|apoz|random : [0, 1)
+//   --prune GRANULARITY:CRITERION:RATIO   filter|element : l1|l2|fpgm|bn_scale|apoz|taylor|random : [0, 1)
 //                                         every prunable layer (pruneAllLayers)
 //   --bits B                              uniform, symmetric, per-channel, B in 2..16
 //   --quant SCHEME[:B]                    float16 | uniform:B | codebook:B | binary | ternary;

@@ -12,6 +12,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <set>
 
@@ -276,5 +278,71 @@ TEST_CASE("the result has the structure of the chosen export: shrunk, int8 QDQ",
     CHECK(pw2->info.shape == std::vector<int64_t> { 96, 96, 1, 1 }); // half of the 192 filters removed
     // The shrunk, int8 file computes what the trainer measured on its masked float graph.
     checkReportedLogits(*run.result, dir / "out.onnx");
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a run resumed from a checkpoint ends where the uninterrupted run ends", "[train][training][resume]")
+{
+    Plan plan;
+    plan.setPrune("/pw2/conv/Conv", PruneSpec { PruneGranularity::Filter, Criterion::L1, PruneMode::Ratio, 0.5 });
+    const auto dir = tempDir("resume");
+    auto o = sampleOptions(dir, plan);
+    o.trainLimit = 128;
+    o.valLimit = 200;
+    o.epochs = 2;
+    o.augmentPad = 2; // the resumed epoch must draw the same shifts and flips
+    o.augmentFlip = true;
+    auto full = trainRun(o);
+    INFO((full.result ? std::string() : full.result.error().message));
+    REQUIRE(full.result);
+    REQUIRE(std::filesystem::exists(dir / "out.epoch1.onnx"));
+    REQUIRE(std::filesystem::exists(dir / "out.epoch1.state"));
+
+    auto r = o;
+    r.output = (dir / "resumed.onnx").string();
+    r.resume = (dir / "out.epoch1.onnx").string();
+    auto resumed = trainRun(r);
+    INFO((resumed.result ? std::string() : resumed.result.error().message));
+    REQUIRE(resumed.result);
+    CHECK(std::any_of(resumed.events.begin(), resumed.events.end(), [](const json& e) { return e["type"] == "resumed"; }));
+    // Only the second epoch ran: one progress run, one validation.
+    CHECK(std::count_if(resumed.events.begin(), resumed.events.end(), [](const json& e) { return e["type"] == "validation"; })
+        == 1);
+    CHECK((*resumed.result)["history"].size() == (*full.result)["history"].size());
+    CHECK((*resumed.result)["accuracy"] == (*full.result)["accuracy"]);
+    CHECK((*resumed.result)["accuracy_before"] == (*full.result)["accuracy_before"]);
+
+    auto a = Model::load(dir / "out.onnx");
+    auto b = Model::load(dir / "resumed.onnx");
+    REQUIRE(a);
+    REQUIRE(b);
+    int64_t compared = 0;
+    for (const auto& init : a->proto().graph().initializer()) {
+        const auto* x = a->constant(init.name());
+        const auto* y = b->constant(init.name());
+        if (!x || x->floats.empty())
+            continue;
+        REQUIRE(y);
+        REQUIRE(x->floats.size() == y->floats.size());
+        double diff = 0.0;
+        for (size_t i = 0; i < x->floats.size(); ++i)
+            diff = std::max(diff, static_cast<double>(std::abs(x->floats[i] - y->floats[i])));
+        INFO(init.name());
+        CHECK(diff <= 1e-6);
+        compared += static_cast<int64_t>(x->floats.size());
+    }
+    CHECK(compared > 10000);
+
+    // A checkpoint of other options is refused, saying which may change.
+    auto other = r;
+    other.batchSize = 16;
+    auto refused = trainRun(other);
+    REQUIRE_FALSE(refused.result);
+    CHECK(refused.result.error().message.find("other options") != std::string::npos);
+    other = r;
+    other.resume = (dir / "missing.epoch1.onnx").string();
+    refused = trainRun(other);
+    REQUIRE_FALSE(refused.result);
+    CHECK(refused.result.error().message.find("missing") != std::string::npos);
     std::filesystem::remove_all(dir);
 }

@@ -254,6 +254,10 @@ TEST_CASE("measured accuracy per criterion equals a full evaluation of the appli
     int differentFromBase = 0;
     for (const auto& m : measured->criteria) {
         INFO("criterion " << static_cast<int>(m.criterion));
+        if (m.criterion == Criterion::Taylor) { // needs the trainer's scores; this scorer has none
+            CHECK_FALSE(m.available);
+            continue;
+        }
         REQUIRE(m.available);
         REQUIRE(m.evaluated);
         Plan plan = base;
@@ -291,10 +295,10 @@ TEST_CASE("a stopped measurement returns the criteria measured so far", "[criter
     CHECK(measured->cancelled);
     CHECK(measured->baselineEvaluated);
     CHECK(measured->baseline.agreement().value == 1.0);
-    REQUIRE(measured->criteria.size() == 5);
+    REQUIRE(measured->criteria.size() == kComparedCriteria.size());
     CHECK(measured->criteria[0].evaluated);
     CHECK(measured->criteria[0].metrics.labelled == 64);
-    for (size_t i = 1; i < 5; ++i)
+    for (size_t i = 1; i < kComparedCriteria.size(); ++i)
         CHECK_FALSE(measured->criteria[i].evaluated);
     CHECK_FALSE(measured->criteria[slot(Criterion::Apoz)].available); // no stats given
 }

@@ -9,7 +9,10 @@ For each model NAME this writes DIR/NAME.onnx and DIR/NAME.json:
   input, loss_weights     {"shape": [...], "values": [...]} (seeded)
   eval, train             {"output": {...}, "loss": L, "gradients": {param: {...}},
                            "buffers": {name: {...}}}  (train: after the pass)
-The loss is sum(output * loss_weights). ONNX initializer names are PyTorch's parameter
+  taylor                  {"batch_size": B, "labels": [...], "scores": {weight: [per filter]}}
+The loss is sum(output * loss_weights). Taylor importance: per consecutive batch of B of
+the input, the gradient of the mean cross-entropy on the labels (eval mode), |w * dL/dw|
+accumulated over the batches and summed per output channel of each layer weight. ONNX initializer names are PyTorch's parameter
 names (do_constant_folding=False, TrainingMode.PRESERVE keeps BatchNormalization). Every
 parameter is random (no two equal tensors), so the exporter adds no Identity nodes.
 """
@@ -112,7 +115,26 @@ def measure(model, x, weights, training):
     }
 
 
-def export(name, model, input_shape, out_dir, seed):
+def taylor(model, x, labels, batch_size, filter_axes):
+    model = copy.deepcopy(model)
+    model.eval()
+    weights = {n: p for n, p in model.named_parameters() if p.dim() >= 2}
+    sums = {n: torch.zeros_like(p, dtype=torch.float64) for n, p in weights.items()}
+    for start in range(0, x.shape[0], batch_size):
+        model.zero_grad()
+        loss = F.cross_entropy(model(x[start:start + batch_size]), labels[start:start + batch_size])
+        loss.backward()
+        for n, p in weights.items():
+            sums[n] += (p.detach() * p.grad).abs().double()
+    scores = {}
+    for n, s in sums.items():
+        axis = filter_axes.get(n, 0)
+        dims = [d for d in range(s.dim()) if d != axis]
+        scores[n] = s.sum(dim=dims).float().tolist()
+    return {"batch_size": batch_size, "labels": labels.tolist(), "scores": scores}
+
+
+def export(name, model, input_shape, out_dir, seed, taylor_batch, filter_axes):
     randomize(model, seed)
     model.eval()
     g = torch.Generator().manual_seed(seed + 1)
@@ -125,6 +147,9 @@ def export(name, model, input_shape, out_dir, seed):
                       dynamic_axes={"input": {0: "N"}, "output": {0: "N"}})
     result = {"input": tensor_json(x), "loss_weights": tensor_json(weights),
               "eval": measure(model, x, weights, False), "train": measure(model, x, weights, True)}
+    classes = weights.shape[1]
+    labels = torch.randint(0, classes, (input_shape[0],), generator=g)
+    result["taylor"] = taylor(model, x, labels, taylor_batch, filter_axes)
     with open(os.path.join(out_dir, name + ".json"), "w") as f:
         json.dump(result, f)
 
@@ -136,8 +161,9 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     torch.manual_seed(0)
     torch.set_num_threads(1)
-    export("ops_net", OpsNet(), (4, 3, 16, 16), args.out, 11)
-    export("small_cnn", SmallCnn(), (8, 1, 12, 12), args.out, 12)
+    # Output channels are axis 1 of ConvTranspose and MatMul weights.
+    export("ops_net", OpsNet(), (4, 3, 16, 16), args.out, 11, 2, {"up.weight": 1, "mat": 1})
+    export("small_cnn", SmallCnn(), (8, 1, 12, 12), args.out, 12, 3, {})
 
 
 if __name__ == "__main__":
