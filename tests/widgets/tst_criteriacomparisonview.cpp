@@ -150,7 +150,7 @@ void TestCriteriaComparisonView::clickingAFilterMarksItInEveryColumn()
     QCOMPARE(view.highlightedFilter(), 2);
     QVERIFY(!highlighted.isEmpty());
     const QColor marked = table->item(1, 1)->background().color();
-    for (int column : { 0, 1, 2, 4 }) { // APoZ (3) has no stats here
+    for (int column : { 0, 1, 2, 5 }) { // APoZ (3) has no stats here, Taylor (4) no scores
         const int row = rowOf(table, column, 2);
         QVERIFY2(row >= 0, qPrintable(QString::number(column)));
         QCOMPARE(table->item(row, column)->background().color(), marked);
@@ -160,7 +160,7 @@ void TestCriteriaComparisonView::clickingAFilterMarksItInEveryColumn()
                 QVERIFY(table->item(r, column)->background().color() != marked);
     }
     QCOMPARE(rowOf(table, 0, 2), 0);
-    QCOMPARE(rowOf(table, 4, 2), 2);
+    QCOMPARE(rowOf(table, 5, 2), 2); // BN scale
     // Removed filters are shaded apart from kept ones: L1 removes 0 and 3 (ranks 3, 4).
     QVERIFY(table->item(2, 0)->background() != table->item(1, 0)->background());
     QVERIFY(table->item(2, 0)->font().strikeOut());
@@ -289,7 +289,7 @@ void TestCriteriaComparisonView::followedFilterIsScrolledIntoSight()
     QVERIFY(QTest::qWaitForWindowExposed(&view));
     QTableWidget* table = view.rankingTable();
     QCOMPARE(table->rowCount(), kLongFilters);
-    const std::vector<int> ranked { 0, 1, 2, 4 }; // APoZ (3) has no stats here
+    const std::vector<int> ranked { 0, 1, 2, 5 }; // APoZ (3) has no stats here, Taylor (4) no scores
     for (int column : ranked)
         QCOMPARE(rowOf(table, column, kLast), kLongFilters - 1);
     QVERIFY(!inSight(table, kLongFilters - 1, 0)); // the table opens on the top ranks

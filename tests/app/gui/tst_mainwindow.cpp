@@ -866,13 +866,18 @@ void TestMainWindow::comparesCriteriaOnTheSelectedLayer()
         topiary::activationScorer(*stats, topiary::weightScorer(model, layers)));
     QVERIFY(expected.has_value());
     QCOMPARE(shown.baseline.top1Correct, expected->baseline.top1Correct);
+    int bar = 0;
     for (size_t i = 0; i < expected->criteria.size(); ++i) {
+        if (!expected->criteria[i].available) { // Taylor: no trainer scores in this window
+            QVERIFY(!shown.criteria[i].evaluated);
+            continue;
+        }
         QVERIFY(shown.criteria[i].evaluated);
         QCOMPARE(shown.criteria[i].metrics.top1Correct, expected->criteria[i].metrics.top1Correct);
         QCOMPARE(shown.criteria[i].metrics.labelled, 200);
-        QCOMPARE(view->bars()->data()->at(static_cast<int>(i))->value,
-            expected->criteria[i].metrics.top1().value * 100.0);
+        QCOMPARE(view->bars()->data()->at(bar++)->value, expected->criteria[i].metrics.top1().value * 100.0);
     }
+    QCOMPARE(bar, 5);
     // For a person to look at the dock in the window: CRITERIA_SHOT_DIR=/some/dir.
     if (const QByteArray dir = qgetenv("CRITERIA_SHOT_DIR"); !dir.isEmpty())
         window.grab().save(QString::fromUtf8(dir) + u"/criteria-window.png"_s);

@@ -154,7 +154,7 @@ TEST_CASE("out-of-range values, unknown names and other versions are errors", "[
     CHECK(errorOf(layerJson(R"({"low_rank": {"rank": -3}})"))
         == "layers.conv1.low_rank.rank: must be positive (or 0 for no factoring), not -3");
     CHECK(errorOf(pruneJson(R"("granularity": "filter", "criterion": "l3", "value": 0.1)"))
-        == "layers.conv1.prune.criterion: unknown value 'l3' (expected one of l1, l2, fpgm, bn_scale, apoz, random)");
+        == "layers.conv1.prune.criterion: unknown value 'l3' (expected one of l1, l2, fpgm, bn_scale, apoz, random, taylor)");
     CHECK(errorOf(pruneJson(R"("granularity": "channel", "value": 0.1)"))
         == "layers.conv1.prune.granularity: unknown value 'channel' (expected one of element, filter)");
     CHECK(errorOf(quantJson(R"("scheme": "int8", "bits": 8)"))
