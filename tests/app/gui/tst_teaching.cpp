@@ -234,8 +234,8 @@ void TestTeaching::preferencesSwitchTheLanguageOfTheRunningWindow()
     preferences->themeBox()->setCurrentIndex(0);
 }
 
-// After a live switch to Chinese the graph's colour legend and the Preferences dialog's
-// Close button are in Chinese too (they stayed English: the legend kept the title it was
+// After a live switch to Chinese the graph's colour legend, the Preferences dialog's
+// Close button and Edit > Undo/Redo are in Chinese too (they stayed English: the legend kept the title it was
 // given, and Qt's standard button text comes from qtbase translations, not installed here).
 void TestTeaching::liveSwitchRetranslatesLegendAndCloseButton()
 {
@@ -250,10 +250,22 @@ void TestTeaching::liveSwitchRetranslatesLegendAndCloseButton()
     auto* close = preferences->findChild<QPushButton*>(u"closeButton"_s);
     QVERIFY(close);
     QCOMPARE(close->text(), u"Close"_s);
+    // Edit > Undo and Redo, found by their English text before the switch.
+    QAction* undo = nullptr;
+    QAction* redo = nullptr;
+    for (QAction* a : window.findChildren<QAction*>()) {
+        if (a->text().startsWith(u"&Undo"_s))
+            undo = a;
+        if (a->text().startsWith(u"&Redo"_s))
+            redo = a;
+    }
+    QVERIFY(undo && redo);
     QComboBox* language = preferences->languageBox();
     language->setCurrentIndex(language->findData(u"zh_CN"_s));
     QTRY_COMPARE(legend->metricName(), u"稀疏度"_s);
     QVERIFY2(close->text().contains(u"关闭"_s), qPrintable(close->text()));
+    QVERIFY2(undo->text().contains(u"撤销"_s), qPrintable(undo->text()));
+    QVERIFY2(redo->text().contains(u"重做"_s), qPrintable(redo->text()));
 
     language->setCurrentIndex(language->findData(u"en"_s));
     QTRY_COMPARE(legend->metricName(), u"Sparsity"_s);
