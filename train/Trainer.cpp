@@ -54,28 +54,51 @@ struct Validation {
     std::vector<float> firstLogits;
 };
 
+// The images and labels as tensors over the ImageSet's own memory (no copy).
+struct ImageTensors {
+    torch::Tensor images;
+    torch::Tensor labels;
+};
+
+ImageTensors asTensors(const ImageSet& images)
+{
+    return { torch::from_blob(const_cast<float*>(images.pixels.data()),
+                 { images.count, images.channels, images.height, images.width }, torch::kFloat),
+        torch::from_blob(const_cast<int64_t*>(images.labels.data()), { images.count }, torch::kLong) };
+}
+
+// The logits and labels of images [start, start + n); an error when a label is past the
+// model's outputs.
+Result<std::pair<torch::Tensor, torch::Tensor>> labelledLogits(
+    const TorchGraph& graph, const ImageTensors& data, int64_t start, int64_t n)
+{
+    auto out = graph.forward({ { graph.inputNames()[0], data.images.narrow(0, start, n) } }, false);
+    if (!out)
+        return std::unexpected(out.error());
+    auto logits = (*out)[0].reshape({ n, -1 });
+    auto y = data.labels.narrow(0, start, n);
+    if (y.max().item<int64_t>() >= logits.size(1))
+        return fail("a label is " + std::to_string(y.max().item<int64_t>()) + " but the model has "
+            + std::to_string(logits.size(1)) + " outputs");
+    return std::pair { logits, y };
+}
+
 Result<Validation> validate(const TorchGraph& graph, const ImageSet& images, int batchSize)
 {
     Validation v;
     if (images.count == 0)
         return v;
     torch::NoGradGuard noGrad;
-    auto all = torch::from_blob(const_cast<float*>(images.pixels.data()),
-        { images.count, images.channels, images.height, images.width }, torch::kFloat);
-    auto labels = torch::from_blob(const_cast<int64_t*>(images.labels.data()), { images.count }, torch::kLong);
+    const ImageTensors data = asTensors(images);
     int64_t correct = 0;
     double lossSum = 0.0;
     const int64_t batch = std::max<int64_t>(batchSize, 256);
     for (int64_t start = 0; start < images.count; start += batch) {
         const int64_t n = std::min(batch, images.count - start);
-        auto out = graph.forward({ { graph.inputNames()[0], all.narrow(0, start, n) } }, false);
-        if (!out)
-            return std::unexpected(out.error());
-        auto logits = (*out)[0].reshape({ n, -1 });
-        auto y = labels.narrow(0, start, n);
-        if (y.max().item<int64_t>() >= logits.size(1))
-            return fail("a label is " + std::to_string(y.max().item<int64_t>()) + " but the model has "
-                + std::to_string(logits.size(1)) + " outputs");
+        auto batchOut = labelledLogits(graph, data, start, n);
+        if (!batchOut)
+            return std::unexpected(batchOut.error());
+        const auto& [logits, y] = *batchOut;
         correct += logits.argmax(1).eq(y).sum().item<int64_t>();
         lossSum += torch::nn::functional::cross_entropy(logits, y).item<double>() * static_cast<double>(n);
         if (start == 0) {
@@ -545,9 +568,7 @@ Result<TaylorScores> taylorImportance(
         }
         if (params.empty())
             return fail("the model has no layer weights to take gradients of");
-        auto all = torch::from_blob(const_cast<float*>(images.pixels.data()),
-            { images.count, images.channels, images.height, images.width }, torch::kFloat);
-        auto labels = torch::from_blob(const_cast<int64_t*>(images.labels.data()), { images.count }, torch::kLong);
+        const ImageTensors data = asTensors(images);
         const int64_t batch = std::max<int64_t>(1, batchSize);
         const int64_t batches = (images.count + batch - 1) / batch;
         TaylorScores scores;
@@ -555,14 +576,10 @@ Result<TaylorScores> taylorImportance(
             if (events.stop && events.stop->load())
                 return fail("stopped");
             const int64_t start = b * batch, n = std::min(batch, images.count - start);
-            auto out = graph->forward({ { graph->inputNames()[0], all.narrow(0, start, n) } }, false);
-            if (!out)
-                return std::unexpected(out.error());
-            auto logits = (*out)[0].reshape({ n, -1 });
-            auto y = labels.narrow(0, start, n);
-            if (y.max().item<int64_t>() >= logits.size(1))
-                return fail("a label is " + std::to_string(y.max().item<int64_t>()) + " but the model has "
-                    + std::to_string(logits.size(1)) + " outputs");
+            auto batchOut = labelledLogits(*graph, data, start, n);
+            if (!batchOut)
+                return std::unexpected(batchOut.error());
+            const auto& [logits, y] = *batchOut;
             auto loss = torch::nn::functional::cross_entropy(logits, y);
             auto grads = torch::autograd::grad({ loss }, params, {}, false, false, true);
             torch::NoGradGuard noGrad;
