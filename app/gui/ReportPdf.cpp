@@ -89,6 +89,13 @@ QString splitFigures(const QString& html, QStringList* svgs)
         last = match.capturedEnd();
     }
     out += html.mid(last);
+    // QTextDocument knows no <figure>: a figure would share its line with the heading
+    // before it. Paragraphs keep each figure and its caption in blocks of their own.
+    out.replace(QStringLiteral("<figure class=\"plot\">"), QStringLiteral("<p>"));
+    out.replace(QStringLiteral("<figure>"), QStringLiteral("<p>"));
+    out.replace(QStringLiteral("</figure>"), QString());
+    out.replace(QStringLiteral("<figcaption>"), QStringLiteral("<br><small>"));
+    out.replace(QStringLiteral("</figcaption>"), QStringLiteral("</small></p>"));
     return out;
 }
 
