@@ -87,6 +87,25 @@ std::optional<int> readPlan(const char* command, const Model& model, const std::
     return std::nullopt;
 }
 
+PreprocessSearch preprocessSearch(const Model& model, const Args& args, const std::string& dataPath)
+{
+    PreprocessSearch search;
+    search.explicitFile = args.value("preprocess").value_or("");
+    search.dataset = dataPath;
+    search.modelFile = model.path();
+    // A recipe that records its preprocessing wins over the files beside the data and model.
+    if (auto recipePath = args.value("recipe")) {
+        std::ifstream in(*recipePath, std::ios::binary);
+        std::stringstream text;
+        text << in.rdbuf();
+        if (auto recipe = parseRecipe(text.str()); recipe && recipe->preprocess) {
+            search.recorded = *recipe->preprocess;
+            search.recordedFrom = "the recipe " + *recipePath;
+        }
+    }
+    return search;
+}
+
 std::optional<int> readEvalInputs(const char* command, const Model& model, const Args& args, EvalInputs& inputs)
 {
     auto usage = [&](const std::string& message) {
@@ -109,21 +128,7 @@ std::optional<int> readEvalInputs(const char* command, const Model& model, const
         inputs.options.batchSize = static_cast<int>(*v);
     }
     inputs.options.shuffle = !args.has("in-order");
-    PreprocessSearch search;
-    search.explicitFile = args.value("preprocess").value_or("");
-    search.dataset = *dataPath;
-    search.modelFile = model.path();
-    // A recipe that records its preprocessing wins over the files beside the data and model.
-    if (auto recipePath = args.value("recipe")) {
-        std::ifstream in(*recipePath, std::ios::binary);
-        std::stringstream text;
-        text << in.rdbuf();
-        if (auto recipe = parseRecipe(text.str()); recipe && recipe->preprocess) {
-            search.recorded = *recipe->preprocess;
-            search.recordedFrom = "the recipe " + *recipePath;
-        }
-    }
-    auto preprocess = choosePreprocess(model, search);
+    auto preprocess = choosePreprocess(model, preprocessSearch(model, args, *dataPath));
     if (!preprocess) {
         std::cerr << "topiary-cli " << command << ": " << preprocess.error().message << '\n';
         return 1;

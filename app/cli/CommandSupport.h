@@ -38,6 +38,10 @@ std::optional<int> readPlan(const char* command, const Model& model, const std::
 inline const std::set<std::string> kEvalValueOptions { "data", "labels", "limit", "batch", "preprocess" };
 inline const std::set<std::string> kEvalFlags { "in-order" };
 
+// Where --preprocess, a recipe's recorded preprocessing, and the files beside the data and
+// the model are looked for (choosePreprocess decides among them).
+PreprocessSearch preprocessSearch(const Model& model, const Args& args, const std::string& dataPath);
+
 struct EvalInputs {
     PreprocessSpec spec;
     std::string specSource; // the file, or "defaults from the model's input shape"

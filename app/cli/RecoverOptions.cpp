@@ -1,13 +1,13 @@
 #include "app/cli/RecoverOptions.h"
 
+#include "app/cli/CommandSupport.h"
+
 #include "core/data/Dataset.h"
 #include "core/data/Preprocess.h"
-#include "core/plan/Recipe.h"
 #include "core/recover/CalibrationImages.h"
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <unistd.h>
@@ -53,20 +53,7 @@ std::optional<int> loadCalibrationFor(const char* command, const Model& model, c
         std::cerr << "topiary-cli " << command << ": " << message << '\n';
         return 1;
     };
-    PreprocessSearch search;
-    search.explicitFile = args.value("preprocess").value_or("");
-    search.dataset = source;
-    search.modelFile = model.path();
-    if (auto recipePath = args.value("recipe")) {
-        std::ifstream in(*recipePath, std::ios::binary);
-        std::stringstream text;
-        text << in.rdbuf();
-        if (auto recipe = parseRecipe(text.str()); recipe && recipe->preprocess) {
-            search.recorded = *recipe->preprocess;
-            search.recordedFrom = "the recipe " + *recipePath;
-        }
-    }
-    auto preprocess = choosePreprocess(model, search);
+    auto preprocess = choosePreprocess(model, preprocessSearch(model, args, source));
     if (!preprocess)
         return error(preprocess.error().message);
     auto dataset = Dataset::open(source);
