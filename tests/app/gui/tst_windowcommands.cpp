@@ -42,6 +42,19 @@ bool waitForLoad(QSignalSpy& finished)
     return finished.takeFirst().at(0).toBool();
 }
 
+// The window at 1366x768, shown, with `path` loaded (error dialogs off).
+bool openAt1366x768(MainWindow& window, const QString& path)
+{
+    window.setShowErrorDialogs(false);
+    window.resize(1366, 768);
+    window.show();
+    if (!QTest::qWaitForWindowExposed(&window))
+        return false;
+    QSignalSpy finished(&window, &MainWindow::loadFinished);
+    window.openFile(path);
+    return waitForLoad(finished);
+}
+
 // The front tab of the dock tab bar that has a tab titled `title` ("" without one).
 QString frontTab(const QMainWindow& window, const QString& title)
 {
@@ -127,13 +140,7 @@ private:
 void TestWindowCommands::menuCommandsShowTheirPanels()
 {
     MainWindow window;
-    window.setShowErrorDialogs(false);
-    window.resize(1366, 768);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QSignalSpy finished(&window, &MainWindow::loadFinished);
-    window.openFile(m_smallCnn);
-    QVERIFY(waitForLoad(finished));
+    QVERIFY(openAt1366x768(window, m_smallCnn));
     auto actionNamed = [&window](const QString& text) -> QAction* {
         for (QAction* action : window.findChildren<QAction*>())
             if (action->text() == text)
@@ -232,13 +239,7 @@ void TestWindowCommands::undoFromAnyFocus()
 void TestWindowCommands::everyDockOpenFitsA1366x768Screen()
 {
     MainWindow window;
-    window.setShowErrorDialogs(false);
-    window.resize(1366, 768);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QSignalSpy finished(&window, &MainWindow::loadFinished);
-    window.openFile(m_smallCnn);
-    QVERIFY(waitForLoad(finished));
+    QVERIFY(openAt1366x768(window, m_smallCnn));
     const auto docks = window.findChildren<QDockWidget*>();
     QVERIFY(docks.size() >= 8);
     for (QDockWidget* dock : docks)
@@ -267,14 +268,8 @@ void TestWindowCommands::aLargeGraphOpensOnItsInput()
         QCOMPARE(file.write(bytes.data(), static_cast<qint64>(bytes.size())), static_cast<qint64>(bytes.size()));
     }
     MainWindow window;
-    window.setShowErrorDialogs(false);
-    window.resize(1366, 768);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
     QSignalSpy laidOut(window.graphPane(), &topiary::GraphPane::layoutReady);
-    QSignalSpy finished(&window, &MainWindow::loadFinished);
-    window.openFile(path);
-    QVERIFY(waitForLoad(finished));
+    QVERIFY(openAt1366x768(window, path));
     QVERIFY(laidOut.wait(30000));
     QCoreApplication::processEvents();
     topiary::GraphView* view = window.graphPane()->view();
