@@ -2,7 +2,8 @@
 // TOPIARY_TRAIN): Analyze > Taylor Importance fills the Document's scorer (and answers
 // from the cache the second time), Analyze > Fine-tune… runs a tiny fine-tuning of the
 // sample under a pruning plan with the live plot, records the result on the Pareto plot
-// and in the history and opens it as the working model, and closing the window while the
+// and in the history and opens it as the working model (the dialog fits a 1366 x 768 screen;
+// TOPIARY_SCREENSHOT_DIR=folder saves a PNG of it), and closing the window while the
 // trainer works asks first.
 #include "Document.h"
 #include "FinetuneDialog.h"
@@ -128,9 +129,15 @@ private slots:
         const double accuracy = tuned->accuracy.value;
         QVERIFY(accuracy > 0.1 && accuracy <= 1.0);
 
+        // The dialog, with its plot filled, fits a 1366 x 768 screen (frame and taskbar included).
+        QVERIFY(dialog->minimumSizeHint().width() <= 1300 && dialog->minimumSizeHint().height() <= 700);
+        QVERIFY(dialog->width() <= 1300 && dialog->height() <= 700);
+
         // Open as the working model.
         auto* open = dialog->findChild<QPushButton*>(u"openButton"_s);
         QTRY_VERIFY_WITH_TIMEOUT(open->isEnabled(), 30000); // once the trainer has exited
+        if (const QByteArray dir = qgetenv("TOPIARY_SCREENSHOT_DIR"); !dir.isEmpty())
+            QVERIFY(dialog->grab().save(QString::fromLocal8Bit(dir) + u"/finetune-dialog.png"_s));
         QSignalSpy loaded(&m_window, &MainWindow::loadFinished);
         open->click();
         QVERIFY(loaded.wait(30000));
