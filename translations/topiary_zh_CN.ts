@@ -297,6 +297,25 @@
     </message>
 </context>
 <context>
+    <name>topiary::ChannelRoundingAction</name>
+    <message>
+        <source>Keep Channel Counts Multiples of &amp;8</source>
+        <translation>通道数保持为 8 的倍数(&amp;8)</translation>
+    </message>
+    <message>
+        <source>Filter pruning keeps a multiple of 8 channels in every layer: fast kernels need aligned widths, and an unaligned shrunk model can run slower than the original</source>
+        <translation>滤波器剪枝在每一层保留 8 的倍数个通道：快速内核需要对齐的宽度，未对齐的缩减模型可能比原模型运行得更慢</translation>
+    </message>
+    <message>
+        <source>Keep channel counts multiples of 8</source>
+        <translation>通道数保持为 8 的倍数</translation>
+    </message>
+    <message>
+        <source>Stop rounding channel counts</source>
+        <translation>不再对通道数取整</translation>
+    </message>
+</context>
+<context>
     <name>topiary::ColorLegend</name>
     <message>
         <source>Colour scale of the metric the graph is coloured by.</source>
@@ -3489,33 +3508,6 @@ With the plan: %2</source>
     </message>
 </context>
 <context>
-    <name>topiary::UndoActions</name>
-    <message>
-        <source>&amp;Undo</source>
-        <translation>撤销(&amp;U)</translation>
-    </message>
-    <message>
-        <source>&amp;Undo %1</source>
-        <translation>撤销 %1(&amp;U)</translation>
-    </message>
-    <message>
-        <source>&amp;Redo</source>
-        <translation>重做(&amp;R)</translation>
-    </message>
-    <message>
-        <source>&amp;Redo %1</source>
-        <translation>重做 %1(&amp;R)</translation>
-    </message>
-    <message>
-        <source>Take back the last change of the plan</source>
-        <translation>撤回对方案的最后一次更改</translation>
-    </message>
-    <message>
-        <source>Make the change taken back again</source>
-        <translation>再次执行已撤回的更改</translation>
-    </message>
-</context>
-<context>
     <name>topiary::TrainerClient</name>
     <message>
         <source>The trainer %1 could not be started (%2). Build topiary-train, or name it with TOPIARY_TRAIN.</source>
@@ -3563,6 +3555,33 @@ With the plan: %2</source>
     <message>
         <source>Rank filters by |w · ∂L/∂w| from gradients on the dataset&apos;s labelled images (in the trainer process)</source>
         <translation>按数据集带标签图像上梯度得到的 |w · ∂L/∂w| 对滤波器排序（在训练进程中）</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::UndoActions</name>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo %1</source>
+        <translation>撤销 %1(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo %1</source>
+        <translation>重做 %1(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Take back the last change of the plan</source>
+        <translation>撤回对方案的最后一次更改</translation>
+    </message>
+    <message>
+        <source>Make the change taken back again</source>
+        <translation>再次执行已撤回的更改</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "ChannelRoundingAction.h"
 #include "DockScrollArea.h"
 #include "DroppedFiles.h"
 #include "GraphPane.h"
@@ -236,6 +237,7 @@ void MainWindow::createActions()
     m_undoActions = new UndoActions(m_document->undoStack(), this); // named in the window's language
     m_undoAction = m_undoActions->undo();
     m_redoAction = m_undoActions->redo();
+    m_channelRounding = new ChannelRoundingAction(m_document, this);
     m_preferencesAction = action(QKeySequence::Preferences, &MainWindow::showPreferences);
     m_preferencesAction->setObjectName(QStringLiteral("preferencesAction"));
     m_preferencesAction->setMenuRole(QAction::PreferencesRole);
@@ -275,6 +277,8 @@ void MainWindow::createMenus()
 
     m_editMenu = menuBar()->addMenu(QString());
     m_editMenu->addActions({ m_undoAction, m_redoAction });
+    m_editMenu->addSeparator();
+    m_editMenu->addAction(m_channelRounding->action());
     m_editMenu->addSeparator();
     m_editMenu->addAction(m_preferencesAction);
     m_viewMenu = menuBar()->addMenu(QString());
@@ -421,6 +425,7 @@ void MainWindow::retranslateUi()
     m_historyView->setToolTip(tr("Every edit of the plan; click a step to go back to it."));
     m_recentFiles->retranslateUi();
     m_undoActions->retranslateUi();
+    m_channelRounding->retranslateUi();
     m_analysis->retranslateUi();
     m_session->retranslateUi();
     m_presentation->retranslateUi();

@@ -44,6 +44,7 @@ class RecentFiles;
 class SensitivityRunner;
 class ThemeMenu;
 class UndoActions;
+class ChannelRoundingAction;
 class TotalsPane;
 struct BudgetRequest;
 
@@ -183,6 +184,7 @@ private:
     QAction* m_openSampleAction = nullptr;
     QAction* m_quitAction = nullptr;
     UndoActions* m_undoActions = nullptr;
+    ChannelRoundingAction* m_channelRounding = nullptr;
     QAction* m_undoAction = nullptr;
     QAction* m_redoAction = nullptr;
     QAction* m_preferencesAction = nullptr;

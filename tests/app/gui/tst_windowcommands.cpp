@@ -1,6 +1,8 @@
 // The window's commands reach what they name from anywhere (issue 15): a menu command
 // that opens a panel shows it and brings it to the front, and Ctrl+Z / Ctrl+Shift+Z undo
-// and redo the plan whatever has the focus, a number box just typed into included.
+// and redo the plan whatever has the focus, a number box just typed into included; the
+// Edit menu's channel rounding is an undoable plan edit.
+#include "Document.h"
 #include "GraphPane.h"
 #include "MainWindow.h"
 
@@ -130,6 +132,7 @@ private slots:
     void undoFromAnyFocus();
     void everyDockOpenFitsA1366x768Screen();
     void aLargeGraphOpensOnItsInput();
+    void channelRoundingIsAnUndoablePlanEdit();
 
 private:
     QTemporaryDir m_dir;
@@ -302,3 +305,39 @@ void TestWindowCommands::aLargeGraphOpensOnItsInput()
 
 QTEST_MAIN(TestWindowCommands)
 #include "tst_windowcommands.moc"
+
+// Edit > Keep Channel Counts Multiples of 8 is a plan edit: 30 % of pw's 16 filters keep
+// 11 (or 12) without it and 16 with it (rounded up to 8's multiple), so the plan's
+// parameters grow; undo takes it back and unchecks the action; a plan that carries the
+// option (a recipe, a project) checks it.
+void TestWindowCommands::channelRoundingIsAnUndoablePlanEdit()
+{
+    MainWindow window;
+    QVERIFY(openAt1366x768(window, m_smallCnn));
+    auto* round = window.findChild<QAction*>(u"roundChannelsAction"_s);
+    QVERIFY(round && round->isEnabled() && round->isCheckable() && !round->isChecked());
+    topiary::Document* doc = window.document();
+    const topiary::PruneSpec spec { topiary::PruneGranularity::Filter, topiary::Criterion::L1,
+        topiary::PruneMode::Ratio, 0.3 };
+    QVERIFY(doc->editPlan(doc->plan().withPrune("pw", spec), u"prune pw"_s));
+    const int64_t unrounded = doc->currentStats().params;
+    QVERIFY(unrounded < doc->originalStats().params);
+    const int index = doc->undoStack()->index();
+
+    round->trigger();
+    QVERIFY(round->isChecked());
+    QVERIFY(doc->plan().options().roundChannels);
+    QCOMPARE(doc->plan().options().channelMultiple, int64_t { 8 });
+    QCOMPARE(doc->undoStack()->index(), index + 1);
+    QVERIFY(doc->currentStats().params > unrounded);
+
+    doc->undoStack()->undo();
+    QVERIFY(!round->isChecked());
+    QVERIFY(!doc->plan().options().roundChannels);
+    QCOMPARE(doc->currentStats().params, unrounded);
+
+    topiary::Plan rounded = doc->plan();
+    rounded.setOptions({ true, 8 });
+    QVERIFY(doc->editPlan(rounded, u"load a rounded recipe"_s));
+    QVERIFY(round->isChecked());
+}
