@@ -2,19 +2,16 @@
 #include "app/cli/BenchCommand.h"
 
 #include "app/cli/Args.h"
-#include "core/eval/OpenCvNet.h"
+#include "core/eval/ForwardTiming.h"
 #include "core/model/Model.h"
 
 #include <nlohmann/json.hpp>
 #include <opencv2/core/utility.hpp>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <optional>
-#include <random>
 
 namespace topiary::cli {
 
@@ -48,33 +45,6 @@ std::optional<int> positive(const Args& args, const char* name, int fallback, in
     } catch (const std::exception&) {
     }
     return std::nullopt;
-}
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    const size_t mid = v.size() / 2;
-    return v.size() % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2.0;
-}
-
-Result<Timing> benchOpenCv(const Model& model, std::vector<int> dims, int runs, int warmup)
-{
-    auto net = OpenCvNet::create(model.proto());
-    if (!net)
-        return std::unexpected(net.error());
-    cv::Mat input(static_cast<int>(dims.size()), dims.data(), CV_32F);
-    cv::randu(input, -1.0f, 1.0f);
-    std::vector<double> ms;
-    for (int i = 0; i < warmup + runs; ++i) {
-        const auto t0 = std::chrono::steady_clock::now();
-        auto out = net->forward(input);
-        if (!out)
-            return std::unexpected(out.error());
-        const double t = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        if (i >= warmup)
-            ms.push_back(t);
-    }
-    return Timing { dims[0], median(ms), *std::min_element(ms.begin(), ms.end()), runs };
 }
 
 Result<Timing> benchOrt(const std::string& script, const std::string& modelFile, const std::vector<int>& dims,
@@ -158,8 +128,14 @@ int benchCommand(const std::vector<std::string>& argv)
         std::vector<int> d = dims;
         if (!d.empty())
             d[0] = b;
-        auto t = runtime == "opencv" ? benchOpenCv(*model, d, *runs, *warmup)
-                                     : benchOrt(script, modelFile, d, *runs, *warmup, *threads);
+        Result<Timing> t = fail("");
+        if (runtime == "opencv") {
+            auto timed = timeForward(*model, ForwardTimingOptions { b, *runs, *warmup });
+            t = timed ? Result<Timing>(Timing { timed->batch, timed->medianMs, timed->minMs, timed->runs })
+                      : Result<Timing>(std::unexpected(timed.error()));
+        } else {
+            t = benchOrt(script, modelFile, d, *runs, *warmup, *threads);
+        }
         if (!t) {
             std::cerr << "topiary-cli bench: " << t.error().message << '\n';
             return 1;
