@@ -158,7 +158,12 @@ const std::vector<Command>& commands()
          "  --batch B               images per forward pass when the model's batch is symbolic (32)\n"
          "  --preprocess FILE.json  resize, crop, scale, mean/std, channel order, class names\n"
          "  --in-order              visit images in dataset order instead of shuffled\n"
-         "  --json                  print the numbers as JSON\n\n"
+         "  --json                  print the numbers as JSON (with each image's predicted class)\n\n"
+         "With a plan (--recipe or the compact flags of 'apply'), the compressed model is evaluated\n"
+         "too, from the cut before its first changed layer. 8-bit activations (--act-bits 8, or a\n"
+         "recipe's \"act\") are calibrated first (--calib N, --calib-method M, as for 'apply'; a\n"
+         "recipe's ranges are used as they are) and simulated in OpenCV as ONNX Runtime computes\n"
+         "the exported QuantizeLinear/DequantizeLinear pairs (round half to even, clamp).\n\n"
          "Exit status: 0 on success, 1 if the model, data or evaluation fails, 2 on a usage error.\n",
          evalCommand},
         {"sensitivity", "accuracy of each layer pruned or quantized alone",
