@@ -169,7 +169,8 @@ const std::vector<Command>& commands()
         {"sensitivity", "accuracy of each layer pruned or quantized alone",
          "Usage: topiary-cli sensitivity MODEL --data PATH [--ratios R,...] [--bits B,...]\n"
          "                               [--granularity element|filter|none] [--criterion C]\n"
-         "                               [--layers NAME,...] [--csv OUT.csv] [--json] [EVAL OPTIONS]\n\n"
+         "                               [--layers NAME,...] [--csv OUT.csv] [--json] [EVAL OPTIONS]\n"
+         "                               [--act-bits 8[:symmetric] [--calib N] [--calib-method M]]\n\n"
          "For every layer (or those of --layers) and every ratio (default 0,0.1,...,0.9), prunes only\n"
          "that layer and evaluates the model; with --bits also quantizes only that layer to each\n"
          "width (uniform, symmetric, per channel). Each point also has a data-free estimate: the\n"
@@ -183,6 +184,10 @@ const std::vector<Command>& commands()
          "The CSV: '# skipped LAYER: REASON' lines first, then one line per point:\n"
          "layer,members,kind,value,energy_removed,top1,top1_low,top1_high,agreement,correct,images\n"
          "(members separated by ';').\n\n"
+         "With --act-bits 8[:symmetric] each layer also gets an 'act' row: only its input\n"
+         "activations 8-bit, everything else float, on ranges calibrated once for all the swept\n"
+         "layers (--calib N, --calib-data PATH, --calib-method M, --calib-percentile P as for\n"
+         "'apply'); in --json they are \"activation_points\".\n\n"
          "Eval options as for 'eval': --labels, --limit N, --batch B, --preprocess FILE, --in-order.\n\n"
          "Exit status: 0 on success, 1 if the model, data or a run fails, 2 on a usage error.\n",
          sensitivityCommand},

@@ -5,7 +5,9 @@
 # within 0.5 points of the float model's (tests/bench/ort_eval_peer.js, an independent loop);
 # bench times a file in ORT and OpenCV and states its threads; eval simulates 8-bit
 # activations in OpenCV and its accuracy on the sample equals ORT's on the exported QDQ file
-# within 1 image in 1,000 (minmax and mse ranges), image by image, not only in the count.
+# within 1 image in 1,000 (minmax and mse ranges), image by image, not only in the count;
+# sensitivity --act-bits 8 reports one activation row per layer, and a layer's row equals
+# eval of the plan that quantizes that layer's input alone (same calibration).
 set -u
 cli=$1; src=$2
 fail=0
@@ -73,4 +75,20 @@ PY
     'grep -qx "count [01]" "$tmp/cmp-$method.txt"'
   check "and so do its predictions, image by image" 'grep -qx "differ [01]" "$tmp/cmp-$method.txt"'
 done
+# Activation-bits sensitivity: a row per layer beside the weight sweep.
+"$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --limit 300 --ratios 0 --bits 8 --act-bits 8 \
+  --calib 64 --calib-method minmax --json > "$tmp/sens.json" 2> "$tmp/sens.err"
+check "sensitivity --act-bits 8 reports an activation row for each layer of the weight sweep, on 300 images" \
+  '/usr/bin/python3 -c "import json,sys; j=json.load(open(sys.argv[1])); a=j[\"activation_points\"]; w=[p[\"layer\"] for p in j[\"points\"] if p[\"kind\"]==\"bits\"]; assert len(w)==9 and [p[\"layer\"] for p in a]==w and all(p[\"images\"]==300 and p[\"act_bits\"]==8 for p in a)" "$tmp/sens.json"'
+"$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --limit 300 --ratios 0 --act-bits 8 --layers /pw1/conv/Conv \
+  --calib 64 --calib-method minmax --json > "$tmp/sens1.json" 2> /dev/null
+cat > "$tmp/pw1.json" <<'JSON'
+{"version": 1, "layers": {"/pw1/conv/Conv": {"act": {"bits": 8, "symmetric": false}}}}
+JSON
+"$cli" eval "$sample/fashion_cnn.onnx" --data "$images" --limit 300 --recipe "$tmp/pw1.json" --calib 64 \
+  --calib-method minmax --json > "$tmp/eval-pw1.json" 2> /dev/null
+check "a layer's activation row equals eval of that layer's 8-bit input alone" \
+  '/usr/bin/python3 -c "import json,sys; s=json.load(open(sys.argv[1]))[\"activation_points\"]; e=json.load(open(sys.argv[2]))[\"compressed\"]; assert len(s)==1 and s[0][\"layer\"]==\"/pw1/conv/Conv\"; assert abs(s[0][\"top1\"]-e[\"top1\"][\"value\"])<1e-12 and abs(s[0][\"agreement\"]-e[\"agreement\"][\"value\"])<1e-12, (s, e[\"top1\"])" "$tmp/sens1.json" "$tmp/eval-pw1.json"'
+check "sensitivity refuses --calib without --act-bits" \
+  '! "$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --calib 64 2>/dev/null'
 exit $fail
