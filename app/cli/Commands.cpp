@@ -187,7 +187,7 @@ const std::vector<Command>& commands()
          "With --act-bits 8[:symmetric] each layer also gets an 'act' row: only its input\n"
          "activations 8-bit, everything else float, on ranges calibrated once for all the swept\n"
          "layers (--calib N, --calib-data PATH, --calib-method M, --calib-percentile P as for\n"
-         "'apply'); in --json they are \"activation_points\".\n\n"
+         "'apply'); in --json they are \"activation_points\", in the CSV rows of kind 'act'.\n\n"
          "Eval options as for 'eval': --labels, --limit N, --batch B, --preprocess FILE, --in-order.\n\n"
          "Exit status: 0 on success, 1 if the model, data or a run fails, 2 on a usage error.\n",
          sensitivityCommand},

@@ -242,7 +242,7 @@ int sensitivityCommand(const std::vector<std::string>& argv)
     if (act)
         if (auto rc = runActivationSweep(*model, evaluation, *args, sweep, *act, activations))
             return *rc;
-    const std::string csv = sensitivityCsv(result);
+    const std::string csv = sensitivityCsv(result) + activationSensitivityCsvRows(activations);
     if (auto path = args->value("csv")) {
         std::ofstream f(*path);
         if (!(f << csv)) {

@@ -4,6 +4,7 @@
 #include "core/model/Layer.h"
 
 #include <algorithm>
+#include <sstream>
 
 namespace topiary {
 
@@ -56,6 +57,31 @@ Result<ActivationSensitivityResult> analyseActivationSensitivity(PlanEvaluation&
             progress(result, i + 1, swept.size());
     }
     return result;
+}
+
+std::string activationSensitivityCsvRows(const ActivationSensitivityResult& result)
+{
+    auto field = [](const std::string& text) { // RFC 4180 quoting, as sensitivityCsv's
+        if (text.find_first_of(",\"\n") == std::string::npos)
+            return text;
+        std::string quoted = "\"";
+        for (char c : text)
+            quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return quoted + '"';
+    };
+    std::ostringstream out;
+    out.precision(6); // as sensitivityCsv
+    for (const auto& p : result.points) {
+        const Estimate top1 = p.metrics.top1();
+        out << field(p.layer) << ',' << field(p.layer) << ",act," << p.act.bits << ",,";
+        if (p.metrics.labelled > 0)
+            out << top1.value << ',' << top1.low << ',' << top1.high << ',' << p.metrics.agreement().value << ','
+                << p.metrics.top1Correct << ',' << p.metrics.labelled;
+        else
+            out << ",,,,,";
+        out << '\n';
+    }
+    return out.str();
 }
 
 } // namespace topiary

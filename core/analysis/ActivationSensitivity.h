@@ -46,4 +46,8 @@ using ActivationSensitivityProgress
 Result<ActivationSensitivityResult> analyseActivationSensitivity(PlanEvaluation& evaluation, const Plan& calibrated,
     const ActivationSensitivityProgress& progress = {}, std::stop_token stop = {});
 
+// The points as rows of sensitivityCsv's table (Sensitivity.h), to append after it: kind
+// "act", value 8, no energy estimate, members the layer itself.
+std::string activationSensitivityCsvRows(const ActivationSensitivityResult& result);
+
 } // namespace topiary

@@ -77,9 +77,10 @@ PY
 done
 # Activation-bits sensitivity: a row per layer beside the weight sweep.
 "$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --limit 300 --ratios 0 --bits 8 --act-bits 8 \
-  --calib 64 --calib-method minmax --json > "$tmp/sens.json" 2> "$tmp/sens.err"
+  --calib 64 --calib-method minmax --json --csv "$tmp/sens.csv" > "$tmp/sens.json" 2> "$tmp/sens.err"
 check "sensitivity --act-bits 8 reports an activation row for each layer of the weight sweep, on 300 images" \
   '/usr/bin/python3 -c "import json,sys; j=json.load(open(sys.argv[1])); a=j[\"activation_points\"]; w=[p[\"layer\"] for p in j[\"points\"] if p[\"kind\"]==\"bits\"]; assert len(w)==9 and [p[\"layer\"] for p in a]==w and all(p[\"images\"]==300 and p[\"act_bits\"]==8 for p in a)" "$tmp/sens.json"'
+check "and 9 rows of kind act in the CSV" '[ "$(grep -c "^[^,]*,[^,]*,act,8,," "$tmp/sens.csv")" = 9 ]'
 "$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --limit 300 --ratios 0 --act-bits 8 --layers /pw1/conv/Conv \
   --calib 64 --calib-method minmax --json > "$tmp/sens1.json" 2> /dev/null
 cat > "$tmp/pw1.json" <<'JSON'
