@@ -158,13 +158,19 @@ const std::vector<Command>& commands()
          "  --batch B               images per forward pass when the model's batch is symbolic (32)\n"
          "  --preprocess FILE.json  resize, crop, scale, mean/std, channel order, class names\n"
          "  --in-order              visit images in dataset order instead of shuffled\n"
-         "  --json                  print the numbers as JSON\n\n"
+         "  --json                  print the numbers as JSON (with each image's predicted class)\n\n"
+         "With a plan (--recipe or the compact flags of 'apply'), the compressed model is evaluated\n"
+         "too, from the cut before its first changed layer. 8-bit activations (--act-bits 8, or a\n"
+         "recipe's \"act\") are calibrated first (--calib N, --calib-method M, as for 'apply'; a\n"
+         "recipe's ranges are used as they are) and simulated in OpenCV as ONNX Runtime computes\n"
+         "the exported QuantizeLinear/DequantizeLinear pairs (round half to even, clamp).\n\n"
          "Exit status: 0 on success, 1 if the model, data or evaluation fails, 2 on a usage error.\n",
          evalCommand},
         {"sensitivity", "accuracy of each layer pruned or quantized alone",
          "Usage: topiary-cli sensitivity MODEL --data PATH [--ratios R,...] [--bits B,...]\n"
          "                               [--granularity element|filter|none] [--criterion C]\n"
-         "                               [--layers NAME,...] [--csv OUT.csv] [--json] [EVAL OPTIONS]\n\n"
+         "                               [--layers NAME,...] [--csv OUT.csv] [--json] [EVAL OPTIONS]\n"
+         "                               [--act-bits 8[:symmetric] [--calib N] [--calib-method M]]\n\n"
          "For every layer (or those of --layers) and every ratio (default 0,0.1,...,0.9), prunes only\n"
          "that layer and evaluates the model; with --bits also quantizes only that layer to each\n"
          "width (uniform, symmetric, per channel). Each point also has a data-free estimate: the\n"
@@ -178,6 +184,10 @@ const std::vector<Command>& commands()
          "The CSV: '# skipped LAYER: REASON' lines first, then one line per point:\n"
          "layer,members,kind,value,energy_removed,top1,top1_low,top1_high,agreement,correct,images\n"
          "(members separated by ';').\n\n"
+         "With --act-bits 8[:symmetric] each layer also gets an 'act' row: only its input\n"
+         "activations 8-bit, everything else float, on ranges calibrated once for all the swept\n"
+         "layers (--calib N, --calib-data PATH, --calib-method M, --calib-percentile P as for\n"
+         "'apply'); in --json they are \"activation_points\", in the CSV rows of kind 'act'.\n\n"
          "Eval options as for 'eval': --labels, --limit N, --batch B, --preprocess FILE, --in-order.\n\n"
          "Exit status: 0 on success, 1 if the model, data or a run fails, 2 on a usage error.\n",
          sensitivityCommand},

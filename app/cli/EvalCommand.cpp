@@ -11,6 +11,7 @@
 
 #include "core/data/Dataset.h"
 #include "core/report/EvaluationReport.h"
+#include "core/eval/ActivationCut.h"
 #include "core/eval/Evaluator.h"
 #include "core/eval/PlanEvaluation.h"
 #include "core/model/Model.h"
@@ -30,7 +31,8 @@ namespace {
 
 constexpr const char* kUsage = "Usage: topiary-cli eval MODEL --data PATH [--labels FILE] [--limit N] [--batch B]\n"
                                "                        [--preprocess FILE.json] [--in-order] [--recipe PLAN.json | --prune ... --bits ...] [--json]\n"
-                               "                        [--recover bn,bias,lsq [--calib N] [--calib-data PATH]]\n";
+                               "                        [--recover bn,bias,lsq [--calib N] [--calib-data PATH]]\n"
+                               "                        [--act-bits 8[:symmetric] [--calib N] [--calib-method M] [--calib-percentile P]]\n";
 
 int usageError(const std::string& message)
 {
@@ -86,12 +88,6 @@ int evalCommand(const std::vector<std::string>& argv)
         return *rc;
     if (!quantizesActivations(plan) && (args->value("calib-method") || args->value("calib-percentile")))
         return usageError("--calib-method and --calib-percentile need --act-bits 8 (what to calibrate)");
-    if (quantizesActivations(plan)) {
-        // OpenCV 4.6 does not import QuantizeLinear on computed tensors (issue 17: not solved yet).
-        std::cerr << "topiary-cli eval: OpenCV cannot run 8-bit activations yet; write the model with 'topiary-cli "
-                     "apply ... --act-bits 8 -o OUT.onnx' and evaluate OUT.onnx in ONNX Runtime\n";
-        return 1;
-    }
     const bool compressed = !plan.empty();
     const Dataset& dataset = *inputs.dataset;
 
@@ -112,13 +108,19 @@ int evalCommand(const std::vector<std::string>& argv)
     if (compressed) {
         // With recovery the plan's weights are repaired first; the evaluation still starts
         // from the cut before its first changed layer.
+        // 8-bit activations are calibrated first (unless the recipe brings their ranges) and
+        // simulated by OpenCV as the QDQ export computes them (FakeQuantizeLayer).
         RecoveredModel recovered;
-        if (plan.recovery().any())
-            if (auto rc = applyWithRecovery("eval", *model, plan, *args, {}, nullptr, recovered))
+        const bool prepared = plan.recovery().any() || quantizesActivations(plan);
+        if (prepared)
+            if (auto rc = applyWithActivations("eval", *model, plan, *args, {}, nullptr, recovered))
                 return *rc;
-        auto run = plan.recovery().any()
-            ? evaluation.run(recovered.applied.proto, firstChangedLayer(Plan {}, plan, layers, groups), progress)
-            : evaluation.run(plan, progress);
+        auto first = firstEvaluatedLayer(*model, layers, groups, plan);
+        if (!first) {
+            std::cerr << "topiary-cli eval: " << first.error().message << '\n';
+            return 1;
+        }
+        auto run = prepared ? evaluation.run(recovered.applied.proto, *first, progress) : evaluation.run(plan, progress);
         if (interactive)
             std::fprintf(stderr, "\r%60s\r", "");
         if (!run) {
@@ -136,8 +138,19 @@ int evalCommand(const std::vector<std::string>& argv)
         out["dataset_skipped_files"] = dataset.skipped();
         out["preprocess"] = preprocessToJson(inputs.spec);
         out["preprocess_source"] = inputs.specSource;
+        // The top-1 class of every image by its index in the dataset (-1: not evaluated), so
+        // that runs in another runtime can be compared image by image.
+        auto byImage = [&](const EvaluationResult& r) {
+            std::vector<int32_t> classes(static_cast<size_t>(dataset.size()), -1);
+            for (size_t i = 0; i < r.predictions.size() && i < r.predictedSamples.size(); ++i)
+                if (r.predictedSamples[i] >= 0 && static_cast<size_t>(r.predictedSamples[i]) < classes.size())
+                    classes[static_cast<size_t>(r.predictedSamples[i])] = r.predictions[i];
+            return classes;
+        };
+        out["predictions"] = byImage(*result);
         if (after) {
             out["compressed"] = evaluationReportJson(*after, classNames);
+            out["compressed"]["predictions"] = byImage(*after);
             out["recipe"] = recipeToJson(Recipe { plan, {}, {}, inputs.spec });
         }
         std::cout << out.dump(2) << '\n';

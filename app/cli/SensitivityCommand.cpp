@@ -1,4 +1,5 @@
 // topiary-cli sensitivity and fit: per-layer accuracy curves, and a plan fitted to a budget.
+#include "app/cli/ActivationOptions.h"
 #include "app/cli/Args.h"
 #include "app/cli/CommandSupport.h"
 #include "app/cli/Commands.h"
@@ -7,6 +8,7 @@
 #include "core/export/Apply.h"
 #include "core/analysis/BudgetFit.h"
 #include "core/base/Format.h"
+#include "core/analysis/ActivationSensitivity.h"
 #include "core/analysis/ChanceLevel.h"
 #include "core/analysis/MeasuredFit.h"
 #include "core/model/CostModel.h"
@@ -142,6 +144,52 @@ std::optional<int> runSensitivity(const char* command, PlanEvaluation& evaluatio
     return std::nullopt;
 }
 
+// --act-bits 8[:symmetric]: the activation sweep's spec; exit code on error.
+std::optional<int> readActivationBits(const Args& args, std::optional<ActivationSpec>& out)
+{
+    auto v = args.value("act-bits");
+    if (!v)
+        return std::nullopt;
+    if (*v != "8" && *v != "8:symmetric") {
+        std::cerr << "topiary-cli sensitivity: --act-bits: 8 or 8:symmetric, not '" << *v << "'\n";
+        return 2;
+    }
+    out = ActivationSpec { 8, *v == "8:symmetric" };
+    return std::nullopt;
+}
+
+// The activation-bits sweep: one calibration of every swept layer's input, then one point
+// per layer with only that input 8-bit.
+std::optional<int> runActivationSweep(const Model& model, PlanEvaluation& evaluation, const Args& args,
+    const SensitivityOptions& sweep, const ActivationSpec& act, ActivationSensitivityResult& out)
+{
+    auto plan = activationSweepPlan(evaluation.layers(), sweep.layers, act);
+    if (!plan) {
+        std::cerr << "topiary-cli sensitivity: " << plan.error().message << '\n';
+        return 2;
+    }
+    if (auto rc = readRecoverOptions("sensitivity", args, *plan))
+        return rc;
+    RecoveryResult recovery;
+    if (auto rc = calibratePlan("sensitivity", model, *plan, args, nullptr, recovery))
+        return rc;
+    const bool interactive = isatty(STDERR_FILENO) != 0;
+    auto result = analyseActivationSensitivity(evaluation, *plan,
+        interactive ? ActivationSensitivityProgress([](const ActivationSensitivityResult&, size_t done, size_t total) {
+            std::fprintf(stderr, "\r  activations: %zu/%zu layers   ", done, total);
+            std::fflush(stderr);
+        })
+                    : ActivationSensitivityProgress());
+    if (interactive)
+        std::fprintf(stderr, "\r%40s\r", "");
+    if (!result) {
+        std::cerr << "topiary-cli sensitivity: " << result.error().message << '\n';
+        return 1;
+    }
+    out = std::move(*result);
+    return std::nullopt;
+}
+
 std::set<std::string> with(std::set<std::string> base, std::initializer_list<const char*> more)
 {
     for (const char* m : more)
@@ -154,11 +202,14 @@ std::set<std::string> with(std::set<std::string> base, std::initializer_list<con
 int sensitivityCommand(const std::vector<std::string>& argv)
 {
     auto args = Args::parse(argv, with(kEvalFlags, { "json", "sequential" }),
-        with(kEvalValueOptions, { "ratios", "bits", "granularity", "criterion", "layers", "csv", "tolerance" }));
+        with(kEvalValueOptions,
+            { "ratios", "bits", "granularity", "criterion", "layers", "csv", "tolerance", "act-bits", "calib",
+                "calib-data", "calib-method", "calib-percentile" }));
     if (!args || args->positional().size() != 1) {
         std::cerr << "topiary-cli sensitivity: " << (args ? "expected exactly one MODEL" : args.error().message)
                   << "\nUsage: topiary-cli sensitivity MODEL --data PATH [--ratios R,...] [--bits B,...] [--csv OUT.csv]\n"
-                     "                              [--sequential [--tolerance POINTS]]\n";
+                     "                              [--sequential [--tolerance POINTS]]\n"
+                     "                              [--act-bits 8[:symmetric] [--calib N] [--calib-method M]]\n";
         return 2;
     }
     auto model = Model::load(args->positional()[0]);
@@ -177,9 +228,21 @@ int sensitivityCommand(const std::vector<std::string>& argv)
     auto groups = findDependencyGroups(*model, layers);
     PlanEvaluation evaluation(*model, std::move(layers), std::move(groups),
         Evaluator(*inputs.dataset, inputs.spec, inputs.options), sweepEvaluationOptions(sweep));
+    std::optional<ActivationSpec> act;
+    if (auto rc = readActivationBits(*args, act))
+        return *rc;
+    if (!act && (args->value("calib") || args->value("calib-data") || args->value("calib-method")
+                    || args->value("calib-percentile"))) {
+        std::cerr << "topiary-cli sensitivity: the --calib options need --act-bits 8 (what to calibrate)\n";
+        return 2;
+    }
     if (auto rc = runSensitivity("sensitivity", evaluation, inputs, sweep, result))
         return *rc;
-    const std::string csv = sensitivityCsv(result);
+    ActivationSensitivityResult activations;
+    if (act)
+        if (auto rc = runActivationSweep(*model, evaluation, *args, sweep, *act, activations))
+            return *rc;
+    const std::string csv = sensitivityCsv(result) + activationSensitivityCsvRows(activations);
     if (auto path = args->value("csv")) {
         std::ofstream f(*path);
         if (!(f << csv)) {
@@ -198,6 +261,13 @@ int sensitivityCommand(const std::vector<std::string>& argv)
                 { "correct", p.metrics.top1Correct }, { "agreement", p.metrics.agreement().value },
                 { "members", p.members }, { "images", p.metrics.processed }, { "stopped_early", p.stoppedEarly } });
         j["skipped"] = result.skipped;
+        if (act) {
+            auto& rows = j["activation_points"] = nlohmann::json::array();
+            for (const auto& p : activations.points)
+                rows.push_back({ { "layer", p.layer }, { "act_bits", p.act.bits }, { "symmetric", p.act.symmetric },
+                    { "top1", p.metrics.top1().value }, { "correct", p.metrics.top1Correct },
+                    { "agreement", p.metrics.agreement().value }, { "images", p.metrics.processed } });
+        }
         std::cout << j.dump(2) << '\n';
         return 0;
     }
@@ -224,6 +294,17 @@ int sensitivityCommand(const std::vector<std::string>& argv)
              << pct(t.value) << "   (" << pct(t.low) << "-" << pct(t.high) << ")" << std::setw(10)
              << pct(p.metrics.agreement().value);
         if (sweep.sequential.enabled) // points the rule stopped ran on fewer images
+            line << std::setw(8) << p.metrics.processed;
+        std::cout << line.str() << '\n';
+    }
+    // Activation rows: the layer's input activations 8-bit, everything else float.
+    for (const auto& p : activations.points) {
+        const Estimate t = p.metrics.top1();
+        std::ostringstream line;
+        line << std::left << std::setw(31) << p.layer << std::setw(7) << "act" << std::right << std::setw(5)
+             << p.act.bits << std::setw(9) << "-" << std::setw(9) << pct(t.value) << "   (" << pct(t.low) << "-"
+             << pct(t.high) << ")" << std::setw(10) << pct(p.metrics.agreement().value);
+        if (sweep.sequential.enabled)
             line << std::setw(8) << p.metrics.processed;
         std::cout << line.str() << '\n';
     }

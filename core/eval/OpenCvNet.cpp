@@ -1,6 +1,7 @@
 #include "core/eval/OpenCvNet.h"
 
 #include "core/eval/DepthwiseConvLayer.h"
+#include "core/eval/FakeQuantizeLayer.h"
 #include "core/passes/OpenCvCanonicalizer.h"
 
 #include <algorithm>
@@ -85,6 +86,7 @@ Result<OpenCvNet> OpenCvNet::import(OpenCvNet net, const std::string& bytes)
         return fail("the model has no outputs for OpenCV to compute");
     try {
         registerDepthwiseConvLayer();
+        registerFakeQuantizeLayer();
         net.m_net = cv::dnn::readNetFromONNX(bytes.data(), bytes.size());
         if (net.m_net.empty())
             return fail("OpenCV imported an empty network");

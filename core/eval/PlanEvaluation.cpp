@@ -1,5 +1,6 @@
 #include "core/eval/PlanEvaluation.h"
 
+#include "core/eval/ActivationCut.h"
 #include "core/eval/SubModel.h"
 #include "core/export/Apply.h"
 #include "core/model/Model.h"
@@ -58,7 +59,11 @@ Result<EvaluationResult> PlanEvaluation::run(const Plan& plan, const Evaluator::
         if (!original || original->metrics.cancelled)
             return original;
     }
-    const int first = plan.empty() ? -1 : firstChangedLayer(Plan {}, plan, m_layers, m_groups);
+    // With 8-bit activations the cut may have to come earlier than the first changed layer.
+    auto evaluated = plan.empty() ? Result<int>(-1) : firstEvaluatedLayer(m_model, m_layers, m_groups, plan);
+    if (!evaluated)
+        return std::unexpected(evaluated.error());
+    const int first = *evaluated == kRunInFull ? 0 : *evaluated;
     if (first < 0 && !m_ranOriginal) // the reference came with the evaluator: run the plan as given
         return compared().run(m_model.proto(), progress, stop);
     if (first < 0 && m_ranOriginal) {
@@ -72,7 +77,7 @@ Result<EvaluationResult> PlanEvaluation::run(const Plan& plan, const Evaluator::
     auto applied = apply(m_model, plan);
     if (!applied)
         return std::unexpected(applied.error());
-    return run(applied->proto, first, progress, stop);
+    return run(applied->proto, *evaluated, progress, stop);
 }
 
 Result<EvaluationResult> PlanEvaluation::run(

@@ -9,6 +9,7 @@
 #include "core/passes/FoldGemmScalars.h"
 #include "core/passes/FoldIdentityOnConstants.h"
 #include "core/passes/FoldShapeComputations.h"
+#include "core/passes/FuseActivationQdq.h"
 #include "core/model/GraphEdit.h"
 #include "core/passes/OrderBroadcastOperands.h"
 #include "core/passes/RewriteReversedDiv.h"
@@ -39,6 +40,7 @@ constexpr std::array kPasses {
     OpenCvPass { "orderBroadcastOperands", &orderBroadcastOperands },
     OpenCvPass { "expandBroadcastOperands", &expandBroadcastOperands },
     OpenCvPass { "declareOutputShapes", &declareOutputShapes },
+    OpenCvPass { "fuseActivationQdq", &fuseActivationQdq },
     OpenCvPass { "eliminateDeadCode", &eliminateDeadCode },
 };
 

@@ -3,8 +3,11 @@
 # and writes the ranges into the exported file's recipe; applying that recipe again writes
 # the same file without the images; ONNX Runtime's accuracy on the sample's 1,000 images is
 # within 0.5 points of the float model's (tests/bench/ort_eval_peer.js, an independent loop);
-# bench times a file in ORT and OpenCV and states its threads; eval (OpenCV) refuses 8-bit
-# activations and says so.
+# bench times a file in ORT and OpenCV and states its threads; eval simulates 8-bit
+# activations in OpenCV and its accuracy on the sample equals ORT's on the exported QDQ file
+# within 1 image in 1,000 (minmax and mse ranges), image by image, not only in the count;
+# sensitivity --act-bits 8 reports one activation row per layer, and a layer's row equals
+# eval of the plan that quantizes that layer's input alone (same calibration).
 set -u
 cli=$1; src=$2
 fail=0
@@ -45,6 +48,48 @@ check "bench in ORT reports batch 1 (the sample fixes it) with its threads" \
 "$cli" bench "$sample/fashion_cnn.onnx" --runtime opencv --runs 3 --threads 2 > "$tmp/bench.txt"
 check "bench in OpenCV says its runtime and threads" 'grep -q "OpenCV dnn, 2 threads" "$tmp/bench.txt"'
 check "bench refuses an unknown runtime" '! "$cli" bench "$sample/fashion_cnn.onnx" --runtime tvm 2>/dev/null'
-"$cli" eval "$sample/fashion_cnn.onnx" --data "$images" --act-bits 8 > /dev/null 2> "$tmp/eval.txt"
-check "eval says OpenCV cannot run 8-bit activations yet, and what to do" 'grep -q "evaluate OUT.onnx in ONNX Runtime" "$tmp/eval.txt"'
+# Topiary's own evaluator (OpenCV, fake-quantized activations) against ORT on the QDQ export
+# of the same plan (int8 weights, uint8 activations, int32 biases, ORT's integer kernels).
+for method in minmax mse; do
+  "$cli" eval "$sample/fashion_cnn.onnx" --data "$images" --bits 8 --act-bits 8 --calib 256 --calib-method $method \
+    --json > "$tmp/eval-$method.json" 2> "$tmp/eval-$method.err"
+  check "eval --act-bits 8 ($method) runs and says what it calibrated" \
+    '[ -s "$tmp/eval-$method.json" ] && grep -q "calibrated 12 activation ranges ($method) on 256 images" "$tmp/eval-$method.err"'
+  "$cli" apply "$sample/fashion_cnn.onnx" --bits 8 --act-bits 8 --int8-qdq --calib 256 --calib-method $method \
+    --data "$images" -o "$tmp/q/fashion_cnn.onnx" > /dev/null 2>&1
+  node "$src/tests/bench/ort_eval_peer.js" "$tmp/q" 1 1 100 predictions > "$tmp/ort-$method.json"
+  /usr/bin/python3 - "$tmp/eval-$method.json" "$tmp/ort-$method.json" "$method" > "$tmp/cmp-$method.txt" <<'PY'
+import json, sys
+topiary = json.load(open(sys.argv[1]))["compressed"]
+ort = json.load(open(sys.argv[2]))
+mine, theirs = topiary["predictions"], ort["predictions"]
+assert len(mine) == len(theirs) == 1000 and -1 not in mine
+differ = sum(a != b for a, b in zip(mine, theirs))
+mine_correct = round(topiary["top1"]["value"] * 1000)
+print(f"{sys.argv[3]}: Topiary (OpenCV) {mine_correct} correct, ORT {ort['correct']}, predictions differ on {differ} images")
+print("count", abs(mine_correct - ort["correct"]))
+print("differ", differ)
+PY
+  cat "$tmp/cmp-$method.txt" | head -1
+  check "eval's top-1 ($method) equals ORT's on the QDQ file within 1 image in 1,000" \
+    'grep -qx "count [01]" "$tmp/cmp-$method.txt"'
+  check "and so do its predictions, image by image" 'grep -qx "differ [01]" "$tmp/cmp-$method.txt"'
+done
+# Activation-bits sensitivity: a row per layer beside the weight sweep.
+"$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --limit 300 --ratios 0 --bits 8 --act-bits 8 \
+  --calib 64 --calib-method minmax --json --csv "$tmp/sens.csv" > "$tmp/sens.json" 2> "$tmp/sens.err"
+check "sensitivity --act-bits 8 reports an activation row for each layer of the weight sweep, on 300 images" \
+  '/usr/bin/python3 -c "import json,sys; j=json.load(open(sys.argv[1])); a=j[\"activation_points\"]; w=[p[\"layer\"] for p in j[\"points\"] if p[\"kind\"]==\"bits\"]; assert len(w)==9 and [p[\"layer\"] for p in a]==w and all(p[\"images\"]==300 and p[\"act_bits\"]==8 for p in a)" "$tmp/sens.json"'
+check "and 9 rows of kind act in the CSV" '[ "$(grep -c "^[^,]*,[^,]*,act,8,," "$tmp/sens.csv")" = 9 ]'
+"$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --limit 300 --ratios 0 --act-bits 8 --layers /pw1/conv/Conv \
+  --calib 64 --calib-method minmax --json > "$tmp/sens1.json" 2> /dev/null
+cat > "$tmp/pw1.json" <<'JSON'
+{"version": 1, "layers": {"/pw1/conv/Conv": {"act": {"bits": 8, "symmetric": false}}}}
+JSON
+"$cli" eval "$sample/fashion_cnn.onnx" --data "$images" --limit 300 --recipe "$tmp/pw1.json" --calib 64 \
+  --calib-method minmax --json > "$tmp/eval-pw1.json" 2> /dev/null
+check "a layer's activation row equals eval of that layer's 8-bit input alone" \
+  '/usr/bin/python3 -c "import json,sys; s=json.load(open(sys.argv[1]))[\"activation_points\"]; e=json.load(open(sys.argv[2]))[\"compressed\"]; assert len(s)==1 and s[0][\"layer\"]==\"/pw1/conv/Conv\"; assert abs(s[0][\"top1\"]-e[\"top1\"][\"value\"])<1e-12 and abs(s[0][\"agreement\"]-e[\"agreement\"][\"value\"])<1e-12, (s, e[\"top1\"])" "$tmp/sens1.json" "$tmp/eval-pw1.json"'
+check "sensitivity refuses --calib without --act-bits" \
+  '! "$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --calib 64 2>/dev/null'
 exit $fail

@@ -2,8 +2,9 @@
 // 1,000 IDX images, preprocessed the same way ((x/255 - 0.286)/0.353), in batches of BATCH
 // (default 32) on THREADS intra-op threads (default 1), argmax per image.
 // Prints {"images_per_s": ..., "median_ms": ..., "cpu_ms": ... (process CPU time of the median
-// run), "correct": ..., "threads": ..., "batch": ...}.
-//   node tests/bench/ort_eval_peer.js SAMPLE_DIR [REPEATS] [THREADS] [BATCH]
+// run), "correct": ..., "threads": ..., "batch": ...}; with PREDICTIONS = "predictions" also
+// "predictions": the argmax of each image in file order (tests compare them per image).
+//   node tests/bench/ort_eval_peer.js SAMPLE_DIR [REPEATS] [THREADS] [BATCH] [PREDICTIONS]
 const fs = require('fs');
 const path = require('path');
 const ort = require(path.join(__dirname, '..', 'ort', 'node_modules', 'onnxruntime-node'));
@@ -13,6 +14,8 @@ async function main() {
   const repeats = Number(process.argv[3] || 5);
   const threads = Number(process.argv[4] || 1);
   const batch = Number(process.argv[5] || 32);
+  const keepPredictions = process.argv[6] === 'predictions';
+  const predictions = [];
   const images = fs.readFileSync(path.join(dir, 'fashion-mnist-test-1000-images-idx3-ubyte'));
   const labels = fs.readFileSync(path.join(dir, 'fashion-mnist-test-1000-labels-idx1-ubyte'));
   const n = images.readUInt32BE(4);
@@ -37,6 +40,7 @@ async function main() {
         for (let c = 1; c < 10; ++c)
           if (logits[i * 10 + c] > logits[i * 10 + best]) best = c;
         if (best === labels[8 + b + i]) ++correct;
+        if (keepPredictions && rep === 0) predictions.push(best);
       }
     }
     const used = process.cpuUsage(cpu);
@@ -44,7 +48,9 @@ async function main() {
   }
   times.sort((a, b) => a[0] - b[0]);
   const [median, cpuMs] = times[Math.floor(times.length / 2)];
-  console.log(JSON.stringify({images_per_s: n / (median / 1000), median_ms: median, cpu_ms: cpuMs, correct, threads, batch}));
+  const result = {images_per_s: n / (median / 1000), median_ms: median, cpu_ms: cpuMs, correct, threads, batch};
+  if (keepPredictions) result.predictions = predictions;
+  console.log(JSON.stringify(result));
 }
 
 main().catch((e) => { console.error(String(e)); process.exit(1); });

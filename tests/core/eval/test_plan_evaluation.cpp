@@ -1,8 +1,14 @@
 // PlanEvaluation, the policy the CLI and the window share: the original runs once and is the
 // reference; a plan's predictions equal those of a full evaluation of the applied model;
 // plans that only change weights on one cut share one downstream net; a plan that changes
-// nothing reports the original's numbers, agreeing with them everywhere.
+// nothing reports the original's numbers, agreeing with them everywhere; plans with 8-bit
+// activations cut before the first node that reads a quantized tensor (the Gemm's input
+// range is shared back through Flatten), and equal full evaluations too.
 #include "SampleData.h"
+
+#include "core/eval/ActivationCut.h"
+#include "core/recover/ActivationCalibration.h"
+#include "core/recover/CalibrationImages.h"
 
 #include "core/eval/Evaluator.h"
 #include "core/eval/PlanEvaluation.h"
@@ -107,4 +113,57 @@ TEST_CASE("the policy keeps the most recently used cuts only", "[plan-evaluation
     CHECK(evaluation.netsBuilt() == 3);
     REQUIRE(evaluation.run(Plan().withPrune("/pw1/conv/Conv", element(0.3))).has_value());
     CHECK(evaluation.netsBuilt() == 4);
+}
+
+TEST_CASE("plans with 8-bit activations are cut before their first quantized reader", "[plan-evaluation]")
+{
+    const auto layers = findLayers(sampleModel());
+    const auto groups = findDependencyGroups(sampleModel(), layers);
+    auto indexOf = [&](std::string_view name) {
+        for (size_t i = 0; i < layers.size(); ++i)
+            if (layers[i].name == name)
+                return static_cast<int>(i);
+        return -1;
+    };
+    auto images = loadCalibrationImages(sampleModel(), sampleData(), sampleSpec(), 64, 1);
+    REQUIRE(images.has_value());
+    auto act8 = [](const char* layer) {
+        Plan p;
+        p.setActivation(layer, ActivationSpec { 8, false });
+        return p;
+    };
+    auto calibrated = [&](Plan plan) {
+        CalibrationOptions options;
+        options.method = CalibrationMethod::MinMax;
+        auto c = calibrateActivations(sampleModel(), plan, *images, options);
+        REQUIRE(c.has_value());
+        REQUIRE_FALSE(c->ranges.empty());
+        plan.setActivationRanges(c->ranges);
+        return plan;
+    };
+    PlanEvaluation evaluation = makeEvaluation(300);
+    REQUIRE(evaluation.runOriginal().has_value());
+
+    // The classifier's input comes through Flatten from the pooled features: their pair sits
+    // before Flatten, which comes after the last conv's node.
+    const Plan fc = calibrated(act8("/fc/Gemm"));
+    CHECK(firstChangedLayer(Plan {}, fc, layers, groups) == indexOf("/fc/Gemm"));
+    auto cut = firstEvaluatedLayer(sampleModel(), layers, groups, fc);
+    REQUIRE(cut.has_value());
+    CHECK(*cut == indexOf("/pw2/conv/Conv"));
+
+    const Plan pw1 = calibrated(act8("/pw1/conv/Conv"));
+    const Plan all = calibrated(quantizeAllActivations(Plan {}, layers, ActivationSpec { 8, false }, false));
+    auto allCut = firstEvaluatedLayer(sampleModel(), layers, groups, all);
+    REQUIRE(allCut.has_value());
+    CHECK(*allCut == 0); // the stem reads the quantized image first
+    for (const Plan* plan : { &fc, &pw1, &all }) {
+        auto run = evaluation.run(*plan);
+        REQUIRE(run.has_value());
+        const EvaluationResult full = fullRun(*plan, evaluation.reference(), 300);
+        CHECK(run->predictions == full.predictions);
+        CHECK(run->metrics.agreed == full.metrics.agreed);
+        if (plan == &all)
+            CHECK(run->metrics.agreed < 300); // the codes do change predictions
+    }
 }
