@@ -1143,6 +1143,29 @@ The model predicts: %2
     </message>
 </context>
 <context>
+    <name>topiary::ExportTiming</name>
+    <message>
+        <source>OpenCV cannot run %1 (%2); time it in ONNX Runtime with: topiary-cli bench %1</source>
+        <translation>OpenCV 无法运行 %1（%2）；请用 ONNX Runtime 计时：topiary-cli bench %1</translation>
+    </message>
+    <message>
+        <source>Could not time the original model in OpenCV: %1</source>
+        <translation>无法在 OpenCV 中为原模型计时：%1</translation>
+    </message>
+    <message>
+        <source>batch %1: %2 → %3 ms per image (%4×)</source>
+        <translation>批大小 %1：每张图像 %2 → %3 毫秒（%4×）</translation>
+    </message>
+    <message>
+        <source>Latency of %1 in OpenCV dnn, 1 thread, median of %2 runs: </source>
+        <translation>%1 在 OpenCV dnn 中的延迟，1 个线程，%2 次运行的中位数：</translation>
+    </message>
+    <message>
+        <source>Latency of %1 in OpenCV dnn, %2 threads, median of %3 runs: </source>
+        <translation>%1 在 OpenCV dnn 中的延迟，%2 个线程，%3 次运行的中位数：</translation>
+    </message>
+</context>
+<context>
     <name>topiary::FinetuneDialog</name>
     <message>
         <source>%1 h %2 min left</source>

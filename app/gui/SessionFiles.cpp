@@ -5,6 +5,7 @@
 #include "Document.h"
 #include "ExportDialog.h"
 #include "GraphPane.h"
+#include "ExportTiming.h"
 #include "JobTracker.h"
 #include "LiveEvaluation.h"
 #include "MessageButtons.h"
@@ -73,7 +74,12 @@ SessionFiles::SessionFiles(
     , m_showDialogs(std::move(showDialogs))
     , m_autoSaver(new AutoSaver(this))
     , m_exports(new JobTracker(this))
+    , m_exportTiming(new ExportTiming(this))
 {
+    connect(m_exportTiming, &ExportTiming::finished, this, [this](bool ok, const QString& text) {
+        emit message(text, 3 * statusTimeoutMs);
+        emit exportTimed(ok, text);
+    });
     connect(m_autoSaver, &AutoSaver::failed, this, [this](const QString& text) {
         emit message(tr("Autosave failed: %1").arg(text), statusTimeoutMs);
     });
@@ -637,7 +643,7 @@ void SessionFiles::exportModel(const QString& path, const ApplyOptions& options)
             outcome.report = applied->report;
             return outcome;
         },
-        [this, name, predicted, plan, options](const Outcome& outcome) {
+        [this, name, predicted, plan, options, model, path](const Outcome& outcome) {
             if (m_exportProgress)
                 m_exportProgress->deleteLater();
             if (outcome.stopped) {
@@ -668,6 +674,7 @@ void SessionFiles::exportModel(const QString& path, const ApplyOptions& options)
                       .arg(outcome.report.factoredLayers);
             emit message(text, 3 * statusTimeoutMs);
             emit exportFinished(true, text);
+            m_exportTiming->time(model, path); // the written file beside the original, in OpenCV
         });
 }
 

@@ -28,6 +28,7 @@ namespace topiary {
 
 class AutoSaver;
 class Document;
+class ExportTiming;
 class GraphPane;
 class JobTracker;
 class LiveEvaluation;
@@ -119,6 +120,9 @@ signals:
     void projectPathChanged();
     // message says what was written (or why nothing was).
     void exportFinished(bool ok, const QString& message);
+    // After a successful export: the written file's latency beside the original's in
+    // OpenCV (ExportTiming), or why it could not be timed.
+    void exportTimed(bool ok, const QString& text);
 
 private:
     void createActions();
@@ -146,6 +150,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_sampleData; // the bundled images, unpacked for the evaluator
     QPointer<QProgressDialog> m_exportProgress;
     JobTracker* m_exports = nullptr;
+    ExportTiming* m_exportTiming = nullptr;
     const SensitivityRunner* m_sensitivity = nullptr;
     // The last export written: the report states its size when the plan is still this one.
     struct WrittenExport {
