@@ -126,6 +126,10 @@ private slots:
         QVERIFY(panel->hasProposal());
         const QString text = panel->proposalText();
         qInfo("%s", qPrintable(text));
+        if (const QByteArray dir = qgetenv("TOPIARY_SCREENSHOT_DIR"); !dir.isEmpty()) { // to look at the panel
+            panel->resize(560, panel->sizeHint().height());
+            panel->grab().save(QString::fromLocal8Bit(dir) + u"/fit-measured.png"_s);
+        }
         auto points = [](double loss) { return QString::number(100.0 * loss, 'f', 2); };
         QVERIFY2(text.contains(u"predicted %1 points"_s.arg(points(best.predictedLoss))), qPrintable(text));
         QVERIFY2(text.contains(u"measured %1 points before recovery, %2 after"_s.arg(

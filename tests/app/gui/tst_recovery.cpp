@@ -8,6 +8,7 @@
 #include "MainWindow.h"
 #include "RecoveryRunner.h"
 
+#include "widgets/ExplainPanel.h"
 #include "widgets/RecoveryControls.h"
 #include "widgets/RecoveryNote.h"
 
@@ -15,6 +16,7 @@
 #include "core/plan/Plan.h"
 
 #include <QCheckBox>
+#include <QDockWidget>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -77,7 +79,7 @@ private slots:
     }
 
     // At 1366x768, as the window first opens, the Recover switch and the recovered accuracy
-    // are in view in the Totals dock without scrolling.
+    // are in view in the Totals dock without scrolling; Explain mode says what it changed.
     void recoverSectionIsInViewAt1366x768()
     {
         MainWindow window;
@@ -111,6 +113,16 @@ private slots:
             window.grab().save(QString::fromLocal8Bit(dir) + u"/window-recover-1366x768.png"_s);
         QVERIFY2(inView(on), qPrintable(u"switch shown %1 of %2 px"_s.arg(on->visibleRegion().boundingRect().height()).arg(on->height())));
         QVERIFY2(inView(recovered), qPrintable(u"recovered accuracy shown %1 of %2 px"_s.arg(recovered->visibleRegion().boundingRect().height()).arg(recovered->height())));
+
+        // Explain mode says what recovery changed on the selected layer.
+        auto* explainDock = window.findChild<QDockWidget*>(u"explainDock"_s);
+        auto* explain = window.findChild<topiary::ExplainPanel*>();
+        QVERIFY(explainDock && explain);
+        explainDock->show();
+        explainDock->raise();
+        document->selectLayer(0);
+        QTRY_VERIFY_WITH_TIMEOUT(explain->toPlainText().contains(u"What recovery changed"_s), 20000);
+        QVERIFY(explain->toPlainText().contains(u"calibration images"_s));
     }
 
     void workerRecoversWithoutBlockingAndCancels()
