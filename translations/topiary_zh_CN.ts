@@ -145,6 +145,18 @@
         <source>Fit to budget</source>
         <translation>符合预算</translation>
     </message>
+    <message>
+        <source>Fit to budget cancelled; the plan is unchanged</source>
+        <translation>预算拟合已取消；方案未改变</translation>
+    </message>
+    <message>
+        <source>The fit failed: %1</source>
+        <translation>拟合失败：%1</translation>
+    </message>
+    <message>
+        <source>Open a dataset first: the proposal is measured on its images.</source>
+        <translation>请先打开数据集：建议方案要在其图像上测量。</translation>
+    </message>
 </context>
 <context>
     <name>topiary::AutoSaver</name>
@@ -196,16 +208,8 @@
         <translation> 个百分点</translation>
     </message>
     <message>
-        <source>How much accuracy (in percentage points) the proposal may give up, by the sensitivity measurements.</source>
-        <translation>按敏感度测量结果，建议方案最多可损失的准确率（百分点）。</translation>
-    </message>
-    <message>
         <source>&amp;Propose</source>
         <translation>生成建议(&amp;P)</translation>
-    </message>
-    <message>
-        <source>Compute a per-layer pruning plan that meets the target, from the measured sensitivity.</source>
-        <translation>根据测得的敏感度，计算满足目标的逐层剪枝方案。</translation>
     </message>
     <message>
         <source>&amp;Accept</source>
@@ -294,6 +298,68 @@
     <message>
         <source>Predicted accuracy loss: %1 points, more than the %2 allowed.</source>
         <translation>预计准确率损失：%1 个百分点，超过允许的 %2。</translation>
+    </message>
+    <message>
+        <source>How much top-1 accuracy (in percentage points) the proposal may give up, measured on the sensitivity analysis&apos;s images.</source>
+        <translation>建议方案最多可损失多少 top-1 准确率（百分点），在敏感度分析所用的图像上测量。</translation>
+    </message>
+    <message>
+        <source>Compute a per-layer pruning plan that meets the target from the measured sensitivity, then measure it (after recovery when Recover is on) and adjust it until it keeps the allowed loss.</source>
+        <translation>根据测得的敏感度计算满足目标的逐层剪枝方案，然后测量它（开启恢复时在恢复之后），并调整到损失不超过允许值为止。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop measuring; the current plan stays as it is.</source>
+        <translation>停止测量；当前方案保持不变。</translation>
+    </message>
+    <message>
+        <source>Plans measured, of at most this many</source>
+        <translation>已测量的方案数，最多这么多</translation>
+    </message>
+    <message>
+        <source>Fitting: %1 (%2 of at most %3 plans measured)…</source>
+        <translation>拟合中：%1（已测量 %2 个方案，最多 %3 个）…</translation>
+    </message>
+    <message>
+        <source>Fitting: %1…</source>
+        <translation>拟合中：%1…</translation>
+    </message>
+    <message>
+        <source>%1: %2, target %3: not reached.</source>
+        <translation>%1：%2，目标 %3：未达到。</translation>
+    </message>
+    <message>
+        <source>%1 points before recovery, %2 after</source>
+        <translation>恢复前 %1 个百分点，恢复后 %2 个百分点</translation>
+    </message>
+    <message>
+        <source>%1 points</source>
+        <translation>%1 个百分点</translation>
+    </message>
+    <message>
+        <source>Accuracy loss predicted %1 points, measured %2 (allowed %3).</source>
+        <translation>准确率损失：预计 %1 个百分点，实测 %2（允许 %3）。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Out of reach at this loss: none of the %n plans measured kept within %1 points; this is the one that lost least.</source>
+        <translation>
+            <numerusform>在此损失下无法达到：测量的 %n 个方案都没有把损失控制在 %1 个百分点以内；这是损失最小的一个。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The target is out of reach at this loss: this is the most compressed of the %n plans measured that kept within %1 points.</source>
+        <translation>
+            <numerusform>在此损失下无法达到目标：这是测量的 %n 个方案中损失不超过 %1 个百分点且压缩最多的一个。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Found after measuring %n plans.</source>
+        <translation>
+            <numerusform>测量了 %n 个方案后找到。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1029,6 +1095,54 @@ The model predicts: %2
     <message>
         <source>the mean APoZ of the %1 channels is %2; %3 of them are zero in at least 90 % of their activations. Most often zero: %4.</source>
         <translation>%1 个通道的平均 APoZ 为 %2；其中 %3 个通道至少 90% 的激活为零。最常为零的：%4。</translation>
+    </message>
+    <message>
+        <source>What recovery changed</source>
+        <translation>恢复改变了什么</translation>
+    </message>
+    <message>
+        <source>Recovery ran the original and the compressed model on %1 calibration images (labels unused) and repaired this layer without training:</source>
+        <translation>恢复在 %1 张校准图像上运行原始模型和压缩模型（不使用标签），无需训练即修复了此层：</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Least squares.&lt;/b&gt; The kept weights W (and bias b) were solved anew so that the layer&apos;s output on the compressed model&apos;s inputs X matches the original&apos;s output Y, with a small ridge λ:</source>
+        <translation>&lt;b&gt;最小二乘。&lt;/b&gt;保留的权重 W（及偏置 b）被重新求解，使该层在压缩模型的输入 X 上的输出与原始输出 Y 相符，带一个小的岭参数 λ：</translation>
+    </message>
+    <message>
+        <source>min&lt;sub&gt;W&lt;/sub&gt; ‖Y − X W‖&lt;sup&gt;2&lt;/sup&gt; + λ‖W‖&lt;sup&gt;2&lt;/sup&gt;,  error = Σ(y − ŷ)&lt;sup&gt;2&lt;/sup&gt; / Σy&lt;sup&gt;2&lt;/sup&gt;</source>
+        <translation>min&lt;sub&gt;W&lt;/sub&gt; ‖Y − X W‖&lt;sup&gt;2&lt;/sup&gt; + λ‖W‖&lt;sup&gt;2&lt;/sup&gt;，误差 = Σ(y − ŷ)&lt;sup&gt;2&lt;/sup&gt; / Σy&lt;sup&gt;2&lt;/sup&gt;</translation>
+    </message>
+    <message>
+        <source>Here the output error against the original was &lt;b&gt;%1&lt;/b&gt; before the refit and &lt;b&gt;%2&lt;/b&gt; after it, on the sampled positions.</source>
+        <translation>此处相对原始输出的误差在重新拟合前为 &lt;b&gt;%1&lt;/b&gt;，之后为 &lt;b&gt;%2&lt;/b&gt;（在采样位置上）。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;BatchNorm re-estimation.&lt;/b&gt; Its running mean μ and variance σ&lt;sup&gt;2&lt;/sup&gt; became the compressed model&apos;s own statistics on the images, so the normalisation fits the activations it now receives:</source>
+        <translation>&lt;b&gt;BatchNorm 重新估计。&lt;/b&gt;其运行均值 μ 和方差 σ&lt;sup&gt;2&lt;/sup&gt; 改为压缩模型自身在这些图像上的统计量，使归一化适合它现在收到的激活：</translation>
+    </message>
+    <message>
+        <source>μ&lt;sub&gt;c&lt;/sub&gt; = mean of x&lt;sub&gt;c&lt;/sub&gt;,  σ&lt;sub&gt;c&lt;/sub&gt;&lt;sup&gt;2&lt;/sup&gt; = variance of x&lt;sub&gt;c&lt;/sub&gt; (unbiased)</source>
+        <translation>μ&lt;sub&gt;c&lt;/sub&gt; = x&lt;sub&gt;c&lt;/sub&gt; 的均值，σ&lt;sub&gt;c&lt;/sub&gt;&lt;sup&gt;2&lt;/sup&gt; = x&lt;sub&gt;c&lt;/sub&gt; 的方差（无偏）</translation>
+    </message>
+    <message>
+        <source>Here the running means of %1 channels moved by %2 on average (at most %3), and the running variances were scaled by %4 to %5.</source>
+        <translation>此处 %1 个通道的运行均值平均移动了 %2（最多 %3），运行方差缩放了 %4 到 %5 倍。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Bias correction.&lt;/b&gt; Each output channel&apos;s bias moved by the difference of the mean outputs, so the compressed layer&apos;s mean output equals the original&apos;s:</source>
+        <translation>&lt;b&gt;偏置校正。&lt;/b&gt;每个输出通道的偏置移动平均输出之差，使压缩层的平均输出等于原始层的：</translation>
+    </message>
+    <message>
+        <source>b&lt;sub&gt;c&lt;/sub&gt; ← b&lt;sub&gt;c&lt;/sub&gt; + E[y&lt;sub&gt;c&lt;/sub&gt;] − E[ŷ&lt;sub&gt;c&lt;/sub&gt;]</source>
+        <translation>b&lt;sub&gt;c&lt;/sub&gt; ← b&lt;sub&gt;c&lt;/sub&gt; + E[y&lt;sub&gt;c&lt;/sub&gt;] − E[ŷ&lt;sub&gt;c&lt;/sub&gt;]</translation>
+    </message>
+    <message>
+        <source>Here %1 channels shifted, by %2 on average (at most %3).</source>
+        <translation>此处 %1 个通道发生了移动，平均 %2（最多 %3）。</translation>
+    </message>
+    <message>
+        <source>Nothing changed on this layer.</source>
+        <translation>此层没有变化。</translation>
     </message>
 </context>
 <context>
@@ -2316,6 +2430,21 @@ The attached BatchNormalization adds %1 more.</source>
     <message>
         <source>Animate on the graph where the selected layer&apos;s least important filter goes when pruned</source>
         <translation>在图上以动画显示所选层最不重要的滤波器被剪掉时的去向</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::MeasuredFitRunner</name>
+    <message>
+        <source>loading calibration images</source>
+        <translation>正在加载校准图像</translation>
+    </message>
+    <message>
+        <source>measuring the proposed plan</source>
+        <translation>正在测量建议方案</translation>
+    </message>
+    <message>
+        <source>measuring adjusted plans</source>
+        <translation>正在测量调整后的方案</translation>
     </message>
 </context>
 <context>
@@ -3664,6 +3793,18 @@ With the plan: %2</source>
         <translation>
             <numerusform>%n 个量化级别中每 %1 个显示一个</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>MSE range</source>
+        <translation>MSE 范围</translation>
+    </message>
+    <message>
+        <source>min/max</source>
+        <translation>最小/最大</translation>
+    </message>
+    <message>
+        <source>MSE clipping range [%1, %2]</source>
+        <translation>MSE 截断范围 [%1, %2]</translation>
     </message>
 </context>
 </TS>

@@ -8,6 +8,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QVBoxLayout>
@@ -33,6 +34,8 @@ BudgetFitPanel::BudgetFitPanel(QWidget* parent)
     , m_loss(new QDoubleSpinBox(this))
     , m_propose(new QPushButton(this))
     , m_status(new QLabel(this))
+    , m_progress(new QProgressBar(this))
+    , m_cancel(new QPushButton(this))
     , m_proposal(new QLabel(this))
     , m_accept(new QPushButton(this))
     , m_discard(new QPushButton(this))
@@ -67,6 +70,13 @@ BudgetFitPanel::BudgetFitPanel(QWidget* parent)
     proposeRow->addWidget(m_propose);
     proposeRow->addWidget(m_status, 1);
     layout->addLayout(proposeRow);
+    auto* progressRow = new QHBoxLayout;
+    progressRow->addWidget(m_progress, 1);
+    progressRow->addWidget(m_cancel);
+    layout->addLayout(progressRow);
+    m_progress->setVisible(false);
+    m_cancel->setVisible(false);
+    m_cancel->setObjectName(QStringLiteral("fitCancel"));
 
     m_proposal->setWordWrap(true);
     m_proposal->setTextFormat(Qt::PlainText);
@@ -98,6 +108,7 @@ BudgetFitPanel::BudgetFitPanel(QWidget* parent)
         clearProposal();
         emit discarded();
     });
+    connect(m_cancel, &QPushButton::clicked, this, &BudgetFitPanel::cancelRequested);
 
     retranslateUi();
     updateValueBox();
@@ -115,10 +126,15 @@ void BudgetFitPanel::retranslateUi()
     m_mode->setToolTip(tr("Give the target as a share of the original model or as an amount."));
     m_value->setToolTip(tr("The most the compressed model may have of the chosen metric."));
     m_loss->setSuffix(tr(" points"));
-    m_loss->setToolTip(tr("How much accuracy (in percentage points) the proposal may give up, by the sensitivity "
-                          "measurements."));
+    m_loss->setToolTip(tr("How much top-1 accuracy (in percentage points) the proposal may give up, measured on "
+                          "the sensitivity analysis's images."));
     m_propose->setText(tr("&Propose"));
-    m_propose->setToolTip(tr("Compute a per-layer pruning plan that meets the target, from the measured sensitivity."));
+    m_propose->setToolTip(tr("Compute a per-layer pruning plan that meets the target from the measured sensitivity, "
+                             "then measure it (after recovery when Recover is on) and adjust it until it keeps the "
+                             "allowed loss."));
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->setToolTip(tr("Stop measuring; the current plan stays as it is."));
+    m_progress->setToolTip(tr("Plans measured, of at most this many"));
     m_accept->setText(tr("&Accept"));
     m_accept->setToolTip(tr("Make the proposed plan the current plan (one undo step)."));
     m_discard->setText(tr("&Discard"));
@@ -235,12 +251,33 @@ void BudgetFitPanel::setBusy(bool busy)
         m_error.clear();
     m_status->setStyleSheet(QString());
     m_status->setText(busy ? tr("Fitting the plan to the budget…") : QString());
+    m_progress->setVisible(busy);
+    m_cancel->setVisible(busy);
+    if (busy)
+        m_progress->setRange(0, 0);
     updateButtons();
+}
+
+void BudgetFitPanel::setProgress(int step, int steps, const QString& what)
+{
+    if (!m_busy)
+        return;
+    m_progress->setRange(0, std::max(steps, 0));
+    m_progress->setValue(std::clamp(step, 0, std::max(steps, 0)));
+    m_status->setText(steps > 0 ? tr("Fitting: %1 (%2 of at most %3 plans measured)…").arg(what).arg(step).arg(steps)
+                                : tr("Fitting: %1…").arg(what));
+}
+
+QString BudgetFitPanel::statusText() const
+{
+    return m_status->text();
 }
 
 void BudgetFitPanel::setError(const QString& message)
 {
     m_busy = false;
+    m_progress->setVisible(false);
+    m_cancel->setVisible(false);
     m_error = message;
     m_status->setStyleSheet(QStringLiteral("color: #c0392b"));
     m_status->setText(message);
@@ -250,6 +287,8 @@ void BudgetFitPanel::setError(const QString& message)
 void BudgetFitPanel::setProposal(const BudgetProposal& proposal)
 {
     m_busy = false;
+    m_progress->setVisible(false);
+    m_cancel->setVisible(false);
     m_hasProposal = true;
     m_last = proposal;
     m_status->setText(QString());
@@ -266,15 +305,35 @@ void BudgetFitPanel::setProposal(const BudgetProposal& proposal)
     QStringList lines;
     if (!proposal.summary.isEmpty())
         lines << proposal.summary;
-    lines << (proposal.met ? tr("%1: %2, target %3: met.") : tr("%1: %2, target %3: not reached even at the largest "
-                                                                  "measured pruning ratios."))
+    lines << (proposal.met    ? tr("%1: %2, target %3: met.")
+                 : proposal.measuredLoss ? tr("%1: %2, target %3: not reached.")
+                                         : tr("%1: %2, target %3: not reached even at the largest measured pruning "
+                                              "ratios."))
                  .arg(metricName, achieved, target);
-    const QString loss = format::fixed(100.0 * proposal.predictedLoss, 2);
+    const QString predicted = format::fixed(100.0 * proposal.predictedLoss, 2);
     const QString allowed = format::fixed(100.0 * m_lastRequest.maxLoss, 1);
-    lines << (proposal.predictedLoss <= m_lastRequest.maxLoss
-            ? tr("Predicted accuracy loss: %1 points (allowed %2).")
-            : tr("Predicted accuracy loss: %1 points, more than the %2 allowed."))
-                 .arg(loss, allowed);
+    auto points = [](double loss) { return format::fixed(100.0 * loss, 2); };
+    if (!proposal.measuredLoss) {
+        lines << (proposal.predictedLoss <= m_lastRequest.maxLoss
+                ? tr("Predicted accuracy loss: %1 points (allowed %2).")
+                : tr("Predicted accuracy loss: %1 points, more than the %2 allowed."))
+                     .arg(predicted, allowed);
+    } else {
+        const QString measured = proposal.unrecoveredLoss
+            ? tr("%1 points before recovery, %2 after").arg(points(*proposal.unrecoveredLoss), points(*proposal.measuredLoss))
+            : tr("%1 points").arg(points(*proposal.measuredLoss));
+        lines << tr("Accuracy loss predicted %1 points, measured %2 (allowed %3).").arg(predicted, measured, allowed);
+        if (!proposal.withinLoss)
+            lines << tr("Out of reach at this loss: none of the %n plans measured kept within %1 points; this is "
+                        "the one that lost least.", nullptr, proposal.plansTried)
+                         .arg(allowed);
+        else if (!proposal.met)
+            lines << tr("The target is out of reach at this loss: this is the most compressed of the %n plans "
+                        "measured that kept within %1 points.", nullptr, proposal.plansTried)
+                         .arg(allowed);
+        else if (proposal.plansTried > 1)
+            lines << tr("Found after measuring %n plans.", nullptr, proposal.plansTried);
+    }
     // Numbers stay on one line with their unit.
     m_proposal->setText(lines.join(QLatin1Char('\n')).replace(QStringLiteral(" %"), QStringLiteral("\u00a0%")));
     m_proposal->setVisible(true);
@@ -301,6 +360,7 @@ void BudgetFitPanel::updateButtons()
              static_cast<QWidget*>(m_value), static_cast<QWidget*>(m_loss) })
         w->setEnabled(!m_busy);
     m_propose->setEnabled(!m_busy);
+    m_cancel->setEnabled(m_busy);
     m_accept->setEnabled(m_hasProposal && !m_busy);
     m_discard->setEnabled(m_hasProposal && !m_busy);
 }

@@ -1,7 +1,9 @@
 // The non-modal "fit to budget" form: the user picks a metric (MACs, params, size), a target
 // (a percentage of the original, or an absolute amount) and the accuracy loss they accept,
-// and asks for a proposal; the application runs fitBudget off the GUI thread and shows the
-// result here, where the user accepts it (the plan becomes the document's) or discards it.
+// and asks for a proposal; the application fits and measures the plan off the GUI thread
+// (showing its progress here, with Cancel) and shows the result: the predicted and the
+// measured loss (before and after recovery when the plan recovers), and plainly whether
+// the target is out of reach at that loss. The user accepts it or discards it.
 // The panel holds no model logic: it only turns the form into a request and a proposal
 // into text.
 #pragma once
@@ -12,11 +14,13 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <optional>
 
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
 class QLabel;
+class QProgressBar;
 class QPushButton;
 
 namespace topiary {
@@ -39,6 +43,11 @@ struct BudgetProposal {
     double achieved = 1.0; // the metric's fraction of the original under the proposed plan
     double predictedLoss = 0.0; // accuracy loss the sensitivity predicts, as a fraction
     bool met = false; // whether the plan reaches the target
+    // Measured on images (absent: only predicted).
+    std::optional<double> measuredLoss; // after recovery when recovered
+    std::optional<double> unrecoveredLoss; // with recovery: the same plan measured without it
+    bool withinLoss = true; // the measured loss is within the allowed loss
+    int plansTried = 1; // the greedy proposal and its adjustments
 };
 
 class BudgetFitPanel : public QWidget {
@@ -54,6 +63,8 @@ public:
 
     // While the application fits: the form is locked and says so.
     void setBusy(bool busy);
+    // While busy: step of steps (0 of 0: no measure yet) and what is being done.
+    void setProgress(int step, int steps, const QString& what);
     void setProposal(const BudgetProposal& proposal);
     void setError(const QString& message);
     // Back to the form without a proposal (also after Accept or Discard).
@@ -68,12 +79,17 @@ public:
     QPushButton* proposeButton() const { return m_propose; }
     QPushButton* acceptButton() const { return m_accept; }
     QPushButton* discardButton() const { return m_discard; }
+    QPushButton* cancelButton() const { return m_cancel; }
+    QProgressBar* progressBar() const { return m_progress; }
+    QString statusText() const;
     QString proposalText() const;
 
 signals:
     void proposeRequested(const topiary::BudgetRequest& request);
     void accepted();
     void discarded();
+    // Stop the fit being computed.
+    void cancelRequested();
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -93,6 +109,8 @@ private:
     QDoubleSpinBox* m_loss = nullptr;
     QPushButton* m_propose = nullptr;
     QLabel* m_status = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QPushButton* m_cancel = nullptr;
     QLabel* m_proposal = nullptr;
     QPushButton* m_accept = nullptr;
     QPushButton* m_discard = nullptr;

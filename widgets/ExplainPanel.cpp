@@ -281,6 +281,51 @@ QString lowRankSection(const LowRankExplanation& r)
     return html;
 }
 
+// What the plan's recovery changed on this layer: each method with its rule, then this
+// layer's numbers (the same RecoveryExplanation the inspector's note shows).
+QString recoverySection(const RecoveryExplanation& r, int64_t images)
+{
+    auto points = [](double fraction) { return format::fixed(100.0 * fraction, 2) + QStringLiteral("\u00a0%"); };
+    QString html = heading(ExplainPanel::tr("What recovery changed"));
+    html += paragraph(ExplainPanel::tr("Recovery ran the original and the compressed model on %1 calibration images "
+                                       "(labels unused) and repaired this layer without training:")
+                          .arg(format::count(images)));
+    if (r.refitted) {
+        html += paragraph(ExplainPanel::tr("<b>Least squares.</b> The kept weights W (and bias b) were solved anew "
+                                           "so that the layer's output on the compressed model's inputs X matches the "
+                                           "original's output Y, with a small ridge λ:"));
+        html += formula(ExplainPanel::tr("min<sub>W</sub> ‖Y − X W‖<sup>2</sup> + λ‖W‖<sup>2</sup>,  "
+                                         "error = Σ(y − ŷ)<sup>2</sup> / Σy<sup>2</sup>"));
+        html += paragraph(ExplainPanel::tr("Here the output error against the original was <b>%1</b> before the "
+                                           "refit and <b>%2</b> after it, on the sampled positions.")
+                              .arg(points(r.residualBefore), points(r.residualAfter)));
+    }
+    if (r.batchNorm) {
+        html += paragraph(ExplainPanel::tr("<b>BatchNorm re-estimation.</b> Its running mean μ and variance σ<sup>2"
+                                           "</sup> became the compressed model's own statistics on the images, so "
+                                           "the normalisation fits the activations it now receives:"));
+        html += formula(ExplainPanel::tr("μ<sub>c</sub> = mean of x<sub>c</sub>,  σ<sub>c</sub><sup>2</sup> = "
+                                         "variance of x<sub>c</sub> (unbiased)"));
+        html += paragraph(ExplainPanel::tr("Here the running means of %1 channels moved by %2 on average (at most "
+                                           "%3), and the running variances were scaled by %4 to %5.")
+                              .arg(format::count(r.channels), num(r.meanShift), num(r.maxMeanShift),
+                                  num(r.varianceRatioLow), num(r.varianceRatioHigh)));
+    }
+    if (r.biasCorrected) {
+        html += paragraph(ExplainPanel::tr("<b>Bias correction.</b> Each output channel's bias moved by the "
+                                           "difference of the mean outputs, so the compressed layer's mean output "
+                                           "equals the original's:"));
+        html += formula(ExplainPanel::tr("b<sub>c</sub> ← b<sub>c</sub> + E[y<sub>c</sub>] − E[ŷ<sub>c</sub>]"));
+        html += paragraph(ExplainPanel::tr("Here %1 channels shifted, by %2 on average (at most %3).")
+                              .arg(format::count(r.shiftedChannels), num(r.biasShift), num(r.maxBiasShift)));
+    }
+    for (const auto& note : r.notes)
+        html += paragraph(QString::fromStdString(note).toHtmlEscaped());
+    if (!r.refitted && !r.batchNorm && !r.biasCorrected && r.notes.empty())
+        html += paragraph(ExplainPanel::tr("Nothing changed on this layer."));
+    return html;
+}
+
 QString errorSection(const QString& title, const std::string& message)
 {
     return heading(title) + paragraph(ExplainPanel::tr("Not explained here: %1.").arg(QString::fromStdString(message).toHtmlEscaped()));
@@ -317,7 +362,9 @@ void ExplainPanel::setExplanation(const Explanation& e, const QString& layerName
         html += lowRankSection(*e.lowRank);
     else if (!e.lowRankError.empty())
         html += errorSection(tr("Low rank"), e.lowRankError);
-    if (!e.pruning && !e.quant && !e.lowRank && e.quantError.empty() && e.lowRankError.empty())
+    if (e.recovery)
+        html += recoverySection(*e.recovery, e.recoveryImages);
+    if (!e.pruning && !e.quant && !e.lowRank && !e.recovery && e.quantError.empty() && e.lowRankError.empty())
         html += paragraph(tr("Nothing to explain: this layer has no filter scores and its plan leaves it unchanged."));
     setHtml(html);
     if (sameLayer)

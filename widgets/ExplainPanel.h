@@ -1,7 +1,8 @@
 // Explain mode: a side panel that says in plain words, with the formula, what the
 // selected layer's plan computes — which filters L1 and FPGM would prune and how far they
 // agree, the quantization grid and its error, Huffman bits per weight, the energy a low
-// rank keeps — and shows it on this layer's numbers. It only renders an Explanation the
+// rank keeps, and what the plan's recovery changed (the refit's output error before and
+// after, BatchNorm statistics, bias shifts) — and shows it on this layer's numbers. It only renders an Explanation the
 // core computed (explainLayer()); it computes nothing itself.
 #pragma once
 

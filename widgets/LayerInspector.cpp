@@ -112,6 +112,7 @@ void LayerInspector::setInspection(const LayerInspection& inspection, const Laye
 
     m_histogram->setData(inspection.histogram, inspection.elementThreshold, inspection.elementPrunedFraction,
                          inspection.levels.values);
+    m_histogram->setQuantRanges(inspection.levels.mseRange, inspection.levels.minMaxRange);
     // Follow the plan's criterion when it changes; otherwise keep the user's view choice.
     if (spec.prune.granularity == PruneGranularity::Filter
         && (newLayer || spec.prune.criterion != m_shownPrune.criterion

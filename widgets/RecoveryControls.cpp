@@ -12,6 +12,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalBlocker>
+#include <QStyle>
 
 #include <algorithm>
 
@@ -48,7 +49,9 @@ RecoveryControls::RecoveryControls(QWidget* parent)
     m_progress->setMaximumHeight(10);
 
     auto* layout = new QGridLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
+    // Aligned with the totals below it, which keep the style's margins.
+    const int margin = style()->pixelMetric(QStyle::PM_LayoutLeftMargin);
+    layout->setContentsMargins(margin, margin / 2, margin, 0);
     layout->setColumnStretch(1, 1);
     layout->setHorizontalSpacing(16);
     auto* methods = new QHBoxLayout;
@@ -56,17 +59,19 @@ RecoveryControls::RecoveryControls(QWidget* parent)
     methods->addWidget(m_bias);
     methods->addWidget(m_leastSquares);
     methods->addStretch(1);
-    layout->addWidget(m_enabled, 0, 0, 1, 2);
-    layout->addLayout(methods, 1, 0, 1, 2);
-    layout->addWidget(m_prunedCaption, 2, 0);
-    layout->addWidget(m_pruned, 2, 1);
-    layout->addWidget(m_recoveredCaption, 3, 0);
-    layout->addWidget(m_recovered, 3, 1);
+    // The switch and its methods share a row, and the accuracy rows show only while it is
+    // on: the section sits at the top of the Totals dock, which is short at 1366x768.
+    layout->addWidget(m_enabled, 0, 0);
+    layout->addLayout(methods, 0, 1);
+    layout->addWidget(m_prunedCaption, 1, 0);
+    layout->addWidget(m_pruned, 1, 1);
+    layout->addWidget(m_recoveredCaption, 2, 0);
+    layout->addWidget(m_recovered, 2, 1);
     auto* busy = new QHBoxLayout;
     busy->addWidget(m_progress, 1);
     busy->addWidget(m_cancel);
-    layout->addLayout(busy, 4, 0, 1, 2);
-    layout->addWidget(m_status, 5, 0, 1, 2);
+    layout->addLayout(busy, 3, 0, 1, 2);
+    layout->addWidget(m_status, 4, 0, 1, 2);
 
     connect(m_enabled, &QCheckBox::toggled, this, [this](bool on) {
         // Switched on with no method chosen: all three, the usual combination.
@@ -121,8 +126,9 @@ void RecoveryControls::updateEnabled()
     const bool on = m_enabled->isChecked();
     for (QCheckBox* box : { m_batchNorm, m_bias, m_leastSquares })
         box->setEnabled(on);
-    m_recoveredCaption->setEnabled(on);
-    m_recovered->setEnabled(on);
+    for (QWidget* w : { static_cast<QWidget*>(m_prunedCaption), static_cast<QWidget*>(m_pruned),
+             static_cast<QWidget*>(m_recoveredCaption), static_cast<QWidget*>(m_recovered) })
+        w->setVisible(on);
 }
 
 void RecoveryControls::setAccuracy(const EvaluationMetrics* pruned, const EvaluationMetrics* recovered)

@@ -24,6 +24,8 @@ const QColor kKeptColour(59, 120, 176);
 const QColor kPrunedColour(190, 190, 190);
 const QColor kLevelColour(214, 110, 0, 150);
 const QColor kCutColour(200, 30, 30);
+const QColor kClipColour(0, 140, 120);
+const QColor kMinMaxColour(90, 90, 90);
 
 // Counts are whole numbers: no 2.5 ticks on a layer with few weights.
 QSharedPointer<QCPAxisTicker> countTicker()
@@ -80,6 +82,31 @@ WeightHistogramPlot::WeightHistogramPlot(QWidget* parent)
         line->point2->setAxes(m_plot->xAxis, m_plot->yAxis2);
         line->setSelectable(false);
     }
+    auto label = [&](const QColor& colour, double height) {
+        auto* text = new QCPItemText(m_plot);
+        text->setClipToAxisRect(true);
+        text->position->setAxes(m_plot->xAxis, m_plot->yAxis2);
+        text->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+        text->setColor(colour);
+        text->setBrush(QColor(255, 255, 255, 210));
+        text->setPadding(QMargins(3, 1, 3, 1));
+        text->position->setCoords(0.0, height);
+        return text;
+    };
+    for (int i = 0; i < 2; ++i) {
+        for (auto** line : {&m_clipLines[i], &m_minMaxLines[i]}) {
+            *line = new QCPItemStraightLine(m_plot);
+            (*line)->point1->setAxes(m_plot->xAxis, m_plot->yAxis2);
+            (*line)->point2->setAxes(m_plot->xAxis, m_plot->yAxis2);
+            (*line)->setSelectable(false);
+        }
+        m_clipLines[i]->setPen(plotstyle::pen(kClipColour, 1.6));
+        m_minMaxLines[i]->setPen(plotstyle::pen(kMinMaxColour, 1.2, Qt::DotLine));
+    }
+    // Beside the low ends (the caption sits at the top right), one above the other.
+    m_minMaxLabel = label(kMinMaxColour, 0.9);
+    m_clipLabel = label(kClipColour, 0.75);
+
     m_caption = new QCPItemText(m_plot);
     m_caption->setClipToAxisRect(true);
     m_caption->position->setType(QCPItemPosition::ptAxisRectRatio);
@@ -111,6 +138,8 @@ void WeightHistogramPlot::retranslateUi()
     m_plot->yAxis->setLabel(tr("weights per bin"));
     m_plot->setToolTip(tr("Histogram of the layer's weights; drag a red line to prune every weight whose magnitude "
                           "lies below it."));
+    m_clipLabel->setText(tr("MSE range"));
+    m_minMaxLabel->setText(tr("min/max"));
     updateCaption();
 }
 
@@ -133,9 +162,62 @@ void WeightHistogramPlot::clear()
     m_prunedFraction = 0.0;
     m_empty = true;
     m_levels->data()->clear();
+    m_clip.reset();
+    m_minMax.reset();
     updateValueRange();
     m_plot->xAxis->setRange(-m_xLimit, m_xLimit);
     applyThreshold(0.0, false);
+    updateRangeLines();
+}
+
+void WeightHistogramPlot::setQuantRanges(std::optional<Range> chosen, std::optional<Range> minMax)
+{
+    m_clip = chosen;
+    m_minMax = chosen ? minMax : std::nullopt; // min/max alone is the histogram's own extent
+    updateRangeLines();
+    updateCaption();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void WeightHistogramPlot::updateRangeLines()
+{
+    auto place = [this](QCPItemStraightLine* const (&lines)[2], QCPItemText* label, const std::optional<Range>& range) {
+        const bool shown = range.has_value() && !m_empty;
+        const double xs[2] = { range ? range->first : 0.0, range ? range->second : 0.0 };
+        for (int i = 0; i < 2; ++i) {
+            lines[i]->point1->setCoords(xs[i], 0.0);
+            lines[i]->point2->setCoords(xs[i], 1.0);
+            lines[i]->setVisible(shown);
+        }
+        label->position->setCoords(xs[0], label->position->coords().y());
+        label->setVisible(shown);
+    };
+    place(m_clipLines, m_clipLabel, m_clip);
+    place(m_minMaxLines, m_minMaxLabel, m_minMax);
+}
+
+std::optional<WeightHistogramPlot::Range> WeightHistogramPlot::drawnClipRange() const
+{
+    if (!m_clipLines[0]->visible())
+        return std::nullopt;
+    return Range { m_clipLines[0]->point1->coords().x(), m_clipLines[1]->point1->coords().x() };
+}
+
+std::optional<WeightHistogramPlot::Range> WeightHistogramPlot::drawnMinMaxRange() const
+{
+    if (!m_minMaxLines[0]->visible())
+        return std::nullopt;
+    return Range { m_minMaxLines[0]->point1->coords().x(), m_minMaxLines[1]->point1->coords().x() };
+}
+
+QString WeightHistogramPlot::clipLabelText() const
+{
+    return m_clipLabel->visible() ? m_clipLabel->text() : QString();
+}
+
+QString WeightHistogramPlot::captionText() const
+{
+    return m_caption->text();
 }
 
 void WeightHistogramPlot::setData(const Histogram& histogram, std::optional<double> threshold, double prunedFraction,
@@ -172,6 +254,7 @@ void WeightHistogramPlot::setData(const Histogram& histogram, std::optional<doub
         updateBars();  // the mouse owns the cut until it is released
     else
         applyThreshold(threshold.value_or(0.0), threshold.has_value());
+    updateRangeLines();
     updateCaption();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -271,6 +354,8 @@ void WeightHistogramPlot::updateCaption()
     QStringList lines;
     if (m_empty)
         lines << tr("No weights to show");
+    if (m_clip && !m_empty)
+        lines << tr("MSE clipping range [%1, %2]").arg(m_clip->first, 0, 'g', 4).arg(m_clip->second, 0, 'g', 4);
     else if (m_dragging)
         lines << tr("cut at |w| = %1").arg(m_threshold, 0, 'g', 4);
     else if (m_hasThreshold)

@@ -1,7 +1,8 @@
 // A layer's weight histogram with the element-pruning cut the user can drag: bars of the
 // bin counts, vertical lines at ±t (press near one, drag, release), the bins the cut
-// prunes in grey, and the quantization levels as thin vertical lines. Takes values the
-// core computed (LayerInspection pieces) and never computes one itself.
+// prunes in grey, and the quantization levels as thin vertical lines. When the grid's range
+// was chosen by MSE, its clipping range (two labelled lines) beside the min/max range.
+// Takes values the core computed (LayerInspection pieces) and never computes one itself.
 //
 // Grey bins: a bin is grey when its centre lies inside (−t, t), i.e. when most of its
 // width is pruned; a bin the cut crosses is therefore coloured by majority, not split.
@@ -12,6 +13,7 @@
 
 #include <optional>
 #include <span>
+#include <utility>
 
 class QCustomPlot;
 class QCPBars;
@@ -38,6 +40,10 @@ public:
     void setData(const Histogram& histogram, std::optional<double> threshold, double prunedFraction,
                  std::span<const double> levels);
     void clear();
+    // The clipping range an MSE search chose and the min/max range of the same channel
+    // (QuantLevels::mseRange, minMaxRange); absent: no such lines.
+    using Range = std::pair<double, double>;
+    void setQuantRanges(std::optional<Range> chosen, std::optional<Range> minMax);
 
     // Writes the plot to a .png, .svg or .pdf file (by extension); false on failure.
     bool saveImage(const QString& path);
@@ -51,6 +57,11 @@ public:
     bool logarithmicCounts() const { return m_logCounts; }
     void setLogarithmicCounts(bool on);
     QCustomPlot* plot() const { return m_plot; }
+    // The ranges as drawn (their lines' x coordinates); absent when not drawn.
+    std::optional<Range> drawnClipRange() const;
+    std::optional<Range> drawnMinMaxRange() const;
+    QString clipLabelText() const;
+    QString captionText() const;
 
 signals:
     // The cut as |w| while the user drags a line, and once more when the mouse is released.
@@ -75,6 +86,7 @@ private:
     void updateCaption();
     void updateLevelLines();
     void updateValueRange();
+    void updateRangeLines();
 
     QCustomPlot* m_plot = nullptr;
     QCPBars* m_kept = nullptr;    // bins outside the cut
@@ -82,6 +94,12 @@ private:
     QCPGraph* m_levels = nullptr; // impulses at the quantization levels
     QCPItemStraightLine* m_lines[2] = {};
     QCPItemText* m_caption = nullptr;
+    QCPItemStraightLine* m_clipLines[2] = {}; // the MSE clipping range
+    QCPItemStraightLine* m_minMaxLines[2] = {};
+    QCPItemText* m_clipLabel = nullptr;
+    QCPItemText* m_minMaxLabel = nullptr;
+    std::optional<Range> m_clip;
+    std::optional<Range> m_minMax;
     int m_captionWidth = -1; // the axis rect width the caption was wrapped for
 
     std::vector<double> m_centres;

@@ -2,6 +2,7 @@
 
 #include "Document.h"
 #include "JobTracker.h"
+#include "MeasuredFitRunner.h"
 #include "SensitivityRunner.h"
 
 #include "widgets/BudgetFitPanel.h"
@@ -10,6 +11,7 @@
 #include "widgets/SensitivityPlot.h"
 
 #include "core/analysis/BudgetFit.h"
+#include "core/analysis/MeasuredFit.h"
 #include "core/analysis/NetworkOverview.h"
 #include "core/analysis/Sensitivity.h"
 #include "core/compress/PruneSelection.h"
@@ -36,6 +38,7 @@ AnalysisPane::AnalysisPane(Document* document, QWidget* window)
     : QObject(window)
     , m_document(document)
     , m_sensitivity(new SensitivityRunner(this))
+    , m_fitRunner(new MeasuredFitRunner(this))
     , m_overviewJobs(new JobTracker(this))
 {
     m_overview = new NetworkOverviewMap(window);
@@ -128,6 +131,15 @@ void AnalysisPane::createFit(QWidget* window)
             m_document->undoStack()->undo();
         m_fitPreviewOpen = false;
     });
+    connect(m_fitPanel, &BudgetFitPanel::cancelRequested, m_fitRunner, &MeasuredFitRunner::cancel);
+    connect(m_fitRunner, &MeasuredFitRunner::progress, m_fitPanel, &BudgetFitPanel::setProgress);
+    connect(m_fitRunner, &MeasuredFitRunner::finished, this, &AnalysisPane::showFit);
+    connect(m_fitRunner, &MeasuredFitRunner::stopped, this, [this] {
+        m_fitPanel->setBusy(false);
+        emit message(tr("Fit to budget cancelled; the plan is unchanged"), statusTimeoutMs);
+    });
+    connect(m_fitRunner, &MeasuredFitRunner::failed, this,
+        [this](const QString& text) { m_fitPanel->setError(tr("The fit failed: %1").arg(text)); });
 }
 
 void AnalysisPane::retranslateUi()
@@ -152,6 +164,7 @@ void AnalysisPane::onModelChanged()
     m_sensitivity->cancel();
     m_sensitivityPlot->clear();
     m_overviewJobs->cancel(); // a run on the previous model must not draw over the new one
+    m_fitRunner->cancel();
     m_overview->clear();
     if (m_overviewShown)
         m_overviewTimer->start(); // the new model's map, as a plan change would
@@ -212,6 +225,7 @@ bool AnalysisPane::runSensitivity(int64_t imageLimit)
     options.ratios = { 0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 };
     options.granularity = PruneGranularity::Filter;
     options.criterion = Criterion::L1;
+    m_sensitivityLimit = imageLimit;
     if (!m_sensitivity->start(m_document->model(), *m_document->dataset(), m_document->preprocess(), options, imageLimit))
         return false;
     emit showRequested(m_sensitivityBox, true);
@@ -249,21 +263,48 @@ bool AnalysisPane::proposeFit(const BudgetRequest& request)
     const double base = request.metric == BudgetMetric::Macs ? static_cast<double>(original.effectiveMacs)
         : request.metric == BudgetMetric::Params             ? static_cast<double>(original.nonzeroWeights)
                                                              : static_cast<double>(original.encodedBytes);
-    m_fitPanel->setBusy(true);
-    auto fit = fitBudget(*m_document->model(), *m_document->statsModel(), sensitivity, m_sensitivity->options(),
-        request.target(base));
-    m_fitPanel->setBusy(false);
-    if (!fit) {
-        m_fitPanel->setError(QString::fromStdString(fit.error().message));
+    if (!m_document->dataset()) {
+        m_fitPanel->setError(tr("Open a dataset first: the proposal is measured on its images."));
         return false;
     }
+    MeasuredFitRunner::Inputs in;
+    in.model = m_document->model();
+    in.cost = m_document->cost();
+    in.groups = m_document->groups();
+    in.stats = m_document->statsModel();
+    in.dataset = m_document->dataset();
+    in.preprocess = m_document->preprocess();
+    in.imageLimit = m_sensitivityLimit;
+    in.sensitivity = sensitivity;
+    in.sweep = m_sensitivity->options();
+    in.target = request.target(base);
+    in.maxLoss = request.maxLoss;
+    in.rounds = m_fitRounds;
+    in.recovery = m_document->plan().recovery(); // the Recover switch: measured as it will be exported
+    m_fitPanel->setBusy(true);
+    m_fitRunner->start(std::move(in));
+    return true;
+}
+
+void AnalysisPane::showFit(const MeasuredFit& fit)
+{
+    const FitAttempt& best = fit.best();
     if (m_fitPreviewOpen)
         m_document->undoStack()->undo(); // the previous proposal goes before the next one shows
-    m_document->editPlan(fit->plan, tr("Fit to budget"));
-    m_fitPreviewOpen = true;
-    m_fitPanel->setProposal({ QString::fromStdString(planSummary(fit->plan, m_document->cost()->layers())), fit->achieved,
-        fit->predictedLoss, fit->met });
-    return true;
+    // Open only when the fit became an undo step (a plan equal to the current one does not).
+    const int before = m_document->undoStack()->index();
+    m_document->editPlan(best.plan, tr("Fit to budget"));
+    m_fitPreviewOpen = m_document->undoStack()->index() > before;
+    BudgetProposal proposal;
+    proposal.summary = QString::fromStdString(planSummary(best.plan, m_document->cost()->layers()));
+    proposal.achieved = best.achieved;
+    proposal.predictedLoss = best.predictedLoss;
+    proposal.met = best.met;
+    proposal.measuredLoss = best.measuredLoss;
+    proposal.unrecoveredLoss = best.unrecoveredLoss;
+    proposal.withinLoss = fit.withinLoss;
+    proposal.plansTried = static_cast<int>(fit.attempts.size());
+    m_fitPanel->setProposal(proposal);
 }
 
 } // namespace topiary

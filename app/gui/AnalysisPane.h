@@ -2,7 +2,9 @@
 // scored off the GUI thread after a short debounce, only while its tab is shown), the
 // sensitivity sweep (Analyze > Sensitivity) with its curves, the Pareto plot of the
 // Document's evaluated plans, and fitting a plan to a budget from the measured
-// sensitivity, shown as an undoable step until the user accepts or discards it. The
+// sensitivity, measured (after the plan's recovery, when it has one) and adjusted on a
+// worker (MeasuredFitRunner), shown as an undoable step until the user accepts or
+// discards it. The
 // window places the widgets (a tab and three docks) and the actions in its menus.
 #pragma once
 
@@ -21,11 +23,13 @@ namespace topiary {
 class BudgetFitPanel;
 class Document;
 class JobTracker;
+class MeasuredFitRunner;
 class NetworkOverviewMap;
 class ParetoPlot;
 class SensitivityPlot;
 class SensitivityRunner;
 struct BudgetRequest;
+struct MeasuredFit;
 
 class AnalysisPane : public QObject {
     Q_OBJECT
@@ -40,6 +44,7 @@ public:
     QWidget* fitWidget() const { return m_fitBox; }
     BudgetFitPanel* fitPanel() const { return m_fitPanel; }
     SensitivityRunner* sensitivityRunner() const { return m_sensitivity; }
+    MeasuredFitRunner* fitRunner() const { return m_fitRunner; }
     QAction* sensitivityAction() const { return m_sensitivityAction; }
     QAction* cancelSensitivityAction() const { return m_cancelSensitivityAction; }
 
@@ -47,9 +52,13 @@ public:
     void setOverviewShown(bool shown);
     // The per-layer filter-pruning sweep on the Document's dataset.
     bool runSensitivity(int64_t imageLimit = 500);
-    // Fits a plan to the budget from the measured sensitivity and shows it (an undoable
-    // step) until the user accepts or discards it; false with the reason in the panel.
+    // Starts fitting a plan to the budget from the measured sensitivity: measured on the
+    // sweep's images, with the plan's recovery, and adjusted to the allowed loss on a
+    // worker. When it is done the chosen plan shows (an undoable step) until the user
+    // accepts or discards it. False with the reason in the panel when it cannot start.
     bool proposeFit(const BudgetRequest& request);
+    // Adjustment rounds after the greedy proposal, at most (tests make it small).
+    void setFitRounds(int rounds) { m_fitRounds = rounds; }
     void retranslateUi();
 
 signals:
@@ -66,6 +75,7 @@ private:
     void onSensitivityChanged();
     void onModelChanged();
     void showPareto();
+    void showFit(const MeasuredFit& fit);
 
     Document* m_document;
     SensitivityRunner* m_sensitivity = nullptr;
@@ -79,6 +89,9 @@ private:
     QWidget* m_fitBox = nullptr;
     BudgetFitPanel* m_fitPanel = nullptr;
     bool m_fitPreviewOpen = false; // a proposed fit is shown and not yet accepted
+    MeasuredFitRunner* m_fitRunner = nullptr;
+    int m_fitRounds = 6;
+    int64_t m_sensitivityLimit = 0; // the images the sweep measured on; the fit measures on them too
     QAction* m_sensitivityAction = nullptr;
     QAction* m_cancelSensitivityAction = nullptr;
     JobTracker* m_overviewJobs = nullptr;

@@ -104,6 +104,11 @@ void InspectorPane::setRecoveryRunner(RecoveryRunner* runner)
     m_recovery = runner;
     connect(runner, &RecoveryRunner::finished, this, &InspectorPane::showRecovery);
     connect(runner, &RecoveryRunner::stopped, this, &InspectorPane::showRecovery);
+    // Explain mode says what recovery changed, too, once the worker has it.
+    connect(runner, &RecoveryRunner::finished, this, [this] {
+        if (m_explain->isVisible() && m_inspection && m_inspection->layer == m_document->selectedLayer())
+            refresh();
+    });
     connect(m_document, &Document::selectionChanged, this, &InspectorPane::showRecovery);
     connect(m_document, &Document::planChanged, this, &InspectorPane::showRecovery);
     showRecovery();
@@ -190,9 +195,11 @@ void InspectorPane::refresh()
     if (m_explain->isVisible()) {
         const auto& stats = m_document->currentStats();
         const auto layer = static_cast<size_t>(selected);
+        // The recovery of this very plan, when the worker has finished it.
+        const RecoveryResult* recovery = m_recovery && m_recovery->plan() == m_document->plan() ? m_recovery->result() : nullptr;
         auto explanation = explainLayer(*m_document->model(), m_document->cost()->layers(), selected,
             m_document->plan().spec(m_inspection->name), *m_inspection,
-            layer < stats.layers.size() ? &stats.layers[layer] : nullptr, m_document->activationStats().get());
+            layer < stats.layers.size() ? &stats.layers[layer] : nullptr, m_document->activationStats().get(), recovery);
         if (explanation)
             m_explain->setExplanation(*explanation, QString::fromStdString(m_inspection->name));
         else

@@ -24,12 +24,13 @@ TotalsPane::TotalsPane(Document* document, QWidget* window)
     , m_panel(new TotalsPanel(m_widget))
     , m_evaluation(new LiveEvaluation(this))
 {
-    // Recover section: the switch, its methods and the accuracy as recovered.
+    // Recover section: the switch, its methods and the accuracy as recovered; first, so
+    // that it is in view in the short Totals dock of a 1366x768 screen.
     m_recovery = new RecoverySection(m_document, m_evaluation, m_widget);
     auto* layout = new QVBoxLayout(m_widget);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_panel);
     layout->addWidget(m_recovery->controls());
+    layout->addWidget(m_panel);
     connect(m_recovery, &RecoverySection::message, this, &TotalsPane::message);
 
     connect(m_document, &Document::modelChanged, this, &TotalsPane::showModel);

@@ -226,7 +226,8 @@ static std::optional<ApozExplanation> explainApoz(const ActivationStats& stats, 
 }
 
 Result<Explanation> explainLayer(const Model& model, const std::vector<Layer>& layers, int layer,
-    const LayerSpec& spec, const LayerInspection& inspection, const LayerStats* stats, const ActivationStats* activations)
+    const LayerSpec& spec, const LayerInspection& inspection, const LayerStats* stats, const ActivationStats* activations,
+    const RecoveryResult* recovery)
 {
     if (layer < 0 || static_cast<size_t>(layer) >= layers.size())
         return fail("no layer " + std::to_string(layer));
@@ -270,6 +271,11 @@ Result<Explanation> explainLayer(const Model& model, const std::vector<Layer>& l
     }
     if (activations)
         e.apoz = explainApoz(*activations, l.name);
+    if (recovery)
+        if (const LayerRecovery* r = recovery->find(l.name)) {
+            e.recovery = explainRecovery(*r);
+            e.recoveryImages = recovery->images;
+        }
     return e;
 }
 

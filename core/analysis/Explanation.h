@@ -3,9 +3,12 @@
 // say "here s = 0.012, 15 levels, SQNR 24.1 dB". Every number comes from the same core
 // functions the app applies (quantize(), huffmanBits(), singularValues()) or is taken
 // from what the app already computed (LayerInspection's disagreement table, LayerStats'
-// sizes), so the explanation never contradicts the inspector or the stats panel.
+// sizes), so the explanation never contradicts the inspector or the stats panel. When the
+// plan was recovered, it carries what recovery changed on the layer (RecoveryExplanation,
+// read from what recover() kept).
 #pragma once
 
+#include "core/analysis/RecoveryExplanation.h"
 #include "core/plan/CompressionSpec.h"
 #include "core/base/Error.h"
 #include "core/model/Layer.h"
@@ -108,6 +111,8 @@ struct Explanation {
     std::optional<HuffmanExplanation> huffman;  // when the spec is a Codebook
     std::optional<LowRankExplanation> lowRank;  // when the spec factors the layer
     std::optional<ApozExplanation> apoz;        // when activation stats of a dataset are given
+    std::optional<RecoveryExplanation> recovery; // when the plan's recovery visited the layer
+    int64_t recoveryImages = 0;                  // calibration images the recovery ran on
     std::string quantError;    // quantize() refused the spec, or the layer is factored (quant absent)
     std::string lowRankError;  // the layer cannot be factored at that rank (lowRank absent)
 };
@@ -116,11 +121,12 @@ struct Explanation {
 // layer's LayerInspection for that plan (pruning comes from its disagreement table and
 // keptFilters); `stats`, when given, is the layer's LayerStats from StatsModel::compute
 // for the same plan (for the Huffman bytes the stats panel shows); `activations`, when
-// given, the window's counts of this model's activations (for APoZ). Cost: one quantize()
+// given, the window's counts of this model's activations (for APoZ); `recovery`, when
+// given, the recovery of this plan (its record of this layer, if any). Cost: one quantize()
 // and, with low rank, one SVD of the layer — call it on selection and plan changes, not
 // per frame. Errors: layer out of range, or an inspection of another layer.
 Result<Explanation> explainLayer(const Model& model, const std::vector<Layer>& layers, int layer,
     const LayerSpec& spec, const LayerInspection& inspection, const LayerStats* stats = nullptr,
-    const ActivationStats* activations = nullptr);
+    const ActivationStats* activations = nullptr, const RecoveryResult* recovery = nullptr);
 
 } // namespace topiary

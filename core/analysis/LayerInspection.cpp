@@ -114,6 +114,19 @@ QuantLevels quantLevels(const Model& model, const Layer& layer, const QuantSpec&
         const int32_t zp = q->zeroPoints[c];
         for (int32_t code = q->qmin; code <= q->qmax; ++code)
             grid.push_back(static_cast<double>(static_cast<float>(code - zp) * s));
+        if (spec.range == QuantRange::Mse) {
+            auto ends = [](const QuantizedTensor& t, size_t channel) {
+                const float scale = t.scales[channel];
+                const int32_t zero = t.zeroPoints[channel];
+                return std::pair { static_cast<double>(static_cast<float>(t.qmin - zero) * scale),
+                    static_cast<double>(static_cast<float>(t.qmax - zero) * scale) };
+            };
+            out.mseRange = ends(*q, c);
+            QuantSpec minMax = spec;
+            minMax.range = QuantRange::MinMax;
+            if (auto full = quantize(model, layer, minMax); full && c < full->scales.size())
+                out.minMaxRange = ends(*full, c);
+        }
         break;
     }
     case QuantScheme::Codebook:

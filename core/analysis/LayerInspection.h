@@ -17,6 +17,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace topiary {
@@ -57,6 +58,11 @@ struct QuantLevels {
     int64_t count = 0;           // levels of the grid, before clipping
     int64_t channel = -1;        // the channel shown, -1 when one grid serves the tensor
     std::string error;           // quantize() refused the spec (e.g. bits out of range)
+    // QuantRange::Mse (Uniform, drawn grids only): the clipping range the search chose for
+    // the channel shown, [(qmin − zp)·s, (qmax − zp)·s], and the one min/max gives it, for
+    // the histogram to draw side by side. Absent for min/max ranges.
+    std::optional<std::pair<double, double>> mseRange;
+    std::optional<std::pair<double, double>> minMaxRange;
 };
 
 // Which filters each criterion would prune at one ratio, and how far they agree.

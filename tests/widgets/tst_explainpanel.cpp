@@ -108,6 +108,7 @@ private slots:
     void keepsScrollOnAPlanEditOfTheSameLayer();
     void clearShowsAHint();
     void showsWhatApozMeasured();
+    void showsWhatRecoveryChanged();
     void screenshotOfAResnet18Conv();
 };
 
@@ -241,6 +242,60 @@ void TestExplainPanel::showsWhatApozMeasured()
     panel.setExplanation(e, QStringLiteral("stem"));
     QVERIFY(panel.toPlainText().contains(QStringLiteral("Not defined for this layer: its output goes to Add.")));
     QVERIFY(!panel.toPlainText().contains(QStringLiteral("channel 7")));
+}
+
+void TestExplainPanel::showsWhatRecoveryChanged()
+{
+    // A layer recovery as recover() keeps it: refitted, its BN re-estimated (channel 1 was
+    // pruned, so its statistics stay), two biases shifted.
+    LayerRecovery r;
+    r.name = "conv2";
+    r.refitted = true;
+    r.residualBefore = 0.25;
+    r.residualAfter = 0.0125;
+    r.batchNorm = true;
+    r.meanBefore = { 1.0, 5.0, -2.0 };
+    r.meanAfter = { 1.5, 5.0, -1.0 };
+    r.varBefore = { 4.0, 1.0, 2.0 };
+    r.varAfter = { 2.0, 1.0, 3.0 };
+    r.biasShift = { 0.3, 0.0, -0.1 };
+    Explanation e;
+    e.layer = 2;
+    e.recovery = explainRecovery(r);
+    e.recoveryImages = 256;
+
+    ExplainPanel panel;
+    panel.setExplanation(e, QStringLiteral("conv2"));
+    QString text = panel.toPlainText();
+    QVERIFY2(text.contains(QStringLiteral("What recovery changed")), qPrintable(text));
+    QVERIFY(text.contains(QStringLiteral("on 256 calibration images")));
+    QVERIFY(text.contains(QStringLiteral("Least squares.")));
+    // (toPlainText turns the no-break spaces into plain ones)
+    QVERIFY2(text.contains(QStringLiteral("was 25.00 % before the refit and 1.25 % after it")), qPrintable(text));
+    QVERIFY(text.contains(QStringLiteral("BatchNorm re-estimation.")));
+    // Means moved by 0.5 and 1.0 (mean 0.75); variances scaled by 2/4 and 3/2.
+    QVERIFY(text.contains(QStringLiteral("running means of 2 channels moved by 0.75 on average (at most 1)")));
+    QVERIFY(text.contains(QStringLiteral("scaled by 0.5 to 1.5")));
+    QVERIFY(text.contains(QStringLiteral("Here 2 channels shifted, by 0.2 on average (at most 0.3)")));
+    QVERIFY(!text.contains(QStringLiteral("Nothing to explain")));
+
+    // Only what ran is said; a method that left the layer alone says why.
+    r.refitted = false;
+    r.batchNorm = false;
+    r.biasShift.clear();
+    r.notes = { "lsq: its weight is shared with other nodes" };
+    e.recovery = explainRecovery(r);
+    panel.setExplanation(e, QStringLiteral("conv2"));
+    text = panel.toPlainText();
+    QVERIFY(text.contains(QStringLiteral("What recovery changed")));
+    QVERIFY(!text.contains(QStringLiteral("Least squares.")));
+    QVERIFY(!text.contains(QStringLiteral("Bias correction.")));
+    QVERIFY(text.contains(QStringLiteral("lsq: its weight is shared with other nodes")));
+
+    // Without recovery, no such section.
+    e.recovery.reset();
+    panel.setExplanation(e, QStringLiteral("conv2"));
+    QVERIFY(!panel.toPlainText().contains(QStringLiteral("What recovery changed")));
 }
 
 void TestExplainPanel::clearShowsAHint()

@@ -1,8 +1,10 @@
 // The weight histogram as a user meets it: dragging the cut with the mouse reports the
 // magnitude under the mouse, bins inside the cut turn grey, quantization levels from a
-// real inspection are drawn one line each, and the plot saves as an image.
+// real inspection are drawn one line each, an MSE-chosen clipping range is drawn where the
+// quantizer put it (beside min/max), and the plot saves as an image.
 #include "ModelBuilder.h"
 
+#include "widgets/LayerInspector.h"
 #include "widgets/WeightHistogramPlot.h"
 
 #include "core/model/DependencyGroups.h"
@@ -12,6 +14,7 @@
 #include "core/model/Model.h"
 #include "core/plan/Plan.h"
 #include "core/compress/PruneSelection.h"
+#include "core/compress/Quantizer.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -61,6 +64,7 @@ private slots:
     void dragFromTheLeftLineAndOutsideTheLines();
     void pressAwayFromTheLinesDoesNothing();
     void quantizationLevelsAreDrawnOneLineEach();
+    void mseClippingRangeIsDrawnWhereCoreChoseIt();
     void captionWrapsInANarrowPlot();
     void savesImages();
     void eightBitLevelsThinOutToStayApart();
@@ -207,6 +211,68 @@ void TestWeightHistogramPlot::quantizationLevelsAreDrawnOneLineEach()
     QCOMPARE(levelsFor({QuantScheme::Uniform, 2, false, false}), 3);
     QCOMPARE(levelsFor({QuantScheme::Ternary, 2, true, false}), 3);
     QCOMPARE(levelsFor({QuantScheme::Float32, 32, true, false}), 0);
+}
+
+void TestWeightHistogramPlot::mseClippingRangeIsDrawnWhereCoreChoseIt()
+{
+    // Fifteen weights spread over [-0.3, 0.3] and one outlier at 1: at 3 bits an MSE range
+    // clips the outlier to keep the others' steps fine.
+    ModelBuilder b;
+    b.input("x", {1, 4, 2, 2});
+    std::vector<float> w;
+    for (int i = 0; i < 15; ++i)
+        w.push_back((static_cast<float>(i) - 7.0f) / 7.0f * 0.3f);
+    w.push_back(1.0f);
+    b.weight("c.weight", {4, 4, 1, 1}, w);
+    auto& n = b.node("Conv", {"x", "c.weight"}, {"y"}, "c");
+    topiary::test::setAttr(n, "kernel_shape", std::vector<int64_t>{1, 1});
+    b.output("y");
+    auto model = Model::fromProto(b.build(), {});
+    QVERIFY(model.has_value());
+    const auto layers = findLayers(*model);
+    const auto groups = findDependencyGroups(*model, layers);
+
+    QuantSpec spec{QuantScheme::Uniform, 3, true, false};
+    spec.range = QuantRange::Mse;
+    const Plan plan = Plan{}.withQuant("c", spec);
+    auto in = inspectLayer(*model, layers, groups, 0, plan, weightScorer(*model, layers));
+    QVERIFY(in.has_value());
+
+    // The range as the quantizer chose it, and as min/max would: [(qmin - z)·s, (qmax - z)·s].
+    auto q = quantize(*model, layers[0], spec);
+    QVERIFY(q.has_value());
+    const double low = static_cast<float>(q->qmin - q->zeroPoints[0]) * q->scales[0];
+    const double high = static_cast<float>(q->qmax - q->zeroPoints[0]) * q->scales[0];
+    QVERIFY2(high < 0.9, qPrintable(QString::number(high))); // the outlier is clipped
+    QuantSpec minMax = spec;
+    minMax.range = QuantRange::MinMax;
+    auto full = quantize(*model, layers[0], minMax);
+    QVERIFY(full.has_value());
+
+    // Through the inspector, as the window shows it.
+    LayerInspector inspector;
+    inspector.setInspection(*in, plan.spec("c"));
+    auto* plot = inspector.findChild<WeightHistogramPlot*>();
+    QVERIFY(plot);
+    const auto drawn = plot->drawnClipRange();
+    QVERIFY(drawn.has_value());
+    QCOMPARE(drawn->first, low);
+    QCOMPARE(drawn->second, high);
+    const auto range = plot->drawnMinMaxRange();
+    QVERIFY(range.has_value());
+    QCOMPARE(range->first, static_cast<double>(static_cast<float>(full->qmin) * full->scales[0]));
+    QCOMPARE(range->second, static_cast<double>(static_cast<float>(full->qmax) * full->scales[0]));
+    QVERIFY(qAbs(range->second - 1.0) < 1e-6); // max|w|: nothing clipped
+    QCOMPARE(plot->clipLabelText(), QStringLiteral("MSE range"));
+    QVERIFY2(plot->captionText().contains(QStringLiteral("MSE clipping range")), qPrintable(plot->captionText()));
+
+    // A min/max grid draws no clipping range.
+    auto plain = inspectLayer(*model, layers, groups, 0, Plan{}.withQuant("c", minMax), weightScorer(*model, layers));
+    QVERIFY(plain.has_value());
+    inspector.setInspection(*plain, Plan{}.withQuant("c", minMax).spec("c"));
+    QVERIFY(!plot->drawnClipRange());
+    QVERIFY(!plot->drawnMinMaxRange());
+    QVERIFY(plot->clipLabelText().isEmpty());
 }
 
 void TestWeightHistogramPlot::captionWrapsInANarrowPlot()

@@ -340,6 +340,7 @@ int main(int argc, char* argv[])
     auto* fitPanel = window.findChild<BudgetFitPanel*>();
     fitPanel->setRequest(request);
     buttonWithText(fitPanel, u"Propose"_s)->click();
+    waitUntil([&] { return fitPanel->hasProposal(); }, 180000, u"the measured fit"_s); // measured on a worker
     window.graphPane()->setCompact(false);
     window.graphPane()->setMetric(GraphPane::Metric::Sparsity);
     window.graphPane()->setShowChanges(true);

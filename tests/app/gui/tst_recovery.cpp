@@ -2,12 +2,13 @@
 // is an undoable plan edit; the worker repairs and evaluates the compressed model without
 // blocking plan edits, reports progress, raises the 4-bit model's top-1, marks the
 // recovered plan on the Pareto set and says what it changed on the selected layer; Cancel
-// stops it and nothing it still computes arrives.
+// stops it and nothing it still computes arrives. At 1366x768 the section is in view.
 #include "Document.h"
 #include "LiveEvaluation.h"
 #include "MainWindow.h"
 #include "RecoveryRunner.h"
 
+#include "widgets/ExplainPanel.h"
 #include "widgets/RecoveryControls.h"
 #include "widgets/RecoveryNote.h"
 
@@ -15,6 +16,8 @@
 #include "core/plan/Plan.h"
 
 #include <QCheckBox>
+#include <QDockWidget>
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -73,6 +76,53 @@ private slots:
         window.document()->undoStack()->undo();
         QVERIFY(!window.document()->plan().recovery().any());
         QVERIFY(!on->isChecked()); // the switch follows the plan
+    }
+
+    // At 1366x768, as the window first opens, the Recover switch and the recovered accuracy
+    // are in view in the Totals dock without scrolling; Explain mode says what it changed.
+    void recoverSectionIsInViewAt1366x768()
+    {
+        MainWindow window;
+        window.setShowErrorDialogs(false);
+        window.resize(1366, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(openSample(window));
+        topiary::Document* document = window.document();
+        auto* runner = window.findChild<topiary::RecoveryRunner*>();
+        auto* controls = window.findChild<topiary::RecoveryControls*>();
+        QVERIFY(runner && controls);
+        runner->setDebounceMs(0);
+        topiary::RecoverySpec spec;
+        spec.batchNorm = spec.bias = spec.leastSquares = true;
+        spec.calibrationImages = 32;
+        topiary::Plan plan = document->plan();
+        plan.setQuant(document->cost()->layers().front().name,
+            topiary::QuantSpec { topiary::QuantScheme::Uniform, 4, true, true });
+        QSignalSpy finished(runner, &topiary::RecoveryRunner::finished);
+        QVERIFY(document->editPlan(plan.withRecovery(spec), u"recover"_s));
+        QVERIFY(finished.wait(120000));
+        QCoreApplication::processEvents();
+        auto inView = [](QWidget* w) {
+            return w->isVisible() && w->visibleRegion().boundingRect().size() == w->size();
+        };
+        auto* on = controls->findChild<QCheckBox*>(u"recoverSwitch"_s);
+        auto* recovered = controls->findChild<QLabel*>(u"recoveredAccuracyValue"_s);
+        QVERIFY(on && recovered);
+        if (const QByteArray dir = qgetenv("TOPIARY_SCREENSHOT_DIR"); !dir.isEmpty())
+            window.grab().save(QString::fromLocal8Bit(dir) + u"/window-recover-1366x768.png"_s);
+        QVERIFY2(inView(on), qPrintable(u"switch shown %1 of %2 px"_s.arg(on->visibleRegion().boundingRect().height()).arg(on->height())));
+        QVERIFY2(inView(recovered), qPrintable(u"recovered accuracy shown %1 of %2 px"_s.arg(recovered->visibleRegion().boundingRect().height()).arg(recovered->height())));
+
+        // Explain mode says what recovery changed on the selected layer.
+        auto* explainDock = window.findChild<QDockWidget*>(u"explainDock"_s);
+        auto* explain = window.findChild<topiary::ExplainPanel*>();
+        QVERIFY(explainDock && explain);
+        explainDock->show();
+        explainDock->raise();
+        document->selectLayer(0);
+        QTRY_VERIFY_WITH_TIMEOUT(explain->toPlainText().contains(u"What recovery changed"_s), 20000);
+        QVERIFY(explain->toPlainText().contains(u"calibration images"_s));
     }
 
     void workerRecoversWithoutBlockingAndCancels()

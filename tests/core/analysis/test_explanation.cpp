@@ -414,3 +414,53 @@ TEST_CASE("explanation of APoZ: what the counted activations say, by hand", "[ex
     // Without counted activations there is nothing to explain.
     CHECK_FALSE(a->explain("c", Plan {}).apoz);
 }
+
+TEST_CASE("explanation of recovery: the selected layer's record, only when the plan was recovered", "[explanation]")
+{
+    const auto a = oneConv(2, 4, {5.0f, 0.0f, 5.1f, 0.0f, 4.8f, 0.1f, -1.0f, 0.0f});
+    // What recover() kept for the two layers: "next" refitted, "c" bias-corrected.
+    RecoveryResult recovery;
+    recovery.images = 64;
+    LayerRecovery c;
+    c.layer = a->index("c");
+    c.name = "c";
+    c.biasShift = { 0.5, 0.0, -0.25, 0.0 };
+    LayerRecovery next;
+    next.layer = a->index("next");
+    next.name = "next";
+    next.refitted = true;
+    next.residualBefore = 0.2;
+    next.residualAfter = 0.01;
+    recovery.layers = { c, next };
+
+    const Plan plan;
+    const auto inNext = a->inspect("next", plan);
+    const auto e = explainLayer(a->model, a->layers, a->index("next"), plan.spec("next"), inNext, nullptr, nullptr,
+        &recovery);
+    REQUIRE(e);
+    REQUIRE(e->recovery);
+    CHECK(e->recoveryImages == 64);
+    CHECK(e->recovery->layer == "next"); // this layer's record, not the first one
+    CHECK(e->recovery->refitted);
+    CHECK(e->recovery->residualBefore == 0.2);
+    CHECK(e->recovery->residualAfter == 0.01);
+    CHECK_FALSE(e->recovery->biasCorrected);
+
+    const auto inC = a->inspect("c", plan);
+    const auto ec = explainLayer(a->model, a->layers, a->index("c"), plan.spec("c"), inC, nullptr, nullptr, &recovery);
+    REQUIRE(ec);
+    REQUIRE(ec->recovery);
+    CHECK(ec->recovery->biasCorrected);
+    CHECK(ec->recovery->shiftedChannels == 2);
+    CHECK(ec->recovery->biasShift == Approx(0.375)); // (0.5 + 0.25) / 2
+    CHECK(ec->recovery->maxBiasShift == Approx(0.5));
+
+    // A recovery that did not visit the layer, or none at all: nothing to say.
+    RecoveryResult other;
+    other.images = 64;
+    other.layers = { next };
+    const auto none = explainLayer(a->model, a->layers, a->index("c"), plan.spec("c"), inC, nullptr, nullptr, &other);
+    REQUIRE(none);
+    CHECK_FALSE(none->recovery);
+    CHECK_FALSE(a->explain("c", plan).recovery);
+}

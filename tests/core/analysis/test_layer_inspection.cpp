@@ -249,6 +249,27 @@ TEST_CASE("quantization levels of the layer's spec, clipped to the histogram", "
         CHECK(q.values.empty());
         CHECK_FALSE(q.error.empty());
     }
+    SECTION("an MSE range: the clipping range the search chose, beside min/max")
+    {
+        // 2 bits symmetric: levels {-s, 0, s}. For s near 0.55 the six weights with |w| > s/2
+        // go to ±s and 0.1, 0.2 to 0, so the squared error is least at the mean of those six
+        // |w|: 3.3 / 6 = 0.55. The search's nearest step is f = 0.69: s = 0.69 · 0.8 = 0.552
+        // (0.68 gives 0.544, farther). Min/max would give s = 0.8.
+        QuantSpec spec{QuantScheme::Uniform, 2, true, false};
+        spec.range = QuantRange::Mse;
+        auto q = levels(spec);
+        REQUIRE(q.mseRange);
+        REQUIRE(q.minMaxRange);
+        CHECK(q.mseRange->first == Approx(-0.552));
+        CHECK(q.mseRange->second == Approx(0.552));
+        CHECK(q.minMaxRange->first == Approx(-0.8));
+        CHECK(q.minMaxRange->second == Approx(0.8));
+        // The grid drawn is the MSE one.
+        REQUIRE(q.values.size() == 3);
+        CHECK(q.values[2] == Approx(0.552));
+        // A min/max range has no such lines.
+        CHECK_FALSE(levels({QuantScheme::Uniform, 2, true, false}).mseRange);
+    }
     SECTION("the plan's quant spec reaches the inspection")
     {
         const Plan plan = Plan{}.withQuant("c", {QuantScheme::Uniform, 2, true, false});
