@@ -15,6 +15,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -126,6 +128,10 @@ struct Context {
     }
 };
 
+// The compressed model with the constants as repaired so far, the caches moved to the cut
+// before the layer; built on first use, so a layer no method touches costs nothing.
+using Prepared = std::function<Result<const onnx::ModelProto*>()>;
+
 // The original's mean output per channel at each site (BN output, or the layer's output).
 Result<std::vector<std::vector<double>>> originalMeans(const Context& ctx, const std::vector<std::string>& sites)
 {
@@ -175,7 +181,7 @@ std::string biasSite(const Model& model, const Layer& l)
 }
 
 // lsq: refits the kept weights of one layer against the original's output.
-Result<void> refit(const Context& ctx, int li, const onnx::ModelProto& compressed, LayerRecovery& rec)
+Result<void> refit(const Context& ctx, int li, const Prepared& prepared, LayerRecovery& rec)
 {
     const Layer& layer = ctx.layers[static_cast<size_t>(li)];
     auto rows = LayerRows::create(ctx.model, layer);
@@ -201,6 +207,10 @@ Result<void> refit(const Context& ctx, int li, const onnx::ModelProto& compresse
             + " MB) exceed the memory budget");
         return {};
     }
+    auto proto = prepared();
+    if (!proto)
+        return std::unexpected(proto.error());
+    const onnx::ModelProto& compressed = **proto;
     // Inputs: the compressed model as repaired so far; targets: the original's output.
     const std::string input = ctx.model.node(layer.node).inputs[0];
     auto passC = ctx.compressedCut.pass(compressed, { input });
@@ -315,7 +325,8 @@ Result<void> refit(const Context& ctx, int li, const onnx::ModelProto& compresse
 }
 
 // bn and bias: the layer's output statistics in the compressed model as repaired so far.
-Result<void> recalibrate(const Context& ctx, int li, const std::vector<double>* originalMean, LayerRecovery& rec)
+Result<void> recalibrate(const Context& ctx, int li, const std::vector<double>* originalMean,
+    const Prepared& prepared, LayerRecovery& rec)
 {
     const RecoverySpec& spec = ctx.plan.recovery();
     const Layer& layer = ctx.layers[static_cast<size_t>(li)];
@@ -344,10 +355,10 @@ Result<void> recalibrate(const Context& ctx, int li, const std::vector<double>* 
     if (!doBn && !doBias)
         return {};
 
-    auto compressed = ctx.compressed();
-    if (!compressed)
-        return std::unexpected(compressed.error());
-    auto pass = ctx.compressedCut.pass(*compressed, { layer.output });
+    auto current = prepared();
+    if (!current)
+        return std::unexpected(current.error());
+    auto pass = ctx.compressedCut.pass(**current, { layer.output });
     if (!pass)
         return std::unexpected(pass.error());
     ChannelMoments moments;
@@ -487,23 +498,36 @@ Result<RecoveryResult> recover(const Model& model, const Plan& plan, const Calib
         if (plan.spec(rec.name).lowRank.rank > 0) {
             rec.notes.push_back("factored layers are not repaired");
         } else {
-            auto proto = ctx.compressed();
-            if (!proto)
-                return std::unexpected(proto.error());
             const bool lsq = spec.leastSquares && compressedLayer(ctx, li);
-            // Move the caches to just before this layer: every layer upstream is repaired.
-            if (auto cut = cutBeforeLayer(model, layers, li)) {
-                if (auto a = compressedCut->advance(*proto, *cut, options.activationBudget / 2, stop); !a)
-                    return std::unexpected(a.error());
-                if (lsq)
-                    if (auto a = originalCut->advance(model.proto(), *cut, options.activationBudget / 2, stop); !a)
-                        return std::unexpected(a.error());
-            }
+            // apply() of the whole plan is the larger part of recovery's cost on a deep
+            // model: once per layer a method works on, again only after a refit.
+            std::optional<onnx::ModelProto> proto;
+            bool advanced = false;
+            const Prepared prepared = [&]() -> Result<const onnx::ModelProto*> {
+                if (!proto || rec.refitted) {
+                    auto p = ctx.compressed();
+                    if (!p)
+                        return std::unexpected(p.error());
+                    proto = std::move(*p);
+                }
+                // Move the caches to just before this layer: every layer upstream is repaired.
+                if (!advanced) {
+                    advanced = true;
+                    if (auto cut = cutBeforeLayer(model, layers, li)) {
+                        if (auto a = compressedCut->advance(*proto, *cut, options.activationBudget / 2, stop); !a)
+                            return std::unexpected(a.error());
+                        if (lsq)
+                            if (auto a = originalCut->advance(model.proto(), *cut, options.activationBudget / 2, stop); !a)
+                                return std::unexpected(a.error());
+                    }
+                }
+                return &*proto;
+            };
             if (lsq)
-                if (auto r = refit(ctx, li, *proto, rec); !r)
+                if (auto r = refit(ctx, li, prepared, rec); !r)
                     return std::unexpected(r.error());
             const auto* mean = spec.bias ? &means[static_cast<size_t>(li - first)] : nullptr;
-            if (auto r = recalibrate(ctx, li, mean, rec); !r)
+            if (auto r = recalibrate(ctx, li, mean, prepared, rec); !r)
                 return std::unexpected(r.error());
         }
         result.layers.push_back(std::move(rec));
