@@ -46,6 +46,36 @@ std::optional<int> readRecoverOptions(const char* command, const Args& args, Pla
     return std::nullopt;
 }
 
+std::optional<int> readRecoveryTuning(const char* command, const Args& args, RecoveryOptions& out)
+{
+    auto usage = [&](const std::string& message) {
+        std::cerr << "topiary-cli " << command << ": " << message << '\n';
+        return 2;
+    };
+    auto number = [](const std::string& text) -> std::optional<double> {
+        try {
+            size_t used = 0;
+            const double v = std::stod(text, &used);
+            return used == text.size() ? std::optional<double>(v) : std::nullopt;
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+    };
+    if (auto p = args.value("calib-positions")) {
+        const auto v = number(*p);
+        if (!v || *v < 1 || *v > 1'000'000 || *v != static_cast<double>(static_cast<int64_t>(*v)))
+            return usage("--calib-positions: expected a whole number from 1 to 1000000, got '" + *p + "'");
+        out.positionsPerImage = static_cast<int64_t>(*v);
+    }
+    if (auto r = args.value("ridge")) {
+        const auto v = number(*r);
+        if (!v || !(*v >= 0.0) || *v > 1e6)
+            return usage("--ridge: expected a number from 0 to 1e6, got '" + *r + "'");
+        out.ridge = *v;
+    }
+    return std::nullopt;
+}
+
 std::optional<int> loadCalibrationFor(const char* command, const Model& model, const Args& args,
     const std::string& source, int64_t count, uint64_t seed, CalibrationImages& out)
 {
@@ -94,12 +124,15 @@ std::optional<int> applyWithRecovery(const char* command, const Model& model, co
         out.applied = std::move(*applied);
         return std::nullopt;
     }
+    RecoveryOptions tuning;
+    if (auto rc = readRecoveryTuning(command, args, tuning))
+        return rc;
     CalibrationImages images;
     if (auto rc = loadCalibration(command, model, plan, args, images))
         return rc;
     const bool interactive = isatty(STDERR_FILENO) != 0;
     const auto start = std::chrono::steady_clock::now();
-    auto recovered = applyRecovered(model, plan, images, options, selection, {},
+    auto recovered = applyRecovered(model, plan, images, options, selection, tuning,
         interactive ? RecoveryProgress([](int done, int total) {
             std::fprintf(stderr, "\r  recovering: layer %d/%d   ", done, total);
             std::fflush(stderr);

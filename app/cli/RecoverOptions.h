@@ -2,6 +2,8 @@
 //   --recover bn,bias,lsq   methods (overrides a recipe's recovery section; "none" clears it)
 //   --calib N               calibration images (default 256, or the recipe's)
 //   --calib-data PATH       where they come from (default: --data)
+//   --calib-positions N     conv output positions per image a refit samples (default 64)
+//   --ridge X               least squares' ridge, relative to the inputs' Gram diagonal (1e-4)
 // and the calibration run itself, with progress on stderr. Each reader prints its own
 // error and returns the exit code to use, or nullopt.
 #pragma once
@@ -21,8 +23,9 @@
 
 namespace topiary::cli {
 
-inline const std::set<std::string> kRecoverValueOptions { "recover", "calib", "calib-data" };
-inline constexpr const char* kRecoverUsage = "[--recover bn,bias,lsq [--calib N] [--calib-data PATH]]";
+inline const std::set<std::string> kRecoverValueOptions { "recover", "calib", "calib-data", "calib-positions", "ridge" };
+inline constexpr const char* kRecoverUsage
+    = "[--recover bn,bias,lsq [--calib N] [--calib-data PATH] [--calib-positions N] [--ridge X]]";
 
 // Sets plan.recovery() from the flags (keeping what a recipe gave where a flag is absent).
 std::optional<int> readRecoverOptions(const char* command, const Args& args, Plan& plan);
@@ -35,6 +38,9 @@ std::optional<int> loadCalibrationFor(const char* command, const Model& model, c
 // The calibration images of plan.recovery(): from its source, else --data (loadCalibrationFor).
 std::optional<int> loadCalibration(const char* command, const Model& model, const Plan& plan, const Args& args,
     CalibrationImages& out);
+
+// The refit's tuning from --calib-positions and --ridge (defaults where absent).
+std::optional<int> readRecoveryTuning(const char* command, const Args& args, RecoveryOptions& out);
 
 // recover() + apply() when the plan asks for recovery, plain apply() otherwise
 // (calibration images from loadCalibration).

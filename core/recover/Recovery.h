@@ -8,10 +8,13 @@
 //   bn    its BatchNorm's running mean and variance become the compressed model's own
 //         statistics on the images (adaptive BN; variance unbiased, as PyTorch keeps it).
 //   bias  the bias (or the BN shift) moves so that the layer's mean output per channel on
-//         the images equals the original's (empirical bias correction).
+//         the images equals the original's (empirical bias correction). Not the logits
+//         layer (output = the model's output up to shape changes and softmax): a per-class
+//         mean shift moves the arg-max; lsq fits that bias, image by image.
 // The result is a set of replaced constants (ApplyOptions::values) in the source model's
-// shapes, so masked, shrunk, QDQ and float16 exports all carry it. The cost is two or
-// three forward passes of the model up to each repaired layer.
+// shapes, so masked, shrunk, QDQ and float16 exports all carry it. The images'
+// activations are kept at the cut before the layer being repaired (CutActivations), so
+// each repair runs only the nodes from there to the layer: the cost grows with the depth.
 #pragma once
 
 #include "core/base/Error.h"
@@ -38,6 +41,10 @@ struct RecoveryOptions {
     // is skipped with a note, and positions are thinned to fit the batch.
     int64_t memoryBudget = int64_t { 256 } << 20;
     double ridge = 1e-4; // λ relative to the mean diagonal of the kept inputs' Gram matrix
+    // Bytes for the activations of all calibration images at the cut before the layer
+    // being repaired (the compressed model's, and for lsq the original's, half each). A
+    // cut that needs more is not cached: passes then start from the last one that fit.
+    int64_t activationBudget = int64_t { 2 } << 30;
 };
 
 // What recovery did to one layer (the inspector's before/after and explain mode read it).
