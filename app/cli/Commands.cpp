@@ -169,7 +169,8 @@ const std::vector<Command>& commands()
         {"sensitivity", "accuracy of each layer pruned or quantized alone",
          "Usage: topiary-cli sensitivity MODEL --data PATH [--ratios R,...] [--bits B,...]\n"
          "                               [--granularity element|filter|none] [--criterion C]\n"
-         "                               [--layers NAME,...] [--csv OUT.csv] [--json] [EVAL OPTIONS]\n"
+         "                               [--layers NAME,...] [--csv OUT.csv] [--json]\n"
+         "                               [--exact | --tolerance POINTS] [EVAL OPTIONS]\n"
          "                               [--act-bits 8[:symmetric] [--calib N] [--calib-method M]]\n\n"
          "For every layer (or those of --layers) and every ratio (default 0,0.1,...,0.9), prunes only\n"
          "that layer and evaluates the model; with --bits also quantizes only that layer to each\n"
@@ -188,6 +189,11 @@ const std::vector<Command>& commands()
          "activations 8-bit, everything else float, on ranges calibrated once for all the swept\n"
          "layers (--calib N, --calib-data PATH, --calib-method M, --calib-percentile P as for\n"
          "'apply'); in --json they are \"activation_points\", in the CSV rows of kind 'act'.\n\n"
+         "Sequential stopping (the default): every point runs on the baseline's images in the same\n"
+         "shuffled order, and stops once its loss is shown, with 99 % confidence over the order, to be\n"
+         "under or over the tolerance (--tolerance POINTS, default 1 top-1 point). A stopped point's\n"
+         "top-1 is paired: the baseline's top-1 minus the loss on the images it ran ('images' says how\n"
+         "many). --exact runs every point on every image (as does --in-order, which the rule cannot use).\n\n"
          "Eval options as for 'eval': --labels, --limit N, --batch B, --preprocess FILE, --in-order.\n\n"
          "Exit status: 0 on success, 1 if the model, data or a run fails, 2 on a usage error.\n",
          sensitivityCommand},

@@ -19,6 +19,7 @@
 #include "core/model/DependencyGroups.h"
 #include "core/model/Layer.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -61,8 +62,9 @@ std::vector<std::string> splitNames(const std::string& text)
     return out;
 }
 
-// Reads --ratios, --bits, --granularity, --criterion, --layers; exit code on error.
-std::optional<int> readSweep(const char* command, const Args& args, SensitivityOptions& o)
+// Reads --ratios, --bits, --granularity, --criterion, --layers and the mode (--exact,
+// --sequential, --tolerance); exit code on error.
+std::optional<int> readSweep(const char* command, const Args& args, SensitivityOptions& o, bool sequentialByDefault)
 {
     auto usage = [&](const std::string& m) {
         std::cerr << "topiary-cli " << command << ": " << m << '\n';
@@ -104,13 +106,22 @@ std::optional<int> readSweep(const char* command, const Args& args, SensitivityO
     }
     if (auto l = args.value("layers"))
         o.layers = splitNames(*l);
-    o.sequential.enabled = args.has("sequential");
+    // Sequential stopping: the default of 'sensitivity' (sequentialByDefault), opt-in for fit.
+    // Its rule needs a shuffled order, so --in-order means exact.
+    if (args.has("exact") && (args.has("sequential") || args.value("tolerance")))
+        return usage("--exact evaluates every point on every image: it takes no --sequential or --tolerance");
+    o.sequential.enabled = (sequentialByDefault || args.has("sequential")) && !args.has("exact");
     if (auto t = args.value("tolerance")) {
         auto v = parseList(*t);
         if (!v || v->size() != 1 || !((*v)[0] > 0 && (*v)[0] < 100))
             return usage("--tolerance: top-1 points in (0, 100), not '" + *t + "'");
         o.sequential.tolerance = (*v)[0] / 100.0;
         o.sequential.enabled = true;
+    }
+    if (o.sequential.enabled && args.has("in-order")) {
+        if (!sequentialByDefault || args.has("sequential") || args.value("tolerance"))
+            return usage("sequential stopping needs the shuffled order: drop --in-order, or --sequential/--tolerance");
+        o.sequential.enabled = false;
     }
     return std::nullopt;
 }
@@ -201,14 +212,14 @@ std::set<std::string> with(std::set<std::string> base, std::initializer_list<con
 
 int sensitivityCommand(const std::vector<std::string>& argv)
 {
-    auto args = Args::parse(argv, with(kEvalFlags, { "json", "sequential" }),
+    auto args = Args::parse(argv, with(kEvalFlags, { "json", "sequential", "exact" }),
         with(kEvalValueOptions,
             { "ratios", "bits", "granularity", "criterion", "layers", "csv", "tolerance", "act-bits", "calib",
                 "calib-data", "calib-method", "calib-percentile" }));
     if (!args || args->positional().size() != 1) {
         std::cerr << "topiary-cli sensitivity: " << (args ? "expected exactly one MODEL" : args.error().message)
                   << "\nUsage: topiary-cli sensitivity MODEL --data PATH [--ratios R,...] [--bits B,...] [--csv OUT.csv]\n"
-                     "                              [--sequential [--tolerance POINTS]]\n"
+                     "                              [--exact | --tolerance POINTS]\n"
                      "                              [--act-bits 8[:symmetric] [--calib N] [--calib-method M]]\n";
         return 2;
     }
@@ -221,7 +232,7 @@ int sensitivityCommand(const std::vector<std::string>& argv)
     if (auto rc = readEvalInputs("sensitivity", *model, *args, inputs))
         return *rc;
     SensitivityOptions sweep;
-    if (auto rc = readSweep("sensitivity", *args, sweep))
+    if (auto rc = readSweep("sensitivity", *args, sweep, true))
         return *rc;
     SensitivityResult result;
     auto layers = findLayers(*model);
@@ -268,6 +279,9 @@ int sensitivityCommand(const std::vector<std::string>& argv)
                     { "top1", p.metrics.top1().value }, { "correct", p.metrics.top1Correct },
                     { "agreement", p.metrics.agreement().value }, { "images", p.metrics.processed } });
         }
+        j["mode"] = sweep.sequential.enabled ? "sequential" : "exact";
+        if (sweep.sequential.enabled)
+            j["tolerance"] = sweep.sequential.tolerance;
         std::cout << j.dump(2) << '\n';
         return 0;
     }
@@ -307,6 +321,13 @@ int sensitivityCommand(const std::vector<std::string>& argv)
         if (sweep.sequential.enabled)
             line << std::setw(8) << p.metrics.processed;
         std::cout << line.str() << '\n';
+    }
+    if (sweep.sequential.enabled) {
+        const auto stopped = std::count_if(result.points.begin(), result.points.end(), [](const auto& p) { return p.stoppedEarly; });
+        std::cout << "sequential stopping (tolerance " << text::fixed(100.0 * sweep.sequential.tolerance, 2)
+                  << " points, " << text::fixed(100.0 * sweep.sequential.confidence, 0) << " % per point): " << stopped
+                  << " of " << result.points.size()
+                  << " points stopped early, their top-1 paired with the baseline's; --exact runs every image\n";
     }
     return 0;
 }
@@ -404,7 +425,7 @@ int fitCommand(const std::vector<std::string>& argv)
     SensitivityOptions sweep;
     if (target.metric == BudgetMetric::Macs)
         sweep.granularity = PruneGranularity::Filter; // dense MACs only fall when channels go
-    if (auto rc = readSweep("fit", *args, sweep))
+    if (auto rc = readSweep("fit", *args, sweep, false))
         return *rc;
     const CostModel cost(*model);
     const auto groups = findDependencyGroups(*model, cost.layers());

@@ -20,6 +20,7 @@ bool SensitivityRunner::start(std::shared_ptr<const Model> model, Dataset datase
         emit failed(tr("A sensitivity analysis is already running."));
         return false;
     }
+    options.sequential.enabled = !m_exact;
     auto estimates = estimateSensitivity(*model, options);
     if (!estimates) {
         emit failed(QString::fromStdString(estimates.error().message));

@@ -2,6 +2,8 @@
 // thread. The data-free estimates arrive at once, then every measured point as it is
 // done; cancel() stops after the current point and keeps what was measured. One run at
 // a time; the GUI thread never waits, except in the destructor for a run being stopped.
+// The window's runs use sequential stopping (core SequentialStop, tolerance 1 point) unless
+// set exact: a point stops once its reading against the tolerance is decided.
 #pragma once
 
 #include "core/data/Dataset.h"
@@ -30,6 +32,9 @@ public:
     bool start(std::shared_ptr<const Model> model, Dataset dataset, PreprocessSpec spec, SensitivityOptions options,
         int64_t imageLimit);
     void cancel();
+    // Exact: every point on every image; otherwise (the default) sequential stopping.
+    void setExact(bool exact) { m_exact = exact; }
+    bool isExact() const { return m_exact; }
     bool isRunning() const { return m_running; }
     // The latest result (estimates, then measured points), kept after the run for fitting.
     const SensitivityResult& result() const { return m_result; }
@@ -55,6 +60,7 @@ private:
     SensitivityOptions m_options;
     bool m_hasResult = false;
     bool m_running = false;
+    bool m_exact = false;
     JobTracker m_jobs; // last: its destructor waits for the worker, which posts to this
 
 };

@@ -152,25 +152,92 @@ Result<SensitivityResult> estimateSensitivity(const Model& model, const Sensitiv
     return result;
 }
 
+namespace {
+
+double logChoose(int64_t n, int64_t r)
+{
+    return std::lgamma(static_cast<double>(n) + 1) - std::lgamma(static_cast<double>(r) + 1)
+        - std::lgamma(static_cast<double>(n - r) + 1);
+}
+
+// P(X <= x) for X the number of marked items among k drawn without replacement from N of
+// which D are marked.
+double hypergeometricAtMost(int64_t x, int64_t N, int64_t D, int64_t k)
+{
+    const int64_t lo = std::max<int64_t>(0, k - (N - D));
+    const int64_t hi = std::min(std::min(x, k), D);
+    if (hi < lo)
+        return 0.0;
+    const double all = logChoose(N, k);
+    double p = 0.0;
+    for (int64_t i = lo; i <= hi; ++i)
+        p += std::exp(logChoose(D, i) + logChoose(N - D, k - i) - all);
+    return std::min(p, 1.0);
+}
+
+// z with P(Z > z) = tail for a standard normal Z (bisection on erfc; 0 < tail < 0.5).
+double normalQuantileAbove(double tail)
+{
+    double lo = 0.0, hi = 40.0;
+    for (int i = 0; i < 200; ++i) {
+        const double mid = (lo + hi) / 2;
+        (0.5 * std::erfc(mid / std::sqrt(2.0)) > tail ? lo : hi) = mid;
+    }
+    return (lo + hi) / 2;
+}
+
+} // namespace
+
+int64_t sequentialLooks(const SequentialStop& rule, int64_t total, int batch)
+{
+    // Batch ends k with minImages <= k < total; the last batch is the exact result anyway.
+    const int64_t b = std::max(batch, 1);
+    if (total <= rule.minImages)
+        return 1;
+    return std::max<int64_t>(1, (total - 1 - rule.minImages) / b + 1);
+}
+
 SequentialReading sequentialReading(const SequentialStop& rule, const EvaluationMetrics& point, int64_t baselineCorrect)
 {
-    if (!rule.enabled || point.processed < rule.minImages || point.labelled == 0 || point.compared == 0)
+    // Every image so far labelled and compared with the baseline, so k images give both the
+    // paired loss and the changed rate.
+    if (!rule.enabled || point.processed < rule.minImages || point.labelled != point.processed
+        || point.compared != point.processed || point.processed >= point.total)
         return SequentialReading::Undecided;
-    const double z = rule.z;
-    // Below the tolerance: |loss| <= the rate of images whose top-1 differs from the baseline's.
-    const auto n = static_cast<double>(point.compared);
-    const double q = static_cast<double>(point.compared - point.agreed) / n;
-    const double centre = q + z * z / (2 * n);
-    const double spread = z * std::sqrt(q * (1 - q) / n + z * z / (4 * n * n));
-    const double qHigh = (centre + spread) / (1 + z * z / n);
-    if (qHigh < rule.tolerance)
+    const int64_t N = point.total;
+    const int64_t k = point.labelled;
+    const double alpha = (1.0 - rule.confidence) / static_cast<double>(sequentialLooks(rule, N, point.batchSize));
+    // Below: reject "D >= tolerance x N changed images" exactly; P(X <= x) falls with D.
+    const int64_t changed = point.compared - point.agreed;
+    const auto atTolerance = static_cast<int64_t>(std::ceil(rule.tolerance * static_cast<double>(N) - 1e-9));
+    if (static_cast<double>(changed) < rule.tolerance * static_cast<double>(k)
+        && hypergeometricAtMost(changed, N, atTolerance, k) < alpha)
         return SequentialReading::BelowTolerance;
-    // Above it: the paired loss, each image contributing -1, 0 or 1 (only where the two differ).
-    const auto l = static_cast<double>(point.labelled);
-    const double loss = static_cast<double>(baselineCorrect - point.top1Correct) / l;
-    const double variance = std::max(q - loss * loss, 0.0);
-    return loss - z * std::sqrt(variance / l) > rule.tolerance ? SequentialReading::AboveTolerance
-                                                                : SequentialReading::Undecided;
+    // Above: each image contributes -1, 0 or 1 to the loss (only where the top-1 changed).
+    const auto kd = static_cast<double>(k);
+    const double q = static_cast<double>(changed) / kd;
+    const double loss = static_cast<double>(baselineCorrect - point.top1Correct) / kd;
+    const double variance = std::max(q - loss * loss, 0.0) * kd / std::max(kd - 1, 1.0);
+    const double finite = static_cast<double>(N - k) / static_cast<double>(N - 1);
+    const double z = normalQuantileAbove(alpha);
+    return loss - z * std::sqrt(variance / kd * finite) > rule.tolerance ? SequentialReading::AboveTolerance
+                                                                          : SequentialReading::Undecided;
+}
+
+int64_t pairedTop1Correct(const EvaluationMetrics& point, int64_t baselineCorrectOnItsImages,
+    const EvaluationMetrics& baseline, SequentialReading reading)
+{
+    const auto k = static_cast<double>(point.labelled);
+    if (point.labelled == 0 || baseline.labelled == 0)
+        return point.top1Correct;
+    // k x (baseline's top-1 on all images) - (the loss on these k images, as a count).
+    const double base = k * static_cast<double>(baseline.top1Correct) / static_cast<double>(baseline.labelled);
+    const double paired = base - static_cast<double>(baselineCorrectOnItsImages - point.top1Correct);
+    // Rounded toward the reading: above, the loss only grows; below, it only shrinks.
+    double rounded = std::floor(paired);
+    if (reading == SequentialReading::BelowTolerance)
+        rounded = paired < base ? std::ceil(paired) : std::floor(paired);
+    return std::clamp(static_cast<int64_t>(rounded), int64_t { 0 }, point.labelled);
 }
 
 namespace {
@@ -297,6 +364,10 @@ Result<SensitivityResult> analyseSensitivity(PlanEvaluation& evaluation, const S
             p.reading = p.stoppedEarly ? reading : SequentialReading::Undecided;
             p.metrics = run->metrics;
             p.metrics.cancelled = false;
+            if (p.stoppedEarly) {
+                const size_t seen = std::min(static_cast<size_t>(p.metrics.labelled), baselineCorrect.size() - 1);
+                p.metrics.top1Correct = pairedTop1Correct(p.metrics, baselineCorrect[seen], result.baseline, reading);
+            }
         }
         p.evaluated = true;
         if (progress)
@@ -317,6 +388,9 @@ std::string sensitivityCsv(const SensitivityResult& result)
     if (std::any_of(result.points.begin(), result.points.end(), [](const auto& p) { return p.members.size() > 1; }))
         out << "# a row with several members prunes them all: they are one dependency group (coupled channels, "
                "e.g. through a residual Add), named by its first layer\n";
+    if (std::any_of(result.points.begin(), result.points.end(), [](const auto& p) { return p.stoppedEarly; }))
+        out << "# a row with fewer images than the baseline's stopped early (sequential stopping): its top1 and "
+               "correct are paired, the baseline's top-1 minus the loss on the images it ran\n";
     out << "layer,members,kind,value,energy_removed,top1,top1_low,top1_high,agreement,correct,images\n";
     for (const auto& p : result.points) {
         std::string members;

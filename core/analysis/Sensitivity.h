@@ -24,19 +24,31 @@ class PlanEvaluation;
 struct Layer;
 struct PlanEvaluationOptions;
 
-// Sequential stopping (off by default: the exact mode evaluates every point on every image).
-// Every point runs on the same images in the same order as the baseline (paired), so
-// after each batch the point's loss is known against the baseline on the same images. A
-// point stops, after at least minImages, once its confidence interval can no longer move
-// it across `tolerance`, the loss (in top-1, 0.01 = one point) the curves are read at:
-//  - below: the upper confidence bound (Wilson, z) of the rate of images on which its top-1
-//    differs from the baseline's is under the tolerance; the loss cannot exceed that rate;
-//  - above: the paired loss minus z standard errors is over the tolerance.
-// A stopped point's metrics cover the images it ran (processed < total).
+// Sequential stopping (off in SensitivityOptions by default: the exact mode evaluates every
+// point on every image; `topiary-cli sensitivity` and the window turn it on). Every point
+// runs on the same images in the same shuffled order as the baseline (paired), so after
+// each batch the point's loss is known against the baseline on the same images. The run's
+// N labelled images are the population the exact result is computed on; the first k of a
+// random order are a sample of them drawn without replacement. After at least minImages,
+// at each of the at most m batch ends before the last ("looks"), a point stops when:
+//  - below: an exact hypergeometric test rejects "at least tolerance x N of the N images
+//    change their top-1" at level (1 - confidence) / m. The exact loss cannot exceed the
+//    rate of changed images, so it is then under the tolerance (in absolute value);
+//  - above: the paired loss minus z standard errors (finite-population corrected, the
+//    variance bounded by changed rate - loss²; z for one-sided (1 - confidence) / m, a
+//    normal approximation) is over the tolerance.
+// Summed over the looks (Bonferroni), a point stops on the wrong side of the tolerance with
+// probability at most 1 - confidence over the shuffle, whatever its true loss. A stopped
+// point's top-1 is reported paired: the baseline's top-1 on all N images minus the loss on
+// the images it ran, as a count over those images rounded toward its reading, so its
+// curve reads on the side the rule decided; a below-stopped point's loss and its exact
+// loss then both lie within (-tolerance, tolerance). Its other metrics (agreement, per
+// class, top-k) are those of the images it ran. Needs every image labelled and a shuffled
+// order (with EvaluationOptions::shuffle off the first images are no random sample).
 struct SequentialStop {
     bool enabled = false;
     double tolerance = 0.01;
-    double z = 2.576; // 99 % two-sided
+    double confidence = 0.99; // per point, over all its looks
     int64_t minImages = 200;
 };
 
@@ -79,9 +91,15 @@ struct SensitivityResult {
     std::vector<std::string> skipped; // "layer: reason" (e.g. its group is not prunable)
 };
 
-// How the sequential rule reads a point now: `point` after some batches, the baseline's
-// top-1 correct count on the same labelled images. Undecided: it runs on.
+// How the sequential rule reads a point now: `point` after some batches (its total, labelled
+// and batch size give N, k and the looks), the baseline's top-1 correct count on the same
+// labelled images. Undecided: it runs on.
 SequentialReading sequentialReading(const SequentialStop& rule, const EvaluationMetrics& point, int64_t baselineCorrect);
+// The number of looks the rule takes on a run of `total` images in batches of `batch`.
+int64_t sequentialLooks(const SequentialStop& rule, int64_t total, int batch);
+// A stopped point's paired top-1 count over its k labelled images (see SequentialStop).
+int64_t pairedTop1Correct(const EvaluationMetrics& point, int64_t baselineCorrectOnItsImages,
+    const EvaluationMetrics& baseline, SequentialReading reading);
 
 // The data-free estimates alone (instant): every point with energyRemoved, none evaluated.
 Result<SensitivityResult> estimateSensitivity(const Model& model, const SensitivityOptions& options);

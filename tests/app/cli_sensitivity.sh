@@ -11,7 +11,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 sample="$src/resources/sample"
 images="$sample/fashion-mnist-test-1000-images-idx3-ubyte"
 layers=/stem/conv/Conv,/down/conv/Conv,/block1/conv2/Conv,/pw1/conv/Conv,/pw2/conv/Conv,/fc/Gemm
-"$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --in-order --limit 300 --granularity element \
+"$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --exact --in-order --limit 300 --granularity element \
   --ratios 0.3,0.6,0.9 --layers "$layers" --csv "$tmp/topiary.csv" > "$tmp/table.txt"; rc=$?
 check "sensitivity exits 0" "[ $rc -eq 0 ]"
 check "sensitivity prints the baseline" "grep -q 'baseline top-1' '$tmp/table.txt'"
@@ -64,17 +64,22 @@ check "the fitted recipe's MACs are within the target" "/usr/bin/python3 -c \"
 import json; d = json.load(open('$tmp/stats.json'))
 assert d['compressed']['macs_conv_linear'] <= 0.8 * d['original']['macs_conv_linear'] + 1, d['compressed']\""
 
-# Sequential stopping: a point far above the tolerance stops after a few hundred images;
-# points it does not stop run every image and keep the exact counts.
-"$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --layers /fc/Gemm --ratios 0.5,0.9 --json \
+# Sequential stopping (the default; --exact opts out): a point far above the tolerance stops
+# after a few hundred images; points it does not stop run every image and keep the exact counts.
+"$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --layers /fc/Gemm --ratios 0.5,0.9 --exact --json \
   > "$tmp/exact.json"; rc1=$?
-"$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --layers /fc/Gemm --ratios 0.5,0.9 --sequential --json \
+"$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --layers /fc/Gemm --ratios 0.5,0.9 --json \
   > "$tmp/sequential.json"; rc2=$?
 check "sequential stopping stops the 0.9 point early and leaves the others exact" "[ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && /usr/bin/python3 -c \"
 import json
-e = json.load(open('$tmp/exact.json'))['points']; s = json.load(open('$tmp/sequential.json'))['points']
+e = json.load(open('$tmp/exact.json')); s = json.load(open('$tmp/sequential.json'))
+assert e['mode'] == 'exact' and s['mode'] == 'sequential', (e['mode'], s['mode'])
+e, s = e['points'], s['points']
 assert all(p['images'] == 1000 and not p['stopped_early'] for p in e), e
 assert s[1]['stopped_early'] and 200 <= s[1]['images'] < 1000, s[1]
 for x, y in zip(e, s):
     assert y['stopped_early'] or y['correct'] == x['correct'], (x, y)\""
+"$cli" sensitivity "$sample/fashion_cnn.onnx" --data "$images" --layers /fc/Gemm --exact --tolerance 2 \
+  > /dev/null 2>&1; rc=$?
+check "--exact with --tolerance is a usage error" "[ $rc -eq 2 ]"
 exit $fail

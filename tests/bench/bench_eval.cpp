@@ -83,7 +83,9 @@ void sensitivityAnalysis(benchmark::State& state)
         return;
     topiary::EvaluationOptions options;
     options.batchSize = sweepBatch();
-    options.shuffle = false; // the peer's order (the counts of a full run do not depend on it)
+    // Exact: the peer's order (the counts of a full run do not depend on it); sequential
+    // stopping needs the shuffled order (its first images must be a random sample).
+    options.shuffle = state.range(0) != 0;
     const topiary::Evaluator evaluator(s->dataset, s->spec, options);
     topiary::SensitivityOptions sweep;
     sweep.sequential.enabled = state.range(0) != 0;

@@ -16,7 +16,8 @@ threads=${*:-1 2}
 batch=100
 cmake --build "$build" --target bench_eval >/dev/null
 torch_bench=0
-cmake --build "$build" --target bench_torch_eval >/dev/null 2>&1 && torch_bench=1
+# TOPIARY_SKIP_BRIDGE=1 leaves the libtorch bridge out (building the trainer takes long).
+[ "${TOPIARY_SKIP_BRIDGE:-0}" = 1 ] || { cmake --build "$build" --target bench_torch_eval >/dev/null 2>&1 && torch_bench=1; }
 out=$build/eval-bench
 rm -rf "$out" && mkdir -p "$out"
 for t in $threads; do
