@@ -3496,14 +3496,6 @@ With the plan: %2</source>
         <translation>压缩模型与原模型预测相同类别的比例。</translation>
     </message>
     <message>
-        <source>Latency</source>
-        <translation>延迟</translation>
-    </message>
-    <message>
-        <source>Forward time per image in OpenCV dnn on this machine, original → with the plan.</source>
-        <translation>本机上 OpenCV dnn 每张图像的前向时间，原始 → 应用方案。</translation>
-    </message>
-    <message>
         <source>Params</source>
         <translation>参数量</translation>
     </message>
@@ -3606,6 +3598,14 @@ With the plan: %2</source>
     <message>
         <source>%1 batches timed.</source>
         <translation>计时 %1 批。</translation>
+    </message>
+    <message>
+        <source>Latency (OpenCV)</source>
+        <translation>延迟（OpenCV）</translation>
+    </message>
+    <message>
+        <source>Forward time per image in OpenCV dnn on this machine, original → with the plan. The exported file&apos;s latency is measured after File → Export; in ONNX Runtime with topiary-cli bench.</source>
+        <translation>本机上 OpenCV dnn 中每张图像的前向时间，原模型 → 应用方案后。导出文件的延迟在“文件 → 导出”之后测量；在 ONNX Runtime 中用 topiary-cli bench 测量。</translation>
     </message>
 </context>
 <context>

@@ -212,7 +212,7 @@ void TotalsPanel::retranslateUi()
     const std::array<Text, RowCount> texts{{
         {tr("Accuracy (top-1)"), tr("Top-1 accuracy on the dataset with its 95% confidence interval, original → with the plan.")},
         {tr("Agreement"), tr("How often the compressed model predicts the same class as the original.")},
-        {tr("Latency"), tr("Forward time per image in OpenCV dnn on this machine, original → with the plan.")},
+        {tr("Latency (OpenCV)"), tr("Forward time per image in OpenCV dnn on this machine, original → with the plan. The exported file's latency is measured after File → Export; in ONNX Runtime with topiary-cli bench.")},
         {tr("Params"), tr("Elements of every layer's weight and bias, plus the scale and shift of attached BatchNormalizations.")},
         {tr("MACs, conv + linear"), tr("Multiply-accumulates of the convolutions and matrix products for one input (batch size 1).")},
         {tr("MACs, all ops"), tr("Multiply-accumulates of every op, including pooling, normalization and elementwise ops.")},

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <numeric>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -224,6 +225,10 @@ struct StatsModel::Impl {
     int64_t originalFileBytes = 0;
     int64_t originalParamBytes = 0;
 
+    // The caches are shared by every thread that computes stats from this model (the window
+    // on each edit, a fit on its worker): lookups and insertions hold the mutex, the values
+    // are computed outside it, and std::map keeps references to its entries valid.
+    mutable std::mutex cacheMutex;
     mutable std::map<std::pair<int, Criterion>, SortedScores> groupScoreCache;
     mutable std::map<int, SortedScores> elementScoreCache;
     mutable std::map<std::pair<int, int>, int64_t> huffmanCache; // (layer, bits) -> bits per 1e6 weights
@@ -306,14 +311,19 @@ struct StatsModel::Impl {
     const SortedScores& groupScoresFor(int g, Criterion criterion) const
     {
         auto key = std::make_pair(g, criterion);
-        if (auto it = groupScoreCache.find(key); it != groupScoreCache.end())
-            return it->second;
+        {
+            const std::lock_guard lock(cacheMutex);
+            if (auto it = groupScoreCache.find(key); it != groupScoreCache.end())
+                return it->second;
+        }
         const auto& layers = cost.layers();
         std::map<std::string, std::vector<float>> layerScores;
         for (int l : groups[static_cast<size_t>(g)].producers)
             if (auto s = filterScores(model, layers[static_cast<size_t>(l)], criterion, static_cast<uint64_t>(l)))
                 layerScores[layers[static_cast<size_t>(l)].name] = std::move(*s);
-        return groupScoreCache[key] = sortScores(groupScores(groups[static_cast<size_t>(g)], layers, layerScores));
+        SortedScores sorted = sortScores(groupScores(groups[static_cast<size_t>(g)], layers, layerScores));
+        const std::lock_guard lock(cacheMutex);
+        return groupScoreCache.try_emplace(key, std::move(sorted)).first->second;
     }
 
     // Apply's float16 storage only rewrites float32 weights (16-bit sources stay as they are).
@@ -325,18 +335,26 @@ struct StatsModel::Impl {
 
     const SortedScores& elementScoresFor(int layer) const
     {
-        if (auto it = elementScoreCache.find(layer); it != elementScoreCache.end())
-            return it->second;
+        {
+            const std::lock_guard lock(cacheMutex);
+            if (auto it = elementScoreCache.find(layer); it != elementScoreCache.end())
+                return it->second;
+        }
         const Constant* w = model.constant(cost.layers()[static_cast<size_t>(layer)].weight);
-        return elementScoreCache[layer] = sortScores(w ? elementScores(w->floats) : std::vector<float> {});
+        SortedScores sorted = sortScores(w ? elementScores(w->floats) : std::vector<float> {});
+        const std::lock_guard lock(cacheMutex);
+        return elementScoreCache.try_emplace(layer, std::move(sorted)).first->second;
     }
 
     // Huffman bits of a codebook's indices over all the layer's weights.
     int64_t huffmanBitsFor(int layer, const QuantSpec& q) const
     {
         auto key = std::make_pair(layer, q.bits);
-        if (auto it = huffmanCache.find(key); it != huffmanCache.end())
-            return it->second;
+        {
+            const std::lock_guard lock(cacheMutex);
+            if (auto it = huffmanCache.find(key); it != huffmanCache.end())
+                return it->second;
+        }
         int64_t bits = -1;
         if (auto quantized = quantize(model, cost.layers()[static_cast<size_t>(layer)], q)) {
             std::vector<int64_t> counts(size_t { 1 } << q.bits, 0);
@@ -345,7 +363,8 @@ struct StatsModel::Impl {
                     ++counts[static_cast<size_t>(code)];
             bits = huffmanBits(counts);
         }
-        return huffmanCache[key] = bits;
+        const std::lock_guard lock(cacheMutex);
+        return huffmanCache.try_emplace(key, bits).first->second;
     }
 
     // Pruned channels per group under the plan (without a selection).
@@ -603,12 +622,17 @@ struct StatsModel::Impl {
     // the stats of the same plan many times (the totals, the table, the export dialog).
     int64_t metadataBytes(const Plan& plan) const
     {
-        if (!metadataPlan || !(*metadataPlan == plan)) {
-            const auto recipe = static_cast<int64_t>(writeRecipe(Recipe { plan, model.path().filename().string(), {}, {} }).size());
-            metadataPlan = plan;
-            metadataSize = recipe + 24 + ceilLog2(recipe) / 7;
+        {
+            const std::lock_guard lock(cacheMutex);
+            if (metadataPlan && *metadataPlan == plan)
+                return metadataSize;
         }
-        return metadataSize;
+        const auto recipe = static_cast<int64_t>(writeRecipe(Recipe { plan, model.path().filename().string(), {}, {} }).size());
+        const int64_t size = recipe + 24 + ceilLog2(recipe) / 7;
+        const std::lock_guard lock(cacheMutex);
+        metadataPlan = plan;
+        metadataSize = size;
+        return size;
     }
 };
 

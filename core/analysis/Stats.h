@@ -93,8 +93,9 @@ public:
     ~StatsModel();
     StatsModel(StatsModel&&) noexcept;
 
-    // The model under `plan`. With a selection (from selectPruned), channel counts are
-    // exact; without, Ratio specs are counted exactly per group and split over the
+    // The model under `plan`; callable from several threads at once (the window on each
+    // edit and a fit on its worker share one StatsModel). With a selection (from
+    // selectPruned), channel counts are exact; without, Ratio specs are counted exactly per group and split over the
     // producers of a Concat-coupled group in proportion (exact = false).
     ModelStats compute(const Plan& plan, const PruneSelection* selection = nullptr) const;
 
