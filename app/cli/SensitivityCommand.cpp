@@ -488,6 +488,9 @@ int fitCommand(const std::vector<std::string>& argv)
             return *rc;
         measured.recovery = recovering.recovery();
         measured.calibration = &calibration;
+        // --calib-positions and --ridge: the plans measured refit as the recovered sweep does.
+        if (auto rc = readRecoveryTuning("fit", *args, measured.recoveryOptions))
+            return *rc;
     }
     SensitivityOptions sweep;
     if (target.metric == BudgetMetric::Macs)
