@@ -11,6 +11,7 @@
 #include "core/analysis/ActivationSensitivity.h"
 #include "core/analysis/ChanceLevel.h"
 #include "core/analysis/MeasuredFit.h"
+#include "core/analysis/RecoveredSweep.h"
 #include "core/model/CostModel.h"
 #include "core/plan/Recipe.h"
 #include "core/analysis/Sensitivity.h"
@@ -208,6 +209,44 @@ std::set<std::string> with(std::set<std::string> base, std::initializer_list<con
     return base;
 }
 
+// --recover on a sweep: each prune point measured again after recovery of its single-layer
+// plan (RecoveredSweep), calibration images from --calib-data (default --data).
+std::optional<int> runRecoveredSweep(const char* command, const Model& model, const Args& args,
+    const EvalInputs& inputs, const SensitivityOptions& sweep, const SensitivityResult& result, RecoveredSweep& out)
+{
+    Plan recovering; // only its recovery: the flags' methods, images and source
+    if (auto rc = readRecoverOptions(command, args, recovering))
+        return rc;
+    if (!recovering.recovery().any()) {
+        std::cerr << "topiary-cli " << command << ": a recovered sweep needs --recover bn,bias,lsq (or some of them)\n";
+        return 2;
+    }
+    RecoveredSweepOptions options;
+    if (auto rc = readRecoveryTuning(command, args, options.recoveryOptions))
+        return rc;
+    CalibrationImages calibration;
+    if (auto rc = loadCalibration(command, model, recovering, args, calibration))
+        return rc;
+    options.recovery = recovering.recovery();
+    options.calibration = &calibration;
+    const bool interactive = isatty(STDERR_FILENO) != 0;
+    const Evaluator evaluator(*inputs.dataset, inputs.spec, inputs.options);
+    auto recovered = recoverSweep(model, result, sweep, evaluator, options,
+        interactive ? RecoveredSweepProgress([](size_t done, size_t total) {
+            std::fprintf(stderr, "\r  recovered points: %zu/%zu   ", done, total);
+            std::fflush(stderr);
+        })
+                    : RecoveredSweepProgress());
+    if (interactive)
+        std::fprintf(stderr, "\r%40s\r", "");
+    if (!recovered) {
+        std::cerr << "topiary-cli " << command << ": " << recovered.error().message << '\n';
+        return 1;
+    }
+    out = std::move(*recovered);
+    return std::nullopt;
+}
+
 } // namespace
 
 int sensitivityCommand(const std::vector<std::string>& argv)
@@ -215,12 +254,13 @@ int sensitivityCommand(const std::vector<std::string>& argv)
     auto args = Args::parse(argv, with(kEvalFlags, { "json", "sequential", "exact" }),
         with(kEvalValueOptions,
             { "ratios", "bits", "granularity", "criterion", "layers", "csv", "tolerance", "act-bits", "calib",
-                "calib-data", "calib-method", "calib-percentile" }));
+                "calib-data", "calib-method", "calib-percentile", "recover", "calib-positions", "ridge" }));
     if (!args || args->positional().size() != 1) {
         std::cerr << "topiary-cli sensitivity: " << (args ? "expected exactly one MODEL" : args.error().message)
                   << "\nUsage: topiary-cli sensitivity MODEL --data PATH [--ratios R,...] [--bits B,...] [--csv OUT.csv]\n"
                      "                              [--exact | --tolerance POINTS]\n"
-                     "                              [--act-bits 8[:symmetric] [--calib N] [--calib-method M]]\n";
+                     "                              [--act-bits 8[:symmetric] [--calib N] [--calib-method M]]\n"
+                     "                              [--recover bn,bias,lsq [--calib N] [--calib-data PATH]]\n";
         return 2;
     }
     auto model = Model::load(args->positional()[0]);
@@ -242,18 +282,27 @@ int sensitivityCommand(const std::vector<std::string>& argv)
     std::optional<ActivationSpec> act;
     if (auto rc = readActivationBits(*args, act))
         return *rc;
-    if (!act && (args->value("calib") || args->value("calib-data") || args->value("calib-method")
-                    || args->value("calib-percentile"))) {
-        std::cerr << "topiary-cli sensitivity: the --calib options need --act-bits 8 (what to calibrate)\n";
+    const bool recoverSweepToo = args->value("recover").has_value();
+    if (!act && !recoverSweepToo
+        && (args->value("calib") || args->value("calib-data") || args->value("calib-method")
+            || args->value("calib-percentile"))) {
+        std::cerr << "topiary-cli sensitivity: the --calib options need --act-bits 8 or --recover (what to calibrate)\n";
         return 2;
     }
     if (auto rc = runSensitivity("sensitivity", evaluation, inputs, sweep, result))
         return *rc;
+    std::optional<RecoveredSweep> recovered;
+    if (recoverSweepToo) {
+        recovered.emplace();
+        if (auto rc = runRecoveredSweep("sensitivity", *model, *args, inputs, sweep, result, *recovered))
+            return *rc;
+    }
     ActivationSensitivityResult activations;
     if (act)
         if (auto rc = runActivationSweep(*model, evaluation, *args, sweep, *act, activations))
             return *rc;
-    const std::string csv = sensitivityCsv(result) + activationSensitivityCsvRows(activations);
+    const std::string csv
+        = (recovered ? recoveredSweepCsv(*recovered) : sensitivityCsv(result)) + activationSensitivityCsvRows(activations);
     if (auto path = args->value("csv")) {
         std::ofstream f(*path);
         if (!(f << csv)) {
@@ -266,11 +315,22 @@ int sensitivityCommand(const std::vector<std::string>& argv)
         j["baseline_top1"] = result.baseline.top1().value;
         j["images"] = result.baseline.processed;
         auto& points = j["points"] = nlohmann::json::array();
-        for (const auto& p : result.points)
+        for (size_t i = 0; i < result.points.size(); ++i) {
+            const auto& p = result.points[i];
             points.push_back({ { "layer", p.layer }, { "kind", p.kind == SweepKind::Prune ? "prune" : "bits" },
                 { "value", p.value }, { "energy_removed", p.energyRemoved }, { "top1", p.metrics.top1().value },
                 { "correct", p.metrics.top1Correct }, { "agreement", p.metrics.agreement().value },
                 { "members", p.members }, { "images", p.metrics.processed }, { "stopped_early", p.stoppedEarly } });
+            if (recovered) { // top1 etc. above stay the sweep's own (unrecovered) numbers
+                const auto& r = recovered->recovered.points[i];
+                points.back()["top1_recovered"] = r.metrics.top1().value;
+                points.back()["correct_recovered"] = r.metrics.top1Correct;
+                points.back()["images_recovered"] = r.metrics.processed;
+                points.back()["recovered"] = static_cast<bool>(recovered->repaired[i]);
+            }
+        }
+        if (recovered)
+            j["recover"] = *args->value("recover"); // top1_recovered: after recovery, every image
         j["skipped"] = result.skipped;
         if (act) {
             auto& rows = j["activation_points"] = nlohmann::json::array();
@@ -299,8 +359,9 @@ int sensitivityCommand(const std::vector<std::string>& argv)
         std::cout << '\n';
     }
     std::cout << "layer                          kind   value  energy%   top-1%   (95% CI)          agree%"
-              << (sweep.sequential.enabled ? "  images" : "") << '\n';
-    for (const auto& p : result.points) {
+              << (sweep.sequential.enabled ? "  images" : "") << (recovered ? "  recovered%" : "") << '\n';
+    for (size_t i = 0; i < result.points.size(); ++i) {
+        const auto& p = result.points[i];
         const Estimate t = p.metrics.top1();
         std::ostringstream line;
         line << std::left << std::setw(31) << p.layer << std::setw(7) << (p.kind == SweepKind::Prune ? "prune" : "bits")
@@ -309,8 +370,14 @@ int sensitivityCommand(const std::vector<std::string>& argv)
              << pct(p.metrics.agreement().value);
         if (sweep.sequential.enabled) // points the rule stopped ran on fewer images
             line << std::setw(8) << p.metrics.processed;
+        if (recovered)
+            line << std::setw(12)
+                 << (recovered->repaired[i] ? pct(recovered->recovered.points[i].metrics.top1().value) : std::string("-"));
         std::cout << line.str() << '\n';
     }
+    if (recovered)
+        std::cout << "recovered%: top-1 after recovery (" << *args->value("recover")
+                  << ") of that single-layer plan, on every image\n";
     // Activation rows: the layer's input activations 8-bit, everything else float.
     for (const auto& p : activations.points) {
         const Estimate t = p.metrics.top1();
@@ -359,8 +426,8 @@ int fitCommand(const std::vector<std::string>& argv)
         { "ratios", "granularity", "criterion", "layers", "target-macs", "target-params", "target-size", "output",
             "max-loss", "rounds", "tolerance" });
     values.insert(kRecoverValueOptions.begin(), kRecoverValueOptions.end());
-    auto args = Args::parse(fixed, with(kEvalFlags, { "json", "sequential" }), values);
-    const char* usage = "Usage: topiary-cli fit MODEL --data PATH (--target-macs F | --target-params F | --target-size F) -o PLAN.json [--max-loss POINTS] [--recover bn,bias,lsq]\n";
+    auto args = Args::parse(fixed, with(kEvalFlags, { "json", "sequential", "recovered-sweep" }), values);
+    const char* usage = "Usage: topiary-cli fit MODEL --data PATH (--target-macs F | --target-params F | --target-size F) -o PLAN.json [--max-loss POINTS] [--recover bn,bias,lsq [--recovered-sweep]]\n";
     if (!args || args->positional().size() != 1 || !args->value("output")) {
         std::cerr << "topiary-cli fit: " << (args ? "expected MODEL and -o PLAN.json" : args.error().message) << '\n'
                   << usage;
@@ -421,6 +488,9 @@ int fitCommand(const std::vector<std::string>& argv)
             return *rc;
         measured.recovery = recovering.recovery();
         measured.calibration = &calibration;
+        // --calib-positions and --ridge: the plans measured refit as the recovered sweep does.
+        if (auto rc = readRecoveryTuning("fit", *args, measured.recoveryOptions))
+            return *rc;
     }
     SensitivityOptions sweep;
     if (target.metric == BudgetMetric::Macs)
@@ -435,6 +505,17 @@ int fitCommand(const std::vector<std::string>& argv)
     SensitivityResult sensitivity;
     if (auto rc = runSensitivity("fit", evaluation, inputs, sweep, sensitivity))
         return *rc;
+    // --recovered-sweep: the greedy proposal and the adjustments read each point after recovery.
+    if (args->has("recovered-sweep")) {
+        if (!recovering.recovery().any()) {
+            std::cerr << "topiary-cli fit: --recovered-sweep needs --recover bn,bias,lsq (or some of them)\n";
+            return 2;
+        }
+        RecoveredSweep recovered;
+        if (auto rc = runRecoveredSweep("fit", *model, *args, inputs, sweep, sensitivity, recovered))
+            return *rc;
+        sensitivity = std::move(recovered.recovered);
+    }
     const StatsModel stats(*model, cost, groups);
     const Evaluator evaluator(*inputs.dataset, inputs.spec, inputs.options);
     const bool interactive = isatty(STDERR_FILENO) != 0;
@@ -479,7 +560,7 @@ int fitCommand(const std::vector<std::string>& argv)
             { "unrecovered_loss", best.unrecoveredLoss ? nlohmann::json(*best.unrecoveredLoss) : nlohmann::json() },
             { "recovery", fit->recovered ? recoveryToJson(measured.recovery) : nlohmann::json() },
             { "max_loss", measured.maxLoss ? nlohmann::json(*measured.maxLoss) : nlohmann::json() },
-            { "within_loss", fit->withinLoss }, { "near_chance", !chance.empty() }, { "baseline_top1", baseline },
+            { "within_loss", fit->withinLoss }, { "recovered_sweep", args->has("recovered-sweep") }, { "near_chance", !chance.empty() }, { "baseline_top1", baseline },
             { "top1", best.metrics.top1().value }, { "layers", best.plan.layers().size() },
             { "attempts", attempts }, { "chosen", fit->chosen }, { "output", *args->value("output") } };
         std::cout << j.dump(2) << '\n';

@@ -2,7 +2,8 @@
 # topiary-cli apply/eval --recover on the bundled sample: recovery runs on the calibration
 # images given, is recorded in the written recipe, raises the 4-bit model's top-1, and
 # bad recovery flags exit 2 with a message; fit --recover measures its plans after recovery,
-# as eval --recover measures the recipe it writes.
+# as eval --recover measures the recipe it writes; sensitivity --recover measures each point
+# as eval --recover measures that single-layer plan, and fit --recovered-sweep needs --recover.
 set -u
 cli=$1; src=$2
 fail=0
@@ -55,4 +56,21 @@ fitTop1=$(field "round(d['top1'], 4)" < "$tmp/fit-out.json")
 evalTop1=$("$cli" eval "$model" --data "$images" --limit 200 --recipe "$tmp/fit.json" --json 2>/dev/null \
   | field "round(d['compressed']['top1']['value'], 4)")
 check "eval of the fitted recipe measures what fit measured ($fitTop1 = $evalTop1)" "[ '$fitTop1' = '$evalTop1' ]"
+# sensitivity --recover: a point's recovered top-1 is eval --recover of its single-layer plan.
+"$cli" sensitivity "$model" --data "$images" --limit 200 --exact --granularity filter --ratios 0,0.8 \
+  --layers /block1/conv1/Conv --recover bn,bias,lsq --calib 64 --calib-data "$images" --csv "$tmp/rs.csv" \
+  --json >"$tmp/rs.json" 2>"$tmp/err"; rc=$?
+check "sensitivity --recover exits 0 ($rc)" "[ $rc -eq 0 ]"
+swept=$(field "[p for p in d['points'] if p['value'] == 0.8][0]['top1_recovered']" < "$tmp/rs.json")
+plainSwept=$(field "[p for p in d['points'] if p['value'] == 0.8][0]['top1']" < "$tmp/rs.json")
+cat > "$tmp/one.json" <<'JSON'
+{"version": 1, "layers": {"/block1/conv1/Conv": {"prune": {"granularity": "filter", "criterion": "l1", "mode": "ratio", "value": 0.8}}}}
+JSON
+single=$("$cli" eval "$model" --data "$images" --limit 200 --recipe "$tmp/one.json" --recover bn,bias,lsq --calib 64 \
+  --calib-data "$images" --json 2>/dev/null | field "d['compressed']['top1']['value']")
+check "the recovered point equals eval --recover of its plan ($swept = $single)" "[ '$swept' = '$single' ]"
+check "recovery raised that point (as compressed $plainSwept)" "$py -c 'import sys; sys.exit(not $swept > $plainSwept)'"
+check "the CSV has both top-1 columns" "grep -q '^layer,members,kind,value,energy_removed,top1_unrecovered,top1,' '$tmp/rs.csv'"
+"$cli" fit "$model" --data "$images" --limit 200 --target-macs 0.6 --recovered-sweep -o "$tmp/f.json" 2>"$tmp/err"; rc=$?
+check "fit --recovered-sweep without --recover exits 2" "[ $rc -eq 2 ] && grep -q 'needs --recover' '$tmp/err'"
 exit $fail
