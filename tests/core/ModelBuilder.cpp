@@ -176,6 +176,33 @@ void setAttr(onnx::NodeProto& node, const std::string& name, const onnx::TensorP
     *a->mutable_t() = value;
 }
 
+onnx::ModelProto makeResidualNet()
+{
+    ModelBuilder b;
+    b.input("input", { 1, 3, 16, 16 });
+    b.conv("c1", "input", "c1o", 3, 8, 3);
+    b.node("Relu", { "c1o" }, { "a1" }, "r1");
+    b.conv("c2", "a1", "c2o", 8, 8, 3);
+    b.node("Relu", { "c2o" }, { "a2" }, "r2");
+    b.conv("c3", "a2", "c3o", 8, 8, 3);
+    b.node("Add", { "c3o", "a1" }, { "sum" }, "add");
+    b.node("Relu", { "sum" }, { "a3" }, "r3");
+    auto& pool = b.node("MaxPool", { "a3" }, { "p" }, "pool");
+    setAttr(pool, "kernel_shape", std::vector<int64_t> { 2, 2 });
+    setAttr(pool, "strides", std::vector<int64_t> { 2, 2 });
+    b.conv("c4", "p", "c4o", 8, 16, 3);
+    b.node("Relu", { "c4o" }, { "a4" }, "r4");
+    b.node("GlobalAveragePool", { "a4" }, { "gap" }, "gap");
+    auto& fl = b.node("Flatten", { "gap" }, { "flat" }, "flatten");
+    setAttr(fl, "axis", int64_t { 1 });
+    b.weight("fc.weight", { 10, 16 });
+    b.weight("fc.bias", { 10 });
+    auto& fc = b.node("Gemm", { "flat", "fc.weight", "fc.bias" }, { "logits" }, "fc");
+    setAttr(fc, "transB", int64_t { 1 });
+    b.output("logits", { 1, 10 });
+    return b.build();
+}
+
 onnx::ModelProto makeSmallCnn(bool dynamicBatch)
 {
     ModelBuilder b;

@@ -50,5 +50,8 @@ void setAttr(onnx::NodeProto& node, const std::string& name, const onnx::TensorP
 
 // A small CNN: conv-bn-relu, a residual block, a depthwise-separable block, GAP, Gemm.
 onnx::ModelProto makeSmallCnn(bool dynamicBatch = false);
+// conv-relu, a residual block, maxpool, conv-relu, GAP, flatten, Gemm: no BatchNorm, so
+// every Conv can become a QLinearConv (8-bit activation tests).
+onnx::ModelProto makeResidualNet();
 
 } // namespace topiary::test

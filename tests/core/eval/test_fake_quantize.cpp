@@ -165,28 +165,7 @@ TEST_CASE("the QDQ rewrite leaves pairs on constants and codes read elsewhere al
 
 TEST_CASE("a network with 8-bit activations on every layer computes ORT's outputs in OpenCV", "[fake-quantize]")
 {
-    // conv-relu, a residual Add, MaxPool, conv-relu, GAP, Flatten, Gemm.
-    test::ModelBuilder b;
-    b.input("input", { 1, 3, 16, 16 });
-    b.conv("c1", "input", "c1o", 3, 8, 3);
-    b.node("Relu", { "c1o" }, { "a1" }, "r1");
-    b.conv("c2", "a1", "c2o", 8, 8, 3);
-    b.node("Add", { "c2o", "a1" }, { "sum" }, "add");
-    b.node("Relu", { "sum" }, { "a2" }, "r2");
-    auto& pool = b.node("MaxPool", { "a2" }, { "p" }, "pool");
-    test::setAttr(pool, "kernel_shape", std::vector<int64_t> { 2, 2 });
-    test::setAttr(pool, "strides", std::vector<int64_t> { 2, 2 });
-    b.conv("c3", "p", "c3o", 8, 16, 3);
-    b.node("Relu", { "c3o" }, { "a3" }, "r3");
-    b.node("GlobalAveragePool", { "a3" }, { "gap" }, "gap");
-    auto& fl = b.node("Flatten", { "gap" }, { "flat" }, "flatten");
-    test::setAttr(fl, "axis", int64_t { 1 });
-    b.weight("fc.weight", { 10, 16 });
-    b.weight("fc.bias", { 10 });
-    auto& fc = b.node("Gemm", { "flat", "fc.weight", "fc.bias" }, { "logits" }, "fc");
-    test::setAttr(fc, "transB", int64_t { 1 });
-    b.output("logits", { 1, 10 });
-    onnx::ModelProto proto = b.build();
+    onnx::ModelProto proto = test::makeResidualNet(); // conv-relu, residual block, MaxPool, conv, GAP, Gemm
     std::mt19937 rng(7);
     std::normal_distribution<float> d(0.0f, 0.3f);
     for (auto& t : *proto.mutable_graph()->mutable_initializer()) {

@@ -27,34 +27,6 @@ using namespace topiary;
 
 namespace {
 
-// conv-relu, a residual block, maxpool, conv-relu, GAP, flatten, Gemm: no BatchNorm, so
-// every Conv can become a QLinearConv.
-onnx::ModelProto residualNet()
-{
-    test::ModelBuilder b;
-    b.input("input", { 1, 3, 16, 16 });
-    b.conv("c1", "input", "c1o", 3, 8, 3);
-    b.node("Relu", { "c1o" }, { "a1" }, "r1");
-    b.conv("c2", "a1", "c2o", 8, 8, 3);
-    b.node("Relu", { "c2o" }, { "a2" }, "r2");
-    b.conv("c3", "a2", "c3o", 8, 8, 3);
-    b.node("Add", { "c3o", "a1" }, { "sum" }, "add");
-    b.node("Relu", { "sum" }, { "a3" }, "r3");
-    auto& pool = b.node("MaxPool", { "a3" }, { "p" }, "pool");
-    test::setAttr(pool, "kernel_shape", std::vector<int64_t> { 2, 2 });
-    test::setAttr(pool, "strides", std::vector<int64_t> { 2, 2 });
-    b.conv("c4", "p", "c4o", 8, 16, 3);
-    b.node("Relu", { "c4o" }, { "a4" }, "r4");
-    b.node("GlobalAveragePool", { "a4" }, { "gap" }, "gap");
-    auto& fl = b.node("Flatten", { "gap" }, { "flat" }, "flatten");
-    test::setAttr(fl, "axis", int64_t { 1 });
-    b.weight("fc.weight", { 10, 16 });
-    b.weight("fc.bias", { 10 });
-    auto& fc = b.node("Gemm", { "flat", "fc.weight", "fc.bias" }, { "logits" }, "fc");
-    test::setAttr(fc, "transB", int64_t { 1 });
-    b.output("logits", { 1, 10 });
-    return b.build();
-}
 
 // Weights of both signs around zero (the builder's ramp is all positive).
 void randomizeWeights(onnx::ModelProto& proto)
@@ -97,7 +69,7 @@ double relativeDiff(const std::vector<float>& a, const std::vector<float>& b)
 
 TEST_CASE("8-bit activations export as QDQ that ONNX Runtime runs in integer kernels", "[export][qdq][ort]")
 {
-    onnx::ModelProto proto = residualNet();
+    onnx::ModelProto proto = test::makeResidualNet();
     randomizeWeights(proto);
     auto model = Model::fromProto(proto, {});
     REQUIRE(model);
