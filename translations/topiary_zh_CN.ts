@@ -2973,8 +2973,8 @@ The attached BatchNormalization adds %1 more.</source>
         <translation>恢复失败：%1</translation>
     </message>
     <message>
-        <source>On %1 calibration images: %2 layers refitted, %3 BatchNorms re-estimated, %4 biases corrected.</source>
-        <translation>在 %1 张校准图像上：重新拟合 %2 层，重新估计 %3 个 BatchNorm，校正 %4 组偏置。</translation>
+        <source>On %1 calibration images: layers refitted %2, BatchNorms re-estimated %3, biases corrected %4.</source>
+        <translation>在 %1 张校准图像上：重新拟合的层 %2 个，重新估计的 BatchNorm %3 个，校正的偏置 %4 个。</translation>
     </message>
 </context>
 <context>

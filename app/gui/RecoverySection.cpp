@@ -60,8 +60,8 @@ RecoverySection::RecoverySection(Document* document, LiveEvaluation* evaluation,
             bn += l.batchNorm;
             bias += !l.biasShift.empty();
         }
-        m_controls->setIdle(tr("On %1 calibration images: %2 layers refitted, %3 BatchNorms re-estimated, "
-                               "%4 biases corrected.")
+        m_controls->setIdle(tr("On %1 calibration images: layers refitted %2, BatchNorms re-estimated %3, "
+                               "biases corrected %4.")
                                 .arg(format::count(r->images))
                                 .arg(refitted)
                                 .arg(bn)
