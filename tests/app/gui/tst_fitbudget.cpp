@@ -9,6 +9,7 @@
 #include "AnalysisPane.h"
 #include "Document.h"
 #include "MainWindow.h"
+#include "SampleWindow.h"
 #include "MeasuredFitRunner.h"
 #include "SensitivityRunner.h"
 
@@ -33,20 +34,12 @@
 
 using namespace Qt::StringLiterals;
 using topiary::MainWindow;
+using topiary::test::openSample;
 
 namespace {
 
 constexpr int64_t kImages = 40;
 constexpr int64_t kCalibration = 32;
-
-bool openSample(MainWindow& window)
-{
-    QSignalSpy finished(&window, &MainWindow::loadFinished);
-    window.openSample();
-    if (finished.isEmpty() && !finished.wait(20000))
-        return false;
-    return finished.takeFirst().at(0).toBool();
-}
 
 // The sample with its sensitivity measured on kImages images and recovery switched on.
 bool prepare(MainWindow& window)

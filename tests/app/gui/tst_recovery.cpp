@@ -6,6 +6,7 @@
 #include "Document.h"
 #include "LiveEvaluation.h"
 #include "MainWindow.h"
+#include "SampleWindow.h"
 #include "RecoveryRunner.h"
 
 #include "widgets/ExplainPanel.h"
@@ -26,19 +27,7 @@
 
 using namespace Qt::StringLiterals;
 using topiary::MainWindow;
-
-namespace {
-
-bool openSample(MainWindow& window)
-{
-    QSignalSpy finished(&window, &MainWindow::loadFinished);
-    window.openSample();
-    if (finished.isEmpty() && !finished.wait(20000))
-        return false;
-    return finished.takeFirst().at(0).toBool();
-}
-
-} // namespace
+using topiary::test::openSample;
 
 class TestRecovery : public QObject {
     Q_OBJECT

@@ -6,6 +6,7 @@
 #include "LiveEvaluation.h"
 #include "GraphPane.h"
 #include "MainWindow.h"
+#include "SampleWindow.h"
 #include "PreferencesDialog.h"
 #include "RatioStepper.h"
 
@@ -39,7 +40,6 @@ using topiary::MainWindow;
 
 namespace {
 
-constexpr int kLoadTimeoutMs = 20000;
 constexpr int kPw2 = 7; // the sample's second pointwise conv
 
 // Opens the bundled sample (with its test images) in `window` and selects pw2.
@@ -48,9 +48,7 @@ bool openSampleAtPw2(MainWindow& window)
     window.setShowErrorDialogs(false);
     window.resize(1400, 1000);
     window.show();
-    QSignalSpy finished(&window, &MainWindow::loadFinished);
-    window.openSample();
-    if (!finished.wait(kLoadTimeoutMs) || !finished.first().at(0).toBool())
+    if (!topiary::test::openSample(window))
         return false;
     window.selectLayer(kPw2);
     return window.selectedLayer() == kPw2;
