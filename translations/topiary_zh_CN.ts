@@ -361,6 +361,14 @@
             <numerusform>测量了 %n 个方案后找到。</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Plan from the sweep after recovery</source>
+        <translation>按恢复后的敏感度扫描制定方案</translation>
+    </message>
+    <message>
+        <source>With Recover on: measure every sensitivity point again after recovering its single-layer plan, and propose from those losses. Slower the first time; it favours the layers recovery repairs best.</source>
+        <translation>开启恢复时：对每个敏感度点的单层方案先做恢复再重新测量，并据这些损失提出方案。第一次较慢；它会偏向恢复修复得最好的层。</translation>
+    </message>
 </context>
 <context>
     <name>topiary::ChannelRoundingAction</name>
@@ -2445,6 +2453,14 @@ The attached BatchNormalization adds %1 more.</source>
     <message>
         <source>measuring adjusted plans</source>
         <translation>正在测量调整后的方案</translation>
+    </message>
+    <message>
+        <source>measuring the sweep after recovery</source>
+        <translation>正在测量恢复后的敏感度扫描</translation>
+    </message>
+    <message>
+        <source>measuring the sweep after recovery: %1 of %2 points</source>
+        <translation>正在测量恢复后的敏感度扫描：第 %1 个点，共 %2 个</translation>
     </message>
 </context>
 <context>

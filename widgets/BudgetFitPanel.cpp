@@ -2,6 +2,7 @@
 
 #include "widgets/NumberFormat.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QEvent>
@@ -32,6 +33,7 @@ BudgetFitPanel::BudgetFitPanel(QWidget* parent)
     , m_value(new QDoubleSpinBox(this))
     , m_original(new QLabel(this))
     , m_loss(new QDoubleSpinBox(this))
+    , m_recoveredSweep(new QCheckBox(this))
     , m_propose(new QPushButton(this))
     , m_status(new QLabel(this))
     , m_progress(new QProgressBar(this))
@@ -60,6 +62,9 @@ BudgetFitPanel::BudgetFitPanel(QWidget* parent)
     m_form->addRow(QStringLiteral("target"), targetRow);
     m_form->addRow(QString(), m_original);
     m_form->addRow(QStringLiteral("loss"), m_loss);
+    m_form->addRow(QString(), m_recoveredSweep);
+    m_recoveredSweep->setObjectName(QStringLiteral("fitRecoveredSweep"));
+    m_recoveredSweep->setEnabled(false);
 
     m_loss->setRange(0.0, 100.0);
     m_loss->setDecimals(1);
@@ -128,6 +133,10 @@ void BudgetFitPanel::retranslateUi()
     m_loss->setSuffix(tr(" points"));
     m_loss->setToolTip(tr("How much top-1 accuracy (in percentage points) the proposal may give up, measured on "
                           "the sensitivity analysis's images."));
+    m_recoveredSweep->setText(tr("Plan from the sweep after recovery"));
+    m_recoveredSweep->setToolTip(tr("With Recover on: measure every sensitivity point again after recovering its "
+                                    "single-layer plan, and propose from those losses. Slower the first time; it "
+                                    "favours the layers recovery repairs best."));
     m_propose->setText(tr("&Propose"));
     m_propose->setToolTip(tr("Compute a per-layer pruning plan that meets the target from the measured sensitivity, "
                              "then measure it (after recovery when Recover is on) and adjust it until it keeps the "
@@ -232,6 +241,7 @@ BudgetRequest BudgetFitPanel::request() const
     r.relative = m_mode->currentIndex() == 0;
     r.value = r.relative ? m_value->value() : m_value->value() * kMillion;
     r.maxLoss = m_loss->value() / 100.0;
+    r.recoveredSweep = m_recoveryOn && m_recoveredSweep->isChecked();
     return r;
 }
 
@@ -242,6 +252,13 @@ void BudgetFitPanel::setRequest(const BudgetRequest& request)
     updateValueBox();
     m_value->setValue(request.relative ? request.value : request.value / kMillion);
     m_loss->setValue(request.maxLoss * 100.0);
+    m_recoveredSweep->setChecked(request.recoveredSweep);
+}
+
+void BudgetFitPanel::setRecoveryOn(bool on)
+{
+    m_recoveryOn = on;
+    updateButtons();
 }
 
 void BudgetFitPanel::setBusy(bool busy)
@@ -359,6 +376,7 @@ void BudgetFitPanel::updateButtons()
     for (QWidget* w : { static_cast<QWidget*>(m_metric), static_cast<QWidget*>(m_mode),
              static_cast<QWidget*>(m_value), static_cast<QWidget*>(m_loss) })
         w->setEnabled(!m_busy);
+    m_recoveredSweep->setEnabled(!m_busy && m_recoveryOn);
     m_propose->setEnabled(!m_busy);
     m_cancel->setEnabled(m_busy);
     m_accept->setEnabled(m_hasProposal && !m_busy);

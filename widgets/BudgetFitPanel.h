@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
@@ -30,6 +31,9 @@ struct BudgetRequest {
     bool relative = true; // value is a percentage of the original; otherwise an absolute amount
     double value = 50.0; // percent, or MACs / params / bytes
     double maxLoss = 0.01; // accuracy loss accepted, as a fraction (0.01 = one point of top-1)
+    // With recovery on: propose from the sweep measured again after recovery (each point's
+    // single-layer plan repaired), which prefers the layers recovery repairs best.
+    bool recoveredSweep = false;
 
     // The core's target for a model whose metric is `original` (MACs, params or bytes).
     BudgetTarget target(double original) const
@@ -61,6 +65,8 @@ public:
     BudgetRequest request() const;
     void setRequest(const BudgetRequest& request);
 
+    // Whether the plan recovers: the choice of the sweep after recovery is offered only then.
+    void setRecoveryOn(bool on);
     // While the application fits: the form is locked and says so.
     void setBusy(bool busy);
     // While busy: step of steps (0 of 0: no measure yet) and what is being done.
@@ -76,6 +82,7 @@ public:
     QComboBox* modeBox() const { return m_mode; }
     QDoubleSpinBox* valueBox() const { return m_value; }
     QDoubleSpinBox* lossBox() const { return m_loss; }
+    QCheckBox* recoveredSweepBox() const { return m_recoveredSweep; }
     QPushButton* proposeButton() const { return m_propose; }
     QPushButton* acceptButton() const { return m_accept; }
     QPushButton* discardButton() const { return m_discard; }
@@ -107,6 +114,7 @@ private:
     QDoubleSpinBox* m_value = nullptr;
     QLabel* m_original = nullptr;
     QDoubleSpinBox* m_loss = nullptr;
+    QCheckBox* m_recoveredSweep = nullptr;
     QPushButton* m_propose = nullptr;
     QLabel* m_status = nullptr;
     QProgressBar* m_progress = nullptr;
@@ -119,6 +127,7 @@ private:
     int64_t m_params = 0;
     int64_t m_bytes = 0;
     bool m_busy = false;
+    bool m_recoveryOn = false;
     bool m_hasProposal = false;
     BudgetProposal m_last;
     BudgetRequest m_lastRequest;

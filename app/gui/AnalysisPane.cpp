@@ -63,6 +63,7 @@ AnalysisPane::AnalysisPane(Document* document, QWidget* window)
     createFit(window);
 
     connect(m_document, &Document::planChanged, this, [this] {
+        m_fitPanel->setRecoveryOn(m_document->plan().recovery().any());
         if (m_overviewShown)
             m_overviewTimer->start();
         m_paretoPlot->setCurrent(m_document->currentParetoPoint());
@@ -169,6 +170,7 @@ void AnalysisPane::onModelChanged()
     if (m_overviewShown)
         m_overviewTimer->start(); // the new model's map, as a plan change would
     m_fitPanel->clearProposal();
+    m_fitPanel->setRecoveryOn(!m_document->isEmpty() && m_document->plan().recovery().any());
     m_fitPreviewOpen = false;
     if (!m_document->isEmpty()) {
         const ModelStats& original = m_document->originalStats();
@@ -226,6 +228,7 @@ bool AnalysisPane::runSensitivity(int64_t imageLimit)
     options.granularity = PruneGranularity::Filter;
     options.criterion = Criterion::L1;
     m_sensitivityLimit = imageLimit;
+    ++m_sensitivityRuns;
     if (!m_sensitivity->start(m_document->model(), *m_document->dataset(), m_document->preprocess(), options, imageLimit))
         return false;
     emit showRequested(m_sensitivityBox, true);
@@ -281,6 +284,8 @@ bool AnalysisPane::proposeFit(const BudgetRequest& request)
     in.maxLoss = request.maxLoss;
     in.rounds = m_fitRounds;
     in.recovery = m_document->plan().recovery(); // the Recover switch: measured as it will be exported
+    in.recoveredSweep = request.recoveredSweep && in.recovery.any();
+    in.sweepId = m_sensitivityRuns;
     m_fitPanel->setBusy(true);
     m_fitRunner->start(std::move(in));
     return true;

@@ -92,6 +92,7 @@ private:
     MeasuredFitRunner* m_fitRunner = nullptr;
     int m_fitRounds = 6;
     int64_t m_sensitivityLimit = 0; // the images the sweep measured on; the fit measures on them too
+    uint64_t m_sensitivityRuns = 0; // names the sweep a fit reads (a kept recovered sweep belongs to one)
     QAction* m_sensitivityAction = nullptr;
     QAction* m_cancelSensitivityAction = nullptr;
     JobTracker* m_overviewJobs = nullptr;

@@ -26,8 +26,9 @@ void MeasuredFitRunner::start(Inputs inputs)
 {
     m_result.reset();
     auto shared = std::make_shared<const Inputs>(std::move(inputs));
+    std::shared_ptr<const KeptSweep> kept = m_kept && m_kept->fits(*shared) ? m_kept : nullptr;
     m_jobs.run(
-        [this, in = std::move(shared)](const JobToken& token) {
+        [this, in = std::move(shared), kept = std::move(kept)](const JobToken& token) mutable {
             const std::stop_token& stop = token.stopToken();
             auto fail = [this, &token](const std::string& message) {
                 if (!token.cancelled())
@@ -58,9 +59,34 @@ void MeasuredFitRunner::start(Inputs inputs)
                 EvaluationOptions evaluation;
                 evaluation.limit = in->imageLimit;
                 const Evaluator evaluator(*in->dataset, in->preprocess, evaluation);
+                const SensitivityResult* sweep = &in->sensitivity;
+                if (in->recoveredSweep && calibration) {
+                    if (!kept) {
+                        token.post([this] { emit progress(0, 0, tr("measuring the sweep after recovery")); });
+                        RecoveredSweepOptions recovery;
+                        recovery.recovery = in->recovery;
+                        recovery.calibration = &*calibration;
+                        auto measured = recoverSweep(*in->model, in->sensitivity, in->sweep, evaluator, recovery,
+                            [this, &token](size_t done, size_t total) {
+                                token.post([this, done, total] {
+                                    emit progress(0, 0,
+                                        tr("measuring the sweep after recovery: %1 of %2 points")
+                                            .arg(static_cast<qulonglong>(done))
+                                            .arg(static_cast<qulonglong>(total)));
+                                });
+                            },
+                            stop);
+                        if (!measured)
+                            return fail(measured.error().withContext("sweep after recovery").message);
+                        kept = std::make_shared<const KeptSweep>(
+                            KeptSweep { in->model, in->sweepId, in->imageLimit, in->recovery, std::move(*measured) });
+                        token.post([this, kept] { m_kept = kept; });
+                    }
+                    sweep = &kept->sweep.recovered;
+                }
                 const int steps = in->rounds + 1;
                 token.post([this, steps] { emit progress(0, steps, tr("measuring the proposed plan")); });
-                auto fit = fitAndMeasure(*in->model, *in->stats, in->sensitivity, in->sweep, in->target, evaluator,
+                auto fit = fitAndMeasure(*in->model, *in->stats, *sweep, in->sweep, in->target, evaluator,
                     options,
                     [this, &token](const FitAttempt&, int round, int rounds) {
                         token.post([this, done = round + 1, steps = rounds + 1] {

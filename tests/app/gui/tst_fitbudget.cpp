@@ -15,6 +15,7 @@
 
 #include "widgets/BudgetFitPanel.h"
 
+#include "core/analysis/RecoveredSweep.h"
 #include "core/eval/Evaluator.h"
 #include "core/model/CostModel.h"
 #include "core/export/Apply.h"
@@ -23,6 +24,7 @@
 #include "core/recover/CalibrationImages.h"
 #include "core/recover/Recovery.h"
 
+#include <QCheckBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -161,6 +163,97 @@ private slots:
         // Losses are top-1 points below the original, never negative.
         QVERIFY(qAbs(*best.unrecoveredLoss - std::max(0.0, original - compressedTop1)) < 1e-12);
         QVERIFY(qAbs(best.measuredLoss - std::max(0.0, original - recoveredTop1)) < 1e-12);
+    }
+
+    // "Plan from the sweep after recovery": offered only with Recover on; the fit measures
+    // the sweep again after recovery (its repaired points differ from the plain sweep's and
+    // are the ones core recoverSweep gives on the same images), proposes from it, and keeps
+    // it, so the next fit on the same sweep does not measure it again.
+    void fitFromTheRecoveredSweep()
+    {
+        MainWindow window;
+        window.setShowErrorDialogs(false);
+        QVERIFY(openSample(window));
+        auto* pane = window.findChild<topiary::AnalysisPane*>();
+        auto* panel = window.findChild<topiary::BudgetFitPanel*>();
+        QVERIFY(pane && panel);
+        QVERIFY(!panel->recoveredSweepBox()->isEnabled()); // no recovery yet
+        QVERIFY(prepare(window));
+        QVERIFY(panel->recoveredSweepBox()->isEnabled());
+        pane->setFitRounds(0);
+        topiary::MeasuredFitRunner* runner = pane->fitRunner();
+        QVERIFY(!runner->recoveredSweep());
+
+        topiary::BudgetRequest request;
+        request.metric = topiary::BudgetMetric::Macs;
+        request.value = 60.0;
+        request.maxLoss = 0.02;
+        request.recoveredSweep = true;
+        panel->setRequest(request);
+        QVERIFY(panel->recoveredSweepBox()->isChecked());
+        QSignalSpy finished(runner, &topiary::MeasuredFitRunner::finished);
+        QSignalSpy progress(runner, &topiary::MeasuredFitRunner::progress);
+        panel->proposeButton()->click();
+        QVERIFY(finished.wait(300000));
+        auto measuredTheSweep = [&progress] {
+            for (const auto& args : progress)
+                if (args.at(2).toString().contains(u"sweep after recovery"_s))
+                    return true;
+            return false;
+        };
+        QVERIFY(measuredTheSweep());
+        const topiary::RecoveredSweep* sweep = runner->recoveredSweep();
+        QVERIFY(sweep);
+        const topiary::SensitivityResult& plain = window.sensitivityRunner()->result();
+        QCOMPARE(sweep->recovered.points.size(), plain.points.size());
+        int repaired = 0;
+        bool anyDiffers = false;
+        for (size_t i = 0; i < plain.points.size(); ++i) {
+            if (!sweep->repaired[i])
+                continue;
+            ++repaired;
+            QCOMPARE(sweep->unrecovered[i].top1Correct, plain.points[i].metrics.top1Correct);
+            anyDiffers = anyDiffers || sweep->recovered.points[i].metrics.top1Correct != plain.points[i].metrics.top1Correct;
+        }
+        QVERIFY(repaired > 0);
+        QVERIFY(anyDiffers);
+
+        // One layer's points measured apart by core, on the fit's images and calibration.
+        topiary::SensitivityResult oneLayer = plain;
+        size_t firstRepaired = 0;
+        while (!sweep->repaired[firstRepaired])
+            ++firstRepaired;
+        const std::string layer = plain.points[firstRepaired].layer;
+        std::erase_if(oneLayer.points, [&layer](const topiary::SensitivityPoint& p) { return p.layer != layer; });
+        topiary::Document* document = window.document();
+        const topiary::RecoverySpec& spec = document->plan().recovery();
+        auto images = topiary::loadCalibrationImages(
+            *document->model(), *document->dataset(), document->preprocess(), spec.calibrationImages, spec.seed);
+        QVERIFY(images.has_value());
+        topiary::EvaluationOptions options;
+        options.limit = kImages;
+        const topiary::Evaluator evaluator(*document->dataset(), document->preprocess(), options);
+        topiary::RecoveredSweepOptions recovery;
+        recovery.recovery = spec;
+        recovery.calibration = &*images;
+        auto apart = topiary::recoverSweep(
+            *document->model(), oneLayer, window.sensitivityRunner()->options(), evaluator, recovery);
+        QVERIFY(apart.has_value());
+        QVERIFY(apart->recovered.points.size() > 1);
+        for (size_t i = 0, j = 0; i < plain.points.size(); ++i) {
+            if (plain.points[i].layer != layer)
+                continue;
+            QCOMPARE(apart->recovered.points[j].value, sweep->recovered.points[i].value);
+            QCOMPARE(apart->recovered.points[j++].metrics.top1Correct, sweep->recovered.points[i].metrics.top1Correct);
+        }
+
+        // A second fit on the same sweep reuses it.
+        panel->discardButton()->click();
+        progress.clear();
+        panel->proposeButton()->click();
+        QVERIFY(finished.wait(300000));
+        QVERIFY(!measuredTheSweep());
+        QCOMPARE(runner->recoveredSweep(), sweep);
     }
 
     void cancelLeavesThePlanAlone()
