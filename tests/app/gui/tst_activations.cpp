@@ -9,6 +9,7 @@
 #include "Document.h"
 #include "LiveEvaluation.h"
 #include "MainWindow.h"
+#include "RecoveryRunner.h"
 
 #include "widgets/ActivationHistogramPlot.h"
 #include "widgets/LayerControls.h"
@@ -211,6 +212,36 @@ private slots:
         document->undoStack()->redo();
         QVERIFY(!document->plan().activationRanges().empty());
         QVERIFY(!topiary::ActivationCalibrationRunner::needsCalibration(*document->model(), document->plan()));
+    }
+
+    // With Recover on, recovery waits for the ranges instead of failing without them, then
+    // repairs and evaluates the calibrated plan.
+    void recoveryWaitsForTheRanges()
+    {
+        MainWindow window;
+        window.setShowErrorDialogs(false);
+        QVERIFY(openSample(window));
+        topiary::Document* document = window.document();
+        auto* runner = window.findChild<topiary::ActivationCalibrationRunner*>();
+        auto* recovery = window.findChild<topiary::RecoveryRunner*>();
+        QVERIFY(runner && recovery);
+        runner->setDebounceMs(0);
+        recovery->setDebounceMs(0);
+        topiary::Plan plan = withCalibrationImages(document->plan(), 32, topiary::CalibrationMethod::MinMax);
+        topiary::RecoverySpec spec = plan.recovery();
+        spec.bias = true;
+        const auto& layers = document->cost()->layers();
+        plan.setQuant(layers[1].name, topiary::QuantSpec { topiary::QuantScheme::Uniform, 4, true, true });
+        plan = topiary::quantizeAllActivations(plan.withRecovery(spec), layers, { 8, false }, true);
+        QSignalSpy failed(recovery, &topiary::RecoveryRunner::failed);
+        QSignalSpy recovered(recovery, &topiary::RecoveryRunner::finished);
+        QSignalSpy calibrated(runner, &topiary::ActivationCalibrationRunner::calibrated);
+        QVERIFY(document->editPlan(plan, u"int8 and recovery"_s));
+        QVERIFY(!recovery->isRunning());
+        QVERIFY(calibrated.wait(60000));
+        QVERIFY(recovered.wait(120000));
+        QCOMPARE(failed.size(), 0);
+        QVERIFY(recovered.first().at(0).value<topiary::Plan>() == document->plan());
     }
 
     void calibrationCancels()
