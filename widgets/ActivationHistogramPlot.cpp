@@ -130,7 +130,8 @@ void ActivationHistogramPlot::setData(
         const double count = static_cast<double>(histogram.counts[static_cast<size_t>(i)]);
         if (count <= 0.0)
             continue;
-        const double centre = 0.5 * (histogram.edges[static_cast<size_t>(i)] + histogram.edges[static_cast<size_t>(i) + 1]);
+        const double centre
+            = 0.5 * (histogram.edges[static_cast<size_t>(i)] + histogram.edges[static_cast<size_t>(i) + 1]);
         (centre < range.first || centre > range.second ? clipped : inside).append(QCPBarsData(centre, count));
         top = std::max(top, count);
     }
@@ -168,9 +169,10 @@ void ActivationHistogramPlot::updateCaption()
         return;
     }
     // The tensor's name can be long: it goes in the tooltip, the caption stays short.
-    m_caption->setText(tr("%1 range [%2, %3] · %4")
-                           .arg(m_symmetric ? QStringLiteral("int8") : QStringLiteral("uint8"),
-                               QString::number(m_range->first, 'g', 4), QString::number(m_range->second, 'g', 4), m_method));
+    m_caption->setText(
+        tr("%1 range [%2, %3] · %4")
+            .arg(m_symmetric ? QStringLiteral("int8") : QStringLiteral("uint8"),
+                QString::number(m_range->first, 'g', 4), QString::number(m_range->second, 'g', 4), m_method));
     m_caption->setVisible(true);
     m_plot->setToolTip(tr("The values this layer's input (%1) took on the calibration images, and the range its 8-bit "
                           "codes cover (green); values outside it (grey) are clipped.")

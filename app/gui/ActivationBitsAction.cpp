@@ -33,7 +33,8 @@ bool ActivationBitsAction::quantizeAll()
 {
     if (m_document->isEmpty())
         return false;
-    const Plan plan = quantizeAllActivations(m_document->plan(), m_document->cost()->layers(), ActivationSpec { 8, false }, true);
+    const Plan plan
+        = quantizeAllActivations(m_document->plan(), m_document->cost()->layers(), ActivationSpec { 8, false }, true);
     if (plan == m_document->plan())
         return false;
     return m_document->editPlan(plan, tr("8-bit activations but first and last layer"));

@@ -117,8 +117,8 @@ void ActivationSection::editCalibrationMethod(CalibrationMethod method)
     ActivationRanges ranges;
     ranges.method = method;
     ranges.percentile = m_document->plan().activationRanges().percentile;
-    m_document->editPlan(m_document->plan().withActivationRanges(ranges),
-        tr("Calibrate activations by %1").arg(methodName(method)));
+    m_document->editPlan(
+        m_document->plan().withActivationRanges(ranges), tr("Calibrate activations by %1").arg(methodName(method)));
 }
 
 void ActivationSection::planChanged()
