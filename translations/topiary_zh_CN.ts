@@ -88,6 +88,103 @@
     </message>
 </context>
 <context>
+    <name>topiary::ActivationBitsAction</name>
+    <message>
+        <source>8-bit &amp;Activations but First and Last Layer</source>
+        <translation>除首末层外激活量化为 8 位(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Quantize every layer&apos;s input activations to 8 bits (uint8, calibrated on the dataset), except the first and the last layer</source>
+        <translation>将除第一层和最后一层以外每一层的输入激活量化为 8 位（uint8，在数据集上校准）</translation>
+    </message>
+    <message>
+        <source>8-bit activations but first and last layer</source>
+        <translation>除首末层外激活为 8 位</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::ActivationHistogramPlot</name>
+    <message>
+        <source>input activation value</source>
+        <translation>输入激活值</translation>
+    </message>
+    <message>
+        <source>values per bin</source>
+        <translation>每个区间的值个数</translation>
+    </message>
+    <message>
+        <source>The values this layer&apos;s input took on the calibration images, and the range its 8-bit codes cover (green); values outside it (grey) are clipped.</source>
+        <translation>该层输入在校准图像上取到的值，以及其 8 位编码覆盖的范围（绿色）；范围外的值（灰色）会被截断。</translation>
+    </message>
+    <message>
+        <source>Min/max calibration keeps no histogram (one pass over the images); choose another method to see the values.</source>
+        <translation>最小/最大值校准不保留直方图（只遍历图像一次）；选择其他方法即可查看这些值。</translation>
+    </message>
+    <message>
+        <source>%1 range [%2, %3] · %4</source>
+        <translation>%1 范围 [%2, %3] · %4</translation>
+    </message>
+    <message>
+        <source>The values this layer&apos;s input (%1) took on the calibration images, and the range its 8-bit codes cover (green); values outside it (grey) are clipped.</source>
+        <translation>该层输入（%1）在校准图像上取到的值，以及其 8 位编码覆盖的范围（绿色）；范围外的值（灰色）会被截断。</translation>
+    </message>
+</context>
+<context>
+    <name>topiary::ActivationSection</name>
+    <message>
+        <source>Calibrating 8-bit activations: loading %1 images…</source>
+        <translation>正在校准 8 位激活：加载 %1 张图像…</translation>
+    </message>
+    <message>
+        <source>Calibrating 8-bit activations: pass %1 of %2, %3 of %4 images</source>
+        <translation>正在校准 8 位激活：第 %1 / %2 遍，%3 / %4 张图像</translation>
+    </message>
+    <message>
+        <source>%1 ranges calibrated on %2 images (%3).</source>
+        <translation>已在 %2 张图像上校准 %1 个范围（%3）。</translation>
+    </message>
+    <message>
+        <source>Calibration cancelled: the accuracy waits for calibrated ranges.</source>
+        <translation>校准已取消：准确率需等待校准后的范围。</translation>
+    </message>
+    <message>
+        <source>Calibration failed: %1</source>
+        <translation>校准失败：%1</translation>
+    </message>
+    <message>
+        <source>%1 inputs in float</source>
+        <translation>%1 的输入为浮点</translation>
+    </message>
+    <message>
+        <source>%1 inputs as int8</source>
+        <translation>%1 的输入为 int8</translation>
+    </message>
+    <message>
+        <source>%1 inputs as uint8</source>
+        <translation>%1 的输入为 uint8</translation>
+    </message>
+    <message>
+        <source>Calibrate activations by %1</source>
+        <translation>按 %1 校准激活</translation>
+    </message>
+    <message>
+        <source>Calibrating 8-bit activations…</source>
+        <translation>正在校准 8 位激活…</translation>
+    </message>
+    <message>
+        <source>Open a dataset to calibrate the 8-bit activations: the accuracy needs their ranges.</source>
+        <translation>请打开数据集以校准 8 位激活：准确率需要它们的范围。</translation>
+    </message>
+    <message>
+        <source>Not calibrated yet: the histogram of the input values appears with the ranges.</source>
+        <translation>尚未校准：输入值的直方图将随范围一同出现。</translation>
+    </message>
+    <message>
+        <source>The ranges came with the plan; the values are seen when calibrating (choose a calibration method to calibrate again).</source>
+        <translation>这些范围来自方案；输入值在校准时才能看到（选择校准方法即可重新校准）。</translation>
+    </message>
+</context>
+<context>
     <name>topiary::AnalysisPane</name>
     <message>
         <source>Back to plan #%1 from the Pareto plot</source>
@@ -2012,6 +2109,70 @@ shape unknown</source>
         <source>Animate the ratio from 0 up to this value, step by step, so every view and the accuracy can be watched changing together.</source>
         <translation>将比例从 0 逐步增加到此值，以便同时观察每个视图和准确率的变化。</translation>
     </message>
+    <message>
+        <source>Ran&amp;ge:</source>
+        <translation>范围(&amp;G)：</translation>
+    </message>
+    <message>
+        <source>Min/max</source>
+        <translation>最小/最大值</translation>
+    </message>
+    <message>
+        <source>Least error (MSE)</source>
+        <translation>最小误差（MSE）</translation>
+    </message>
+    <message>
+        <source>The integer grid spans the weights&apos; min/max (nothing clipped), or the range with the least quantization error (a few outliers clipped for finer steps).</source>
+        <translation>整数网格覆盖权重的最小/最大值（不截断），或量化误差最小的范围（截断少数离群值以获得更细的步长）。</translation>
+    </message>
+    <message>
+        <source>Input activations</source>
+        <translation>输入激活</translation>
+    </message>
+    <message>
+        <source>Ac&amp;tivations:</source>
+        <translation>激活(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Float</source>
+        <translation>浮点</translation>
+    </message>
+    <message>
+        <source>Ca&amp;libration:</source>
+        <translation>校准(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Percentile 99.99 %</source>
+        <translation>百分位 99.99 %</translation>
+    </message>
+    <message>
+        <source>Entropy (KL)</source>
+        <translation>熵（KL）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop calibrating; the accuracy waits until the ranges are calibrated.</source>
+        <translation>停止校准；准确率将等待范围校准完成。</translation>
+    </message>
+    <message>
+        <source>How every 8-bit activation&apos;s range is chosen from the values seen on the calibration images (one method for all layers); changing it calibrates again.</source>
+        <translation>如何根据校准图像上出现的值选择每个 8 位激活的范围（所有层共用一种方法）；更改后将重新校准。</translation>
+    </message>
+    <message>
+        <source>8-bit uint8</source>
+        <translation>8 位 uint8</translation>
+    </message>
+    <message>
+        <source>8-bit int8</source>
+        <translation>8 位 int8</translation>
+    </message>
+    <message>
+        <source>Quantize the values this layer reads to 8 bits, per tensor, on a range calibrated on images of the dataset, as ONNX Runtime&apos;s integer kernels compute: uint8 asymmetric (a zero point from the range) or int8 symmetric (zero point 0).</source>
+        <translation>将该层读取的值按张量量化为 8 位，范围在数据集的图像上校准，与 ONNX Runtime 的整数内核计算方式一致：uint8 非对称（零点由范围决定）或 int8 对称（零点为 0）。</translation>
+    </message>
 </context>
 <context>
     <name>topiary::LayerInspector</name>
@@ -2201,6 +2362,30 @@ The attached BatchNormalization adds %1 more.</source>
     <message>
         <source>unknown</source>
         <translation>未知</translation>
+    </message>
+    <message>
+        <source>The layer&apos;s input activations: float, or 8 bits per value on a range calibrated on the dataset (uint8 asymmetric, int8 symmetric). Double-click to edit: float, uint8 or int8.</source>
+        <translation>该层的输入激活：浮点，或在数据集上校准的范围内每个值 8 位（uint8 非对称，int8 对称）。双击编辑：float、uint8 或 int8。</translation>
+    </message>
+    <message>
+        <source>float</source>
+        <translation>浮点</translation>
+    </message>
+    <message>
+        <source>8 (int8)</source>
+        <translation>8（int8）</translation>
+    </message>
+    <message>
+        <source>8 (uint8)</source>
+        <translation>8（uint8）</translation>
+    </message>
+    <message>
+        <source>Inputs</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>The layer&apos;s input activations under the plan: float or 8-bit; editable.</source>
+        <translation>方案中该层的输入激活：浮点或 8 位；可编辑。</translation>
     </message>
 </context>
 <context>

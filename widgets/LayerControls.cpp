@@ -25,6 +25,10 @@ constexpr double kMeanStdRange = 3.0;  // k of mean + k·std runs over [-3, 3]
 
 constexpr Criterion kCriteria[] = {Criterion::L1, Criterion::L2, Criterion::Fpgm, Criterion::Apoz,
                                    Criterion::BnScale, Criterion::Random, Criterion::Taylor};
+// The activation choices: float, uint8 asymmetric, int8 symmetric (the combo's order).
+enum ActivationChoice { kActFloat, kActUint8, kActInt8 };
+constexpr CalibrationMethod kMethods[] = {CalibrationMethod::MinMax, CalibrationMethod::Percentile,
+                                          CalibrationMethod::Mse, CalibrationMethod::Entropy};
 constexpr QuantScheme kSchemes[] = {QuantScheme::Float32, QuantScheme::Float16, QuantScheme::Uniform,
                                     QuantScheme::Codebook, QuantScheme::Binary, QuantScheme::Ternary};
 
@@ -124,10 +128,17 @@ LayerControls::LayerControls(QWidget* parent)
     flags->addWidget(m_symmetric);
     flags->addWidget(m_perChannel);
     flags->addStretch(1);
+    m_range = new QComboBox(m_quantBox);
+    m_range->setObjectName(QStringLiteral("quantRange"));
+    for (QuantRange r : {QuantRange::MinMax, QuantRange::Mse})
+        m_range->addItem(QString(), static_cast<int>(r));
+    m_rangeLabel = new QLabel(m_quantBox);
+    m_rangeLabel->setBuddy(m_range);
     auto* quantForm = new QFormLayout(m_quantBox);
     quantForm->addRow(m_schemeLabel, m_scheme);
     quantForm->addRow(m_bitsLabel, m_bits);
     quantForm->addRow(flags);
+    quantForm->addRow(m_rangeLabel, m_range);
 
     // Low rank
     m_rankBox = new QGroupBox(this);
@@ -139,10 +150,46 @@ LayerControls::LayerControls(QWidget* parent)
     auto* rankForm = new QFormLayout(m_rankBox);
     rankForm->addRow(m_rankLabel, m_rank);
 
+    // Input activations
+    m_actBox = new QGroupBox(this);
+    m_act = new QComboBox(m_actBox);
+    m_act->setObjectName(QStringLiteral("activationBits"));
+    for (int i = kActFloat; i <= kActInt8; ++i)
+        m_act->addItem(QString(), i);
+    m_method = new QComboBox(m_actBox);
+    m_method->setObjectName(QStringLiteral("calibrationMethod"));
+    for (CalibrationMethod m : kMethods)
+        m_method->addItem(QString(), static_cast<int>(m));
+    // Long item names must not widen the inspector's column (the window fits 1366x768).
+    for (QComboBox* box : {m_range, m_act, m_method}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(12);
+    }
+    m_actLabel = new QLabel(m_actBox);
+    m_methodLabel = new QLabel(m_actBox);
+    m_actLabel->setBuddy(m_act);
+    m_methodLabel->setBuddy(m_method);
+    m_calibrationStatus = new QLabel(m_actBox);
+    m_calibrationStatus->setObjectName(QStringLiteral("calibrationStatus"));
+    m_calibrationStatus->setWordWrap(true);
+    m_calibrationStatus->hide();
+    m_cancelCalibration = new QToolButton(m_actBox);
+    m_cancelCalibration->setObjectName(QStringLiteral("cancelCalibration"));
+    m_cancelCalibration->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_cancelCalibration->hide();
+    auto* statusRow = new QHBoxLayout;
+    statusRow->addWidget(m_calibrationStatus, 1);
+    statusRow->addWidget(m_cancelCalibration, 0, Qt::AlignTop);
+    auto* actForm = new QFormLayout(m_actBox);
+    actForm->addRow(m_actLabel, m_act);
+    actForm->addRow(m_methodLabel, m_method);
+    actForm->addRow(statusRow);
+
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_pruneBox);
     layout->addWidget(m_quantBox);
+    layout->addWidget(m_actBox);
     layout->addWidget(m_rankBox);
     layout->addStretch(1);
 
@@ -155,7 +202,14 @@ LayerControls::LayerControls(QWidget* parent)
     connect(m_bits, &QSpinBox::valueChanged, this, &LayerControls::onQuantChanged);
     connect(m_symmetric, &QCheckBox::toggled, this, &LayerControls::onQuantChanged);
     connect(m_perChannel, &QCheckBox::toggled, this, &LayerControls::onQuantChanged);
+    connect(m_range, &QComboBox::currentIndexChanged, this, &LayerControls::onQuantChanged);
     connect(m_rank, &QSpinBox::valueChanged, this, &LayerControls::onRankChanged);
+    connect(m_act, &QComboBox::currentIndexChanged, this, &LayerControls::onActivationChanged);
+    connect(m_cancelCalibration, &QToolButton::clicked, this, &LayerControls::calibrationCancelRequested);
+    connect(m_method, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_updating)
+            emit calibrationMethodEdited(calibrationMethod());
+    });
     connect(m_step, &QToolButton::clicked, this, &LayerControls::onStepClicked);
 
     retranslateUi();
@@ -205,6 +259,29 @@ void LayerControls::retranslateUi()
     m_symmetric->setToolTip(tr("A grid centred on zero (signed integers) instead of one with a zero point."));
     m_perChannel->setText(tr("Per &channel"));
     m_perChannel->setToolTip(tr("One scale per output channel instead of one for the whole tensor."));
+    m_rangeLabel->setText(tr("Ran&ge:"));
+    m_range->setItemText(0, tr("Min/max"));
+    m_range->setItemText(1, tr("Least error (MSE)"));
+    m_range->setToolTip(tr("The integer grid spans the weights' min/max (nothing clipped), or the range with the "
+                           "least quantization error (a few outliers clipped for finer steps)."));
+
+    m_actBox->setTitle(tr("Input activations"));
+    m_actLabel->setText(tr("Ac&tivations:"));
+    m_act->setItemText(kActFloat, tr("Float"));
+    m_act->setItemText(kActUint8, tr("8-bit uint8"));
+    m_act->setItemText(kActInt8, tr("8-bit int8"));
+    m_act->setToolTip(tr("Quantize the values this layer reads to 8 bits, per tensor, on a range calibrated on "
+                         "images of the dataset, as ONNX Runtime's integer kernels compute: uint8 asymmetric (a zero "
+                         "point from the range) or int8 symmetric (zero point 0)."));
+    m_methodLabel->setText(tr("Ca&libration:"));
+    const QString methodNames[] = {tr("Min/max"), tr("Percentile 99.99 %"), tr("Least error (MSE)"),
+                                   tr("Entropy (KL)")};
+    for (int i = 0; i < m_method->count(); ++i)
+        m_method->setItemText(i, methodNames[i]);
+    m_cancelCalibration->setText(tr("Cancel"));
+    m_cancelCalibration->setToolTip(tr("Stop calibrating; the accuracy waits until the ranges are calibrated."));
+    m_method->setToolTip(tr("How every 8-bit activation's range is chosen from the values seen on the calibration "
+                            "images (one method for all layers); changing it calibrates again."));
 
     m_rankBox->setTitle(tr("Low rank"));
     m_rankLabel->setText(tr("R&ank:"));
@@ -227,6 +304,8 @@ void LayerControls::clear()
     selectEnum(m_granularity, PruneGranularity::None);
     selectEnum(m_scheme, QuantScheme::Float32);
     m_shownScheme = QuantScheme::Float32;
+    selectEnum(m_range, QuantRange::MinMax);
+    m_act->setCurrentIndex(kActFloat);
     m_rank->setRange(0, 0);
     m_rank->setValue(0);
     updateValueRange();
@@ -250,6 +329,8 @@ void LayerControls::setSpec(const LayerSpec& spec, const LayerLimits& limits)
     m_shownScheme = spec.quant.scheme;
     m_symmetric->setChecked(spec.quant.symmetric);
     m_perChannel->setChecked(spec.quant.perChannel);
+    selectEnum(m_range, spec.quant.range);
+    m_act->setCurrentIndex(!spec.act.quantized() ? kActFloat : spec.act.symmetric ? kActInt8 : kActUint8);
     updateEnabled();  // sets the bits range for the scheme
     m_bits->setValue(spec.quant.bits);
 
@@ -276,7 +357,39 @@ QuantSpec LayerControls::quantSpec() const
     spec.bits = natural > 0 ? natural : m_bits->value();
     spec.symmetric = m_symmetric->isChecked();
     spec.perChannel = m_perChannel->isChecked();
+    spec.range = currentEnum<QuantRange>(m_range);
     return spec;
+}
+
+ActivationSpec LayerControls::activationSpec() const
+{
+    const int choice = m_act->currentIndex();
+    if (choice <= kActFloat)
+        return {};
+    return ActivationSpec{8, choice == kActInt8};
+}
+
+void LayerControls::setCalibrationMethod(CalibrationMethod method)
+{
+    const QSignalBlocker block(m_method);
+    selectEnum(m_method, method);
+}
+
+void LayerControls::setCalibrationStatus(const QString& text, bool running)
+{
+    m_calibrationStatus->setText(text);
+    m_calibrationStatus->setVisible(!text.isEmpty());
+    m_cancelCalibration->setVisible(running);
+}
+
+QString LayerControls::calibrationStatus() const
+{
+    return m_calibrationStatus->text();
+}
+
+CalibrationMethod LayerControls::calibrationMethod() const
+{
+    return currentEnum<CalibrationMethod>(m_method);
 }
 
 LowRankSpec LayerControls::lowRankSpec() const
@@ -384,6 +497,7 @@ void LayerControls::updateEnabled()
     m_bits->setEnabled(uniform || scheme == QuantScheme::Codebook);
     m_symmetric->setEnabled(uniform);
     m_perChannel->setEnabled(uniform);
+    m_range->setEnabled(uniform);
     {
         const QSignalBlocker block(m_bits);
         const int natural = naturalBits(scheme);
@@ -394,6 +508,10 @@ void LayerControls::updateEnabled()
         else
             m_bits->setRange(1, 8);
     }
+
+    // The box stays enabled for the calibration status, which is the plan's, not the layer's.
+    m_act->setEnabled(m_hasLayer);
+    m_method->setEnabled(m_hasLayer && m_act->currentIndex() != kActFloat);
 
     m_rankBox->setEnabled(m_hasLayer && m_limits.maxRank > 0);
     m_rank->setToolTip(m_limits.maxRank > 0
@@ -474,6 +592,14 @@ void LayerControls::onStepClicked()
         emit stepStopRequested();
     else if (m_hasLayer)
         emit stepRequested(pruneSpec());
+}
+
+void LayerControls::onActivationChanged()
+{
+    if (m_updating)
+        return;
+    updateEnabled();
+    emit activationEdited(activationSpec());
 }
 
 void LayerControls::onRankChanged()

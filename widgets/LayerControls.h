@@ -1,6 +1,8 @@
 // The editor of one layer's spec: pruning (granularity, criterion, Ratio / Threshold /
 // mean+k·std, a slider with a spin box for the value), weight encoding (scheme, bits,
-// symmetric, per channel) and low-rank factoring (rank, 0 = off). It shows a spec and
+// symmetric, per channel, min/max or MSE range), low-rank factoring (rank, 0 = off) and
+// the layer's input activations (float, or 8-bit uint8/int8 on calibrated ranges, with
+// the plan's calibration method, which is one for every layer). It shows a spec and
 // turns user edits into new specs; the document owns the truth and feeds it back with
 // setSpec(), which never emits. A slider drag emits continuously with stillDragging = true
 // and once more with false at release, so the owner can merge the drag into one undo step.
@@ -40,6 +42,15 @@ public:
     PruneSpec pruneSpec() const;
     QuantSpec quantSpec() const;
     LowRankSpec lowRankSpec() const;
+    ActivationSpec activationSpec() const;
+    // The plan's calibration method (one for all layers), shown beside the activations.
+    void setCalibrationMethod(CalibrationMethod method);
+    CalibrationMethod calibrationMethod() const;
+    // Under the activation controls: what calibration is doing ("" hides it), with a
+    // Cancel button while it runs.
+    void setCalibrationStatus(const QString& text, bool running);
+    QString calibrationStatus() const;
+    QToolButton* cancelCalibrationButton() const { return m_cancelCalibration; }
 
     // For tests: the value slider (0..kSliderSteps).
     static constexpr int kSliderSteps = 1000;
@@ -55,6 +66,9 @@ signals:
     void pruneEdited(const topiary::PruneSpec& spec, bool stillDragging);
     void quantEdited(const topiary::QuantSpec& spec);
     void lowRankEdited(const topiary::LowRankSpec& spec);
+    void activationEdited(const topiary::ActivationSpec& spec);
+    void calibrationMethodEdited(topiary::CalibrationMethod method);
+    void calibrationCancelRequested();
     // Step pressed: animate the ratio from 0 to target.value (a Ratio spec of this layer).
     void stepRequested(const topiary::PruneSpec& target);
     // Stop pressed while stepping.
@@ -79,6 +93,7 @@ private:
     void onPruneShapeChanged();
     void onQuantChanged();
     void onRankChanged();
+    void onActivationChanged();
     void onStepClicked();
 
     QGroupBox* m_pruneBox = nullptr;
@@ -100,10 +115,20 @@ private:
     QSpinBox* m_bits = nullptr;
     QCheckBox* m_symmetric = nullptr;
     QCheckBox* m_perChannel = nullptr;
+    QLabel* m_rangeLabel = nullptr;
+    QComboBox* m_range = nullptr;
 
     QGroupBox* m_rankBox = nullptr;
     QLabel* m_rankLabel = nullptr;
     QSpinBox* m_rank = nullptr;
+
+    QGroupBox* m_actBox = nullptr;
+    QLabel* m_actLabel = nullptr;
+    QComboBox* m_act = nullptr;
+    QLabel* m_methodLabel = nullptr;
+    QComboBox* m_method = nullptr;
+    QLabel* m_calibrationStatus = nullptr;
+    QToolButton* m_cancelCalibration = nullptr;
 
     LayerLimits m_limits;
     QuantScheme m_shownScheme = QuantScheme::Float32;

@@ -1,5 +1,6 @@
 #include "widgets/LayerInspector.h"
 
+#include "widgets/ActivationHistogramPlot.h"
 #include "widgets/ImportanceHeatmap.h"
 #include "widgets/LayerControls.h"
 #include "widgets/NumberFormat.h"
@@ -21,6 +22,7 @@ LayerInspector::LayerInspector(QWidget* parent)
     , m_problems(new QLabel(this))
     , m_split(new QSplitter(Qt::Horizontal, this))
     , m_histogram(new WeightHistogramPlot(this))
+    , m_activationHistogram(new ActivationHistogramPlot(this))
     , m_heatmap(new ImportanceHeatmap(this))
     , m_controls(new LayerControls(this))
 {
@@ -35,9 +37,12 @@ LayerInspector::LayerInspector(QWidget* parent)
 
     auto* plots = new QSplitter(Qt::Vertical, m_split);
     plots->addWidget(m_histogram);
+    plots->addWidget(m_activationHistogram);
     plots->addWidget(m_heatmap);
     plots->setStretchFactor(0, 2);
-    plots->setStretchFactor(1, 3);
+    plots->setStretchFactor(1, 2);
+    plots->setStretchFactor(2, 3);
+    m_activationHistogram->hide();
     plots->setChildrenCollapsible(false);
     auto* scroll = new QScrollArea(m_split);
     scroll->setWidget(m_controls);
@@ -59,6 +64,8 @@ LayerInspector::LayerInspector(QWidget* parent)
     connect(m_controls, &LayerControls::pruneEdited, this, &LayerInspector::pruneEdited);
     connect(m_controls, &LayerControls::quantEdited, this, &LayerInspector::quantEdited);
     connect(m_controls, &LayerControls::lowRankEdited, this, &LayerInspector::lowRankEdited);
+    connect(m_controls, &LayerControls::activationEdited, this, &LayerInspector::activationEdited);
+    connect(m_controls, &LayerControls::calibrationMethodEdited, this, &LayerInspector::calibrationMethodEdited);
     connect(m_histogram, &WeightHistogramPlot::thresholdDragged, this, &LayerInspector::thresholdDragged);
     connect(m_histogram, &WeightHistogramPlot::thresholdDragFinished, this, &LayerInspector::thresholdDragFinished);
     connect(m_heatmap, &ImportanceHeatmap::criterionChanged, this, &LayerInspector::criterionChanged);
@@ -92,6 +99,8 @@ void LayerInspector::clear()
     m_pruneError.clear();
     m_levelsError.clear();
     m_histogram->clear();
+    m_activationHistogram->clear();
+    m_activationHistogram->hide();
     m_heatmap->clear();
     m_controls->clear();
     updateTitle();
@@ -124,6 +133,7 @@ void LayerInspector::setInspection(const LayerInspection& inspection, const Laye
     m_shownPrune = spec.prune;
     m_heatmap->setData(inspection.kernels, inspection.criteria, inspection.keptFilters, inspection.disagreement);
     m_controls->setSpec(spec, inspection.limits);
+    m_activationHistogram->setVisible(spec.act.quantized());
     updateTitle();
 }
 

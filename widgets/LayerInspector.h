@@ -1,5 +1,6 @@
 // The inspector of the selected layer: a title (name, kind, weight shape), its weight
-// histogram with the draggable pruning cut and quantization levels, its importance
+// histogram with the draggable pruning cut and quantization levels, below it (when the
+// layer's input activations are 8-bit) their calibration histogram, its importance
 // heatmap with the criteria side bar and disagreement view, and the controls of its
 // spec. Shows a LayerInspection the core computed and forwards the user's edits; it
 // holds no copy of the plan. Plottables are reused, so refreshing on every slider move
@@ -20,6 +21,7 @@ class QSplitter;
 namespace topiary {
 
 struct LayerInspection;
+class ActivationHistogramPlot;
 class ImportanceHeatmap;
 class LayerControls;
 class WeightHistogramPlot;
@@ -40,6 +42,8 @@ public:
     int layer() const { return m_layer; }
     QString titleText() const;
     WeightHistogramPlot* histogram() const { return m_histogram; }
+    // Shown while the layer's input activations are 8-bit; the owner fills it.
+    ActivationHistogramPlot* activationHistogram() const { return m_activationHistogram; }
     ImportanceHeatmap* heatmap() const { return m_heatmap; }
     LayerControls* controls() const { return m_controls; }
 
@@ -49,6 +53,8 @@ signals:
     void pruneEdited(const topiary::PruneSpec& spec, bool stillDragging);
     void quantEdited(const topiary::QuantSpec& spec);
     void lowRankEdited(const topiary::LowRankSpec& spec);
+    void activationEdited(const topiary::ActivationSpec& spec);
+    void calibrationMethodEdited(topiary::CalibrationMethod method);
     // From the histogram: the element cut as |w| while dragged, and at release.
     void thresholdDragged(double magnitude);
     void thresholdDragFinished(double magnitude);
@@ -68,6 +74,7 @@ private:
     QLabel* m_problems = nullptr;
     QSplitter* m_split = nullptr;
     WeightHistogramPlot* m_histogram = nullptr;
+    ActivationHistogramPlot* m_activationHistogram = nullptr;
     ImportanceHeatmap* m_heatmap = nullptr;
     LayerControls* m_controls = nullptr;
 

@@ -70,7 +70,7 @@ const LayerStats* LayerTableModel::layerStats(int row) const
 Qt::ItemFlags LayerTableModel::flags(const QModelIndex& index) const
 {
     Qt::ItemFlags f = QAbstractTableModel::flags(index);
-    if (index.isValid() && (index.column() == Pruned || index.column() == Bits))
+    if (index.isValid() && (index.column() == Pruned || index.column() == Bits || index.column() == Activations))
         f |= Qt::ItemIsEditable;
     return f;
 }
@@ -95,6 +95,18 @@ bool LayerTableModel::setData(const QModelIndex& index, const QVariant& value, i
         emit bitsEdited(index.row(), bits);
         return true;
     }
+    if (index.column() == Activations) {
+        const QString text = value.toString().trimmed().toLower();
+        ActivationSpec spec;
+        if (text == u"uint8" || text == u"u8" || text == u"8")
+            spec = ActivationSpec{8, false};
+        else if (text == u"int8" || text == u"s8" || text == u"i8")
+            spec = ActivationSpec{8, true};
+        else if (text != u"float" && text != u"32")
+            return false;
+        emit activationEdited(index.row(), spec);
+        return true;
+    }
     return false;
 }
 
@@ -114,6 +126,18 @@ QVariant LayerTableModel::planData(int row, int column, int role) const
         if (spec.prune.mode != PruneMode::Ratio)
             return tr("rule");
         return tr("%1 %").arg(format::fixed(percent, 0));
+    }
+    if (column == Activations) {
+        if (role == Qt::EditRole)
+            return !spec.act.quantized() ? QStringLiteral("float") : spec.act.symmetric ? QStringLiteral("int8") : QStringLiteral("uint8");
+        if (role == SortRole)
+            return spec.act.bits * 2 + (spec.act.symmetric ? 1 : 0);
+        if (role == Qt::ToolTipRole)
+            return tr("The layer's input activations: float, or 8 bits per value on a range calibrated on the dataset "
+                      "(uint8 asymmetric, int8 symmetric). Double-click to edit: float, uint8 or int8.");
+        if (!spec.act.quantized())
+            return tr("float");
+        return spec.act.symmetric ? tr("8 (int8)") : tr("8 (uint8)");
     }
     const bool uniform = spec.quant.scheme == QuantScheme::Uniform;
     const int bits = spec.quant.scheme == QuantScheme::Float32 ? 32 : spec.quant.bits;
@@ -145,7 +169,7 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
         return {};
     const int row = index.row();
     const int column = index.column();
-    if ((column == Pruned || column == Bits)
+    if ((column == Pruned || column == Bits || column == Activations)
         && (role == Qt::DisplayRole || role == Qt::EditRole || role == SortRole || role == Qt::ToolTipRole))
         return planData(row, column, role);
     switch (role) {
@@ -156,7 +180,8 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         return toolTip(row, column);
     case Qt::TextAlignmentRole:
-        if (column == Params || column == Macs || column == WeightBytes || column == Pruned || column == Bits)
+        if (column == Params || column == Macs || column == WeightBytes || column == Pruned || column == Bits
+            || column == Activations)
             return QVariant((Qt::AlignRight | Qt::AlignVCenter).toInt());
         return QVariant((Qt::AlignLeft | Qt::AlignVCenter).toInt());
     default:
@@ -183,6 +208,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
         case WeightBytes: return tr("Weight size");
         case Pruned: return tr("Pruned");
         case Bits: return tr("Bits");
+        case Activations: return tr("Inputs");
         default: return {};
         }
     }
@@ -198,6 +224,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
                                     "its smallest encoding (1 MB = 10^6 bytes).");
         case Pruned: return tr("Share of the layer's filters the plan removes; editable.");
         case Bits: return tr("Bits per weight under the plan; editable.");
+        case Activations: return tr("The layer's input activations under the plan: float or 8-bit; editable.");
         default: return {};
         }
     }

@@ -65,6 +65,19 @@ bool Document::editPlan(const Plan& plan, const QString& text, int mergeKey, boo
     return true;
 }
 
+void Document::setCalibratedRanges(const Plan& plan, const ActivationRanges& ranges)
+{
+    if (!(plan == m_plan))
+        return;
+    const Plan amended = plan.withActivationRanges(ranges);
+    const int index = m_undo->index();
+    for (int i : { index - 1, index })
+        if (i >= 0 && i < m_undo->count())
+            if (auto* command = dynamic_cast<PlanCommand*>(const_cast<QUndoCommand*>(m_undo->command(i))))
+                command->amend(plan, amended);
+    showPlan(amended);
+}
+
 void Document::showPlan(const Plan& plan)
 {
     if (plan == m_plan || !m_contents.stats)

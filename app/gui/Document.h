@@ -78,6 +78,10 @@ public:
     // current step (and then its plan) the shown one.
     void restore(const Project& project);
     const FileFingerprint& fingerprint() const { return m_contents.fingerprint; }
+    // Calibrated activation ranges for `plan`, the shown plan that lacked them: it takes
+    // them, and so do the undo steps next to it, without a step of their own (the edit that
+    // needed them stays one step). Nothing when another plan is shown by now.
+    void setCalibratedRanges(const Plan& plan, const ActivationRanges& ranges);
     // Sets the shown plan without an undo step; only PlanCommand calls it.
     void showPlan(const Plan& plan);
     const ModelStats& originalStats() const { return m_original; }

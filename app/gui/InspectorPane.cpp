@@ -1,5 +1,6 @@
 #include "InspectorPane.h"
 
+#include "ActivationSection.h"
 #include "Document.h"
 #include "JobTracker.h"
 #include "RatioStepper.h"
@@ -97,6 +98,8 @@ InspectorPane::InspectorPane(Document* document, QWidget* parent)
     connect(m_document, &Document::activationStatsChanged, this, &InspectorPane::inspectSelectedLayer);
     connect(m_document, &Document::taylorScoresChanged, this, &InspectorPane::inspectSelectedLayer);
     createStep();
+    m_activationSection = new ActivationSection(m_document, m_inspector, this);
+    connect(m_activationSection, &ActivationSection::message, this, &InspectorPane::message);
 }
 
 void InspectorPane::setRecoveryRunner(RecoveryRunner* runner)

@@ -1,5 +1,5 @@
 // The inspector dock: the selected layer's histogram, importance heatmap and controls
-// (LayerInspector), its Explain panel (shown in a dock of its own), the Step animation of
+// (LayerInspector, with its 8-bit activations: ActivationSection), its Explain panel (shown in a dock of its own), the Step animation of
 // its pruning ratio, and the dataset's activation counts that make APoZ available. The
 // inspection is computed off the GUI thread when the selection or the model changes and
 // refreshed in place (cheap) when the plan changes; the inspector's gestures become plan
@@ -14,6 +14,7 @@
 
 namespace topiary {
 
+class ActivationSection;
 class Document;
 class ExplainPanel;
 class JobTracker;
@@ -34,6 +35,8 @@ public:
     ExplainPanel* explainPanel() const { return m_explain; }
     void setExplainShown(bool shown);
     RatioStepper* ratioStepper() const { return m_stepper; }
+    // The 8-bit activations: their controls, calibration and histogram.
+    ActivationSection* activations() const { return m_activationSection; }
     // Help > Trace Filter Removal: the selected layer's least important filter under the
     // heatmap's criterion (else by L1 norm); emits traceRequested.
     void traceLeastImportantFilter();
@@ -62,6 +65,7 @@ private:
     RatioStepper* m_stepper = nullptr;
     RecoveryNote* m_recoveryNote = nullptr;
     RecoveryRunner* m_recovery = nullptr;
+    ActivationSection* m_activationSection = nullptr;
     bool m_applyingStep = false; // the stepper's own edit: not a reason to stop it
     std::shared_ptr<LayerInspection> m_inspection; // of the selected layer, under the shown plan
     JobTracker* m_inspections = nullptr;

@@ -1,5 +1,6 @@
 #include "LayerTablePane.h"
 
+#include "ActivationSection.h"
 #include "Document.h"
 
 #include "widgets/LayerTableModel.h"
@@ -51,6 +52,13 @@ LayerTablePane::LayerTablePane(Document* document, QWidget* parent)
     });
     connect(m_model, &LayerTableModel::pruneRatioEdited, this, &LayerTablePane::editPruneRatio);
     connect(m_model, &LayerTableModel::bitsEdited, this, &LayerTablePane::editBits);
+    connect(m_model, &LayerTableModel::activationEdited, this, [this](int layer, const ActivationSpec& spec) {
+        if (m_document->isEmpty())
+            return;
+        const auto& name = m_document->cost()->layers()[static_cast<size_t>(layer)].name;
+        m_document->editPlan(ActivationSection::withActivation(m_document->plan(), name, spec),
+            ActivationSection::editText(name, spec));
+    });
     connect(m_document, &Document::modelChanged, this, &LayerTablePane::showModel);
     connect(m_document, &Document::planChanged, this,
         [this] { m_model->setPlan(m_document->plan(), m_document->currentStats()); });

@@ -1,5 +1,7 @@
 #include "LiveEvaluation.h"
 
+#include "ActivationCalibrationRunner.h"
+
 #include "core/eval/Evaluator.h"
 #include "core/eval/PlanEvaluation.h"
 #include "core/model/DependencyGroups.h"
@@ -132,6 +134,16 @@ void LiveEvaluation::setPlan(const Plan& plan)
     m_plan = plan;
     if (!hasDataset() || !m_engine->model)
         return;
+    if (ActivationCalibrationRunner::needsCalibration(*m_engine->model, plan)) {
+        // Its 8-bit activations have no ranges yet: the calibrated plan comes next.
+        m_pending = false;
+        m_debounce.stop();
+        if (m_running)
+            m_jobs.cancel();
+        m_hasCurrent = m_currentDone = false;
+        emit updated();
+        return;
+    }
     m_pending = true;
     m_currentDone = false;
     if (m_running)

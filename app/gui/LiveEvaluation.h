@@ -50,7 +50,8 @@ public:
     const PreprocessSpec& spec() const;
     QString datasetDescription() const;
 
-    // The plan to estimate; runs after the debounce interval.
+    // The plan to estimate; runs after the debounce interval. A plan with 8-bit activations
+    // that lack calibrated ranges is not run (the calibrated plan follows).
     void setPlan(const Plan& plan);
     bool isRunning() const { return m_running; }
     // Nothing running or waiting to run (screenshots and tests wait for this).

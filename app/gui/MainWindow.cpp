@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "ActivationBitsAction.h"
 #include "ChannelRoundingAction.h"
 #include "DockScrollArea.h"
 #include "DroppedFiles.h"
@@ -238,6 +239,7 @@ void MainWindow::createActions()
     m_undoAction = m_undoActions->undo();
     m_redoAction = m_undoActions->redo();
     m_channelRounding = new ChannelRoundingAction(m_document, this);
+    m_activationBits = new ActivationBitsAction(m_document, this);
     m_preferencesAction = action(QKeySequence::Preferences, &MainWindow::showPreferences);
     m_preferencesAction->setObjectName(QStringLiteral("preferencesAction"));
     m_preferencesAction->setMenuRole(QAction::PreferencesRole);
@@ -279,6 +281,7 @@ void MainWindow::createMenus()
     m_editMenu->addActions({ m_undoAction, m_redoAction });
     m_editMenu->addSeparator();
     m_editMenu->addAction(m_channelRounding->action());
+    m_editMenu->addAction(m_activationBits->action());
     m_editMenu->addSeparator();
     m_editMenu->addAction(m_preferencesAction);
     m_viewMenu = menuBar()->addMenu(QString());
@@ -426,6 +429,7 @@ void MainWindow::retranslateUi()
     m_recentFiles->retranslateUi();
     m_undoActions->retranslateUi();
     m_channelRounding->retranslateUi();
+    m_activationBits->retranslateUi();
     m_analysis->retranslateUi();
     m_session->retranslateUi();
     m_presentation->retranslateUi();

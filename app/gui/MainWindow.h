@@ -44,6 +44,7 @@ class RecentFiles;
 class SensitivityRunner;
 class ThemeMenu;
 class UndoActions;
+class ActivationBitsAction;
 class ChannelRoundingAction;
 class TotalsPane;
 struct BudgetRequest;
@@ -185,6 +186,7 @@ private:
     QAction* m_quitAction = nullptr;
     UndoActions* m_undoActions = nullptr;
     ChannelRoundingAction* m_channelRounding = nullptr;
+    ActivationBitsAction* m_activationBits = nullptr;
     QAction* m_undoAction = nullptr;
     QAction* m_redoAction = nullptr;
     QAction* m_preferencesAction = nullptr;

@@ -24,6 +24,14 @@ void PlanCommand::redo()
     m_document->showPlan(m_after);
 }
 
+void PlanCommand::amend(const Plan& plan, const Plan& amended)
+{
+    if (m_before == plan)
+        m_before = amended;
+    if (m_after == plan)
+        m_after = amended;
+}
+
 bool PlanCommand::mergeWith(const QUndoCommand* other)
 {
     // QUndoStack only offers commands with the same id(); a closed gesture takes no more.

@@ -25,6 +25,9 @@ public:
     const Plan& before() const { return m_before; }
     const Plan& after() const { return m_after; }
     bool isOpen() const { return m_open; }
+    // Calibrated activation ranges arrived for `plan`: the before or after plan equal to it
+    // becomes `amended`, so undo and redo bring back the calibrated plan.
+    void amend(const Plan& plan, const Plan& amended);
 
 private:
     Document* m_document;

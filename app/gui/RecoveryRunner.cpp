@@ -1,5 +1,7 @@
 #include "RecoveryRunner.h"
 
+#include "ActivationCalibrationRunner.h"
+
 #include "core/eval/Evaluator.h"
 #include "core/model/Model.h"
 #include "core/recover/CalibrationImages.h"
@@ -70,6 +72,10 @@ void RecoveryRunner::setPlan(const Plan& plan)
         return;
     }
     m_jobs.cancel(); // what the older plan's run still posts is dropped
+    if (m_engine->model && ActivationCalibrationRunner::needsCalibration(*m_engine->model, plan)) {
+        m_debounce.stop(); // its 8-bit activations have no ranges yet: the calibrated plan comes next
+        return;
+    }
     m_debounce.start();
 }
 

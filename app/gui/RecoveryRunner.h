@@ -34,7 +34,8 @@ public:
     void setModel(std::shared_ptr<const Model> model);
     void setDataset(std::shared_ptr<const Dataset> dataset, PreprocessSpec spec);
     // The plan to recover (its recovery section says how); a plan without recovery methods
-    // or without compression cancels what runs and clears the result.
+    // or without compression cancels what runs and clears the result. A plan whose 8-bit
+    // activations are not calibrated yet waits (the calibrated plan follows).
     void setPlan(const Plan& plan);
     void cancel();
 

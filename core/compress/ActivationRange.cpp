@@ -161,6 +161,29 @@ void ActivationHistogram::addToHistograms(std::span<const float> values)
     addTo(m_absCounts, values, 0.0f, absMax(), true);
 }
 
+Histogram coarseHistogram(const ActivationHistogram& h, int bins)
+{
+    Histogram out;
+    out.min = h.min();
+    out.max = h.max();
+    const auto& counts = h.counts();
+    if (bins < 1 || ActivationHistogram::kBins % bins != 0 || counts.size() != ActivationHistogram::kBins
+        || !(h.max() > h.min()))
+        return out;
+    const int merge = ActivationHistogram::kBins / bins;
+    const double width = (static_cast<double>(h.max()) - h.min()) / bins;
+    out.edges.resize(static_cast<size_t>(bins) + 1);
+    for (int i = 0; i <= bins; ++i)
+        out.edges[static_cast<size_t>(i)] = h.min() + width * i;
+    out.edges.back() = h.max();
+    out.counts.assign(static_cast<size_t>(bins), 0);
+    for (size_t i = 0; i < counts.size(); ++i)
+        out.counts[i / static_cast<size_t>(merge)] += std::llround(counts[i]);
+    for (int64_t c : out.counts)
+        out.total += c;
+    return out;
+}
+
 TensorRange chooseRange(const ActivationHistogram& h, CalibrationMethod method, bool symmetric, double percentile)
 {
     const TensorRange full = symmetric ? symmetricAbout(h.absMax()) : TensorRange { h.min(), h.max() };

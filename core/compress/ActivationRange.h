@@ -22,6 +22,7 @@
 //               T = i · width/kBins. Range [max(min, -T), min(max, T)]; symmetric [-T, T].
 #pragma once
 
+#include "core/compress/Importance.h"
 #include "core/plan/ActivationRanges.h"
 #include "core/plan/CompressionSpec.h"
 
@@ -54,6 +55,11 @@ private:
     std::vector<double> m_counts;
     std::vector<double> m_absCounts;
 };
+
+// The pass-2 histogram of x for display: kBins / bins adjacent bins summed into each of
+// `bins` (a divisor of kBins) over [min, max]. No counts when pass 2 did not run
+// (CalibrationMethod::MinMax needs one pass) or every value was equal.
+Histogram coarseHistogram(const ActivationHistogram& h, int bins = 128);
 
 // percentile: for CalibrationMethod::Percentile, in (50, 100].
 TensorRange chooseRange(const ActivationHistogram& h, CalibrationMethod method, bool symmetric, double percentile);

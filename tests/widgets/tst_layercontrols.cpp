@@ -68,6 +68,7 @@ private slots:
     void sliderDragEmitsWhileDraggingThenOnceAtRelease();
     void typedValueEmitsOnce();
     void encodingControls();
+    void weightRangeAndActivationControls();
     void rankFollowsTheLayer();
     void filterPruningNeedsAPrunableGroup();
     void stepAsksForTheShownRatioThenBecomesStop();
@@ -178,6 +179,67 @@ void TestLayerControls::encodingControls()
     controls.setSpec(LayerSpec{{}, {QuantScheme::Binary, 1, true, false}, {}, {}}, limits());
     QCOMPARE(controls.quantSpec().bits, 1);
     QVERIFY(!bits->isEnabled());
+}
+
+// The weight grid's range (min/max or MSE) and the input activations (float, uint8, int8)
+// with the plan's calibration method: shown from the spec without a signal, each change
+// one signal carrying the whole new value.
+void TestLayerControls::weightRangeAndActivationControls()
+{
+    LayerControls controls;
+    QSignalSpy quant(&controls, &LayerControls::quantEdited);
+    QSignalSpy act(&controls, &LayerControls::activationEdited);
+    QSignalSpy method(&controls, &LayerControls::calibrationMethodEdited);
+    auto* range = controls.findChild<QComboBox*>(QStringLiteral("quantRange"));
+    auto* bits = controls.findChild<QComboBox*>(QStringLiteral("activationBits"));
+    auto* calibration = controls.findChild<QComboBox*>(QStringLiteral("calibrationMethod"));
+    QVERIFY(range && bits && calibration);
+    QVERIFY(!bits->isEnabled()); // no layer
+
+    LayerSpec spec;
+    spec.quant = {QuantScheme::Uniform, 4, true, true, QuantRange::Mse};
+    spec.act = {8, true};
+    controls.setSpec(spec, limits());
+    controls.setCalibrationMethod(CalibrationMethod::Entropy);
+    QCOMPARE(quant.size() + act.size() + method.size(), 0);
+    QCOMPARE(controls.quantSpec(), spec.quant);
+    QCOMPARE(controls.activationSpec(), spec.act);
+    QCOMPARE(controls.calibrationMethod(), CalibrationMethod::Entropy);
+    QVERIFY(range->isEnabled() && bits->isEnabled() && calibration->isEnabled());
+
+    range->setCurrentIndex(range->findData(static_cast<int>(QuantRange::MinMax)));
+    QCOMPARE(quant.size(), 1);
+    const QuantSpec minMax = quant.takeFirst().at(0).value<QuantSpec>();
+    QCOMPARE(minMax.range, QuantRange::MinMax);
+    QCOMPARE(minMax.bits, 4);
+
+    bits->setCurrentIndex(1);
+    QCOMPARE(act.size(), 1);
+    QCOMPARE(act.takeFirst().at(0).value<ActivationSpec>(), (ActivationSpec{8, false}));
+    bits->setCurrentIndex(0);
+    QCOMPARE(act.takeFirst().at(0).value<ActivationSpec>(), ActivationSpec{});
+    QVERIFY(!calibration->isEnabled()); // float inputs have nothing to calibrate
+
+    bits->setCurrentIndex(2);
+    act.clear();
+    calibration->setCurrentIndex(calibration->findData(static_cast<int>(CalibrationMethod::Percentile)));
+    QCOMPARE(method.size(), 1);
+    QCOMPARE(method.takeFirst().at(0).value<CalibrationMethod>(), CalibrationMethod::Percentile);
+    QCOMPARE(act.size(), 0);
+
+    // Float weights: the range does not apply.
+    spec.quant = {};
+    controls.setSpec(spec, limits());
+    QVERIFY(!range->isEnabled());
+
+    // The calibration status, with Cancel while running.
+    controls.setCalibrationStatus(QStringLiteral("calibrating"), true);
+    QVERIFY(controls.cancelCalibrationButton()->isVisibleTo(&controls));
+    QSignalSpy cancel(&controls, &LayerControls::calibrationCancelRequested);
+    controls.cancelCalibrationButton()->click();
+    QCOMPARE(cancel.size(), 1);
+    controls.setCalibrationStatus(QString(), false);
+    QVERIFY(!controls.cancelCalibrationButton()->isVisibleTo(&controls));
 }
 
 void TestLayerControls::rankFollowsTheLayer()

@@ -57,6 +57,7 @@ private slots:
     void sortsNumerically();
     void emptiesOnNullModel();
     void editsRequestPlanChanges();
+    void showsAndEditsInputActivationBits();
     void showsTheLayerUnderThePlan();
 
 private:
@@ -236,6 +237,41 @@ void TestLayerTableModel::showsTheLayerUnderThePlan()
     // 64 weights x 8 bits + 8 per-channel float scales.
     QCOMPARE(model.data(model.index(4, LayerTableModel::WeightBytes), LayerTableModel::SortRole).toLongLong(),
         qlonglong { 64 + 8 * 4 });
+}
+
+// The Inputs column: float, 8 (uint8) or 8 (int8) under the plan; an edit is a request.
+void TestLayerTableModel::showsAndEditsInputActivationBits()
+{
+    LayerTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setModel(m_model, m_cost);
+    const auto groups = topiary::findDependencyGroups(*m_model, m_cost->layers());
+    const topiary::StatsModel stats(*m_model, *m_cost, groups);
+    topiary::Plan plan;
+    plan.setActivation("pw", { 8, false });
+    plan.setActivation(m_cost->layers()[5].name, { 8, true });
+    model.setPlan(plan, stats.compute(plan));
+    QCOMPARE(model.headerData(LayerTableModel::Activations, Qt::Horizontal).toString(), u"Inputs"_s);
+    QCOMPARE(model.data(model.index(0, LayerTableModel::Activations)).toString(), u"float"_s);
+    QCOMPARE(model.data(model.index(4, LayerTableModel::Activations)).toString(), u"8 (uint8)"_s);
+    QCOMPARE(model.data(model.index(5, LayerTableModel::Activations)).toString(), u"8 (int8)"_s);
+    QCOMPARE(model.data(model.index(4, LayerTableModel::Activations), Qt::EditRole).toString(), u"uint8"_s);
+    QVERIFY(model.data(model.index(0, LayerTableModel::Activations), LayerTableModel::SortRole).toInt()
+        > model.data(model.index(5, LayerTableModel::Activations), LayerTableModel::SortRole).toInt());
+
+    QSignalSpy edits(&model, &LayerTableModel::activationEdited);
+    const QModelIndex cell = model.index(2, LayerTableModel::Activations);
+    QVERIFY(model.flags(cell) & Qt::ItemIsEditable);
+    QVERIFY(model.setData(cell, u"int8"_s));
+    QVERIFY(model.setData(cell, u" UINT8 "_s));
+    QVERIFY(model.setData(cell, u"float"_s));
+    QVERIFY(!model.setData(cell, u"4"_s));
+    QCOMPARE(edits.count(), 3);
+    QCOMPARE(edits.at(0).at(0).toInt(), 2);
+    QCOMPARE(edits.at(0).at(1).value<topiary::ActivationSpec>(), (topiary::ActivationSpec { 8, true }));
+    QCOMPARE(edits.at(1).at(1).value<topiary::ActivationSpec>(), (topiary::ActivationSpec { 8, false }));
+    QCOMPARE(edits.at(2).at(1).value<topiary::ActivationSpec>(), topiary::ActivationSpec {});
+    QCOMPARE(model.data(cell).toString(), u"float"_s); // until the application sets the plan
 }
 
 QTEST_MAIN(TestLayerTableModel)
