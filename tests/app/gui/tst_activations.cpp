@@ -9,6 +9,7 @@
 #include "Document.h"
 #include "LiveEvaluation.h"
 #include "MainWindow.h"
+#include "SampleWindow.h"
 #include "RecoveryRunner.h"
 
 #include "widgets/ActivationHistogramPlot.h"
@@ -30,17 +31,9 @@
 
 using namespace Qt::StringLiterals;
 using topiary::MainWindow;
+using topiary::test::openSample;
 
 namespace {
-
-bool openSample(MainWindow& window)
-{
-    QSignalSpy finished(&window, &MainWindow::loadFinished);
-    window.openSample();
-    if (finished.isEmpty() && !finished.wait(20000))
-        return false;
-    return finished.takeFirst().at(0).toBool();
-}
 
 // The plan with `images` calibration images (the recovery section carries the count).
 topiary::Plan withCalibrationImages(const topiary::Plan& plan, int64_t images, topiary::CalibrationMethod method)
