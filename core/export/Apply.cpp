@@ -2,6 +2,7 @@
 
 #include "core/export/ActivationQdq.h"
 #include "core/export/ApplyControl.h"
+#include "core/export/FoldBatchNorm.h"
 
 #include "core/model/DependencyGroups.h"
 #include "core/compress/Importance.h"
@@ -17,6 +18,7 @@
 #include "core/model/TensorData.h"
 #include "core/export/WeightStorage.h"
 #include "core/model/GraphEdit.h"
+#include "core/model/NodeAttributes.h"
 
 #include <algorithm>
 #include <cmath>
@@ -418,6 +420,48 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
                 (**v)[i] = 0.0f;
     }
 
+    // A BatchNormalization after a Conv whose activations and weights are quantized is
+    // folded into the weights first, so the weights quantized are the ones that run and
+    // the Conv can become a QLinearConv; the node goes after shrinking (FoldBatchNorm.h).
+    std::vector<std::string> foldedNorms; // their outputs
+    for (const Layer& layer : layers) {
+        const LayerSpec& spec = plan.spec(layer.name);
+        if (layer.kind != LayerKind::Conv || layer.batchNorm < 0 || !spec.act.quantized()
+            || spec.quant.scheme != QuantScheme::Uniform || spec.lowRank.rank > 0)
+            continue;
+        const Node& bn = model.node(layer.batchNorm);
+        if (bn.inputs.size() < 5 || bn.outputs.size() != 1 || bn.inputs[0] != layer.output)
+            continue;
+        std::vector<float>* params[4] = {};
+        for (size_t k = 0; k < 4; ++k) {
+            const std::string name = model.resolveConstantName(bn.inputs[k + 1]);
+            if (!model.constant(name))
+                break;
+            auto v = edits.forNode(layer.batchNorm, name);
+            if (!v)
+                return std::unexpected(v.error().withContext(layer.name));
+            params[k] = *v;
+        }
+        // One tensor read as two parameters (a shared zero mean and shift) cannot become
+        // two different ones here: such a BatchNormalization stays, as do computed ones.
+        if (!params[3] || std::set<std::vector<float>*>(params, params + 4).size() != 4)
+            continue;
+        std::vector<float> bias;
+        if (!layer.bias.empty()) {
+            auto b = edits.forNode(layer.node, layer.bias);
+            if (!b)
+                return std::unexpected(b.error().withContext(layer.name));
+            bias = **b;
+        }
+        auto w = edits.values(layer.weight);
+        if (!w)
+            return std::unexpected(w.error().withContext(layer.name));
+        const float epsilon = floatAttribute(model.proto().graph().node(bn.protoIndex), "epsilon", 1e-5f);
+        if (auto r = foldIntoWeights(**w, bias, BatchNormValues { params[0], params[1], params[2], params[3], epsilon }); !r)
+            return std::unexpected(r.error().withContext(layer.name));
+        foldedNorms.push_back(bn.outputs[0]);
+    }
+
     // Quantization of layers that are not factored (factored ones quantize their factors).
     std::map<int, QuantizedTensor> qdq;
     for (size_t li = 0; li < layers.size(); ++li) {
@@ -537,6 +581,8 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
         ++out.report.float16Weights;
     }
 
+    if (auto r = removeFoldedBatchNorms(out.proto, foldedNorms); !r)
+        return std::unexpected(r.error());
     if (!steps.next())
         return fail(kApplyStopped);
     // 8-bit activations: always as QDQ pairs, so every export computes what was evaluated.
