@@ -479,7 +479,10 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
             return std::unexpected(q.error().withContext(layer.name));
         **v = q->values;
         ++out.report.quantizedLayers;
-        if (options.int8Qdq && spec.quant.scheme == QuantScheme::Uniform && spec.quant.bits == 8)
+        // 8 or 7 bits: int8 codes with --int8-qdq (7 bits for x86 CPUs without VNNI, whose
+        // u8s8 kernels saturate 16-bit pair sums of 8-bit weights), else their grid's scales
+        // (the biases of 8-bit inputs are rounded to them as the int8 export's are).
+        if (spec.quant.scheme == QuantScheme::Uniform && (spec.quant.bits == 8 || spec.quant.bits == 7))
             qdq.emplace(static_cast<int>(li), std::move(*q));
     }
     if (auto r = edits.flush(); !r)
@@ -546,6 +549,7 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
         ++out.report.factoredLayers;
     }
 
+    WeightScales weightScales; // weights stored as float on their grid
     for (const auto& [li, q] : qdq) {
         const Layer& layer = layers[static_cast<size_t>(li)];
         const auto* t = mutableTensor(graph, layer.weight);
@@ -560,7 +564,11 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
                 if (r.axis == q.channelAxis)
                     removed.insert(removed.end(), r.indices.begin(), r.indices.end());
         std::sort(removed.begin(), removed.end());
-        const QuantizedTensor current = regrid(*values, tensorDims(*t), q, removed);
+        QuantizedTensor current = regrid(*values, tensorDims(*t), q, removed);
+        if (!options.int8Qdq) {
+            weightScales[layer.weight] = std::move(current.scales);
+            continue;
+        }
         if (auto r = insertWeightDequantize(out.proto, layer.weight, current); !r)
             return std::unexpected(r.error().withContext(layer.name));
         ++out.report.qdqWeights;
@@ -589,7 +597,7 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
     auto placement = placeActivations(out.proto.graph(), plan);
     if (!placement)
         return std::unexpected(placement.error());
-    auto acts = insertActivationQdq(out.proto, *placement, plan.activationRanges());
+    auto acts = insertActivationQdq(out.proto, *placement, plan.activationRanges(), weightScales);
     if (!acts)
         return std::unexpected(acts.error());
     out.report.qdqActivations = acts->pairs;
