@@ -50,6 +50,16 @@ struct GraphIndex {
         auto it = consumers.find(t);
         return it == consumers.end() ? none : it->second;
     }
+    // Ops that move codes without computing (one range on every data input and the output):
+    // MaxPool, Flatten, Reshape, and a Concat of tensors only (no constant part).
+    bool movesCodes(const onnx::NodeProto& n) const
+    {
+        if (isPassThrough(n.op_type()))
+            return true;
+        return n.op_type() == "Concat" && n.input_size() > 0
+            && std::none_of(n.input().begin(), n.input().end(),
+                [&](const std::string& in) { return in.empty() || constants.contains(in); });
+    }
     std::vector<std::string> dataInputs(const onnx::NodeProto& n) const
     {
         std::vector<std::string> out;
@@ -59,6 +69,32 @@ struct GraphIndex {
         return out;
     }
 };
+
+// Groups that have a member in common merged into one (a Concat of MaxPool outputs chains
+// two groups), so each tensor is in at most one group and one pass of taking the union
+// of its members' ranges suffices.
+std::vector<std::vector<std::string>> disjointGroups(const std::vector<std::vector<std::string>>& groups)
+{
+    std::vector<std::vector<std::string>> out;
+    for (const auto& g : groups) {
+        std::vector<std::string> merged = g;
+        for (auto it = out.begin(); it != out.end();) {
+            const bool overlaps = std::any_of(it->begin(), it->end(),
+                [&](const std::string& t) { return std::find(merged.begin(), merged.end(), t) != merged.end(); });
+            if (!overlaps) {
+                ++it;
+                continue;
+            }
+            for (const auto& t : merged)
+                if (std::find(it->begin(), it->end(), t) == it->end())
+                    it->push_back(t);
+            merged = std::move(*it);
+            it = out.erase(it);
+        }
+        out.push_back(std::move(merged));
+    }
+    return out;
+}
 
 } // namespace
 
@@ -124,14 +160,20 @@ Result<ActivationPlacement> placeActivations(const onnx::GraphProto& graph, cons
         const std::string t = work.back();
         work.pop_back();
         const int p = index.producerOf(t);
-        if (p < 0 || !isPassThrough(graph.node(p).op_type()))
+        if (p < 0 || !index.movesCodes(graph.node(p)))
             continue;
-        const auto inputs = index.dataInputs(graph.node(p));
+        const auto& n = graph.node(p);
+        const auto inputs = index.dataInputs(n);
         if (inputs.empty())
             continue;
-        shared.push_back({ inputs[0], t });
-        if (mark(inputs[0], marked.at(t)))
-            work.push_back(inputs[0]);
+        // MaxPool, Flatten and Reshape move their data input (the first); Concat all of them.
+        const size_t moved = n.op_type() == "Concat" ? inputs.size() : 1;
+        std::vector<std::string> group(inputs.begin(), inputs.begin() + static_cast<std::ptrdiff_t>(moved));
+        group.push_back(t);
+        shared.push_back(group);
+        for (size_t k = 0; k < moved; ++k)
+            if (mark(inputs[k], marked.at(t)))
+                work.push_back(inputs[k]);
     }
 
     // Forward in graph order: the outputs of quantized layers and Adds, pass-through ops.
@@ -148,15 +190,18 @@ Result<ActivationPlacement> placeActivations(const onnx::GraphProto& graph, cons
         } else if (n.op_type() == "Add" && inputs.size() >= 2 && allQuantized) {
             layers.insert(i);
             mark(quantizedOutput(n), marked.at(inputs[0]));
-        } else if (isPassThrough(n.op_type()) && allQuantized) {
-            if (mark(n.output(0), marked.at(inputs[0])))
-                shared.push_back({ inputs[0], n.output(0) });
+        } else if (index.movesCodes(n) && allQuantized) {
+            if (mark(n.output(0), marked.at(inputs[0]))) {
+                std::vector<std::string> group = n.op_type() == "Concat" ? inputs : std::vector<std::string> { inputs[0] };
+                group.push_back(n.output(0));
+                shared.push_back(std::move(group));
+            }
         }
     }
 
     // One site per quantized tensor, in the order the graph computes them.
     ActivationPlacement out;
-    out.shared = std::move(shared);
+    out.shared = disjointGroups(shared);
     std::vector<std::pair<int, std::string>> order;
     for (const auto& [t, sym] : marked)
         order.emplace_back(index.producerOf(t), t);

@@ -7,9 +7,11 @@
 //     output only feeds a Relu or Clip, the pair goes on the output before it with the
 //     activation's own range (so the integer kernel writes codes), and the Relu or Clip is
 //     either dropped at export (uint8 codes clamp it already) or kept after the pair;
-//   - through MaxPool, Flatten and Reshape in both directions, with one shared range (they
-//     move codes, so ORT needs equal scales on both sides); a GlobalAveragePool or
-//     AveragePool whose input and output are both quantized gets its own output range.
+//   - through MaxPool, Flatten, Reshape and Concat (of tensors only) in both directions,
+//     with one shared range on every data input and the output (they move codes, so ORT
+//     needs equal scales on both sides: uint8 MaxPool, QLinearConcat copying codes); a
+//     GlobalAveragePool or AveragePool whose input and output are both quantized gets its
+//     own output range.
 // Every site names the tensor whose calibrated range it uses (its `range`), so calibration
 // taps exactly those tensors, and the evaluator simulates what the export writes.
 #pragma once
@@ -36,7 +38,8 @@ struct QdqSite {
 
 struct ActivationPlacement {
     std::vector<QdqSite> sites; // in graph order
-    // Range tensors that must end with one range (their union): MaxPool, Flatten, Reshape.
+    // Range tensors that must end with one range (their union): MaxPool, Flatten, Reshape,
+    // Concat. Disjoint: groups that chain through a tensor are merged.
     std::vector<std::vector<std::string>> shared;
 
     // Distinct `range` tensors, in graph order: what calibration taps.

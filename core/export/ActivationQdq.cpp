@@ -114,6 +114,44 @@ std::optional<std::vector<float>> dequantizeScale(const onnx::GraphProto& graph,
     return readFloats(*s);
 }
 
+// The biases of Conv/Gemm nodes whose input is dequantized and whose weight is stored as
+// float values on a quantization grid (scales in `weightScales`): rounded to the grid
+// s_x · s_w that the int8 export's int32 biases use, each a fresh initializer (biases may
+// be shared), so the float-stored model computes what the int8 export runs.
+int roundBiases(onnx::ModelProto& proto, const WeightScales& weightScales)
+{
+    auto& graph = *proto.mutable_graph();
+    NameAllocator names(graph);
+    int rounded = 0;
+    for (auto& n : *graph.mutable_node()) {
+        if ((n.op_type() != "Conv" && n.op_type() != "Gemm") || n.input_size() < 3 || n.input(2).empty())
+            continue;
+        const auto sx = dequantizeScale(graph, n.input(0));
+        const auto sw = weightScales.find(n.input(1));
+        const auto* b = findInitializer(graph, n.input(2));
+        if (!sx || sx->size() != 1 || sw == weightScales.end() || !b || b->data_type() != onnx::TensorProto_DataType_FLOAT
+            || b->dims_size() != 1)
+            continue;
+        if (n.op_type() == "Gemm" && intAttribute(n, "transB", 0) == 0 && sw->second.size() > 1)
+            continue;
+        auto values = readFloats(*b);
+        const bool perChannel = sw->second.size() > 1;
+        if (!values || (perChannel && sw->second.size() != values->size()))
+            continue;
+        for (size_t i = 0; i < values->size(); ++i) {
+            const float scale = (*sx)[0] * sw->second[perChannel ? i : 0];
+            const double q = scale > 0.0f ? std::nearbyint((*values)[i] / scale) : 0.0;
+            if (std::fabs(q) < 2147483647.0)
+                (*values)[i] = static_cast<float>(static_cast<int32_t>(q)) * scale;
+        }
+        const std::string name = names.fresh(n.input(2) + "_rounded");
+        addInitializer(proto, makeFloatTensor(name, { static_cast<int64_t>(values->size()) }, *values));
+        n.set_input(2, name);
+        ++rounded;
+    }
+    return rounded;
+}
+
 // Conv and Gemm biases as int32 codes on s_x · s_w (what ORT's QDQ selectors accept).
 Result<int> quantizeBiases(onnx::ModelProto& proto)
 {
@@ -178,8 +216,8 @@ Result<int> quantizeBiases(onnx::ModelProto& proto)
 
 } // namespace
 
-Result<ActivationQdqReport> insertActivationQdq(
-    onnx::ModelProto& proto, const ActivationPlacement& placement, const ActivationRanges& ranges)
+Result<ActivationQdqReport> insertActivationQdq(onnx::ModelProto& proto, const ActivationPlacement& placement,
+    const ActivationRanges& ranges, const WeightScales& weightScales)
 {
     ActivationQdqReport report;
     if (placement.empty())
@@ -257,6 +295,7 @@ Result<ActivationQdqReport> insertActivationQdq(
     if (!biases)
         return std::unexpected(biases.error());
     report.int32Biases = *biases;
+    report.roundedBiases = roundBiases(proto, weightScales);
     return report;
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/export/ActivationQdq.h"
 #include "core/export/ApplyControl.h"
+#include "core/export/FoldBatchNorm.h"
 
 #include "core/model/DependencyGroups.h"
 #include "core/compress/Importance.h"
@@ -17,6 +18,7 @@
 #include "core/model/TensorData.h"
 #include "core/export/WeightStorage.h"
 #include "core/model/GraphEdit.h"
+#include "core/model/NodeAttributes.h"
 
 #include <algorithm>
 #include <cmath>
@@ -418,6 +420,48 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
                 (**v)[i] = 0.0f;
     }
 
+    // A BatchNormalization after a Conv whose activations and weights are quantized is
+    // folded into the weights first, so the weights quantized are the ones that run and
+    // the Conv can become a QLinearConv; the node goes after shrinking (FoldBatchNorm.h).
+    std::vector<std::string> foldedNorms; // their outputs
+    for (const Layer& layer : layers) {
+        const LayerSpec& spec = plan.spec(layer.name);
+        if (layer.kind != LayerKind::Conv || layer.batchNorm < 0 || !spec.act.quantized()
+            || spec.quant.scheme != QuantScheme::Uniform || spec.lowRank.rank > 0)
+            continue;
+        const Node& bn = model.node(layer.batchNorm);
+        if (bn.inputs.size() < 5 || bn.outputs.size() != 1 || bn.inputs[0] != layer.output)
+            continue;
+        std::vector<float>* params[4] = {};
+        for (size_t k = 0; k < 4; ++k) {
+            const std::string name = model.resolveConstantName(bn.inputs[k + 1]);
+            if (!model.constant(name))
+                break;
+            auto v = edits.forNode(layer.batchNorm, name);
+            if (!v)
+                return std::unexpected(v.error().withContext(layer.name));
+            params[k] = *v;
+        }
+        // One tensor read as two parameters (a shared zero mean and shift) cannot become
+        // two different ones here: such a BatchNormalization stays, as do computed ones.
+        if (!params[3] || std::set<std::vector<float>*>(params, params + 4).size() != 4)
+            continue;
+        std::vector<float> bias;
+        if (!layer.bias.empty()) {
+            auto b = edits.forNode(layer.node, layer.bias);
+            if (!b)
+                return std::unexpected(b.error().withContext(layer.name));
+            bias = **b;
+        }
+        auto w = edits.values(layer.weight);
+        if (!w)
+            return std::unexpected(w.error().withContext(layer.name));
+        const float epsilon = floatAttribute(model.proto().graph().node(bn.protoIndex), "epsilon", 1e-5f);
+        if (auto r = foldIntoWeights(**w, bias, BatchNormValues { params[0], params[1], params[2], params[3], epsilon }); !r)
+            return std::unexpected(r.error().withContext(layer.name));
+        foldedNorms.push_back(bn.outputs[0]);
+    }
+
     // Quantization of layers that are not factored (factored ones quantize their factors).
     std::map<int, QuantizedTensor> qdq;
     for (size_t li = 0; li < layers.size(); ++li) {
@@ -435,7 +479,10 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
             return std::unexpected(q.error().withContext(layer.name));
         **v = q->values;
         ++out.report.quantizedLayers;
-        if (options.int8Qdq && spec.quant.scheme == QuantScheme::Uniform && spec.quant.bits == 8)
+        // 8 or 7 bits: int8 codes with --int8-qdq (7 bits for x86 CPUs without VNNI, whose
+        // u8s8 kernels saturate 16-bit pair sums of 8-bit weights), else their grid's scales
+        // (the biases of 8-bit inputs are rounded to them as the int8 export's are).
+        if (spec.quant.scheme == QuantScheme::Uniform && (spec.quant.bits == 8 || spec.quant.bits == 7))
             qdq.emplace(static_cast<int>(li), std::move(*q));
     }
     if (auto r = edits.flush(); !r)
@@ -502,6 +549,7 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
         ++out.report.factoredLayers;
     }
 
+    WeightScales weightScales; // weights stored as float on their grid
     for (const auto& [li, q] : qdq) {
         const Layer& layer = layers[static_cast<size_t>(li)];
         const auto* t = mutableTensor(graph, layer.weight);
@@ -516,7 +564,11 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
                 if (r.axis == q.channelAxis)
                     removed.insert(removed.end(), r.indices.begin(), r.indices.end());
         std::sort(removed.begin(), removed.end());
-        const QuantizedTensor current = regrid(*values, tensorDims(*t), q, removed);
+        QuantizedTensor current = regrid(*values, tensorDims(*t), q, removed);
+        if (!options.int8Qdq) {
+            weightScales[layer.weight] = std::move(current.scales);
+            continue;
+        }
         if (auto r = insertWeightDequantize(out.proto, layer.weight, current); !r)
             return std::unexpected(r.error().withContext(layer.name));
         ++out.report.qdqWeights;
@@ -537,13 +589,15 @@ Result<AppliedModel> apply(const Model& model, const Plan& plan, const ApplyOpti
         ++out.report.float16Weights;
     }
 
+    if (auto r = removeFoldedBatchNorms(out.proto, foldedNorms); !r)
+        return std::unexpected(r.error());
     if (!steps.next())
         return fail(kApplyStopped);
     // 8-bit activations: always as QDQ pairs, so every export computes what was evaluated.
     auto placement = placeActivations(out.proto.graph(), plan);
     if (!placement)
         return std::unexpected(placement.error());
-    auto acts = insertActivationQdq(out.proto, *placement, plan.activationRanges());
+    auto acts = insertActivationQdq(out.proto, *placement, plan.activationRanges(), weightScales);
     if (!acts)
         return std::unexpected(acts.error());
     out.report.qdqActivations = acts->pairs;

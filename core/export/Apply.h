@@ -31,7 +31,7 @@ using ConstantValues = std::map<std::string, std::vector<float>, std::less<>>;
 
 struct ApplyOptions {
     bool shrink = false; // physically remove pruned channels
-    bool int8Qdq = false; // 8-bit uniform weights as int8 + DequantizeLinear
+    bool int8Qdq = false; // 8-bit (and 7-bit) uniform weights as int8 + DequantizeLinear
     bool float16 = false; // float16 weights (and factors) as FLOAT16 + Cast(to=FLOAT)
     const ConstantValues* values = nullptr; // replaced constants (recovered weights), or none
 };

@@ -11,7 +11,7 @@ Result<StorageRequest> resolveStorage(const Plan& plan, const std::vector<Layer>
     if (options.int8Qdq) {
         bool any = false;
         for (const auto& [_, spec] : plan.layers())
-            any = any || (spec.quant.scheme == QuantScheme::Uniform && spec.quant.bits == 8);
+            any = any || (spec.quant.scheme == QuantScheme::Uniform && (spec.quant.bits == 8 || spec.quant.bits == 7));
         if (!any)
             return fail("--int8-qdq stores 8-bit uniform layers as int8, and the plan has none: nothing would be "
                         "stored that way (quantize with --bits 8, or leave out --int8-qdq)");

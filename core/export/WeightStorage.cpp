@@ -106,8 +106,8 @@ Result<void> insertWeightDequantize(onnx::ModelProto& proto, const std::string& 
     const std::string what = "int8 export of '" + tensor + "'";
     if (q.scheme != QuantScheme::Uniform)
         return fail(what + ": only uniform quantization can be written as QuantizeLinear/DequantizeLinear");
-    if (q.bits != 8)
-        return fail(what + ": DequantizeLinear takes 8-bit codes, not " + std::to_string(q.bits) + "-bit");
+    if (q.bits != 8 && q.bits != 7) // 7: int8 codes in [-63, 63], ORT's reduce_range
+        return fail(what + ": DequantizeLinear takes 8-bit (or 7-bit) codes, not " + std::to_string(q.bits) + "-bit");
     const bool symmetric = q.qmin < 0;
     if (symmetric ? (q.qmin < -128 || q.qmax > 127) : (q.qmin < 0 || q.qmax > 255))
         return fail(what + ": code range [" + std::to_string(q.qmin) + ", " + std::to_string(q.qmax) +

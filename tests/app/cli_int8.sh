@@ -50,12 +50,16 @@ check "bench in OpenCV says its runtime and threads" 'grep -q "OpenCV dnn, 2 thr
 check "bench refuses an unknown runtime" '! "$cli" bench "$sample/fashion_cnn.onnx" --runtime tvm 2>/dev/null'
 # Topiary's own evaluator (OpenCV, fake-quantized activations) against ORT on the QDQ export
 # of the same plan (int8 weights, uint8 activations, int32 biases, ORT's integer kernels).
+# Weights of 7 bits (int8 codes in [-63, 63]): on x86 CPUs without VNNI, ORT's u8s8 kernels
+# add pairs of uint8 x int8 products in saturating 16 bits (vpmaddubsw), which 8-bit weights
+# overflow (255 * 127 * 2 > 32767) and 7-bit ones cannot; ORT's own quantizer offers
+# reduce_range for this. With --bits 8 the counts agree but some 20 images differ there.
 for method in minmax mse; do
-  "$cli" eval "$sample/fashion_cnn.onnx" --data "$images" --bits 8 --act-bits 8 --calib 256 --calib-method $method \
+  "$cli" eval "$sample/fashion_cnn.onnx" --data "$images" --bits 7 --act-bits 8 --calib 256 --calib-method $method \
     --json > "$tmp/eval-$method.json" 2> "$tmp/eval-$method.err"
   check "eval --act-bits 8 ($method) runs and says what it calibrated" \
     '[ -s "$tmp/eval-$method.json" ] && grep -q "calibrated 12 activation ranges ($method) on 256 images" "$tmp/eval-$method.err"'
-  "$cli" apply "$sample/fashion_cnn.onnx" --bits 8 --act-bits 8 --int8-qdq --calib 256 --calib-method $method \
+  "$cli" apply "$sample/fashion_cnn.onnx" --bits 7 --act-bits 8 --int8-qdq --calib 256 --calib-method $method \
     --data "$images" -o "$tmp/q/fashion_cnn.onnx" > /dev/null 2>&1
   node "$src/tests/bench/ort_eval_peer.js" "$tmp/q" 1 1 100 predictions > "$tmp/ort-$method.json"
   /usr/bin/python3 - "$tmp/eval-$method.json" "$tmp/ort-$method.json" "$method" > "$tmp/cmp-$method.txt" <<'PY'

@@ -151,3 +151,204 @@ TEST_CASE("8-bit activations export as QDQ that ONNX Runtime runs in integer ker
     CHECK(relativeDiff(ort.output, reference.output) < 0.1);
     std::filesystem::remove_all(dir);
 }
+
+namespace {
+
+// Two branches concatenated: conv-relu on the left, conv-relu-MaxPool on the right (so the
+// Concat's shared range chains with the pool's), then conv-relu, GAP, Gemm.
+onnx::ModelProto makeConcatNet()
+{
+    test::ModelBuilder b;
+    b.input("input", { 1, 3, 16, 16 });
+    b.conv("left", "input", "lo", 3, 8, 3);
+    b.node("Relu", { "lo" }, { "l" }, "left_relu");
+    b.conv("right", "input", "ro", 3, 8, 1);
+    b.node("Relu", { "ro" }, { "r" }, "right_relu");
+    auto& pool = b.node("MaxPool", { "r" }, { "rp" }, "right_pool");
+    test::setAttr(pool, "kernel_shape", std::vector<int64_t> { 3, 3 });
+    test::setAttr(pool, "pads", std::vector<int64_t> { 1, 1, 1, 1 });
+    auto& cat = b.node("Concat", { "l", "rp" }, { "cat" }, "concat");
+    test::setAttr(cat, "axis", int64_t { 1 });
+    b.conv("mix", "cat", "mo", 16, 8, 3);
+    b.node("Relu", { "mo" }, { "m" }, "mix_relu");
+    b.node("GlobalAveragePool", { "m" }, { "gap" }, "gap");
+    auto& fl = b.node("Flatten", { "gap" }, { "flat" }, "flatten");
+    test::setAttr(fl, "axis", int64_t { 1 });
+    b.weight("fc.weight", { 10, 8 });
+    b.weight("fc.bias", { 10 });
+    auto& fc = b.node("Gemm", { "flat", "fc.weight", "fc.bias" }, { "logits" }, "fc");
+    test::setAttr(fc, "transB", int64_t { 1 });
+    b.output("logits", { 1, 10 });
+    return b.build();
+}
+
+} // namespace
+
+TEST_CASE("a Concat of 8-bit activations shares one range and runs on codes in ONNX Runtime", "[export][qdq][ort]")
+{
+    onnx::ModelProto proto = makeConcatNet();
+    randomizeWeights(proto);
+    auto model = Model::fromProto(proto, {});
+    REQUIRE(model);
+    const auto layers = findLayers(*model);
+    REQUIRE(layers.size() == 4);
+    Plan plan = quantizeAll(Plan {}, layers, QuantSpec { QuantScheme::Uniform, 8, true, true }, false);
+    plan = quantizeAllActivations(plan, layers, ActivationSpec { 8, false }, false);
+
+    // One group: both Concat inputs, its output, and the pool's input (chained through rp).
+    auto placement = placeActivations(proto.graph(), plan);
+    REQUIRE(placement);
+    const std::vector<std::string> members { "l", "r", "rp", "cat" };
+    const auto inGroup = [&](const std::vector<std::string>& g) {
+        return std::all_of(members.begin(), members.end(),
+            [&](const std::string& t) { return std::find(g.begin(), g.end(), t) != g.end(); });
+    };
+    CHECK(std::count_if(placement->shared.begin(), placement->shared.end(), inGroup) == 1);
+    for (const auto& g : placement->shared) // disjoint groups
+        for (const auto& t : g)
+            CHECK(std::count_if(placement->shared.begin(), placement->shared.end(),
+                      [&](const auto& h) { return std::find(h.begin(), h.end(), t) != h.end(); })
+                == 1);
+
+    CalibrationImages images;
+    images.inputName = "input";
+    const int dims[] = { 32, 3, 16, 16 };
+    images.blob = cv::Mat(4, dims, CV_32F);
+    cv::randu(images.blob, -1.0f, 1.0f);
+    CalibrationOptions options;
+    options.method = CalibrationMethod::MinMax;
+    auto calibration = calibrateActivations(*model, plan, images, options);
+    REQUIRE(calibration);
+    const TensorRange cat = calibration->ranges.tensors.at("cat");
+    for (const auto& t : members) {
+        INFO(t);
+        CHECK(calibration->ranges.tensors.at(t) == cat);
+    }
+    CHECK(cat.max > 0.0f);
+    plan.setActivationRanges(calibration->ranges);
+
+    ApplyOptions o;
+    o.int8Qdq = true;
+    auto applied = apply(*model, plan, o);
+    REQUIRE(applied);
+    const auto dir = test::makeTempDir("topiary-concat-qdq");
+    const auto file = dir / "int8.onnx";
+    auto written = writeModel(applied->proto, file);
+    INFO((written ? std::string() : written.error().message));
+    REQUIRE(written);
+
+    // ORT runs the Concat on codes (QLinearConcat), between integer convolutions.
+    const auto log = dir / "ort.log";
+    const auto script = std::filesystem::path(TOPIARY_SOURCE_DIR) / "tests" / "ort" / "bench.js";
+    const std::string cmd = "node '" + script.string() + "' '" + file.string() + "' 1,3,16,16 1 0 1 verbose > /dev/null 2> '"
+        + log.string() + "'";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    const auto fused = fusedGroups(log);
+    std::string listed;
+    for (const auto& [op, n] : fused)
+        listed += op + ":" + std::to_string(n) + " ";
+    INFO("ORT fused: " << listed);
+    CHECK(fused.count("Concat") == 1);
+    CHECK(fused.count("MaxPool") == 1);
+    CHECK((fused.count("Conv") == 1 && fused.at("Conv") == 3));
+
+    // The evaluator's simulation (OpenCV on the fake-quantized export) gives ORT's outputs.
+    std::vector<float> input(3 * 16 * 16);
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    for (float& x : input)
+        x = u(rng);
+    const int64_t inDims[] = { 1, 3, 16, 16 };
+    const auto ort = test::runInOrt(file, input, inDims);
+    REQUIRE(ort.ok);
+    auto simulated = apply(*model, plan);
+    REQUIRE(simulated);
+    const auto cv = test::runInOpenCv(simulated->proto, input, inDims);
+    const auto floatOut = test::runInOpenCv(proto, input, inDims);
+    INFO("OpenCV vs ORT " << relativeDiff(cv, ort.output) << ", 8-bit vs float " << relativeDiff(cv, floatOut));
+    CHECK(relativeDiff(cv, ort.output) < 1e-5);
+    CHECK(relativeDiff(cv, floatOut) > 1e-4);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("BatchNormalization after a Conv is folded before its weights are quantized", "[export][qdq][ort]")
+{
+    onnx::ModelProto proto = test::makeSmallCnn(); // conv-bn-relu, residual with BN, depthwise-separable, GAP, Gemm
+    randomizeWeights(proto);
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<float> positive(0.5f, 1.5f);
+    for (auto& t : *proto.mutable_graph()->mutable_initializer())
+        if (t.name().ends_with("running_var")) {
+            std::vector<float> v(t.raw_data().size() / 4);
+            for (float& x : v)
+                x = positive(rng);
+            t.set_raw_data(std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4));
+        }
+    auto model = Model::fromProto(proto, {});
+    REQUIRE(model);
+    const auto layers = findLayers(*model);
+    REQUIRE(layers.size() == 6);
+    Plan plan = quantizeAll(Plan {}, layers, QuantSpec { QuantScheme::Uniform, 8, true, true }, false);
+    plan = quantizeAllActivations(plan, layers, ActivationSpec { 8, false }, false);
+
+    CalibrationImages images;
+    images.inputName = "input";
+    const int dims[] = { 32, 1, 28, 28 };
+    images.blob = cv::Mat(4, dims, CV_32F);
+    cv::randu(images.blob, -1.0f, 1.0f);
+    CalibrationOptions options;
+    options.method = CalibrationMethod::MinMax;
+    auto calibration = calibrateActivations(*model, plan, images, options);
+    REQUIRE(calibration);
+    plan.setActivationRanges(calibration->ranges);
+
+    ApplyOptions o;
+    o.int8Qdq = true;
+    auto applied = apply(*model, plan, o);
+    REQUIRE(applied);
+    int norms = 0;
+    for (const auto& n : applied->proto.graph().node())
+        norms += n.op_type() == "BatchNormalization" ? 1 : 0;
+    CHECK(norms == 0);
+    const auto dir = test::makeTempDir("topiary-bn-qdq");
+    const auto file = dir / "int8.onnx";
+    auto written = writeModel(applied->proto, file);
+    INFO((written ? std::string() : written.error().message));
+    REQUIRE(written);
+
+    // Every Conv (the depthwise one too) and the residual Add run as integer kernels.
+    const auto log = dir / "ort.log";
+    const auto script = std::filesystem::path(TOPIARY_SOURCE_DIR) / "tests" / "ort" / "bench.js";
+    const std::string cmd = "node '" + script.string() + "' '" + file.string() + "' 1,1,28,28 1 0 1 verbose > /dev/null 2> '"
+        + log.string() + "'";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    const auto fused = fusedGroups(log);
+    std::string listed;
+    for (const auto& [op, n] : fused)
+        listed += op + ":" + std::to_string(n) + " ";
+    INFO("ORT fused: " << listed);
+    CHECK((fused.count("Conv") == 1 && fused.at("Conv") == 5));
+    CHECK(fused.count("Add") == 1);
+    CHECK(fused.count("Gemm") == 1);
+
+    // Outputs near the float model's, and what the evaluator simulates.
+    std::vector<float> input(28 * 28);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    for (float& x : input)
+        x = u(rng);
+    const int64_t inDims[] = { 1, 1, 28, 28 };
+    const auto ort = test::runInOrt(file, input, inDims);
+    REQUIRE(ort.ok);
+    auto floatFile = dir / "float.onnx";
+    REQUIRE(writeModel(proto, floatFile));
+    const auto reference = test::runInOrt(floatFile, input, inDims);
+    REQUIRE(reference.ok);
+    auto simulated = apply(*model, plan);
+    REQUIRE(simulated);
+    const auto cv = test::runInOpenCv(simulated->proto, input, inDims);
+    INFO("int8 vs float " << relativeDiff(ort.output, reference.output) << ", OpenCV vs ORT " << relativeDiff(cv, ort.output));
+    CHECK(relativeDiff(ort.output, reference.output) > 1e-4);
+    CHECK(relativeDiff(ort.output, reference.output) < 0.1);
+    CHECK(relativeDiff(cv, ort.output) < 1e-5);
+    std::filesystem::remove_all(dir);
+}
