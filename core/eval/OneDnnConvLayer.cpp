@@ -139,9 +139,9 @@ public:
         cv::Mat& out = outputs[0];
         CV_Assert(in.type() == CV_32F && in.isContinuous() && out.isContinuous() && in.dims == 4);
         const MatShape shape { in.size[0], in.size[1], in.size[2], in.size[3] };
+        omp_set_num_threads(std::max(1, cv::getNumThreads())); // for the weights' reorder too
         if (shape != m_shape)
             prepare(shape);
-        omp_set_num_threads(std::max(1, cv::getNumThreads()));
         const dnnl::engine& engine = cpuEngine();
         dnnl::stream stream(engine);
         dnnl::memory src(m_userSrc, engine, const_cast<float*>(in.ptr<float>()));
