@@ -11,6 +11,7 @@ packages=(
   qt6-svg-dev libgl-dev libqcustomplot-dev libqcustomplot2.1-qt6
   # core
   libonnx-dev libprotobuf-dev protobuf-compiler libopencv-dev libgraphviz-dev zlib1g-dev
+  libdnnl-dev
   nlohmann-json3-dev
   # the trainer process (topiary-train): PyTorch's C++ library, CPU
   libtorch-dev

@@ -8,8 +8,9 @@
 // is set up, so SwappableNet's weight swaps work alike.
 //
 // registerDepthwiseConvLayer() makes OpenCV's importers create it for every "Convolution"
-// with groups > 1 whose weights have one input channel per group (2-D, explicit pads);
-// every other convolution stays OpenCV's own. Idempotent and thread-safe; OpenCvNet calls
+// with groups > 1 whose weights have one input channel per group (2-D, explicit pads),
+// and OneDnnConvLayer for the dense ones it takes (createOneDnnConvolution); every other
+// convolution stays OpenCV's own. Idempotent and thread-safe; OpenCvNet calls
 // it before each import.
 #pragma once
 

@@ -1,6 +1,7 @@
 #include "core/eval/SwappableNet.h"
 
 #include "core/eval/DepthwiseConvLayer.h"
+#include "core/eval/OneDnnConvLayer.h"
 #include "core/model/GraphEdit.h"
 #include "core/passes/OpenCvCanonicalizer.h"
 
@@ -116,7 +117,7 @@ Result<void> SwappableNet::findSlots(const onnx::ModelProto& model, const onnx::
 
     // Each candidate must equal exactly one blob of one layer whose forward pass reads
     // the blob again when the net is set up: a Convolution's weights and bias (finalize()
-    // derives its working copy from them; DepthwiseConvLayer's does too). An InnerProduct
+    // derives its working copy from them; DepthwiseConvLayer's and OneDnnConvLayer's do too). An InnerProduct
     // keeps the weight blob it reads only when the rows need no padding to OpenCV's vector
     // width (8 floats): otherwise OpenCV 4.6 computes from a padded copy made once, and a
     // MatMul's operand is stored transposed into such a copy; those, and its bias, are
@@ -128,7 +129,8 @@ Result<void> SwappableNet::findSlots(const onnx::ModelProto& model, const onnx::
         cv::Ptr<cv::dnn::Layer> layer = net.getLayer(id);
         if (!layer)
             continue;
-        const bool conv = layer->type == "Convolution" || layer->type == depthwiseConvLayerType;
+        const bool conv = layer->type == "Convolution" || layer->type == depthwiseConvLayerType
+            || layer->type == oneDnnConvLayerType;
         const bool dense = layer->type == "InnerProduct";
         for (size_t b = 0; b < layer->blobs.size(); ++b) {
             const cv::Mat& blob = layer->blobs[b];
