@@ -112,6 +112,40 @@ Result<Validation> validate(const TorchGraph& graph, const ImageSet& images, int
     return v;
 }
 
+// The distillation loss as PyTorch writes it: (1 - alpha) * CE(student, labels) + alpha * T^2 *
+// F.kl_div(F.log_softmax(student / T, 1), F.softmax(teacher / T, 1), reduction='batchmean')
+// (the KL summed over classes, averaged over the batch; a mean over batch x classes would
+// make the term `classes` times weaker). The teacher's logits carry no gradient.
+torch::Tensor distillationLoss(
+    const torch::Tensor& student, const torch::Tensor& teacher, const torch::Tensor& labels, const Distillation& d)
+{
+    const double temp = d.temperature;
+    auto ce = torch::nn::functional::cross_entropy(student, labels);
+    auto soft = torch::softmax(teacher.detach() / temp, 1);
+    auto kd = torch::kl_div(torch::log_softmax(student / temp, 1), soft, at::Reduction::Sum)
+        / static_cast<double>(student.size(0)) * (temp * temp);
+    return d.alpha * kd + (1.0 - d.alpha) * ce;
+}
+
+// The teacher's logits for every training image, in eval mode (running statistics) under
+// no-grad, in large batches: without augmentation an image's soft targets never change,
+// so the training steps look them up instead of running the teacher each step.
+Result<torch::Tensor> teacherLogits(const TorchGraph& teacher, const ImageSet& images)
+{
+    torch::NoGradGuard noGrad;
+    const ImageTensors data = asTensors(images);
+    std::vector<torch::Tensor> parts;
+    const int64_t batch = 1000;
+    for (int64_t start = 0; start < images.count; start += batch) {
+        const int64_t n = std::min(batch, images.count - start);
+        auto out = teacher.forward({ { teacher.inputNames()[0], data.images.narrow(0, start, n) } }, false);
+        if (!out)
+            return std::unexpected(out.error());
+        parts.push_back((*out)[0].reshape({ n, -1 }).clone());
+    }
+    return torch::cat(parts, 0);
+}
+
 // Random shift (pad by edge replication, random crop back) and horizontal flip, per image.
 torch::Tensor augment(const torch::Tensor& batch, int pad, bool flip, std::mt19937_64& rng)
 {
@@ -391,6 +425,20 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
         }
     }
 
+    // Without augmentation the teacher sees each image unchanged every epoch: its logits
+    // are computed once, up front.
+    torch::Tensor cachedTeacher;
+    if (teacher && o.augmentPad == 0 && !o.augmentFlip) {
+        emit({ { "type", "status" }, { "message", "computing the teacher's outputs for the training images" } });
+        const auto start = Clock::now();
+        auto t = teacherLogits(*teacher, train);
+        if (!t)
+            return std::unexpected(t.error().withContext("the teacher (original model)"));
+        cachedTeacher = *t;
+        emit({ { "type", "status" },
+            { "message", "teacher's outputs computed in " + std::to_string(secondsSince(start)) + " s" } });
+    }
+
     json trainingMeta
         = { { "options", trainOptionsToJson(o) }, { "trainer", "topiary-train (libtorch " TORCH_VERSION ")" } };
     const std::string input = student->inputNames()[0];
@@ -438,21 +486,21 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
                 if (!out)
                     return std::unexpected(out.error());
                 auto logits = (*out)[0].reshape({ batch, -1 });
-                auto loss = torch::nn::functional::cross_entropy(logits, y);
-                if (teacher) {
-                    torch::Tensor soft;
+                torch::Tensor loss;
+                if (cachedTeacher.defined())
+                    loss = distillationLoss(logits, cachedTeacher.index_select(0, idx), y, *o.distillation);
+                else if (teacher) {
+                    torch::Tensor t;
                     {
                         torch::NoGradGuard noGrad;
-                        auto t = teacher->forward({ { input, x } }, false);
-                        if (!t)
-                            return std::unexpected(t.error());
-                        soft = torch::softmax((*t)[0].reshape({ batch, -1 }) / o.distillation->temperature, 1);
+                        auto out = teacher->forward({ { input, x } }, false);
+                        if (!out)
+                            return std::unexpected(out.error());
+                        t = (*out)[0].reshape({ batch, -1 });
                     }
-                    const double temp = o.distillation->temperature;
-                    auto kd = torch::kl_div(torch::log_softmax(logits / temp, 1), soft, at::Reduction::Sum)
-                        / static_cast<double>(batch) * (temp * temp);
-                    loss = o.distillation->alpha * kd + (1.0 - o.distillation->alpha) * loss;
-                }
+                    loss = distillationLoss(logits, t, y, *o.distillation);
+                } else
+                    loss = torch::nn::functional::cross_entropy(logits, y);
                 const double value = loss.item<double>();
                 if (!std::isfinite(value))
                     return fail("training diverged: the loss became "
@@ -633,6 +681,26 @@ Result<json> runTaylor(const TaylorOptions& t, const TrainEvents& events)
     if (events.emit)
         events.emit(done);
     return done;
+}
+
+Result<DistillationLossValue> distillationLossOf(
+    const FloatTensor& student, const FloatTensor& teacher, const std::vector<int64_t>& labels, const Distillation& d)
+{
+    try {
+        auto s = torch::tensor(student.values).reshape(student.shape).requires_grad_(true);
+        auto t = torch::tensor(teacher.values).reshape(teacher.shape);
+        auto y = torch::tensor(labels, torch::kLong);
+        auto loss = distillationLoss(s, t, y, d);
+        loss.backward();
+        DistillationLossValue v;
+        v.loss = loss.item<double>();
+        auto g = s.grad().contiguous();
+        v.gradient.shape = student.shape;
+        v.gradient.values.assign(g.data_ptr<float>(), g.data_ptr<float>() + g.numel());
+        return v;
+    } catch (const std::exception& e) {
+        return fail("distillation loss: " + torchMessage(e));
+    }
 }
 
 Result<json> runTraining(const TrainOptions& options, const TrainEvents& events)

@@ -179,6 +179,22 @@ TEST_CASE("distillation from the original model trains and exports", "[train][tr
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("the distillation loss and its gradient equal PyTorch's batchmean KL times T squared", "[train][training]")
+{
+    const auto ref = readJson(trainFixturesDir() / "distillation.json");
+    const auto student = tensorFromJson(ref.at("student"));
+    const auto teacher = tensorFromJson(ref.at("teacher"));
+    const auto labels = ref.at("labels").get<std::vector<int64_t>>();
+    for (const auto& c : ref.at("cases")) {
+        const train::Distillation d { c.at("temperature").get<double>(), c.at("alpha").get<double>() };
+        INFO("T = " << d.temperature << ", alpha = " << d.alpha);
+        auto v = train::distillationLossOf(student, teacher, labels, d);
+        REQUIRE(v);
+        CHECK(v->loss == Approx(c.at("loss").get<double>()).epsilon(1e-5));
+        CHECK(relativeDifference(v->gradient, tensorFromJson(c.at("gradient"))) < 1e-5);
+    }
+}
+
 TEST_CASE("a diverging run stops with a message that says what to change", "[train][training]")
 {
     const auto dir = tempDir("diverge");
