@@ -189,10 +189,12 @@ std::filesystem::path statePath(const std::filesystem::path& checkpoint)
 
 // What a run needs to continue exactly where a checkpoint was written: every float tensor
 // of the graph (weights before quantization, BatchNorm statistics), the optimizer's
-// state, and the counters and history (as JSON). Archive keys cannot hold dots, so the
-// tensors are "t<i>" and their names a JSON list.
+// state, the counters and history (as JSON), and the tensors the round's pruning was
+// selected on (iterative rounds after the first), so a resumed round keeps its masks.
+// Archive keys cannot hold dots, so the tensors are "t<i>" and "r<i>" and their names
+// JSON lists.
 void saveState(const std::filesystem::path& file, const TorchGraph& graph, const torch::optim::Optimizer& optimizer,
-    json meta)
+    const std::map<std::string, FloatTensor>& roundStart, json meta)
 {
     torch::serialize::OutputArchive archive;
     json names = json::array();
@@ -202,6 +204,14 @@ void saveState(const std::filesystem::path& file, const TorchGraph& graph, const
         names.push_back(name);
     }
     meta["tensors"] = names;
+    json roundNames = json::array();
+    i = 0;
+    for (const auto& [name, f] : roundStart) {
+        archive.write("r" + std::to_string(i++),
+            torch::from_blob(const_cast<float*>(f.values.data()), f.shape, torch::kFloat).clone(), true);
+        roundNames.push_back(name);
+    }
+    meta["round_start_tensors"] = roundNames;
     torch::serialize::OutputArchive optimizerArchive;
     optimizer.save(optimizerArchive);
     archive.write("optimizer", optimizerArchive);
@@ -214,6 +224,7 @@ void saveState(const std::filesystem::path& file, const TorchGraph& graph, const
 struct ResumeState {
     json meta;
     std::map<std::string, FloatTensor> tensors;
+    std::map<std::string, FloatTensor> roundStart;
     torch::serialize::InputArchive archive;
 };
 
@@ -230,16 +241,20 @@ Result<std::unique_ptr<ResumeState>> loadState(const std::filesystem::path& chec
     state->meta = json::parse(meta.toStringRef(), nullptr, false);
     if (state->meta.is_discarded() || !state->meta.contains("tensors"))
         return fail(file.string() + " is not a topiary-train state");
-    int64_t i = 0;
-    for (const auto& name : state->meta["tensors"]) {
-        torch::Tensor t;
-        state->archive.read("t" + std::to_string(i++), t, true);
-        auto c = t.contiguous();
-        FloatTensor f;
-        f.shape.assign(c.sizes().begin(), c.sizes().end());
-        f.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-        state->tensors.emplace(name.get<std::string>(), std::move(f));
-    }
+    auto readTensors = [&](const char* list, const std::string& prefix, std::map<std::string, FloatTensor>& into) {
+        int64_t i = 0;
+        for (const auto& name : state->meta.value(list, json::array())) {
+            torch::Tensor t;
+            state->archive.read(prefix + std::to_string(i++), t, true);
+            auto c = t.contiguous();
+            FloatTensor f;
+            f.shape.assign(c.sizes().begin(), c.sizes().end());
+            f.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+            into.emplace(name.get<std::string>(), std::move(f));
+        }
+    };
+    readTensors("tensors", "t", state->tensors);
+    readTensors("round_start_tensors", "r", state->roundStart);
     return state;
 }
 
@@ -369,6 +384,7 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
     int64_t trainedImages = 0;
     int firstRound = 1, firstEpoch = 1, resumedRound = 0;
     Validation before;
+    std::map<std::string, FloatTensor> roundStart; // what the current round (> 1) was selected on
     if (!o.resume.empty()) {
         auto state = loadState(o.resume);
         if (!state)
@@ -380,8 +396,15 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
         resumedRound = m.at("round").get<int>();
         const int doneEpochs = m.at("epoch").get<int>();
         if (resumedRound > 1) {
-            // The round's plan, selected on the checkpoint's weights.
-            if (auto r = setup->startRound(resumedRound, (*state)->tensors); !r)
+            // The round's plan, selected again on the weights the round started from (not
+            // the checkpoint's, which would choose other filters than the run did).
+            roundStart = (*state)->roundStart;
+            if (roundStart.empty())
+                return fail("cannot resume from " + o.resume
+                    + ": its state does not say which weights round " + std::to_string(resumedRound)
+                    + " pruned (written by an older topiary-train); resume from the last checkpoint of round "
+                    + std::to_string(resumedRound - 1) + " instead");
+            if (auto r = setup->startRound(resumedRound, roundStart); !r)
                 return std::unexpected(r.error().withContext("round " + std::to_string(resumedRound)));
             if (auto r = buildStudent(); !r)
                 return std::unexpected(r.error());
@@ -447,7 +470,8 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
     for (int round = firstRound; round <= o.rounds; ++round) {
         if (round > 1 && round != resumedRound) {
             // Prune more, ranked on the weights trained so far, and fine-tune again.
-            if (auto r = setup->startRound(round, snapshot(*student)); !r)
+            roundStart = snapshot(*student);
+            if (auto r = setup->startRound(round, roundStart); !r)
                 return std::unexpected(r.error().withContext("round " + std::to_string(round)));
             if (auto r = buildStudent(); !r)
                 return std::unexpected(r.error());
@@ -561,7 +585,7 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
             auto written = setup->exportTrained(snapshot(*student), trainingMeta, checkpoint);
             if (!written)
                 return std::unexpected(written.error().withContext("writing the checkpoint"));
-            saveState(statePath(checkpoint), *student, *optimizer,
+            saveState(statePath(checkpoint), *student, *optimizer, roundStart,
                 { { "key", resumeKey(o) }, { "round", round }, { "epoch", epoch }, { "step", step },
                     { "initial_loss", initialLoss }, { "smoothed_loss", smoothed }, { "train_seconds", trainSeconds },
                     { "trained_images", trainedImages }, { "accuracy_before", before.accuracy },
