@@ -128,14 +128,15 @@ torch::Tensor distillationLoss(
 }
 
 // The teacher's logits for every training image, in eval mode (running statistics) under
-// no-grad, in large batches: without augmentation an image's soft targets never change,
-// so the training steps look them up instead of running the teacher each step.
-Result<torch::Tensor> teacherLogits(const TorchGraph& teacher, const ImageSet& images)
+// no-grad, in batches of the training batch size (batches of 1,000 ran at a third of the
+// images/s the per-step teacher passes reached): without augmentation an image's soft
+// targets never change, so the training steps look them up instead of running the
+// teacher each step.
+Result<torch::Tensor> teacherLogits(const TorchGraph& teacher, const ImageSet& images, int64_t batch)
 {
     torch::NoGradGuard noGrad;
     const ImageTensors data = asTensors(images);
     std::vector<torch::Tensor> parts;
-    const int64_t batch = 1000;
     for (int64_t start = 0; start < images.count; start += batch) {
         const int64_t n = std::min(batch, images.count - start);
         auto out = teacher.forward({ { teacher.inputNames()[0], data.images.narrow(0, start, n) } }, false);
@@ -454,7 +455,7 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
     if (teacher && o.augmentPad == 0 && !o.augmentFlip) {
         emit({ { "type", "status" }, { "message", "computing the teacher's outputs for the training images" } });
         const auto start = Clock::now();
-        auto t = teacherLogits(*teacher, train);
+        auto t = teacherLogits(*teacher, train, std::max<int64_t>(o.batchSize, 1));
         if (!t)
             return std::unexpected(t.error().withContext("the teacher (original model)"));
         cachedTeacher = *t;
