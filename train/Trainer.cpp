@@ -112,6 +112,41 @@ Result<Validation> validate(const TorchGraph& graph, const ImageSet& images, int
     return v;
 }
 
+// The distillation loss as PyTorch writes it: (1 - alpha) * CE(student, labels) + alpha * T^2 *
+// F.kl_div(F.log_softmax(student / T, 1), F.softmax(teacher / T, 1), reduction='batchmean')
+// (the KL summed over classes, averaged over the batch; a mean over batch x classes would
+// make the term `classes` times weaker). The teacher's logits carry no gradient.
+torch::Tensor distillationLoss(
+    const torch::Tensor& student, const torch::Tensor& teacher, const torch::Tensor& labels, const Distillation& d)
+{
+    const double temp = d.temperature;
+    auto ce = torch::nn::functional::cross_entropy(student, labels);
+    auto soft = torch::softmax(teacher.detach() / temp, 1);
+    auto kd = torch::kl_div(torch::log_softmax(student / temp, 1), soft, at::Reduction::Sum)
+        / static_cast<double>(student.size(0)) * (temp * temp);
+    return d.alpha * kd + (1.0 - d.alpha) * ce;
+}
+
+// The teacher's logits for every training image, in eval mode (running statistics) under
+// no-grad, in batches of the training batch size (batches of 1,000 ran at a third of the
+// images/s the per-step teacher passes reached): without augmentation an image's soft
+// targets never change, so the training steps look them up instead of running the
+// teacher each step.
+Result<torch::Tensor> teacherLogits(const TorchGraph& teacher, const ImageSet& images, int64_t batch)
+{
+    torch::NoGradGuard noGrad;
+    const ImageTensors data = asTensors(images);
+    std::vector<torch::Tensor> parts;
+    for (int64_t start = 0; start < images.count; start += batch) {
+        const int64_t n = std::min(batch, images.count - start);
+        auto out = teacher.forward({ { teacher.inputNames()[0], data.images.narrow(0, start, n) } }, false);
+        if (!out)
+            return std::unexpected(out.error());
+        parts.push_back((*out)[0].reshape({ n, -1 }).clone());
+    }
+    return torch::cat(parts, 0);
+}
+
 // Random shift (pad by edge replication, random crop back) and horizontal flip, per image.
 torch::Tensor augment(const torch::Tensor& batch, int pad, bool flip, std::mt19937_64& rng)
 {
@@ -155,10 +190,12 @@ std::filesystem::path statePath(const std::filesystem::path& checkpoint)
 
 // What a run needs to continue exactly where a checkpoint was written: every float tensor
 // of the graph (weights before quantization, BatchNorm statistics), the optimizer's
-// state, and the counters and history (as JSON). Archive keys cannot hold dots, so the
-// tensors are "t<i>" and their names a JSON list.
+// state, the counters and history (as JSON), and the tensors the round's pruning was
+// selected on (iterative rounds after the first), so a resumed round keeps its masks.
+// Archive keys cannot hold dots, so the tensors are "t<i>" and "r<i>" and their names
+// JSON lists.
 void saveState(const std::filesystem::path& file, const TorchGraph& graph, const torch::optim::Optimizer& optimizer,
-    json meta)
+    const std::map<std::string, FloatTensor>& roundStart, json meta)
 {
     torch::serialize::OutputArchive archive;
     json names = json::array();
@@ -168,6 +205,14 @@ void saveState(const std::filesystem::path& file, const TorchGraph& graph, const
         names.push_back(name);
     }
     meta["tensors"] = names;
+    json roundNames = json::array();
+    i = 0;
+    for (const auto& [name, f] : roundStart) {
+        archive.write("r" + std::to_string(i++),
+            torch::from_blob(const_cast<float*>(f.values.data()), f.shape, torch::kFloat).clone(), true);
+        roundNames.push_back(name);
+    }
+    meta["round_start_tensors"] = roundNames;
     torch::serialize::OutputArchive optimizerArchive;
     optimizer.save(optimizerArchive);
     archive.write("optimizer", optimizerArchive);
@@ -180,6 +225,7 @@ void saveState(const std::filesystem::path& file, const TorchGraph& graph, const
 struct ResumeState {
     json meta;
     std::map<std::string, FloatTensor> tensors;
+    std::map<std::string, FloatTensor> roundStart;
     torch::serialize::InputArchive archive;
 };
 
@@ -196,16 +242,20 @@ Result<std::unique_ptr<ResumeState>> loadState(const std::filesystem::path& chec
     state->meta = json::parse(meta.toStringRef(), nullptr, false);
     if (state->meta.is_discarded() || !state->meta.contains("tensors"))
         return fail(file.string() + " is not a topiary-train state");
-    int64_t i = 0;
-    for (const auto& name : state->meta["tensors"]) {
-        torch::Tensor t;
-        state->archive.read("t" + std::to_string(i++), t, true);
-        auto c = t.contiguous();
-        FloatTensor f;
-        f.shape.assign(c.sizes().begin(), c.sizes().end());
-        f.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-        state->tensors.emplace(name.get<std::string>(), std::move(f));
-    }
+    auto readTensors = [&](const char* list, const std::string& prefix, std::map<std::string, FloatTensor>& into) {
+        int64_t i = 0;
+        for (const auto& name : state->meta.value(list, json::array())) {
+            torch::Tensor t;
+            state->archive.read(prefix + std::to_string(i++), t, true);
+            auto c = t.contiguous();
+            FloatTensor f;
+            f.shape.assign(c.sizes().begin(), c.sizes().end());
+            f.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+            into.emplace(name.get<std::string>(), std::move(f));
+        }
+    };
+    readTensors("tensors", "t", state->tensors);
+    readTensors("round_start_tensors", "r", state->roundStart);
     return state;
 }
 
@@ -335,6 +385,7 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
     int64_t trainedImages = 0;
     int firstRound = 1, firstEpoch = 1, resumedRound = 0;
     Validation before;
+    std::map<std::string, FloatTensor> roundStart; // what the current round (> 1) was selected on
     if (!o.resume.empty()) {
         auto state = loadState(o.resume);
         if (!state)
@@ -346,8 +397,15 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
         resumedRound = m.at("round").get<int>();
         const int doneEpochs = m.at("epoch").get<int>();
         if (resumedRound > 1) {
-            // The round's plan, selected on the checkpoint's weights.
-            if (auto r = setup->startRound(resumedRound, (*state)->tensors); !r)
+            // The round's plan, selected again on the weights the round started from (not
+            // the checkpoint's, which would choose other filters than the run did).
+            roundStart = (*state)->roundStart;
+            if (roundStart.empty())
+                return fail("cannot resume from " + o.resume
+                    + ": its state does not say which weights round " + std::to_string(resumedRound)
+                    + " pruned (written by an older topiary-train); resume from the last checkpoint of round "
+                    + std::to_string(resumedRound - 1) + " instead");
+            if (auto r = setup->startRound(resumedRound, roundStart); !r)
                 return std::unexpected(r.error().withContext("round " + std::to_string(resumedRound)));
             if (auto r = buildStudent(); !r)
                 return std::unexpected(r.error());
@@ -391,6 +449,20 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
         }
     }
 
+    // Without augmentation the teacher sees each image unchanged every epoch: its logits
+    // are computed once, up front.
+    torch::Tensor cachedTeacher;
+    if (teacher && o.augmentPad == 0 && !o.augmentFlip) {
+        emit({ { "type", "status" }, { "message", "computing the teacher's outputs for the training images" } });
+        const auto start = Clock::now();
+        auto t = teacherLogits(*teacher, train, std::max<int64_t>(o.batchSize, 1));
+        if (!t)
+            return std::unexpected(t.error().withContext("the teacher (original model)"));
+        cachedTeacher = *t;
+        emit({ { "type", "status" },
+            { "message", "teacher's outputs computed in " + std::to_string(secondsSince(start)) + " s" } });
+    }
+
     json trainingMeta
         = { { "options", trainOptionsToJson(o) }, { "trainer", "topiary-train (libtorch " TORCH_VERSION ")" } };
     const std::string input = student->inputNames()[0];
@@ -399,7 +471,8 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
     for (int round = firstRound; round <= o.rounds; ++round) {
         if (round > 1 && round != resumedRound) {
             // Prune more, ranked on the weights trained so far, and fine-tune again.
-            if (auto r = setup->startRound(round, snapshot(*student)); !r)
+            roundStart = snapshot(*student);
+            if (auto r = setup->startRound(round, roundStart); !r)
                 return std::unexpected(r.error().withContext("round " + std::to_string(round)));
             if (auto r = buildStudent(); !r)
                 return std::unexpected(r.error());
@@ -438,21 +511,21 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
                 if (!out)
                     return std::unexpected(out.error());
                 auto logits = (*out)[0].reshape({ batch, -1 });
-                auto loss = torch::nn::functional::cross_entropy(logits, y);
-                if (teacher) {
-                    torch::Tensor soft;
+                torch::Tensor loss;
+                if (cachedTeacher.defined())
+                    loss = distillationLoss(logits, cachedTeacher.index_select(0, idx), y, *o.distillation);
+                else if (teacher) {
+                    torch::Tensor t;
                     {
                         torch::NoGradGuard noGrad;
-                        auto t = teacher->forward({ { input, x } }, false);
-                        if (!t)
-                            return std::unexpected(t.error());
-                        soft = torch::softmax((*t)[0].reshape({ batch, -1 }) / o.distillation->temperature, 1);
+                        auto out = teacher->forward({ { input, x } }, false);
+                        if (!out)
+                            return std::unexpected(out.error());
+                        t = (*out)[0].reshape({ batch, -1 });
                     }
-                    const double temp = o.distillation->temperature;
-                    auto kd = torch::kl_div(torch::log_softmax(logits / temp, 1), soft, at::Reduction::Sum)
-                        / static_cast<double>(batch) * (temp * temp);
-                    loss = o.distillation->alpha * kd + (1.0 - o.distillation->alpha) * loss;
-                }
+                    loss = distillationLoss(logits, t, y, *o.distillation);
+                } else
+                    loss = torch::nn::functional::cross_entropy(logits, y);
                 const double value = loss.item<double>();
                 if (!std::isfinite(value))
                     return fail("training diverged: the loss became "
@@ -513,7 +586,7 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
             auto written = setup->exportTrained(snapshot(*student), trainingMeta, checkpoint);
             if (!written)
                 return std::unexpected(written.error().withContext("writing the checkpoint"));
-            saveState(statePath(checkpoint), *student, *optimizer,
+            saveState(statePath(checkpoint), *student, *optimizer, roundStart,
                 { { "key", resumeKey(o) }, { "round", round }, { "epoch", epoch }, { "step", step },
                     { "initial_loss", initialLoss }, { "smoothed_loss", smoothed }, { "train_seconds", trainSeconds },
                     { "trained_images", trainedImages }, { "accuracy_before", before.accuracy },
@@ -633,6 +706,26 @@ Result<json> runTaylor(const TaylorOptions& t, const TrainEvents& events)
     if (events.emit)
         events.emit(done);
     return done;
+}
+
+Result<DistillationLossValue> distillationLossOf(
+    const FloatTensor& student, const FloatTensor& teacher, const std::vector<int64_t>& labels, const Distillation& d)
+{
+    try {
+        auto s = torch::tensor(student.values).reshape(student.shape).requires_grad_(true);
+        auto t = torch::tensor(teacher.values).reshape(teacher.shape);
+        auto y = torch::tensor(labels, torch::kLong);
+        auto loss = distillationLoss(s, t, y, d);
+        loss.backward();
+        DistillationLossValue v;
+        v.loss = loss.item<double>();
+        auto g = s.grad().contiguous();
+        v.gradient.shape = student.shape;
+        v.gradient.values.assign(g.data_ptr<float>(), g.data_ptr<float>() + g.numel());
+        return v;
+    } catch (const std::exception& e) {
+        return fail("distillation loss: " + torchMessage(e));
+    }
 }
 
 Result<json> runTraining(const TrainOptions& options, const TrainEvents& events)

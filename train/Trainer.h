@@ -9,6 +9,7 @@
 #include "core/base/Error.h"
 #include "core/compress/TaylorScores.h"
 #include "core/model/Model.h"
+#include "train/GraphRunner.h"
 #include "train/TrainOptions.h"
 #include "train/TrainingSetup.h"
 
@@ -26,6 +27,16 @@ struct TrainEvents {
 
 // The final "done" (or "stopped") event's contents.
 Result<nlohmann::json> runTraining(const TrainOptions& options, const TrainEvents& events);
+
+// The training loss with distillation, as the training steps compute it, on given logits
+// ([batch, classes] each) and labels: its value and its gradient w.r.t. the student's
+// logits. For checking against PyTorch's F.kl_div(..., reduction='batchmean') * T².
+struct DistillationLossValue {
+    double loss = 0.0;
+    FloatTensor gradient;
+};
+Result<DistillationLossValue> distillationLossOf(
+    const FloatTensor& student, const FloatTensor& teacher, const std::vector<int64_t>& labels, const Distillation& d);
 
 // Taylor importance of every layer of `model` on the images, in consecutive batches of
 // batchSize (the last one may be smaller): per batch, the gradient of the mean

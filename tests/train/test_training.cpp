@@ -16,6 +16,7 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <span>
 
 using namespace topiary;
 using namespace topiary::test;
@@ -177,6 +178,22 @@ TEST_CASE("distillation from the original model trains and exports", "[train][tr
     CHECK((*run.result)["accuracy"].get<double>() > 0.5);
     checkReportedLogits(*run.result, dir / "out.onnx");
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the distillation loss and its gradient equal PyTorch's batchmean KL times T squared", "[train][training]")
+{
+    const auto ref = readJson(trainFixturesDir() / "distillation.json");
+    const auto student = tensorFromJson(ref.at("student"));
+    const auto teacher = tensorFromJson(ref.at("teacher"));
+    const auto labels = ref.at("labels").get<std::vector<int64_t>>();
+    for (const auto& c : ref.at("cases")) {
+        const train::Distillation d { c.at("temperature").get<double>(), c.at("alpha").get<double>() };
+        INFO("T = " << d.temperature << ", alpha = " << d.alpha);
+        auto v = train::distillationLossOf(student, teacher, labels, d);
+        REQUIRE(v);
+        CHECK(v->loss == Approx(c.at("loss").get<double>()).epsilon(1e-5));
+        CHECK(relativeDifference(v->gradient, tensorFromJson(c.at("gradient"))) < 1e-5);
+    }
 }
 
 TEST_CASE("a diverging run stops with a message that says what to change", "[train][training]")
@@ -344,5 +361,57 @@ TEST_CASE("a run resumed from a checkpoint ends where the uninterrupted run ends
     refused = trainRun(other);
     REQUIRE_FALSE(refused.result);
     CHECK(refused.result.error().message.find("missing") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a run resumed in the middle of a pruning round ends where the uninterrupted run ends", "[train][training][resume]")
+{
+    // Resumed in round 2, the round's masks come from the tensors the round was selected on
+    // (stored in the state), not from the checkpoint's weights. With FPGM, L1, L2 and BN
+    // scale both choose the same filters (the round's pruned filters are zero and rank
+    // last), so this checks that a mid-round resume ends where the uninterrupted run ends.
+    Plan plan;
+    plan.setPrune("/pw2/conv/Conv", PruneSpec { PruneGranularity::Filter, Criterion::Fpgm, PruneMode::Ratio, 0.5 });
+    const auto dir = tempDir("resume-round");
+    auto o = sampleOptions(dir, plan);
+    o.trainLimit = 128;
+    o.valLimit = 200;
+    o.rounds = 2;
+    o.epochs = 2;
+    auto full = trainRun(o);
+    INFO((full.result ? std::string() : full.result.error().message));
+    REQUIRE(full.result);
+    REQUIRE(std::filesystem::exists(dir / "out.round2.epoch1.state"));
+
+    auto r = o;
+    r.output = (dir / "resumed.onnx").string();
+    r.resume = (dir / "out.round2.epoch1.onnx").string();
+    auto resumed = trainRun(r);
+    INFO((resumed.result ? std::string() : resumed.result.error().message));
+    REQUIRE(resumed.result);
+    CHECK((*resumed.result)["accuracy"] == (*full.result)["accuracy"]);
+
+    auto a = Model::load(dir / "out.onnx");
+    auto b = Model::load(dir / "resumed.onnx");
+    REQUIRE(a);
+    REQUIRE(b);
+    const auto& wa = a->constant("pw2.conv.weight")->floats;
+    const auto& wb = b->constant("pw2.conv.weight")->floats;
+    REQUIRE(wa.size() == wb.size());
+    int64_t zeroInBoth = 0, zeroA = 0;
+    double diff = 0.0;
+    for (size_t f = 0; f < 192; ++f) {
+        auto zero = [&](std::span<const float> w) {
+            return std::all_of(w.begin() + static_cast<long>(f * 96), w.begin() + static_cast<long>((f + 1) * 96),
+                [](float v) { return v == 0.0f; });
+        };
+        zeroA += zero(wa);
+        zeroInBoth += zero(wa) && zero(wb);
+    }
+    for (size_t i = 0; i < wa.size(); ++i)
+        diff = std::max(diff, static_cast<double>(std::abs(wa[i] - wb[i])));
+    CHECK(zeroA == 96);
+    CHECK(zeroInBoth == 96); // the same filters pruned
+    CHECK(diff <= 1e-6);
     std::filesystem::remove_all(dir);
 }

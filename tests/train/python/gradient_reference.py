@@ -15,6 +15,11 @@ the input, the gradient of the mean cross-entropy on the labels (eval mode), |w 
 accumulated over the batches and summed per output channel of each layer weight. ONNX initializer names are PyTorch's parameter
 names (do_constant_folding=False, TrainingMode.PRESERVE keeps BatchNormalization). Every
 parameter is random (no two equal tensors), so the exporter adds no Identity nodes.
+
+DIR/distillation.json: fixed student and teacher logits (16 x 10) and labels, and for
+several (T, alpha) the loss (1 - alpha) * F.cross_entropy + alpha * T^2 *
+F.kl_div(F.log_softmax(s / T, 1), F.softmax(t / T, 1), reduction='batchmean') with its
+gradient w.r.t. the student's logits.
 """
 import argparse
 import copy
@@ -154,6 +159,23 @@ def export(name, model, input_shape, out_dir, seed, taylor_batch, filter_axes):
         json.dump(result, f)
 
 
+def distillation(out_dir):
+    g = torch.Generator().manual_seed(16)
+    student = torch.randn(16, 10, generator=g) * 3
+    teacher = torch.randn(16, 10, generator=g) * 3
+    labels = torch.randint(0, 10, (16,), generator=g)
+    cases = []
+    for t, alpha in ((4.0, 0.5), (2.0, 0.9), (1.0, 1.0), (3.0, 0.0)):
+        s = student.clone().requires_grad_(True)
+        kd = F.kl_div(F.log_softmax(s / t, 1), F.softmax(teacher / t, 1), reduction="batchmean") * t * t
+        loss = (1 - alpha) * F.cross_entropy(s, labels) + alpha * kd
+        loss.backward()
+        cases.append({"temperature": t, "alpha": alpha, "loss": loss.item(), "gradient": tensor_json(s.grad)})
+    with open(os.path.join(out_dir, "distillation.json"), "w") as f:
+        json.dump({"student": tensor_json(student), "teacher": tensor_json(teacher), "labels": labels.tolist(),
+                   "cases": cases}, f)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
@@ -164,6 +186,7 @@ def main():
     # Output channels are axis 1 of ConvTranspose and MatMul weights.
     export("ops_net", OpsNet(), (4, 3, 16, 16), args.out, 11, 2, {"up.weight": 1, "mat": 1})
     export("small_cnn", SmallCnn(), (8, 1, 12, 12), args.out, 12, 3, {})
+    distillation(args.out)
 
 
 if __name__ == "__main__":
