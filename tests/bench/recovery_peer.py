@@ -183,7 +183,8 @@ def resnet50_recover(original, compressed, images, planned, ridge=1e-4, position
             lsq = planned(bi, ci) or bool(((wflat == 0) & (oflat != 0)).any())
             if lsq:
                 kept = wflat[live] != 0
-                assert (kept == kept[0]).all(), "different masks per output: not this benchmark"
+                assert (kept == kept[0]).all(), f"block {bi} conv {ci}: outputs keep different inputs " \
+                    f"({int((kept != kept[0]).any(1).sum())} of {len(kept)} differ from the first); not handled"
                 keep = torch.nonzero(kept[0]).flatten()
                 n = len(keep)
                 a = torch.zeros(n + 1, n + 1, dtype=torch.float64)
