@@ -183,9 +183,9 @@ def resnet50_recover(original, compressed, images, planned, ridge=1e-4, position
             lsq = planned(bi, ci) or bool(((wflat == 0) & (oflat != 0)).any())
             if lsq:
                 kept = wflat[live] != 0
-                assert (kept == kept[0]).all(), f"block {bi} conv {ci}: outputs keep different inputs " \
-                    f"({int((kept != kept[0]).any(1).sum())} of {len(kept)} differ from the first); not handled"
-                keep = torch.nonzero(kept[0]).flatten()
+                # The Gram matrix on the union of kept entries; one Cholesky per distinct mask
+                # (filter pruning: one for the layer; an exact zero weight makes its own).
+                keep = torch.nonzero(kept.any(0)).flatten()
                 n = len(keep)
                 a = torch.zeros(n + 1, n + 1, dtype=torch.float64)
                 rhs = torch.zeros(n + 1, w.shape[0], dtype=torch.float64)
@@ -209,23 +209,28 @@ def resnet50_recover(original, compressed, images, planned, ridge=1e-4, position
                     a += xa.T @ xa
                     rhs += xa.T @ ys.double()
                 rows = len(images) * min(L, positions)
-                if rows >= 2 * (n + 1):  # Topiary's guard: rows >= 2 x unknowns
-                    a[range(n), range(n)] += ridge * a.diagonal()[:n].mean()
-                    sol = torch.cholesky_solve(rhs[:, live], torch.linalg.cholesky(a))
+                unknowns = int(kept.sum(1).max()) + 1
+                if rows >= 2 * unknowns:  # Topiary's guard: rows >= 2 x unknowns
+                    live_idx = torch.nonzero(live).flatten()
+                    masks, inverse = torch.unique(kept[:, keep], dim=0, return_inverse=True)
                     new = torch.zeros_like(wflat, dtype=torch.float64)
-                    sub = torch.zeros(int(live.sum()), wflat.shape[1], dtype=torch.float64)
-                    sub[:, keep] = sol[:n].T
-                    new[live] = sub
+                    for u in range(len(masks)):
+                        outs = live_idx[inverse == u]
+                        idx = torch.cat([torch.nonzero(masks[u]).flatten(), torch.tensor([n])])
+                        k = len(idx) - 1
+                        sub = a[idx][:, idx].clone()
+                        sub[range(k), range(k)] += ridge * sub.diagonal()[:k].mean()
+                        sol = torch.cholesky_solve(rhs[idx][:, outs], torch.linalg.cholesky(sub))
+                        new[outs[:, None], keep[idx[:-1]][None, :]] = sol[:k].T
+                        lc.bias.data[outs] = sol[k].float()
+                        largest = max(largest, (k + 1, len(outs)))
                     lc.weight.data = new.reshape(w.shape).float()
-                    lc.bias.data[live] = sol[n].float()
-                    largest = max(largest, (n + 1, int(live.sum())))
             # bias correction: the compressed conv's mean output to the original's
             total = torch.zeros(w.shape[0], dtype=torch.float64)
             def sum_hook(m, i, o):
                 total.add_(o.double().sum(dim=(0, 2, 3)))
             run(bc, xc, [(lc, sum_hook)])
             positions_all = None
-            out = run(bc, xc[:1], [])  # spatial size only
             def size_hook(m, i, o):
                 nonlocal positions_all
                 positions_all = o.shape[2] * o.shape[3]
