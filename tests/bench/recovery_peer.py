@@ -189,12 +189,12 @@ def resnet50_recover(original, compressed, images, planned, ridge=1e-4, position
                 n = len(keep)
                 a = torch.zeros(n + 1, n + 1, dtype=torch.float64)
                 rhs = torch.zeros(n + 1, w.shape[0], dtype=torch.float64)
-                got = {}
+                got = {}  # copies: torchvision's in-place ReLU and += would change the outputs later
                 for i in range(0, len(images), batch):
-                    h1 = lc.register_forward_hook(lambda m, inp, out: got.__setitem__("x", inp[0]))
+                    h1 = lc.register_forward_hook(lambda m, inp, out: got.__setitem__("x", inp[0].clone()))
                     bc(xc[i:i + batch])
                     h1.remove()
-                    h2 = lo.register_forward_hook(lambda m, inp, out: got.__setitem__("y", out))
+                    h2 = lo.register_forward_hook(lambda m, inp, out: got.__setitem__("y", out.clone()))
                     bo(xo[i:i + batch])
                     h2.remove()
                     y = got["y"].flatten(2)
