@@ -4,6 +4,9 @@
 // layer keeps) and adds a ridge λ·I to their block: λ = ridge · mean(diag(A) over the
 // subset), the intercept unregularised. That is the minimiser of
 // ‖Y - X_S·w - b‖² + λ‖w‖², which numpy's lstsq on the rows [X_S 1; √λ·I 0] gives too.
+// Outputs that keep the same inputs (a layer whose producer lost filters: every output
+// keeps the same input channels) share one Gram block: solveShared() factors it once and
+// solves all their right-hand sides together, which equals solve() per output.
 // Memory: (K+1)² + (K+1)·M doubles.
 #pragma once
 
@@ -42,6 +45,13 @@ public:
     // Errors: a singular system even after the SVD fallback (never with ridge > 0 unless
     // every kept input is constant zero and there is no intercept).
     Result<LinearFit> solve(int output, std::span<const int> keep, bool intercept, double ridge) const;
+    // The fits of `outputs` that all keep the inputs `keep`: one Cholesky factorization of
+    // the ridge Gram block, all right-hand sides in one solve. Column i of the result holds
+    // output outputs[i]'s weights on `keep` and, last, its intercept (0 without): a
+    // (|keep| + 1) x |outputs| CV_64F matrix. Errors as solve().
+    Result<cv::Mat> solveShared(std::span<const int> outputs, std::span<const int> keep, bool intercept, double ridge) const;
+    // Σ (y - x_S·w - b)² of each of `outputs`, for weights laid out as solveShared() returns.
+    std::vector<double> residuals(std::span<const int> outputs, std::span<const int> keep, const cv::Mat& weights) const;
     // Σ (y - x_S·w - b)² over the rows added, for any weights on the kept inputs.
     double residual(int output, std::span<const int> keep, std::span<const double> weights, double bias) const;
     double targetEnergy(int output) const { return m_yy[static_cast<size_t>(output)]; } // Σ y²

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <optional>
 #include <random>
 #include <set>
@@ -201,7 +202,42 @@ Result<void> refit(const Context& ctx, int li, const Prepared& prepared, LayerRe
     const bool intercept = hasBias || bnIntercept;
 
     const int g = rows->groups(), k = rows->rowLength(), per = rows->outputsPerGroup();
-    const int64_t equationBytes = int64_t { g } * ((k + 1) * int64_t { k + 1 } + int64_t { k + 1 } * per) * 8;
+    const std::vector<float> kept = initializerValues(ctx.prunedOnly, layer.weight);
+    const auto total = static_cast<size_t>(rows->weightIndex(per * g - 1, k - 1) + 1);
+    if (kept.size() < total) {
+        rec.notes.push_back("lsq: its weight is not in the compressed model under its own name");
+        return {};
+    }
+    const auto pruned = ctx.selection.prunedFilters(ctx.groups, li);
+    const std::set<int64_t> prunedSet(pruned.begin(), pruned.end());
+    // Each output's kept row entries, and their union: the Gram matrix is formed on the
+    // union only (a layer whose producer lost 30 % of its filters: half the products).
+    std::vector<std::vector<int>> keeps(static_cast<size_t>(per * g));
+    std::vector<char> usedMask(static_cast<size_t>(k), 0);
+    for (int o = 0; o < per * g; ++o) {
+        if (prunedSet.contains(o))
+            continue;
+        for (int j = 0; j < k; ++j)
+            if (kept[static_cast<size_t>(rows->weightIndex(o, j))] != 0.0f) {
+                keeps[static_cast<size_t>(o)].push_back(j);
+                usedMask[static_cast<size_t>(j)] = 1;
+            }
+    }
+    std::vector<int> used, column(static_cast<size_t>(k), -1); // column: row entry -> union index
+    for (int j = 0; j < k; ++j)
+        if (usedMask[static_cast<size_t>(j)]) {
+            column[static_cast<size_t>(j)] = static_cast<int>(used.size());
+            used.push_back(j);
+        }
+    const int ku = static_cast<int>(used.size());
+    // Fewer rows than twice the unknowns would fit the calibration images, not the layer.
+    // The unknowns are an output's kept weights (and intercept), not the full row: a
+    // classifier whose input lost most of its channels is well determined by fewer images.
+    int unknowns = intercept ? 1 : 0;
+    for (const auto& keep : keeps)
+        unknowns = std::max(unknowns, static_cast<int>(keep.size()) + (intercept ? 1 : 0));
+
+    const int64_t equationBytes = int64_t { g } * ((ku + 1) * int64_t { ku + 1 } + int64_t { ku + 1 } * per) * 8;
     if (equationBytes > ctx.options.memoryBudget) {
         rec.notes.push_back("lsq: its normal equations (" + std::to_string(equationBytes >> 20)
             + " MB) exceed the memory budget");
@@ -222,7 +258,7 @@ Result<void> refit(const Context& ctx, int li, const Prepared& prepared, LayerRe
 
     std::vector<NormalEquations> equations;
     for (int gi = 0; gi < g; ++gi)
-        equations.emplace_back(k, per);
+        equations.emplace_back(ku, per);
     std::mt19937_64 rng(ctx.plan.recovery().seed + static_cast<uint64_t>(li));
     const int batch = ctx.compressedCut.batchSize();
     // One batch of rows (x, y and the float copies) stays within half the budget.
@@ -246,31 +282,25 @@ Result<void> refit(const Context& ctx, int li, const Prepared& prepared, LayerRe
             cv::Mat xr, yr;
             if (auto r = rows->rows((*x)[0], (*y)[0], count, picked, gi, xr, yr); !r)
                 return std::unexpected(r.error().withContext(layer.name));
+            if (ku < k) {
+                cv::Mat xs(xr.rows, ku, CV_32F);
+                for (int r = 0; r < xr.rows; ++r) {
+                    const float* src = xr.ptr<float>(r);
+                    float* dst = xs.ptr<float>(r);
+                    for (int j = 0; j < ku; ++j)
+                        dst[j] = src[used[static_cast<size_t>(j)]];
+                }
+                xr = xs;
+            }
             equations[static_cast<size_t>(gi)].add(xr, yr);
         }
     }
 
-    const std::vector<float> kept = initializerValues(ctx.prunedOnly, layer.weight);
     const std::vector<float> current = initializerValues(compressed, layer.weight);
     const std::vector<float> currentBias = hasBias ? initializerValues(compressed, layer.bias) : std::vector<float>();
-    const auto pruned = ctx.selection.prunedFilters(ctx.groups, li);
-    const std::set<int64_t> prunedSet(pruned.begin(), pruned.end());
-    const auto total = static_cast<size_t>(rows->weightIndex(per * g - 1, k - 1) + 1);
-    if (kept.size() < total || current.size() < total) {
+    if (current.size() < total) {
         rec.notes.push_back("lsq: its weight is not in the compressed model under its own name");
         return {};
-    }
-    // Fewer rows than twice the unknowns would fit the calibration images, not the layer.
-    // The unknowns are an output's kept weights (and intercept), not the full row: a
-    // classifier whose input lost most of its channels is well determined by fewer images.
-    int unknowns = intercept ? 1 : 0;
-    for (int o = 0; o < per * g; ++o) {
-        if (prunedSet.contains(o))
-            continue;
-        int n = intercept ? 1 : 0;
-        for (int j = 0; j < k; ++j)
-            n += kept[static_cast<size_t>(rows->weightIndex(o, j))] != 0.0f ? 1 : 0;
-        unknowns = std::max(unknowns, n);
     }
     if (equations[0].rows() < 2 * int64_t { unknowns }) {
         rec.notes.push_back("lsq: " + std::to_string(equations[0].rows()) + " calibration rows are too few for "
@@ -280,38 +310,74 @@ Result<void> refit(const Context& ctx, int li, const Prepared& prepared, LayerRe
     std::vector<float> weights = ctx.constants.get(layer.weight);
     std::vector<float> bias = hasBias ? ctx.constants.get(layer.bias) : std::vector<float>();
     std::vector<float> bnMean = bnIntercept ? ctx.constants.get(bn.mean) : std::vector<float>();
-    double before = 0.0, after = 0.0, energy = 0.0;
+    // Outputs of one group that keep the same entries share their Gram block: one
+    // factorization, all right-hand sides together. Different masks (unstructured
+    // pruning) each get their own system.
+    std::map<std::pair<int, std::vector<int>>, std::vector<int>> systems; // (group, kept union indices) -> outputs
     for (int o = 0; o < per * g; ++o) {
         if (prunedSet.contains(o))
             continue;
-        const NormalEquations& eq = equations[static_cast<size_t>(o / per)];
-        const int local = o % per;
-        std::vector<int> keep;
-        std::vector<double> w0;
-        for (int j = 0; j < k; ++j) {
-            const auto at = static_cast<size_t>(rows->weightIndex(o, j));
-            if (kept[at] != 0.0f) {
-                keep.push_back(j);
-                w0.push_back(current[at]);
-            } else {
-                weights[at] = 0.0f; // pruned: what apply() writes anyway
-            }
+        std::vector<int> local;
+        for (int j : keeps[static_cast<size_t>(o)])
+            local.push_back(column[static_cast<size_t>(j)]);
+        for (int j = 0; j < k; ++j)
+            if (kept[static_cast<size_t>(rows->weightIndex(o, j))] == 0.0f)
+                weights[static_cast<size_t>(rows->weightIndex(o, j))] = 0.0f; // pruned: what apply() writes anyway
+        const int gi = o / per;
+        if (ctx.options.shareFactorization)
+            systems[{ gi, std::move(local) }].push_back(o);
+        else
+            systems[{ o, std::move(local) }].push_back(o); // one system per output
+    }
+    double before = 0.0, after = 0.0, energy = 0.0;
+    for (const auto& [key, outputs] : systems) {
+        if (ctx.stop.stop_requested())
+            return fail("cancelled");
+        const std::vector<int>& keep = key.second;
+        const NormalEquations& eq = equations[static_cast<size_t>(outputs[0] / per)];
+        const int n = static_cast<int>(keep.size());
+        const int m = static_cast<int>(outputs.size());
+        std::vector<int> locals;
+        cv::Mat w0(n + 1, m, CV_64F);
+        for (int i = 0; i < m; ++i) {
+            const int o = outputs[static_cast<size_t>(i)];
+            locals.push_back(o % per);
+            for (int j = 0; j < n; ++j)
+                w0.at<double>(j, i) = current[static_cast<size_t>(rows->weightIndex(o, used[static_cast<size_t>(keep[static_cast<size_t>(j)])]))];
+            w0.at<double>(n, i) = hasBias && static_cast<size_t>(o) < currentBias.size() ? currentBias[static_cast<size_t>(o)] : 0.0;
         }
-        const double b0 = hasBias && static_cast<size_t>(o) < currentBias.size() ? currentBias[static_cast<size_t>(o)] : 0.0;
-        auto fit = eq.solve(local, keep, intercept, ctx.options.ridge);
-        if (!fit)
-            return std::unexpected(fit.error().withContext(layer.name + ", output " + std::to_string(o)));
+        cv::Mat fit;
+        if (m == 1) {
+            auto one = eq.solve(locals[0], keep, intercept, ctx.options.ridge);
+            if (!one)
+                return std::unexpected(one.error().withContext(layer.name + ", output " + std::to_string(outputs[0])));
+            fit = cv::Mat::zeros(n + 1, 1, CV_64F);
+            for (int j = 0; j < n; ++j)
+                fit.at<double>(j) = one->weights[static_cast<size_t>(j)];
+            fit.at<double>(n) = one->bias;
+        } else {
+            auto shared = eq.solveShared(locals, keep, intercept, ctx.options.ridge);
+            if (!shared)
+                return std::unexpected(shared.error().withContext(layer.name));
+            fit = std::move(*shared);
+        }
         // The target y includes the original's bias; with a BN, the conv has none, and the
         // fitted intercept moves into the BN's running mean (BN(y + b) with mean - b).
-        before += eq.residual(local, keep, w0, b0);
-        after += eq.residual(local, keep, fit->weights, fit->bias);
-        energy += eq.targetEnergy(local);
-        for (size_t j = 0; j < keep.size(); ++j)
-            weights[static_cast<size_t>(rows->weightIndex(o, keep[j]))] = static_cast<float>(fit->weights[j]);
-        if (hasBias)
-            bias[static_cast<size_t>(o)] = static_cast<float>(fit->bias);
-        else if (bnIntercept)
-            bnMean[static_cast<size_t>(o)] -= static_cast<float>(fit->bias);
+        const auto r0 = eq.residuals(locals, keep, w0);
+        const auto r1 = eq.residuals(locals, keep, fit);
+        for (int i = 0; i < m; ++i) {
+            const int o = outputs[static_cast<size_t>(i)];
+            before += r0[static_cast<size_t>(i)];
+            after += r1[static_cast<size_t>(i)];
+            energy += eq.targetEnergy(locals[static_cast<size_t>(i)]);
+            for (int j = 0; j < n; ++j)
+                weights[static_cast<size_t>(rows->weightIndex(o, used[static_cast<size_t>(keep[static_cast<size_t>(j)])]))]
+                    = static_cast<float>(fit.at<double>(j, i));
+            if (hasBias)
+                bias[static_cast<size_t>(o)] = static_cast<float>(fit.at<double>(n, i));
+            else if (bnIntercept)
+                bnMean[static_cast<size_t>(o)] -= static_cast<float>(fit.at<double>(n, i));
+        }
     }
     ctx.constants.edit(layer.weight) = std::move(weights);
     if (hasBias)

@@ -41,6 +41,10 @@ struct RecoveryOptions {
     // is skipped with a note, and positions are thinned to fit the batch.
     int64_t memoryBudget = int64_t { 256 } << 20;
     double ridge = 1e-4; // λ relative to the mean diagonal of the kept inputs' Gram matrix
+    // Outputs of a layer that keep the same inputs share one factorization and one solve
+    // (NormalEquations::solveShared); false: one system per output (the same result,
+    // slower; for tests and timing).
+    bool shareFactorization = true;
     // Bytes for the activations of all calibration images at the cut before the layer
     // being repaired (the compressed model's, and for lsq the original's, half each). A
     // cut that needs more is not cached: passes then start from the last one that fit.

@@ -6,8 +6,20 @@ downsampling shortcuts, BatchNorm everywhere, GAP, linear), and exports it twice
   fashion_resnet_folded.onnx  BatchNorm folded into the convolutions (bias correction and
                               least squares only)
 Usage: recovery_model.py OUT_DIR [--epochs 2] [--train-images N]. Deterministic for a seed; CPU only, a few
-minutes on 2 cores."""
-import argparse, gzip, os, struct, sys
+minutes on 2 cores.
+
+recovery_model.py OUT_DIR --resnet50 [--calib 64] instead writes the resnet50-sized timing
+case (BENCHMARKS.md, issue 14, fourth session), untrained:
+  resnet50_folded.onnx   torchvision resnet50, seeded init, BatchNorm statistics estimated
+                         in train mode on 64 calibration images, scale/shift drawn
+                         (gamma U(0.5, 1.5), beta N(0, 0.1)), then folded into the
+                         convolutions by hand (every conv its own weight and bias);
+  resnet50_prune30.json  30 % of the filters (L1) of every bottleneck's conv1 and conv2;
+  calib-N-images-idx3-ubyte.gz  the first N Fashion-MNIST training images (idx, gzip);
+  preprocess224.json     those 28x28 images enlarged 8x by nearest neighbour to 224x224,
+                         3 equal channels, Fashion-MNIST's mean and std (exact, so the
+                         peer builds the same blob)."""
+import argparse, gzip, os, re, struct, sys
 import numpy as np
 import torch
 import torch.nn as nn
@@ -59,12 +71,77 @@ class Net(nn.Module):
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+def fold(conv, bn):
+    """conv followed by bn as one conv with bias."""
+    scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+    fused = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding,
+                      conv.dilation, conv.groups, bias=True)
+    fused.weight.data = conv.weight.data * scale[:, None, None, None]
+    fused.bias.data = bn.bias - bn.running_mean * scale
+    return fused
+
+
+def resnet50_images(n):
+    """The first n training images as the benchmark feeds them: 8x nearest, 3 channels."""
+    raw = read_idx(os.path.join(DATA, "train-images-idx3-ubyte.gz"))[:n]
+    x = normalize(raw).repeat_interleave(8, 2).repeat_interleave(8, 3)
+    return raw, x.expand(-1, 3, -1, -1).contiguous()
+
+
+def write_resnet50(out, n):
+    import json
+    import torchvision
+    torch.manual_seed(20261207)
+    torch.set_num_threads(2)
+    raw, x = resnet50_images(n)
+    net = torchvision.models.resnet50()
+    for m in net.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.normal_(0.0, 0.1)
+            m.momentum = None  # cumulative: the statistics of the images seen
+    net.train()
+    with torch.no_grad():
+        for i in range(0, n, 16):
+            net(x[i:i + 16])
+    net.eval()
+    net.conv1, net.bn1 = fold(net.conv1, net.bn1), nn.Identity()
+    for layer in (net.layer1, net.layer2, net.layer3, net.layer4):
+        for b in layer:
+            b.conv1, b.bn1 = fold(b.conv1, b.bn1), nn.Identity()
+            b.conv2, b.bn2 = fold(b.conv2, b.bn2), nn.Identity()
+            b.conv3, b.bn3 = fold(b.conv3, b.bn3), nn.Identity()
+            if b.downsample is not None:
+                b.downsample = nn.Sequential(fold(b.downsample[0], b.downsample[1]))
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(out, "resnet50_folded.onnx")
+    torch.onnx.export(net, x[:1], path, opset_version=13, input_names=["input"], output_names=["logits"],
+                      dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}}, do_constant_folding=False)
+    import onnx
+    layers = {}
+    for node in onnx.load(path).graph.node:
+        if node.op_type == "Conv" and re.fullmatch(r"/layer\d/layer\d\.\d+/conv[12]/Conv", node.name):
+            layers[node.name] = {"prune": {"granularity": "filter", "criterion": "l1", "mode": "ratio", "value": 0.3}}
+    with open(os.path.join(out, "resnet50_prune30.json"), "w") as f:
+        json.dump({"version": 1, "layers": layers}, f, indent=1)
+    with gzip.open(os.path.join(out, f"calib-{n}-images-idx3-ubyte.gz"), "wb") as f:
+        f.write(struct.pack(">IIII", 0x803, n, 28, 28) + np.ascontiguousarray(raw).tobytes())
+    with open(os.path.join(out, "preprocess224.json"), "w") as f:
+        json.dump({"input_name": "input", "layout": "NCHW", "channels": 3, "height": 224, "width": 224,
+                   "resize": 0, "interpolation": "nearest", "scale": 1.0 / 255.0, "mean": [MEAN], "std": [STD]}, f)
+    print(f"{path}: {len(layers)} layers pruned in the plan")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("out")
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--train-images", type=int, default=60000, help="the first N training images")
+    p.add_argument("--resnet50", action="store_true", help="write the resnet50-sized timing case instead")
+    p.add_argument("--calib", type=int, default=64, help="calibration images of the resnet50 case")
     args = p.parse_args()
+    if args.resnet50:
+        return write_resnet50(args.out, args.calib)
     torch.manual_seed(20261206)
     torch.set_num_threads(2)
     tx = read_idx(os.path.join(DATA, "train-images-idx3-ubyte.gz"))
