@@ -22,9 +22,11 @@ struct Outcome {
     std::vector<ForwardTiming> exported;
 };
 
+// Three significant digits down to 0.001 ms: a small model runs in hundredths of a
+// millisecond per image, where two decimals would round away the difference shown.
 QString ms(double v)
 {
-    return QString::number(v, 'f', v < 10.0 ? 2 : 1);
+    return QString::number(v, 'f', v < 0.1 ? 4 : v < 1.0 ? 3 : v < 10.0 ? 2 : 1);
 }
 
 } // namespace

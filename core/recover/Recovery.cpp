@@ -6,6 +6,7 @@
 #include "core/model/Model.h"
 #include "core/model/GraphEdit.h"
 #include "core/plan/Plan.h"
+#include "core/recover/ActivationCalibration.h"
 #include "core/recover/ChannelMoments.h"
 #include "core/recover/CutActivations.h"
 #include "core/recover/LayerRows.h"
@@ -619,7 +620,12 @@ Result<RecoveredModel> applyRecovered(const Model& model, const Plan& plan, cons
         selection = &computed;
     }
     RecoveredModel out;
-    auto r = recover(model, plan, images, *selection, recovery, progress, stop);
+    // 8-bit activations are not repaired: recovery runs on the float-activation plan (as
+    // calibration does), and the export quantizes the repaired model's activations on the
+    // plan's ranges. Repairing through them would also meet the graph apply() rewrites for
+    // them (a Conv's BatchNormalization folded away, whose tensors recovery taps).
+    auto r = recover(model, quantizesActivations(plan) ? withFloatActivations(plan) : plan, images, *selection,
+        recovery, progress, stop);
     if (!r)
         return std::unexpected(r.error());
     out.recovery = std::move(*r);

@@ -89,6 +89,7 @@ struct RecoveredModel {
 
 // apply() after recover(): the export with the repaired weights. selection null: by the
 // weights (weightScorer), as apply() does. A plan without recovery methods applies as is.
+// 8-bit activations are left out of the repair and applied, on the plan's ranges, after it.
 Result<RecoveredModel> applyRecovered(const Model& model, const Plan& plan, const CalibrationImages& images,
     ApplyOptions options = {}, const PruneSelection* selection = nullptr, const RecoveryOptions& recovery = {},
     const RecoveryProgress& progress = {}, std::stop_token stop = {});

@@ -204,21 +204,29 @@ TEST_CASE("APoZ and mean activations agree with ONNX Runtime", "[apoz]")
         REQUIRE(l.channels() == static_cast<int64_t>(channels));
         CHECK(l.valuesPerChannel == static_cast<int64_t>(kImages * inner));
         std::vector<int64_t> zeros(channels, 0);
+        std::vector<int64_t> nearZero(channels, 0); // ORT's positive values within rounding of 0
         std::vector<double> sums(channels, 0.0);
         for (size_t n = 0; n < static_cast<size_t>(kImages); ++n)
             for (size_t c = 0; c < channels; ++c)
                 for (size_t k = 0; k < inner; ++k) {
                     const float v = t.values[(n * channels + c) * inner + k];
                     zeros[c] += v == 0.0f;
+                    nearZero[c] += v > 0.0f && v < 1e-4f;
                     sums[c] += v;
                 }
         if (l.site.relu) {
             CHECK(l.apozDefined());
-            CHECK(l.zeros == zeros); // exact counts
+            // Counts agree up to the values a rounding difference moves across 0: Topiary's
+            // convolutions (oneDNN, OpenCV) and ORT's sum in different orders, so a
+            // pre-activation within float rounding of 0 may be clamped on one side only.
+            for (size_t c = 0; c < channels; ++c) {
+                INFO("channel " << c << ": " << l.zeros[c] << " zeros, ORT " << zeros[c]);
+                CHECK(std::abs(l.zeros[c] - zeros[c]) <= nearZero[c] + 1);
+            }
             zerosCompared += std::accumulate(zeros.begin(), zeros.end(), int64_t { 0 });
             const auto apoz = l.apoz();
             for (size_t c = 0; c < channels; ++c)
-                CHECK(apoz[c] == static_cast<double>(zeros[c]) / static_cast<double>(kImages * inner));
+                CHECK(apoz[c] == static_cast<double>(l.zeros[c]) / static_cast<double>(kImages * inner));
         } else {
             CHECK_FALSE(l.apozDefined());
         }

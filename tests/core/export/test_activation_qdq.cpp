@@ -305,6 +305,7 @@ TEST_CASE("BatchNormalization after a Conv is folded before its weights are quan
     ApplyOptions o;
     o.int8Qdq = true;
     auto applied = apply(*model, plan, o);
+    INFO((applied ? std::string() : applied.error().message));
     REQUIRE(applied);
     int norms = 0;
     for (const auto& n : applied->proto.graph().node())
