@@ -1,7 +1,7 @@
 // Where an incremental evaluation of a plan with 8-bit activations may cut the graph. The
 // QuantizeLinear/DequantizeLinear pairs of a quantized layer do not all sit after the layer's
 // node: its input's pair sits right after the input's producer, and ranges shared through
-// MaxPool, Flatten and Reshape put pairs further up. Every node that reads a quantized
+// MaxPool, Flatten, Reshape and Concat put pairs further up. Every node that reads a quantized
 // tensor computes differently, so the cut must come before the first of them, not only
 // before the first changed layer's node.
 #pragma once
