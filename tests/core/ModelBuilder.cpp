@@ -143,6 +143,29 @@ std::string ModelBuilder::bytes() const
     return s;
 }
 
+std::string ModelBuilder::convTail(const std::string& after, const std::string& in, int64_t channels)
+{
+    std::string last = in;
+    if (after.starts_with("bn")) {
+        batchNorm("bn", last, "bn_out", channels);
+        last = "bn_out";
+    }
+    if (after.ends_with("relu")) {
+        node("Relu", { last }, { "act" }, "relu");
+        last = "act";
+    } else if (after.ends_with("clip")) {
+        weight("lo", {}, { 0.0f });
+        weight("hi", {}, { 0.5f });
+        node("Clip", { last, "lo", "hi" }, { "act" }, "clip");
+        last = "act";
+    } else if (after == "leaky") {
+        auto& leaky = node("LeakyRelu", { last }, { "act" }, "leaky");
+        setAttr(leaky, "alpha", 0.1f);
+        last = "act";
+    }
+    return last;
+}
+
 void setAttr(onnx::NodeProto& node, const std::string& name, int64_t value)
 {
     auto* a = node.add_attribute();

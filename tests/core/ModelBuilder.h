@@ -34,6 +34,10 @@ public:
                           int64_t stride = 1, int64_t pad = -1);
     onnx::NodeProto& batchNorm(const std::string& name, const std::string& in, const std::string& out,
                                int64_t channels);
+    // What follows a conv in the fused-layer tests, after "conv": "" (nothing), "bn", "relu",
+    // "bn_relu", "clip" / "bn_clip" (Clip to [0, 0.5]) or "leaky" (LeakyRelu 0.1), reading
+    // `in` (a tensor of `channels` channels). Returns the last tensor written.
+    std::string convTail(const std::string& after, const std::string& in, int64_t channels);
 
     onnx::ModelProto& proto() { return m_model; }
     const onnx::ModelProto& build() const { return m_model; }

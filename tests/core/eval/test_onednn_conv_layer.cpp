@@ -62,24 +62,7 @@ onnx::ModelProto denseConvModel(const Geometry& g, int64_t batch)
     test::setAttr(conv, "strides", std::vector<int64_t> { g.stride, g.stride });
     test::setAttr(conv, "dilations", std::vector<int64_t> { g.dilation, g.dilation });
     test::setAttr(conv, "pads", std::vector<int64_t> { g.pads[0], g.pads[1], g.pads[2], g.pads[3] });
-    std::string last = "conv";
-    if (g.after.starts_with("bn")) {
-        b.batchNorm("bn", last, "bn_out", k);
-        last = "bn_out";
-    }
-    if (g.after.ends_with("relu")) {
-        b.node("Relu", { last }, { "act" }, "relu");
-        last = "act";
-    } else if (g.after.ends_with("clip")) {
-        b.weight("lo", {}, { 0.0f });
-        b.weight("hi", {}, { 0.5f });
-        b.node("Clip", { last, "lo", "hi" }, { "act" }, "clip");
-        last = "act";
-    } else if (g.after == "leaky") {
-        auto& leaky = b.node("LeakyRelu", { last }, { "act" }, "leaky");
-        test::setAttr(leaky, "alpha", 0.1f);
-        last = "act";
-    }
+    const std::string last = b.convTail(g.after, "conv", k);
     b.node("Identity", { last }, { "y" }, "out");
     b.output("y", { batch, k, outSize(h, g.pads[0], g.pads[2], g), outSize(w, g.pads[1], g.pads[3], g) });
     return b.build();
