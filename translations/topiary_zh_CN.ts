@@ -2200,6 +2200,18 @@ shape unknown</source>
         <source>Encoding: %1</source>
         <translation>编码：%1</translation>
     </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Input activations</source>
+        <translation>输入激活</translation>
+    </message>
+    <message>
+        <source>The values this layer reads, with their calibrated 8-bit range.</source>
+        <translation>该层读取的数值，以及校准后的 8 位范围。</translation>
+    </message>
 </context>
 <context>
     <name>topiary::LayerTableModel</name>

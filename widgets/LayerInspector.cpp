@@ -12,6 +12,8 @@
 #include <QLabel>
 #include <QScrollArea>
 #include <QSplitter>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 namespace topiary {
@@ -22,6 +24,7 @@ LayerInspector::LayerInspector(QWidget* parent)
     , m_problems(new QLabel(this))
     , m_split(new QSplitter(Qt::Horizontal, this))
     , m_histogram(new WeightHistogramPlot(this))
+    , m_histograms(new QTabWidget(this))
     , m_activationHistogram(new ActivationHistogramPlot(this))
     , m_heatmap(new ImportanceHeatmap(this))
     , m_controls(new LayerControls(this))
@@ -35,14 +38,17 @@ LayerInspector::LayerInspector(QWidget* parent)
     m_problems->setStyleSheet(QStringLiteral("color: #b00020;"));
     m_problems->hide();
 
+    // The weights' and the input activations' histograms share one place: stacked, the
+    // second pushed the heatmap out of a 1366x768 window's inspector.
+    m_histograms->setObjectName(QStringLiteral("inspectorHistograms"));
+    m_histograms->setDocumentMode(true);
+    m_histograms->addTab(m_histogram, QString());
+    m_histograms->addTab(m_activationHistogram, QString());
     auto* plots = new QSplitter(Qt::Vertical, m_split);
-    plots->addWidget(m_histogram);
-    plots->addWidget(m_activationHistogram);
+    plots->addWidget(m_histograms);
     plots->addWidget(m_heatmap);
     plots->setStretchFactor(0, 2);
-    plots->setStretchFactor(1, 2);
-    plots->setStretchFactor(2, 3);
-    m_activationHistogram->hide();
+    plots->setStretchFactor(1, 3);
     plots->setChildrenCollapsible(false);
     auto* scroll = new QScrollArea(m_split);
     scroll->setWidget(m_controls);
@@ -78,6 +84,9 @@ LayerInspector::LayerInspector(QWidget* parent)
 void LayerInspector::retranslateUi()
 {
     m_title->setToolTip(tr("The layer being inspected: its name, kind and weight shape."));
+    m_histograms->setTabText(0, tr("Weights"));
+    m_histograms->setTabText(1, tr("Input activations"));
+    m_histograms->setTabToolTip(1, tr("The values this layer reads, with their calibrated 8-bit range."));
     updateTitle();
 }
 
@@ -100,7 +109,7 @@ void LayerInspector::clear()
     m_levelsError.clear();
     m_histogram->clear();
     m_activationHistogram->clear();
-    m_activationHistogram->hide();
+    showActivationTab(false);
     m_heatmap->clear();
     m_controls->clear();
     updateTitle();
@@ -133,7 +142,7 @@ void LayerInspector::setInspection(const LayerInspection& inspection, const Laye
     m_shownPrune = spec.prune;
     m_heatmap->setData(inspection.kernels, inspection.criteria, inspection.keptFilters, inspection.disagreement);
     m_controls->setSpec(spec, inspection.limits);
-    m_activationHistogram->setVisible(spec.act.quantized());
+    showActivationTab(spec.act.quantized());
     updateTitle();
 }
 
@@ -164,6 +173,20 @@ void LayerInspector::updateTitle()
         problems << tr("Encoding: %1").arg(QString::fromStdString(m_levelsError));
     m_problems->setText(problems.join(QLatin1Char('\n')));
     m_problems->setVisible(!problems.isEmpty());
+}
+
+void LayerInspector::showActivationTab(bool shown)
+{
+    m_histograms->setTabVisible(1, shown);
+    m_histograms->tabBar()->setVisible(shown);
+    if (!shown)
+        m_histograms->setCurrentIndex(0);
+}
+
+void LayerInspector::showActivationHistogram()
+{
+    showActivationTab(true);
+    m_histograms->setCurrentIndex(1);
 }
 
 QString LayerInspector::titleText() const

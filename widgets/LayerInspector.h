@@ -1,6 +1,6 @@
 // The inspector of the selected layer: a title (name, kind, weight shape), its weight
-// histogram with the draggable pruning cut and quantization levels, below it (when the
-// layer's input activations are 8-bit) their calibration histogram, its importance
+// histogram with the draggable pruning cut and quantization levels, in a tab beside it
+// (when the layer's input activations are 8-bit) their calibration histogram, its importance
 // heatmap with the criteria side bar and disagreement view, and the controls of its
 // spec. Shows a LayerInspection the core computed and forwards the user's edits; it
 // holds no copy of the plan. Plottables are reused, so refreshing on every slider move
@@ -17,6 +17,7 @@
 
 class QLabel;
 class QSplitter;
+class QTabWidget;
 
 namespace topiary {
 
@@ -42,8 +43,12 @@ public:
     int layer() const { return m_layer; }
     QString titleText() const;
     WeightHistogramPlot* histogram() const { return m_histogram; }
-    // Shown while the layer's input activations are 8-bit; the owner fills it.
+    // A tab beside the weight histogram while the layer's input activations are 8-bit;
+    // the owner fills it.
     ActivationHistogramPlot* activationHistogram() const { return m_activationHistogram; }
+    // Shows the activation histogram's tab and brings it to the front (the owner calls it
+    // when the user makes the layer's inputs 8-bit).
+    void showActivationHistogram();
     ImportanceHeatmap* heatmap() const { return m_heatmap; }
     LayerControls* controls() const { return m_controls; }
 
@@ -69,11 +74,13 @@ protected:
 private:
     void retranslateUi();
     void updateTitle();
+    void showActivationTab(bool shown);
 
     QLabel* m_title = nullptr;
     QLabel* m_problems = nullptr;
     QSplitter* m_split = nullptr;
     WeightHistogramPlot* m_histogram = nullptr;
+    QTabWidget* m_histograms = nullptr;
     ActivationHistogramPlot* m_activationHistogram = nullptr;
     ImportanceHeatmap* m_heatmap = nullptr;
     LayerControls* m_controls = nullptr;

@@ -106,7 +106,9 @@ void ActivationSection::editActivation(const ActivationSpec& spec)
     if (selected < 0 || m_document->isEmpty())
         return;
     const std::string& name = m_document->cost()->layers()[static_cast<size_t>(selected)].name;
-    m_document->editPlan(withActivation(m_document->plan(), name, spec), editText(name, spec));
+    if (m_document->editPlan(withActivation(m_document->plan(), name, spec), editText(name, spec))
+        && spec.quantized())
+        m_inspector->showActivationHistogram(); // what the choice just made is about
 }
 
 void ActivationSection::editCalibrationMethod(CalibrationMethod method)

@@ -25,6 +25,8 @@
 #include <QComboBox>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTest>
 #include <QToolButton>
 #include <QUndoStack>
@@ -77,8 +79,15 @@ private slots:
         QVERIFY(!range->isEnabled()); // float weights have no grid
 
         const int steps = document->undoStack()->count();
+        auto* histograms = window.findChild<QTabWidget*>(u"inspectorHistograms"_s);
+        QVERIFY(histograms);
+        QVERIFY(!histograms->isTabVisible(1)); // float inputs: the weights' histogram alone
         act->setCurrentIndex(2); // int8 symmetric
         QCOMPARE(document->plan().spec(name).act, (topiary::ActivationSpec { 8, true }));
+        // The inputs' histogram comes to the front beside the weights' (a tab: stacked, it
+        // pushed the heatmap out of a 1366x768 window).
+        QVERIFY(histograms->isTabVisible(1));
+        QCOMPARE(histograms->currentIndex(), 1);
         scheme->setCurrentIndex(scheme->findData(static_cast<int>(topiary::QuantScheme::Uniform)));
         QVERIFY(range->isEnabled());
         range->setCurrentIndex(range->findData(static_cast<int>(topiary::QuantRange::Mse)));
@@ -109,6 +118,8 @@ private slots:
         QVERIFY(!document->plan().spec(name).act.quantized());
         QCOMPARE(act->currentIndex(), 0);
         QCOMPARE(table->data(cell).toString(), u"float"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(!histograms->isTabVisible(1), 20000);
+        QCOMPARE(histograms->currentIndex(), 0);
     }
 
     void globalEditCalibratesOnTheWorkerThenEvaluates()
@@ -160,8 +171,14 @@ private slots:
 
         // The selected layer's input values, with the calibrated range drawn on them.
         document->selectLayer(1);
+        // It is a tab beside the weight histogram; the user clicks it.
         auto* plot = window.findChild<topiary::ActivationHistogramPlot*>();
         QVERIFY(plot);
+        auto* histograms = window.findChild<QTabWidget*>(u"inspectorHistograms"_s);
+        QVERIFY(histograms);
+        QTRY_VERIFY_WITH_TIMEOUT(histograms->isTabVisible(1) && histograms->tabBar()->isVisible(), 20000);
+        QCOMPARE(histograms->tabText(1), u"Input activations"_s);
+        QTest::mouseClick(histograms->tabBar(), Qt::LeftButton, {}, histograms->tabBar()->tabRect(1).center());
         QTRY_VERIFY_WITH_TIMEOUT(plot->isVisible(), 20000);
         QVERIFY(plot->drawnBinCount() > 0);
         const auto drawn = plot->drawnRange();
