@@ -65,6 +65,58 @@ double relativeDiff(const std::vector<float>& a, const std::vector<float>& b)
     return std::sqrt(num / std::max(den, 1e-30));
 }
 
+// Min/max ranges of every 8-bit activation of `plan`, calibrated on 32 images of shape
+// {32, channels, size, size} with values uniform in [-1, 1].
+ActivationRanges calibrateOnNoise(const Model& model, const Plan& plan, int channels, int size)
+{
+    CalibrationImages images;
+    images.inputName = "input";
+    const int dims[] = { 32, channels, size, size };
+    images.blob = cv::Mat(4, dims, CV_32F);
+    cv::randu(images.blob, -1.0f, 1.0f);
+    CalibrationOptions options;
+    options.method = CalibrationMethod::MinMax;
+    auto calibration = calibrateActivations(model, plan, images, options);
+    REQUIRE(calibration);
+    return calibration->ranges;
+}
+
+// An int8 QDQ export written to dir/int8.onnx (full checker), and the node groups ONNX
+// Runtime fused into integer kernels when it loaded the file (`listed` names them).
+struct OrtFusions {
+    std::filesystem::path file;
+    std::map<std::string, int> ops;
+    std::string listed;
+};
+
+OrtFusions writeAndLoadInOrt(const onnx::ModelProto& exported, const std::filesystem::path& dir, const std::string& shape)
+{
+    OrtFusions result { dir / "int8.onnx", {}, {} };
+    auto written = writeModel(exported, result.file);
+    INFO((written ? std::string() : written.error().message));
+    REQUIRE(written);
+    const auto log = dir / "ort.log";
+    const auto script = std::filesystem::path(TOPIARY_SOURCE_DIR) / "tests" / "ort" / "bench.js";
+    const std::string cmd = "node '" + script.string() + "' '" + result.file.string() + "' " + shape
+        + " 1 0 1 verbose > /dev/null 2> '" + log.string() + "'";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    result.ops = fusedGroups(log);
+    for (const auto& [op, n] : result.ops)
+        result.listed += op + ":" + std::to_string(n) + " ";
+    return result;
+}
+
+// `count` values uniform in [-1, 1] from a generator seeded with `seed`.
+std::vector<float> noise(size_t count, unsigned seed)
+{
+    std::vector<float> values(count);
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    for (float& x : values)
+        x = u(rng);
+    return values;
+}
+
 } // namespace
 
 TEST_CASE("8-bit activations export as QDQ that ONNX Runtime runs in integer kernels", "[export][qdq][ort]")
@@ -91,18 +143,10 @@ TEST_CASE("8-bit activations export as QDQ that ONNX Runtime runs in integer ker
     CHECK(std::find(ranges.begin(), ranges.end(), "logits") == ranges.end()); // graph outputs stay float
 
     // Calibration on 32 random images.
-    CalibrationImages images;
-    images.inputName = "input";
-    const int dims[] = { 32, 3, 16, 16 };
-    images.blob = cv::Mat(4, dims, CV_32F);
-    cv::randu(images.blob, -1.0f, 1.0f);
-    CalibrationOptions options;
-    options.method = CalibrationMethod::MinMax;
-    auto calibration = calibrateActivations(*model, plan, images, options);
-    REQUIRE(calibration);
-    CHECK(calibration->ranges.tensors.at("a3") == calibration->ranges.tensors.at("p")); // MaxPool shares
-    CHECK(calibration->ranges.tensors.at("a1").min == (symmetric ? -calibration->ranges.tensors.at("a1").max : 0.0f));
-    plan.setActivationRanges(calibration->ranges);
+    const ActivationRanges ranges32 = calibrateOnNoise(*model, plan, 3, 16);
+    CHECK(ranges32.tensors.at("a3") == ranges32.tensors.at("p")); // MaxPool shares
+    CHECK(ranges32.tensors.at("a1").min == (symmetric ? -ranges32.tensors.at("a1").max : 0.0f));
+    plan.setActivationRanges(ranges32);
 
     ApplyOptions o;
     o.int8Qdq = true;
@@ -110,21 +154,9 @@ TEST_CASE("8-bit activations export as QDQ that ONNX Runtime runs in integer ker
     REQUIRE(applied);
     CHECK(applied->report.qdqActivations >= 9);
     const auto dir = test::makeTempDir("topiary-act-qdq");
-    const auto file = dir / "int8.onnx";
-    auto written = writeModel(applied->proto, file); // full checker
-    INFO((written ? std::string() : written.error().message));
-    REQUIRE(written);
 
     // ORT's fusions: every Conv, the Add, the pool, the GAP and the Gemm run as integer kernels.
-    const auto log = dir / "ort.log";
-    const auto script = std::filesystem::path(TOPIARY_SOURCE_DIR) / "tests" / "ort" / "bench.js";
-    const std::string cmd = "node '" + script.string() + "' '" + file.string() + "' 1,3,16,16 1 0 1 verbose > /dev/null 2> '"
-        + log.string() + "'";
-    REQUIRE(std::system(cmd.c_str()) == 0);
-    const auto fused = fusedGroups(log);
-    std::string listed;
-    for (const auto& [op, n] : fused)
-        listed += op + ":" + std::to_string(n) + " ";
+    const auto [file, fused, listed] = writeAndLoadInOrt(applied->proto, dir, "1,3,16,16");
     INFO("ORT fused: " << listed);
     CHECK(fused.count("MaxPool") == 1);
     CHECK(fused.count("GlobalAveragePool") == 1);
@@ -135,11 +167,7 @@ TEST_CASE("8-bit activations export as QDQ that ONNX Runtime runs in integer ker
     CHECK(fused.count("Gemm") == 1);
 
     // ORT runs the file, and it is not the float model.
-    std::vector<float> input(3 * 16 * 16);
-    std::mt19937 rng(3);
-    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-    for (float& x : input)
-        x = u(rng);
+    const std::vector<float> input = noise(3 * 16 * 16, 3);
     const int64_t inDims[] = { 1, 3, 16, 16 };
     const auto ort = test::runInOrt(file, input, inDims);
     REQUIRE(ort.ok);
@@ -210,54 +238,30 @@ TEST_CASE("a Concat of 8-bit activations shares one range and runs on codes in O
                       [&](const auto& h) { return std::find(h.begin(), h.end(), t) != h.end(); })
                 == 1);
 
-    CalibrationImages images;
-    images.inputName = "input";
-    const int dims[] = { 32, 3, 16, 16 };
-    images.blob = cv::Mat(4, dims, CV_32F);
-    cv::randu(images.blob, -1.0f, 1.0f);
-    CalibrationOptions options;
-    options.method = CalibrationMethod::MinMax;
-    auto calibration = calibrateActivations(*model, plan, images, options);
-    REQUIRE(calibration);
-    const TensorRange cat = calibration->ranges.tensors.at("cat");
+    const ActivationRanges ranges = calibrateOnNoise(*model, plan, 3, 16);
+    const TensorRange cat = ranges.tensors.at("cat");
     for (const auto& t : members) {
         INFO(t);
-        CHECK(calibration->ranges.tensors.at(t) == cat);
+        CHECK(ranges.tensors.at(t) == cat);
     }
     CHECK(cat.max > 0.0f);
-    plan.setActivationRanges(calibration->ranges);
+    plan.setActivationRanges(ranges);
 
     ApplyOptions o;
     o.int8Qdq = true;
     auto applied = apply(*model, plan, o);
     REQUIRE(applied);
     const auto dir = test::makeTempDir("topiary-concat-qdq");
-    const auto file = dir / "int8.onnx";
-    auto written = writeModel(applied->proto, file);
-    INFO((written ? std::string() : written.error().message));
-    REQUIRE(written);
 
     // ORT runs the Concat on codes (QLinearConcat), between integer convolutions.
-    const auto log = dir / "ort.log";
-    const auto script = std::filesystem::path(TOPIARY_SOURCE_DIR) / "tests" / "ort" / "bench.js";
-    const std::string cmd = "node '" + script.string() + "' '" + file.string() + "' 1,3,16,16 1 0 1 verbose > /dev/null 2> '"
-        + log.string() + "'";
-    REQUIRE(std::system(cmd.c_str()) == 0);
-    const auto fused = fusedGroups(log);
-    std::string listed;
-    for (const auto& [op, n] : fused)
-        listed += op + ":" + std::to_string(n) + " ";
+    const auto [file, fused, listed] = writeAndLoadInOrt(applied->proto, dir, "1,3,16,16");
     INFO("ORT fused: " << listed);
     CHECK(fused.count("Concat") == 1);
     CHECK(fused.count("MaxPool") == 1);
     CHECK((fused.count("Conv") == 1 && fused.at("Conv") == 3));
 
     // The evaluator's simulation (OpenCV on the fake-quantized export) gives ORT's outputs.
-    std::vector<float> input(3 * 16 * 16);
-    std::mt19937 rng(5);
-    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-    for (float& x : input)
-        x = u(rng);
+    const std::vector<float> input = noise(3 * 16 * 16, 5);
     const int64_t inDims[] = { 1, 3, 16, 16 };
     const auto ort = test::runInOrt(file, input, inDims);
     REQUIRE(ort.ok);
@@ -291,16 +295,7 @@ TEST_CASE("BatchNormalization after a Conv is folded before its weights are quan
     Plan plan = quantizeAll(Plan {}, layers, QuantSpec { QuantScheme::Uniform, 8, true, true }, false);
     plan = quantizeAllActivations(plan, layers, ActivationSpec { 8, false }, false);
 
-    CalibrationImages images;
-    images.inputName = "input";
-    const int dims[] = { 32, 1, 28, 28 };
-    images.blob = cv::Mat(4, dims, CV_32F);
-    cv::randu(images.blob, -1.0f, 1.0f);
-    CalibrationOptions options;
-    options.method = CalibrationMethod::MinMax;
-    auto calibration = calibrateActivations(*model, plan, images, options);
-    REQUIRE(calibration);
-    plan.setActivationRanges(calibration->ranges);
+    plan.setActivationRanges(calibrateOnNoise(*model, plan, 1, 28));
 
     ApplyOptions o;
     o.int8Qdq = true;
@@ -312,21 +307,9 @@ TEST_CASE("BatchNormalization after a Conv is folded before its weights are quan
         norms += n.op_type() == "BatchNormalization" ? 1 : 0;
     CHECK(norms == 0);
     const auto dir = test::makeTempDir("topiary-bn-qdq");
-    const auto file = dir / "int8.onnx";
-    auto written = writeModel(applied->proto, file);
-    INFO((written ? std::string() : written.error().message));
-    REQUIRE(written);
 
     // Every Conv (the depthwise one too) and the residual Add run as integer kernels.
-    const auto log = dir / "ort.log";
-    const auto script = std::filesystem::path(TOPIARY_SOURCE_DIR) / "tests" / "ort" / "bench.js";
-    const std::string cmd = "node '" + script.string() + "' '" + file.string() + "' 1,1,28,28 1 0 1 verbose > /dev/null 2> '"
-        + log.string() + "'";
-    REQUIRE(std::system(cmd.c_str()) == 0);
-    const auto fused = fusedGroups(log);
-    std::string listed;
-    for (const auto& [op, n] : fused)
-        listed += op + ":" + std::to_string(n) + " ";
+    const auto [file, fused, listed] = writeAndLoadInOrt(applied->proto, dir, "1,1,28,28");
     INFO("ORT fused: " << listed);
     CHECK((fused.count("Conv") == 1 && fused.at("Conv") == 5));
     CHECK(fused.count("Add") == 1);
