@@ -117,6 +117,50 @@ full = np.zeros((4, 55)); full[:, keep] = sol[:-1].T; full[:, 54] = sol[-1]
 full.astype(np.float32).tofile(d + "/refit.bin")
 )";
 
+// conv1 (1 -> 6, 3x3) - Relu - conv2 (6 -> 4, 3x3, stride 2) on 28x28 images, with weights
+// drawn from N(0, 0.3) (the builder's ramps make a rank-poor layer).
+onnx::ModelProto twoConvNet(unsigned seed)
+{
+    test::ModelBuilder b;
+    b.dynamicBatchInput("input", { 1, 28, 28 });
+    b.conv("conv1", "input", "a", 1, 6, 3, 1, true, 1, 1);
+    b.node("Relu", { "a" }, { "r" }, "relu1");
+    b.conv("conv2", "r", "y", 6, 4, 3, 1, true, 2, 1);
+    b.output("y");
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.0f, 0.3f);
+    for (auto& t : *b.proto().mutable_graph()->mutable_initializer()) {
+        std::vector<float> v(t.raw_data().size() / 4);
+        for (auto& e : v)
+            e = normal(rng);
+        t.set_raw_data(std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4));
+    }
+    return b.build();
+}
+
+std::vector<float> initializerFloats(const onnx::ModelProto& proto, const std::string& name)
+{
+    for (const auto& t : proto.graph().initializer())
+        if (t.name() == name)
+            return std::vector<float>(reinterpret_cast<const float*>(t.raw_data().data()),
+                reinterpret_cast<const float*>(t.raw_data().data()) + t.raw_data().size() / 4);
+    return {};
+}
+
+// conv2's refitted weights (4 x 54) and bias against numpy's solution, one row of 54
+// weights and the intercept per output.
+void checkConv2EqualsNumpy(const std::vector<float>& w, const std::vector<float>& bias, const std::vector<float>& ref)
+{
+    REQUIRE(ref.size() == 4 * 55);
+    for (int out = 0; out < 4; ++out) {
+        for (int k = 0; k < 54; ++k) {
+            INFO("output " << out << ", input " << k);
+            CHECK(w[static_cast<size_t>(out * 54 + k)] == Approx(ref[static_cast<size_t>(out * 55 + k)]).margin(2e-4));
+        }
+        CHECK(bias[static_cast<size_t>(out)] == Approx(ref[static_cast<size_t>(out * 55 + 54)]).margin(2e-4));
+    }
+}
+
 } // namespace
 
 TEST_CASE("the ridge least-squares solution equals numpy's lstsq", "[recovery][lsq]")
@@ -190,22 +234,7 @@ TEST_CASE("the ridge least-squares solution equals numpy's lstsq", "[recovery][l
 
 TEST_CASE("a pruned conv's refit equals numpy's lstsq on the layer", "[recovery][lsq]")
 {
-    test::ModelBuilder b;
-    b.dynamicBatchInput("input", { 1, 28, 28 });
-    b.conv("conv1", "input", "a", 1, 6, 3, 1, true, 1, 1);
-    b.node("Relu", { "a" }, { "r" }, "relu1");
-    b.conv("conv2", "r", "y", 6, 4, 3, 1, true, 2, 1);
-    b.output("y");
-    // Ramps make a rank-poor layer; give the weights some spread instead.
-    std::mt19937 rng(11);
-    std::normal_distribution<float> normal(0.0f, 0.3f);
-    for (auto& t : *b.proto().mutable_graph()->mutable_initializer()) {
-        std::vector<float> v(t.raw_data().size() / 4);
-        for (auto& e : v)
-            e = normal(rng);
-        t.set_raw_data(std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4));
-    }
-    auto model = Model::fromProto(b.build(), {});
+    auto model = Model::fromProto(twoConvNet(11), {});
     REQUIRE(model);
     const auto layers = findLayers(*model);
     REQUIRE(layers.size() == 2);
@@ -234,11 +263,7 @@ TEST_CASE("a pruned conv's refit equals numpy's lstsq on the layer", "[recovery]
 
     auto pruned = apply(*model, Plan {}.withPrune("conv2", plan.spec("conv2").prune));
     REQUIRE(pruned);
-    std::vector<float> kept;
-    for (const auto& t : pruned->proto.graph().initializer())
-        if (t.name() == layers[1].weight)
-            kept.assign(reinterpret_cast<const float*>(t.raw_data().data()),
-                reinterpret_cast<const float*>(t.raw_data().data()) + t.raw_data().size() / 4);
+    const std::vector<float> kept = initializerFloats(pruned->proto, layers[1].weight);
     REQUIRE(kept.size() == 4 * 54);
 
     const auto dir = test::makeTempDir("topiary-refit");
@@ -251,15 +276,7 @@ TEST_CASE("a pruned conv's refit equals numpy's lstsq on the layer", "[recovery]
     test::runPython(kNumpyLayer, { dir.string(), "0.001" });
     const auto ref = test::readFloatFile(dir / "refit.bin");
     REQUIRE(ref.size() == 4 * 55);
-    const auto& w = result->values.at(layers[1].weight);
-    const auto& bias = result->values.at(layers[1].bias);
-    for (int o = 0; o < 4; ++o) {
-        for (int k = 0; k < 54; ++k) {
-            INFO("output " << o << ", input " << k);
-            CHECK(w[static_cast<size_t>(o * 54 + k)] == Approx(ref[static_cast<size_t>(o * 55 + k)]).margin(2e-4));
-        }
-        CHECK(bias[static_cast<size_t>(o)] == Approx(ref[static_cast<size_t>(o * 55 + 54)]).margin(2e-4));
-    }
+    checkConv2EqualsNumpy(result->values.at(layers[1].weight), result->values.at(layers[1].bias), ref);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
 }
@@ -267,21 +284,7 @@ TEST_CASE("a pruned conv's refit equals numpy's lstsq on the layer", "[recovery]
 TEST_CASE("a conv whose producer lost filters is refitted by one shared solve, as per output and by numpy",
     "[recovery][lsq]")
 {
-    test::ModelBuilder b;
-    b.dynamicBatchInput("input", { 1, 28, 28 });
-    b.conv("conv1", "input", "a", 1, 6, 3, 1, true, 1, 1);
-    b.node("Relu", { "a" }, { "r" }, "relu1");
-    b.conv("conv2", "r", "y", 6, 4, 3, 1, true, 2, 1);
-    b.output("y");
-    std::mt19937 rng(13);
-    std::normal_distribution<float> normal(0.0f, 0.3f);
-    for (auto& t : *b.proto().mutable_graph()->mutable_initializer()) {
-        std::vector<float> v(t.raw_data().size() / 4);
-        for (auto& e : v)
-            e = normal(rng);
-        t.set_raw_data(std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4));
-    }
-    auto model = Model::fromProto(b.build(), {});
+    auto model = Model::fromProto(twoConvNet(13), {});
     REQUIRE(model);
     const auto layers = findLayers(*model);
     REQUIRE(layers.size() == 2);
@@ -329,14 +332,7 @@ TEST_CASE("a conv whose producer lost filters is refitted by one shared solve, a
     REQUIRE(applied);
     auto pruned = apply(*model, Plan {}.withPrune("conv1", plan.spec("conv1").prune), {}, &*selection);
     REQUIRE(pruned);
-    auto initializer = [](const onnx::ModelProto& proto, const std::string& name) {
-        for (const auto& t : proto.graph().initializer())
-            if (t.name() == name)
-                return std::vector<float>(reinterpret_cast<const float*>(t.raw_data().data()),
-                    reinterpret_cast<const float*>(t.raw_data().data()) + t.raw_data().size() / 4);
-        return std::vector<float>();
-    };
-    const auto kept = initializer(pruned->proto, layers[1].weight);
+    const auto kept = initializerFloats(pruned->proto, layers[1].weight);
     REQUIRE(kept.size() == 4 * 54);
     int zeroColumns = 0;
     for (int k = 0; k < 54; ++k)
@@ -350,23 +346,15 @@ TEST_CASE("a conv whose producer lost filters is refitted by one shared solve, a
     test::writeFloatFile(dir / "images.bin", std::span<const float>(images->blob.ptr<float>(), images->blob.total()));
     test::writeFloatFile(dir / "w1.bin", model->constant(layers[0].weight)->floats);
     test::writeFloatFile(dir / "b1.bin", model->constant(layers[0].bias)->floats);
-    test::writeFloatFile(dir / "w1c.bin", initializer(applied->proto, layers[0].weight));
-    test::writeFloatFile(dir / "b1c.bin", initializer(applied->proto, layers[0].bias));
+    test::writeFloatFile(dir / "w1c.bin", initializerFloats(applied->proto, layers[0].weight));
+    test::writeFloatFile(dir / "b1c.bin", initializerFloats(applied->proto, layers[0].bias));
     test::writeFloatFile(dir / "w2.bin", model->constant(layers[1].weight)->floats);
     test::writeFloatFile(dir / "b2.bin", model->constant(layers[1].bias)->floats);
     test::writeFloatFile(dir / "kept.bin", kept);
     test::runPython(kNumpyShared, { dir.string(), "0.001" });
     const auto ref = test::readFloatFile(dir / "refit.bin");
     REQUIRE(ref.size() == 4 * 55);
-    const auto& w = shared->values.at(layers[1].weight);
-    const auto& bias = shared->values.at(layers[1].bias);
-    for (int out = 0; out < 4; ++out) {
-        for (int k = 0; k < 54; ++k) {
-            INFO("output " << out << ", input " << k);
-            CHECK(w[static_cast<size_t>(out * 54 + k)] == Approx(ref[static_cast<size_t>(out * 55 + k)]).margin(2e-4));
-        }
-        CHECK(bias[static_cast<size_t>(out)] == Approx(ref[static_cast<size_t>(out * 55 + 54)]).margin(2e-4));
-    }
+    checkConv2EqualsNumpy(shared->values.at(layers[1].weight), shared->values.at(layers[1].bias), ref);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
 }
