@@ -55,8 +55,7 @@ class TestActivations : public QObject {
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+        topiary::test::useTestSettings();
     }
 
     void controlsAndTableEditThePlanAndUndoRestores()
@@ -126,10 +125,7 @@ private slots:
     {
         MainWindow window;
         window.setShowErrorDialogs(false);
-        window.resize(1366, 768);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(openSample(window));
+        QVERIFY(topiary::test::showSampleAt1366x768(window));
         topiary::Document* document = window.document();
         auto* runner = window.findChild<topiary::ActivationCalibrationRunner*>();
         QVERIFY(runner);

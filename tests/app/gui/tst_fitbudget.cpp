@@ -78,8 +78,7 @@ class TestFitBudget : public QObject {
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+        topiary::test::useTestSettings();
     }
 
     void measuredFitKeepsItsNumbers()

@@ -35,8 +35,7 @@ class TestRecovery : public QObject {
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+        topiary::test::useTestSettings();
     }
 
     void switchIsAnUndoablePlanEdit()
@@ -73,10 +72,7 @@ private slots:
     {
         MainWindow window;
         window.setShowErrorDialogs(false);
-        window.resize(1366, 768);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(openSample(window));
+        QVERIFY(topiary::test::showSampleAt1366x768(window));
         topiary::Document* document = window.document();
         auto* runner = window.findChild<topiary::RecoveryRunner*>();
         auto* controls = window.findChild<topiary::RecoveryControls*>();
