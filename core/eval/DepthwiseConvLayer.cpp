@@ -1,5 +1,6 @@
 #include "core/eval/DepthwiseConvLayer.h"
 
+#include "core/eval/FoldedConvWeights.h"
 #include "core/eval/OneDnnConvLayer.h"
 
 #include <opencv2/core.hpp>
@@ -93,43 +94,17 @@ public:
     // start again from the blobs (which SwappableNet may have rewritten), fusion scales them.
     void finalize(cv::InputArrayOfArrays, cv::OutputArrayOfArrays) override
     {
-        const int taps = m_g.kh * m_g.kw;
-        CV_Assert(!blobs.empty() && blobs[0].total() == static_cast<size_t>(m_g.outputs) * taps);
-        const cv::Mat weights = blobs[0].isContinuous() ? blobs[0] : blobs[0].clone();
-        m_weights.assign(weights.ptr<float>(), weights.ptr<float>() + weights.total());
-        m_bias.assign(static_cast<size_t>(m_g.outputs), 0.0f);
-        if (blobs.size() > 1 && blobs[1].total() == static_cast<size_t>(m_g.outputs)) {
-            const cv::Mat bias = blobs[1].isContinuous() ? blobs[1] : blobs[1].clone();
-            std::copy(bias.ptr<float>(), bias.ptr<float>() + bias.total(), m_bias.begin());
-        }
+        m_folded.load(blobs, m_g.outputs, static_cast<size_t>(m_g.kh) * m_g.kw);
         m_activation = {};
     }
 
     // BatchNorm or Scale after the convolution: w' = w * scale, b' = b * scale + shift.
     bool tryFuse(cv::Ptr<Layer>& top) override
     {
-        cv::Mat scale, shift;
-        top->getScaleShift(scale, shift);
-        if (scale.empty() && shift.empty())
-            return false;
-        const auto k = static_cast<size_t>(m_g.outputs);
-        if ((!scale.empty() && scale.total() != k && scale.total() != 1)
-            || (!shift.empty() && shift.total() != k && shift.total() != 1))
-            return false;
         if (m_activation.negativeSlope != 1.0f || m_activation.minValue != -std::numeric_limits<float>::infinity()
             || m_activation.maxValue != std::numeric_limits<float>::infinity())
             return false; // an activation already folded in comes first
-        scale = scale.isContinuous() ? scale : scale.clone();
-        shift = shift.isContinuous() ? shift : shift.clone();
-        const int taps = m_g.kh * m_g.kw;
-        for (size_t o = 0; o < k; ++o) {
-            const float s = scale.empty() ? 1.0f : scale.ptr<float>()[scale.total() == 1 ? 0 : o];
-            const float t = shift.empty() ? 0.0f : shift.ptr<float>()[shift.total() == 1 ? 0 : o];
-            for (int i = 0; i < taps; ++i)
-                m_weights[o * taps + i] *= s;
-            m_bias[o] = m_bias[o] * s + t;
-        }
-        return true;
+        return m_folded.fold(top);
     }
 
     bool setActivation(const cv::Ptr<cv::dnn::ActivationLayer>& layer) override
@@ -167,8 +142,8 @@ public:
         float* dst = out.ptr<float>();
         const Geometry g = m_g;
         const Activation activation = m_activation;
-        const float* weights = m_weights.data();
-        const float* bias = m_bias.data();
+        const float* weights = m_folded.weights.data();
+        const float* bias = m_folded.bias.data();
         // The padded input plane split into stride phases: phase (py, px) holds padded
         // pixel (r * strideY + py, q * strideX + px) at (r, q), so that every tap reads a
         // stride-1 window of one phase. Its offset for output (0, 0):
@@ -218,8 +193,7 @@ public:
 
 private:
     Geometry m_g;
-    std::vector<float> m_weights; // K x taps, BatchNorm folded in
-    std::vector<float> m_bias; // K
+    FoldedConvWeights m_folded; // K x taps and K
     Activation m_activation;
 };
 

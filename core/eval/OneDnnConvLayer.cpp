@@ -1,5 +1,7 @@
 #include "core/eval/OneDnnConvLayer.h"
 
+#include "core/eval/FoldedConvWeights.h"
+
 #include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
 #include <opencv2/core.hpp>
@@ -73,15 +75,7 @@ public:
     // the primitive is made at the first forward after that.
     void finalize(cv::InputArrayOfArrays, cv::OutputArrayOfArrays) override
     {
-        const size_t k = static_cast<size_t>(m_g.outputs);
-        CV_Assert(!blobs.empty() && blobs[0].total() == k * m_g.inputs * m_g.kh * m_g.kw);
-        const cv::Mat weights = blobs[0].isContinuous() ? blobs[0] : blobs[0].clone();
-        m_weights.assign(weights.ptr<float>(), weights.ptr<float>() + weights.total());
-        m_bias.assign(k, 0.0f);
-        if (blobs.size() > 1 && blobs[1].total() == k) {
-            const cv::Mat bias = blobs[1].isContinuous() ? blobs[1] : blobs[1].clone();
-            std::copy(bias.ptr<float>(), bias.ptr<float>() + bias.total(), m_bias.begin());
-        }
+        m_folded.load(blobs, m_g.outputs, static_cast<size_t>(m_g.inputs) * m_g.kh * m_g.kw);
         m_activation = {};
         m_shape.clear(); // made again at the next forward
     }
@@ -89,26 +83,10 @@ public:
     // BatchNorm or Scale after the convolution: w' = w * scale, b' = b * scale + shift.
     bool tryFuse(cv::Ptr<Layer>& top) override
     {
-        cv::Mat scale, shift;
-        top->getScaleShift(scale, shift);
-        if (scale.empty() && shift.empty())
-            return false;
-        const auto k = static_cast<size_t>(m_g.outputs);
-        if ((!scale.empty() && scale.total() != k && scale.total() != 1)
-            || (!shift.empty() && shift.total() != k && shift.total() != 1))
-            return false;
         if (m_activation.present)
             return false; // an activation already folded in comes first
-        scale = scale.isContinuous() ? scale : scale.clone();
-        shift = shift.isContinuous() ? shift : shift.clone();
-        const size_t perOutput = static_cast<size_t>(m_g.inputs) * m_g.kh * m_g.kw;
-        for (size_t o = 0; o < k; ++o) {
-            const float s = scale.empty() ? 1.0f : scale.ptr<float>()[scale.total() == 1 ? 0 : o];
-            const float t = shift.empty() ? 0.0f : shift.ptr<float>()[shift.total() == 1 ? 0 : o];
-            for (size_t i = 0; i < perOutput; ++i)
-                m_weights[o * perOutput + i] *= s;
-            m_bias[o] = m_bias[o] * s + t;
-        }
+        if (!m_folded.fold(top))
+            return false;
         m_shape.clear();
         return true;
     }
@@ -188,11 +166,11 @@ private:
         m_conv = dnnl::convolution_forward(pd);
 
         dnnl::stream stream(engine);
-        dnnl::memory userWeights({ weightDims, dt::f32, tag::oihw }, engine, m_weights.data());
+        dnnl::memory userWeights({ weightDims, dt::f32, tag::oihw }, engine, m_folded.weights.data());
         m_weightsMemory = dnnl::memory(pd.weights_desc(), engine);
         dnnl::reorder(userWeights, m_weightsMemory).execute(stream, userWeights, m_weightsMemory);
         m_biasMemory = dnnl::memory(pd.bias_desc(), engine);
-        std::memcpy(m_biasMemory.get_data_handle(), m_bias.data(), m_bias.size() * sizeof(float));
+        std::memcpy(m_biasMemory.get_data_handle(), m_folded.bias.data(), m_folded.bias.size() * sizeof(float));
         m_srcReorder = {};
         m_dstReorder = {};
         m_src = {};
@@ -210,8 +188,7 @@ private:
     }
 
     Geometry m_g;
-    std::vector<float> m_weights; // K x C x kh x kw, BatchNorm folded in
-    std::vector<float> m_bias; // K
+    FoldedConvWeights m_folded; // K x C x kh x kw and K
     Activation m_activation;
 
     MatShape m_shape; // the input shape the primitive is for; empty: none made yet
