@@ -35,16 +35,9 @@ ActivationHistogramPlot::ActivationHistogramPlot(QWidget* parent)
     layout->addWidget(m_note);
     setMinimumSize(240, 100);
 
-    QFont small = font();
-    small.setPointSizeF(small.pointSizeF() * 0.9);
-    for (QCPAxis* axis : { m_plot->xAxis, m_plot->yAxis }) {
-        axis->setTickLabelFont(small);
-        axis->setLabelFont(small);
-    }
+    const QFont small = plotstyle::setUpHistogramAxes(m_plot, font());
     m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
     m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
-    m_plot->yAxis2->setRange(0.0, 1.0);
-    m_plot->yAxis2->setVisible(false);
 
     m_clipped = new QCPBars(m_plot->xAxis, m_plot->yAxis);
     m_inside = new QCPBars(m_plot->xAxis, m_plot->yAxis);

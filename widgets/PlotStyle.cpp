@@ -146,6 +146,19 @@ void follow(QCustomPlot* plot)
     new Follower(plot);
 }
 
+QFont setUpHistogramAxes(QCustomPlot* plot, const QFont& base)
+{
+    QFont small = base;
+    small.setPointSizeF(base.pointSizeF() * 0.9);
+    for (QCPAxis* axis : { plot->xAxis, plot->yAxis }) {
+        axis->setTickLabelFont(small);
+        axis->setLabelFont(small);
+    }
+    plot->yAxis2->setRange(0.0, 1.0);
+    plot->yAxis2->setVisible(false);
+    return small;
+}
+
 } // namespace topiary::plotstyle
 
 #include "PlotStyle.moc"

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <QColor>
+#include <QFont>
 #include <QPen>
 
 class QCustomPlot;
@@ -21,5 +22,10 @@ double markerSize(double size);
 // Keeps `plot`'s fonts in step with its own font and its pens with lineScale(), from now
 // on. The plot is taken to be drawn at the current scale: its own pens come from pen().
 void follow(QCustomPlot* plot);
+
+// The histograms' shared set-up: the bottom and left axes' labels at 0.9 of `base` (the
+// inspector's small plots), and a hidden [0, 1] right axis on which lines span the full
+// height whatever the counts. Returns that smaller font, for the plot's other texts.
+QFont setUpHistogramAxes(QCustomPlot* plot, const QFont& base);
 
 } // namespace topiary::plotstyle

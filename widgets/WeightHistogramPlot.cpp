@@ -50,16 +50,8 @@ WeightHistogramPlot::WeightHistogramPlot(QWidget* parent)
     m_plot->setObjectName(QStringLiteral("histogramPlot"));
     m_plot->setNoAntialiasingOnDrag(true);
 
-    QFont small = font();
-    small.setPointSizeF(small.pointSizeF() * 0.9);
-    for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
-        axis->setTickLabelFont(small);
-        axis->setLabelFont(small);
-    }
-    // A hidden [0, 1] axis lets level and cut lines span the full height, whatever the counts.
+    const QFont small = plotstyle::setUpHistogramAxes(m_plot, font()); // lines span the height
     m_plot->yAxis->setTicker(countTicker());
-    m_plot->yAxis2->setRange(0.0, 1.0);
-    m_plot->yAxis2->setVisible(false);
 
     m_pruned = new QCPBars(m_plot->xAxis, m_plot->yAxis);
     m_kept = new QCPBars(m_plot->xAxis, m_plot->yAxis);
