@@ -7,7 +7,9 @@ evaluation images.
 
 Usage: recovery_bench.py BUILD_DIR [--models sample,resnet_bn,resnet_folded]
                          [--resnet-dir DIR (from recovery_model.py)] [--limit N]
-Prints a Markdown table."""
+                         [--targets 0.7,0.5,0.3] [--bits 8,6,4] [--no-mse]
+Prints a Markdown table. --targets / --bits / --no-mse choose rows of the table (the
+fraction of MACs kept of each fit row, the bit widths, the MSE-range 4-bit row)."""
 import argparse, json, os, re, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -46,6 +48,9 @@ def main():
     p.add_argument("--resnet-dir", default="/tmp/recover-bench")
     p.add_argument("--limit", type=int, default=0)
     p.add_argument("--methods", default="bn,bias,lsq")
+    p.add_argument("--targets", default="0.7,0.5,0.3", help="fraction of MACs kept, one fit row each ('' for none)")
+    p.add_argument("--bits", default="8,6,4", help="bit widths, one row each ('' for none)")
+    p.add_argument("--no-mse", action="store_true", help="leave out the 4-bit MSE-range row")
     a = p.parse_args()
     models = {
         "sample": (os.path.join(SAMPLE, "fashion_cnn.onnx"), os.path.join(SAMPLE, "fashion-mnist-test-1000-images-idx3-ubyte")),
@@ -59,7 +64,7 @@ def main():
     for name in a.models.split(","):
         model, data = models[name]
         settings = []
-        for target in (0.7, 0.5, 0.3):
+        for target in [float(t) for t in a.targets.split(",") if t]:
             plan = os.path.join(tmp, f"{name}-{target}.json")
             fitargs = ["fit", model, "--data", data, "--preprocess", PREPROCESS, "--target-macs", str(target), "-o", plan, "--json"]
             if a.limit:
@@ -69,9 +74,10 @@ def main():
                 raise SystemExit(f"fit failed:\n{r.stderr}")
             achieved = json.loads(r.stdout)["achieved"] if r.stdout.strip() else float("nan")
             settings.append((f"{round(100 * (1 - target))} % of MACs removed (fit)", ["--recipe", plan], achieved))
-        for bits in (8, 6, 4):
+        for bits in [int(b) for b in a.bits.split(",") if b]:
             settings.append((f"{bits}-bit per channel, every layer", ["--bits", str(bits)], 1.0))
-        settings.append(("4-bit per channel, MSE range", ["--quant", "uniform:4:mse"], 1.0))
+        if not a.no_mse:
+            settings.append(("4-bit per channel, MSE range", ["--quant", "uniform:4:mse"], 1.0))
         for label, flags, achieved in settings:
             plain, _ = evaluate(a.build, model, data, flags, a.limit)
             rec, seconds = evaluate(a.build, model, data, flags + recover, a.limit)
