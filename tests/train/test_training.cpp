@@ -135,6 +135,14 @@ TEST_CASE("fine-tuning keeps pruned weights zero and writes what it reports", "[
         keys.insert(m.key());
     CHECK(keys.contains("topiary.recipe"));
     CHECK(keys.contains("topiary.training"));
+    // ... and the preprocessing it was trained with (the sample's preprocess.json beside
+    // the original), so evaluating the file in another folder preprocesses as training did.
+    CHECK(keys.contains("topiary.preprocess"));
+    auto recorded = preprocessFromMetadata(*trained);
+    REQUIRE(recorded);
+    REQUIRE(recorded->has_value());
+    CHECK(preprocessToJson(**recorded) == preprocessToJson(sampleSpec()));
+    CHECK((*recorded)->mean == std::vector<double> { 0.286 });
     checkReportedLogits(done, dir / "out.onnx");
     std::filesystem::remove_all(dir);
 }
