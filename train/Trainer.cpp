@@ -2,6 +2,7 @@
 
 #include "core/compress/Quantizer.h"
 #include "core/model/Layer.h"
+#include "train/BlasLibrary.h"
 #include "train/TorchGraph.h"
 #include "train/TrainingSetup.h"
 
@@ -375,7 +376,7 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
     emit({ { "type", "started" }, { "train_images", train.count }, { "val_images", val.count },
         { "train_skipped", train.skipped }, { "parameters", parameterCount },
         { "masked_weights", setup->maskedWeights() }, { "quantized_weights", quantized.size() },
-        { "steps_per_epoch", steps }, { "epochs", o.epochs }, { "rounds", o.rounds } });
+        { "steps_per_epoch", steps }, { "epochs", o.epochs }, { "rounds", o.rounds }, { "blas", blasLibrary() } });
 
     json history = json::array();
     double initialLoss = 0.0;
@@ -464,7 +465,8 @@ Result<json> run(const TrainOptions& o, const TrainEvents& events)
     }
 
     json trainingMeta
-        = { { "options", trainOptionsToJson(o) }, { "trainer", "topiary-train (libtorch " TORCH_VERSION ")" } };
+        = { { "options", trainOptionsToJson(o) }, { "trainer", "topiary-train (libtorch " TORCH_VERSION ")" },
+              { "blas", blasLibrary() } };
     const std::string input = student->inputNames()[0];
     Validation last = before;
     auto lastReport = Clock::now();

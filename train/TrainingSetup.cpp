@@ -128,6 +128,7 @@ Result<TrainingSetup> TrainingSetup::prepare(
         return std::unexpected(chosen.error());
     if (!chosen->warning.empty())
         progress("note: " + chosen->warning);
+    s.m_preprocess = chosen->spec;
     progress("reading training images from " + options.trainData);
     auto train = loadImages(options.trainData, chosen->spec, options.trainLimit, options.seed);
     if (!train)
@@ -256,6 +257,15 @@ Result<std::vector<std::string>> TrainingSetup::exportTrained(const std::map<std
     auto* meta = applied->proto.add_metadata_props();
     meta->set_key("topiary.training");
     meta->set_value(training.dump());
+    // The weights are only right for the preprocessing they were trained with: record it,
+    // so that evaluating the file away from its preprocess.json does not fall back to
+    // defaults. A preprocessing the original carries in its metadata is kept as it is.
+    auto original = preprocessFromMetadata(m_original);
+    if (!original || !*original) {
+        auto* pre = applied->proto.add_metadata_props();
+        pre->set_key("topiary.preprocess");
+        pre->set_value(preprocessToJson(m_preprocess).dump());
+    }
     std::string bytes;
     if (!applied->proto.SerializeToString(&bytes))
         return fail("could not serialize the trained model");

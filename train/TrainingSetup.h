@@ -79,8 +79,9 @@ public:
     const Plan& plan() const { return m_plan; } // this round's
 
     // Writes the trained tensors (by initializer name) into the original model, applies
-    // the plan with the export options and the same selection, adds the recipe and
-    // `training` as metadata and writes `target` atomically. Returns the names of
+    // the plan with the export options and the same selection, adds the recipe,
+    // `training` and the preprocessing the images were trained with (unless the original
+    // carries one) as metadata and writes `target` atomically. Returns the names of
     // trained tensors the original model has no initializer for (they could not be kept).
     Result<std::vector<std::string>> exportTrained(const std::map<std::string, FloatTensor>& tensors,
         const nlohmann::json& training, const std::filesystem::path& target) const;
@@ -103,6 +104,7 @@ private:
     std::map<std::string, WeightMask> m_masks;
     std::map<std::string, QuantizedWeight> m_quantized;
     ImageSet m_train, m_val;
+    PreprocessSpec m_preprocess; // what the images were preprocessed with
 };
 
 // Decodes and preprocesses up to `limit` images (0 = all; a seeded random subset when

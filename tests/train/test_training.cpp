@@ -8,6 +8,7 @@
 #include "core/eval/OpenCvNet.h"
 #include "core/export/Apply.h"
 #include "core/plan/Recipe.h"
+#include "train/BlasLibrary.h"
 #include "train/Trainer.h"
 
 #include <catch2/catch.hpp>
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <span>
 
@@ -83,6 +85,17 @@ void checkReportedLogits(const json& done, const std::filesystem::path& file)
     CHECK(relativeDifference({ { 10 }, reported }, { { 10 }, measured }) < 1e-4);
 }
 
+// The files mapped into this process, from /proc/self/maps.
+std::set<std::string> mappedFiles()
+{
+    std::set<std::string> files;
+    std::ifstream maps("/proc/self/maps");
+    for (std::string line; std::getline(maps, line);)
+        if (auto slash = line.find('/'); slash != std::string::npos)
+            files.insert(line.substr(slash));
+    return files;
+}
+
 } // namespace
 
 TEST_CASE("fine-tuning keeps pruned weights zero and writes what it reports", "[train][training]")
@@ -102,6 +115,15 @@ TEST_CASE("fine-tuning keeps pruned weights zero and writes what it reports", "[
     for (const auto& e : run.events)
         types.push_back(e["type"]);
     CHECK(std::find(types.begin(), types.end(), "started") != types.end());
+    // The BLAS library the run computed with is reported (and recorded in the file): the
+    // reference BLAS and OpenBLAS train the same seed to different weights.
+    const std::string blas = train::blasLibrary();
+    CHECK(blas.find("blas") != std::string::npos);
+    CHECK(std::filesystem::exists(blas));
+    CHECK(mappedFiles().contains(blas)); // a library this process has loaded
+    for (const auto& e : run.events)
+        if (e["type"] == "started")
+            CHECK(e.value("blas", std::string()) == blas);
     CHECK(std::count(types.begin(), types.end(), "validation") == 2); // before and after the epoch
     CHECK(std::filesystem::exists(dir / "out.epoch1.onnx"));
 
@@ -135,6 +157,17 @@ TEST_CASE("fine-tuning keeps pruned weights zero and writes what it reports", "[
         keys.insert(m.key());
     CHECK(keys.contains("topiary.recipe"));
     CHECK(keys.contains("topiary.training"));
+    for (const auto& m : trained->proto().metadata_props())
+        if (m.key() == "topiary.training")
+            CHECK(json::parse(m.value()).value("blas", std::string()) == blas);
+    // ... and the preprocessing it was trained with (the sample's preprocess.json beside
+    // the original), so evaluating the file in another folder preprocesses as training did.
+    CHECK(keys.contains("topiary.preprocess"));
+    auto recorded = preprocessFromMetadata(*trained);
+    REQUIRE(recorded);
+    REQUIRE(recorded->has_value());
+    CHECK(preprocessToJson(**recorded) == preprocessToJson(sampleSpec()));
+    CHECK((*recorded)->mean == std::vector<double> { 0.286 });
     checkReportedLogits(done, dir / "out.onnx");
     std::filesystem::remove_all(dir);
 }
