@@ -11,7 +11,9 @@ packages=(
   qt6-svg-dev libgl-dev libqcustomplot-dev libqcustomplot2.1-qt6
   # core
   libonnx-dev libprotobuf-dev protobuf-compiler libopencv-dev libgraphviz-dev zlib1g-dev
-  libdnnl-dev
+  # oneDNN (dense convolutions); Debian builds it with the OpenCL GPU runtime, so its CMake
+  # config looks for the OpenCL loader and headers
+  libdnnl-dev ocl-icd-opencl-dev
   # an optimised BLAS/LAPACK in place of the reference one behind libblas.so.3: OpenCV's
   # gemm and Cholesky solves (recovery's least squares) run ~15x faster with it
   libopenblas0-pthread
