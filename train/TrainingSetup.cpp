@@ -7,6 +7,9 @@
 #include "core/export/Apply.h"
 #include "core/model/DependencyGroups.h"
 #include "core/plan/Recipe.h"
+#include "core/recover/ActivationCalibration.h"
+#include "core/recover/CalibrationImages.h"
+#include "core/recover/Recovery.h"
 
 #include <algorithm>
 #include <cmath>
@@ -110,9 +113,6 @@ Result<TrainingSetup> TrainingSetup::prepare(
             && spec.prune.mode != PruneMode::Ratio)
             return fail("layer " + name + ": iterative pruning grows ratios; give this layer a ratio, not a threshold");
     }
-    if (auto r = s.startRound(1, {}); !r)
-        return std::unexpected(r.error());
-
     PreprocessSearch search;
     search.dataset = options.trainData;
     search.modelFile = options.model;
@@ -129,6 +129,12 @@ Result<TrainingSetup> TrainingSetup::prepare(
     if (!chosen->warning.empty())
         progress("note: " + chosen->warning);
     s.m_preprocess = chosen->spec;
+    // A resumed run takes its weights from the checkpoint: recovering first would be undone.
+    if (s.m_finalPlan.recovery().any() && options.resume.empty())
+        if (auto r = s.recoverBeforeTraining(progress); !r)
+            return std::unexpected(r.error());
+    if (auto r = s.startRound(1, {}); !r)
+        return std::unexpected(r.error());
     progress("reading training images from " + options.trainData);
     auto train = loadImages(options.trainData, chosen->spec, options.trainLimit, options.seed);
     if (!train)
@@ -142,6 +148,39 @@ Result<TrainingSetup> TrainingSetup::prepare(
         s.m_val = std::move(*val);
     }
     return s;
+}
+
+Result<void> TrainingSetup::recoverBeforeTraining(const std::function<void(const std::string&)>& progress)
+{
+    const RecoverySpec& spec = m_finalPlan.recovery();
+    if (m_options.rounds > 1)
+        return fail("recovery before fine-tuning repairs the final plan, so it needs a single round "
+                    "(iterative pruning changes the plan every round): leave out the recovery or the rounds");
+    // Calibration images: the recovery's own source, else the training images (never the
+    // validation images, which judge the result).
+    const std::string source = spec.source.empty() ? m_options.trainData : spec.source;
+    progress("recovering (" + recoveryMethodsText(spec) + ") on " + std::to_string(spec.calibrationImages)
+        + " images of " + source + " before training");
+    auto dataset = Dataset::open(source);
+    if (!dataset)
+        return std::unexpected(dataset.error().withContext("calibration data"));
+    auto images = loadCalibrationImages(m_original, *dataset, m_preprocess, spec.calibrationImages, spec.seed);
+    if (!images)
+        return std::unexpected(images.error().withContext("calibration data"));
+    auto selection = selectPruned(m_original, m_layers, m_groups, m_finalPlan, weightScorer(m_original, m_layers));
+    if (!selection)
+        return std::unexpected(selection.error());
+    // As applyRecovered: 8-bit activations are not repaired.
+    const Plan plan = quantizesActivations(m_finalPlan) ? withFloatActivations(m_finalPlan) : m_finalPlan;
+    auto result = recover(m_original, plan, *images, *selection);
+    if (!result)
+        return std::unexpected(result.error().withContext("recovery before training"));
+    const auto refitted = std::count_if(
+        result->layers.begin(), result->layers.end(), [](const LayerRecovery& l) { return l.refitted; });
+    progress("recovered " + std::to_string(result->layers.size()) + " layers (" + std::to_string(refitted)
+        + " refitted) on " + std::to_string(result->images) + " images");
+    m_recovered = std::move(result->values);
+    return {};
 }
 
 Plan roundPlan(const Plan& plan, int round, int rounds)
@@ -176,7 +215,11 @@ Result<void> TrainingSetup::startRound(int round, const std::map<std::string, Fl
     Plan pruneOnly = m_plan;
     for (const auto& [name, spec] : m_plan.layers())
         pruneOnly.setQuant(name, QuantSpec {});
-    auto masked = apply(current, pruneOnly, {}, &m_selection);
+    // Round 1 starts from the recovered weights when the plan asked for recovery.
+    ApplyOptions start;
+    if (trained.empty() && !m_recovered.empty())
+        start.values = &m_recovered;
+    auto masked = apply(current, pruneOnly, start, &m_selection);
     if (!masked)
         return std::unexpected(masked.error().withContext("applying the plan"));
     m_student = std::move(masked->proto);

@@ -8,6 +8,7 @@
 
 #include "core/base/Error.h"
 #include "core/compress/PruneSelection.h"
+#include "core/export/Apply.h"
 #include "core/model/DependencyGroups.h"
 #include "core/model/Layer.h"
 #include "core/model/Model.h"
@@ -55,8 +56,10 @@ struct QuantizedWeight {
 class TrainingSetup {
 public:
     // Loads the model, checks and applies the plan (without quantization: the weights
-    // train in float, quantized in the forward pass), reads the data. progress: what it
-    // is doing, for the user.
+    // train in float, quantized in the forward pass), reads the data. When the plan asks
+    // for recovery (its "recovery" section), the student starts from the recovered
+    // weights (core/recover, calibrated on the section's source or else the training
+    // images), the teacher stays the original. progress: what it is doing, for the user.
     static Result<TrainingSetup> prepare(
         const TrainOptions& options, const std::function<void(const std::string&)>& progress);
 
@@ -87,6 +90,7 @@ public:
         const nlohmann::json& training, const std::filesystem::path& target) const;
 
 private:
+    Result<void> recoverBeforeTraining(const std::function<void(const std::string&)>& progress);
     TrainingSetup(TrainOptions options, Model original);
     // The original with these tensors in place of its initializers of the same names;
     // names it has no float initializer of the same size for go to `lost`.
@@ -105,6 +109,7 @@ private:
     std::map<std::string, QuantizedWeight> m_quantized;
     ImageSet m_train, m_val;
     PreprocessSpec m_preprocess; // what the images were preprocessed with
+    ConstantValues m_recovered; // the student's starting weights where recovery repaired them
 };
 
 // Decodes and preprocesses up to `limit` images (0 = all; a seeded random subset when

@@ -4,6 +4,7 @@
 #include "app/cli/Args.h"
 #include "app/cli/CommandSupport.h"
 #include "app/cli/Commands.h"
+#include "app/cli/RecoverOptions.h"
 #include "app/cli/TrainerProcess.h"
 
 #include "core/data/Preprocess.h"
@@ -20,7 +21,8 @@ namespace {
 
 constexpr const char* kUsage
     = "Usage: topiary-cli finetune MODEL --data TRAIN [--val VAL] [--recipe PLAN.json | --prune ... --bits ...]\n"
-      "                            [--epochs N] [--kd T,ALPHA] [--iterative ROUNDS] -o OUT.onnx [OPTIONS] [--json]\n";
+      "                            [--epochs N] [--kd T,ALPHA] [--iterative ROUNDS]\n"
+      "                            [--recover bn,bias,lsq [--calib N] [--calib-data PATH]] -o OUT.onnx [OPTIONS] [--json]\n";
 
 int usageError(const std::string& message)
 {
@@ -80,7 +82,7 @@ int finetuneCommand(const std::vector<std::string>& argv)
     auto args = Args::parse(split.own, { "flip", "shrink", "int8-qdq", "float16", "json" },
         { "data", "val", "recipe", "output", "epochs", "iterative", "kd", "batch", "lr", "optimizer", "momentum",
             "weight-decay", "schedule", "seed", "threads", "limit", "val-limit", "augment-pad", "preprocess",
-            "checkpoints", "resume" });
+            "checkpoints", "resume", "recover", "calib", "calib-data" });
     if (!args)
         return usageError(args.error().message);
     if (args->positional().size() != 1)
@@ -105,6 +107,13 @@ int finetuneCommand(const std::vector<std::string>& argv)
     Plan plan;
     if (auto rc = readPlan("finetune", *model, layers, groups, *args, split.compact, plan))
         return *rc;
+    if (auto rc = readRecoverOptions("finetune", *args, plan))
+        return *rc;
+    if (!plan.recovery().source.empty()) { // the trainer may run elsewhere: send an absolute path
+        RecoverySpec spec = plan.recovery();
+        spec.source = std::filesystem::absolute(spec.source).string();
+        plan.setRecovery(spec);
+    }
 
     nlohmann::json options = { { "model", std::filesystem::absolute(modelFile).string() },
         { "train_data", std::filesystem::absolute(*args->value("data")).string() },

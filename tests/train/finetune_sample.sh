@@ -3,7 +3,7 @@
 # keeps 5.82 of 11.52 M MACs), fine-tuned for one epoch on 2,000 Fashion-MNIST training
 # images (fixed seed, one thread), is more accurate on the bundled test images than before;
 # the weights the plan pruned are still zero; OpenCV, running the written file, measures
-# the accuracy the trainer reported.
+# the accuracy the trainer reported. With --recover it starts from the recovered weights.
 # Usage: finetune_sample.sh TOPIARY_CLI TOPIARY_TRAIN REPO PYTHON
 set -euo pipefail
 cli=$1
@@ -56,6 +56,29 @@ print(f"OpenCV on the written file: top-1 {opencv:.3f}")
 assert abs(opencv - after) <= 0.002, (opencv, after)
 meta = {p.key for p in onnx.load(f"{tmp}/tuned.onnx").metadata_props}
 assert {"topiary.recipe", "topiary.training"} <= meta, meta
+PY
+
+# --recover: training starts from the weights recovery repairs, calibrated on training
+# images; before the first step the student scores what `eval --recover` measures.
+"$cli" finetune "$sample/fashion_cnn.onnx" --data "$train" --val "$val" --prune filter:l1:0.3 \
+    --recover bn,bias,lsq --calib 64 --limit 500 --epochs 1 --seed 1 --threads 1 --json \
+    -o "$tmp/recovered.onnx" > "$tmp/recovered.jsonl"
+"$cli" eval "$sample/fashion_cnn.onnx" --data "$val" --prune filter:l1:0.3 --recover bn,bias,lsq --calib 64 \
+    --calib-data "$train" --json > "$tmp/eval-recovered.json" 2>/dev/null
+"$python" - "$tmp" <<'PY'
+import json, sys
+tmp = sys.argv[1]
+events = [json.loads(line) for line in open(f"{tmp}/recovered.jsonl")]
+done = events[-1]
+assert done["type"] == "done", done
+plain_before = [json.loads(line) for line in open(f"{tmp}/events.jsonl")][-1]["accuracy_before"]
+recovered = json.load(open(f"{tmp}/eval-recovered.json"))["compressed"]["top1"]["value"]  # the plan, recovered
+before = done["accuracy_before"]
+print(f"with --recover: top-1 before training {before:.3f} (eval --recover {recovered:.3f}, "
+      f"without recovery {plain_before:.3f}), after {done['accuracy']:.3f}")
+assert abs(before - recovered) <= 0.002, (before, recovered)
+assert before > plain_before + 0.3, (before, plain_before)
+assert any(e["type"] == "status" and e["message"].startswith("recovered ") for e in events)
 PY
 
 # A trainer that cannot be started is a clear error, not a hang.

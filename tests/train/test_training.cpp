@@ -8,8 +8,11 @@
 #include "core/eval/OpenCvNet.h"
 #include "core/export/Apply.h"
 #include "core/plan/Recipe.h"
+#include "core/recover/CalibrationImages.h"
+#include "core/recover/Recovery.h"
 #include "train/BlasLibrary.h"
 #include "train/Trainer.h"
+#include "train/TrainingSetup.h"
 
 #include <catch2/catch.hpp>
 
@@ -263,6 +266,71 @@ TEST_CASE("plans the trainer cannot follow are errors naming the layer", "[train
     auto run = trainRun(sampleOptions(dir, plan));
     REQUIRE_FALSE(run.result);
     CHECK_THAT(run.result.error().message, Catch::Contains("/pw2/conv/Conv") && Catch::Contains("low-rank"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a plan with recovery trains from the recovered weights, the teacher stays the original", "[train][training]")
+{
+    const auto dir = tempDir("recover");
+    Plan plan;
+    plan.setPrune("/block1/conv1/Conv", PruneSpec { PruneGranularity::Filter, Criterion::L1, PruneMode::Ratio, 0.5 });
+    plan.setPrune("/pw2/conv/Conv", PruneSpec { PruneGranularity::Filter, Criterion::L1, PruneMode::Ratio, 0.5 });
+    RecoverySpec recovery;
+    recovery.batchNorm = recovery.bias = recovery.leastSquares = true;
+    recovery.calibrationImages = 48;
+    plan.setRecovery(recovery);
+    auto o = sampleOptions(dir, plan);
+    auto setup = train::TrainingSetup::prepare(o, [](const std::string&) {});
+    REQUIRE(setup);
+
+    // Independently: recovery on the same (training) images, then the masked export.
+    auto original = Model::load(o.model);
+    REQUIRE(original);
+    auto dataset = Dataset::open(o.trainData);
+    REQUIRE(dataset);
+    auto images = loadCalibrationImages(*original, *dataset, sampleSpec(), recovery.calibrationImages, recovery.seed);
+    REQUIRE(images);
+    auto recovered = applyRecovered(*original, plan, *images);
+    REQUIRE(recovered);
+    REQUIRE(recovered->recovery.values.size() >= 4);
+
+    std::map<std::string, const onnx::TensorProto*> expected;
+    for (const auto& t : recovered->applied.proto.graph().initializer())
+        expected.emplace(t.name(), &t);
+    auto student = Model::fromProto(setup->studentProto(), original->baseDir());
+    auto masked = Model::fromProto(recovered->applied.proto, original->baseDir());
+    REQUIRE(student);
+    REQUIRE(masked);
+    int repaired = 0;
+    for (const auto& [name, values] : recovered->recovery.values) {
+        const Constant* got = student->constant(name);
+        const Constant* want = masked->constant(name);
+        REQUIRE(got);
+        REQUIRE(want);
+        CHECK(std::vector<float>(got->floats.begin(), got->floats.end())
+            == std::vector<float>(want->floats.begin(), want->floats.end()));
+        const Constant* before = original->constant(name);
+        if (!std::equal(got->floats.begin(), got->floats.end(), before->floats.begin(), before->floats.end()))
+            ++repaired;
+    }
+    CHECK(repaired >= 4); // refitted weights and biases, re-estimated BN statistics
+    // The pruned filters stay pruned: the masks are the plan's, not zeros the refit made.
+    auto plain = sampleOptions(dir, [&] {
+        Plan p = plan;
+        p.setRecovery({});
+        return p;
+    }());
+    auto plainSetup = train::TrainingSetup::prepare(plain, [](const std::string&) {});
+    REQUIRE(plainSetup);
+    CHECK(setup->maskedWeights() == plainSetup->maskedWeights());
+    // The teacher is the original model, untouched.
+    CHECK(setup->teacherProto().SerializeAsString() == original->proto().SerializeAsString());
+
+    // Iterative pruning changes the plan every round: recovery of the final plan would not fit.
+    o.rounds = 2;
+    auto iterative = train::TrainingSetup::prepare(o, [](const std::string&) {});
+    REQUIRE_FALSE(iterative);
+    CHECK_THAT(iterative.error().message, Catch::Contains("single round"));
     std::filesystem::remove_all(dir);
 }
 
