@@ -3921,6 +3921,14 @@ With the plan: %2</source>
         <source>Rank filters by |w · ∂L/∂w| from gradients on the dataset&apos;s labelled images (in the trainer process)</source>
         <translation>按数据集带标签图像上梯度得到的 |w · ∂L/∂w| 对滤波器排序（在训练进程中）</translation>
     </message>
+    <message>
+        <source>Recover is on: training starts from the recovered weights (%1 on %2 calibration images of %3), not from the bare cut. Use one pruning round and a small learning rate (e.g. 0.001) to keep what recovery gave.</source>
+        <translation>恢复已开启：训练从恢复后的权重开始（%1，使用 %3 中的 %2 张校准图像），而不是从直接剪裁后的权重开始。请使用一轮剪枝和较小的学习率（例如 0.001），以保留恢复带来的精度。</translation>
+    </message>
+    <message>
+        <source>the training data</source>
+        <translation>训练数据</translation>
+    </message>
 </context>
 <context>
     <name>topiary::UndoActions</name>

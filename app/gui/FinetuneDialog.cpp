@@ -209,6 +209,16 @@ bool FinetuneDialog::start()
     return started;
 }
 
+void FinetuneDialog::setStartNote(const QString& note)
+{
+    if (m_runner->isRunning())
+        return;
+    // An empty note clears only an earlier note, not the last run's result.
+    if (!note.isEmpty() || m_status->text() == m_startNote)
+        m_status->setText(note);
+    m_startNote = note;
+}
+
 void FinetuneDialog::browse(QLineEdit* edit, bool save)
 {
     const QString path = save

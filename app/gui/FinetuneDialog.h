@@ -31,6 +31,9 @@ public:
     FinetuneSettings settings() const;
     void setSettings(const FinetuneSettings& settings);
     bool start(); // as the Start button: false when the options are incomplete
+    // What the dialog says before a run: where training starts from (the plan as set up
+    // now). Not shown while a run is under way; "" takes an earlier note back.
+    void setStartNote(const QString& note);
     QCustomPlot* plot() const { return m_plot; }
 
 signals:
@@ -60,6 +63,7 @@ private:
     QCustomPlot* m_plot = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_timeLeft = nullptr;
+    QString m_startNote; // the note setStartNote last showed
     QLabel* m_status = nullptr;
     QPushButton* m_start = nullptr;
     QPushButton* m_stop = nullptr;

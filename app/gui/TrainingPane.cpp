@@ -71,6 +71,18 @@ void TrainingPane::showDialog()
         s.output = QDir(dir).filePath(model.completeBaseName() + QStringLiteral("-finetuned.onnx"));
     }
     d->setSettings(s);
+    // With Recover on, the trainer repairs the student before its first step (as the
+    // window's recovered estimate): say so, and that it calibrates on the training images.
+    const RecoverySpec& recovery = m_document->plan().recovery();
+    d->setStartNote(recovery.any()
+            ? tr("Recover is on: training starts from the recovered weights (%1 on %2 calibration images "
+                 "of %3), not from the bare cut. Use one pruning round and a small learning rate "
+                 "(e.g. 0.001) to keep what recovery gave.")
+                  .arg(QString::fromStdString(recoveryMethodsText(recovery)))
+                  .arg(recovery.calibrationImages)
+                  .arg(recovery.source.empty() ? tr("the training data")
+                                               : QFileInfo(QString::fromStdString(recovery.source)).fileName())
+            : QString());
     d->show();
     d->raise();
     d->activateWindow();

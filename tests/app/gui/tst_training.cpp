@@ -4,7 +4,8 @@
 // sample under a pruning plan with the live plot, records the result on the Pareto plot
 // and in the history and opens it as the working model (the dialog fits a 1366 x 768 screen;
 // TOPIARY_SCREENSHOT_DIR=folder saves a PNG of it), and closing the window while the
-// trainer works asks first.
+// trainer works asks first; with Recover on, the dialog says training starts from the
+// recovered weights.
 #include "Document.h"
 #include "FinetuneDialog.h"
 #include "MainWindow.h"
@@ -16,6 +17,7 @@
 
 #include <qcustomplot.h>
 
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -84,6 +86,32 @@ private slots:
         QCOMPARE(finished.count(), 1);
         QVERIFY(finished.first().at(1).toString().contains(u"cache"_s));
         QVERIFY(doc->taylorScores());
+    }
+
+    void dialogSaysWhenTrainingStartsFromRecoveredWeights()
+    {
+        TrainingPane* training = m_window.training();
+        Document* doc = m_window.document();
+        Plan plan = doc->plan();
+        RecoverySpec recovery;
+        recovery.batchNorm = recovery.bias = recovery.leastSquares = true;
+        recovery.calibrationImages = 64;
+        plan.setRecovery(recovery);
+        QVERIFY(doc->editPlan(plan, u"recover"_s));
+        training->showDialog();
+        auto* status = training->dialog()->findChild<QLabel*>(u"trainingStatus"_s);
+        QVERIFY(status);
+        QVERIFY2(status->text().contains(u"recovered weights"_s) && status->text().contains(u"bn,bias,lsq on 64"_s),
+            qPrintable(status->text()));
+        if (const QByteArray dir = qgetenv("TOPIARY_SCREENSHOT_DIR"); !dir.isEmpty())
+            QVERIFY(training->dialog()->grab().save(QString::fromLocal8Bit(dir) + u"/finetune-dialog-recover.png"_s));
+        // Recover off again: the note goes.
+        training->dialog()->close();
+        plan.setRecovery({});
+        QVERIFY(doc->editPlan(plan, u"no recovery"_s));
+        training->showDialog();
+        QVERIFY2(status->text().isEmpty(), qPrintable(status->text()));
+        training->dialog()->close();
     }
 
     void finetuneRunsShowsAndRecordsTheResult()
